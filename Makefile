@@ -1,0 +1,54 @@
+# yiwang entry points. The README names two: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+YIWANG := $(BIN)/yiwang
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yiwang
+
+.PHONY: install demo serve migrate test test-sqlite test-postgres lint check e2e bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip uv
+
+install: $(BIN)/python  ## create .venv and install the locked dependencies + the project
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+
+migrate: install
+	$(YIWANG) migrate --no-input
+	$(YIWANG) createcachetable
+
+demo: migrate  ## set up, load the demo world and start web + worker on http://$(HOST):$(PORT)
+	$(YIWANG) load_demo
+	$(BIN)/python -m yiwang.demo.run --host $(HOST) --port $(PORT)
+
+test: install  ## the whole suite on SQLite, then on PostgreSQL (started if down)
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite:
+	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate $(BIN)/pytest
+
+test-postgres:
+	scripts/ensure-postgres
+	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+lint: install  ## ruff, mypy, import-linter, migrations and OpenAPI drift
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	YIWANG_ENV=test $(YIWANG) makemigrations --check --dry-run
+	YIWANG_ENV=test $(YIWANG) export_openapi --check docs/api/openapi.json
+
+check: lint test  ## everything CI runs
+
+lock:  ## re-resolve requirements/*.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements/main.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --extra dev --extra redis -o requirements/dev.lock
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,42 @@
+"""Shared pytest fixtures: the demo world and logged-in clients for its personas."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from yiwang.core.calendar import calendar_changed
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache(db: None) -> None:
+    """Each test starts with the calendar rebuilt from its own database."""
+    calendar_changed()
+
+
+@pytest.fixture
+def calendar(db: None) -> None:
+    from django.conf import settings
+
+    from yiwang.core.calendar import calendar_seed
+
+    calendar_seed(years=settings.CALENDAR_SEED_YEARS)
+
+
+@pytest.fixture
+def world(calendar: None) -> None:
+    from yiwang.demo.world import load_world
+
+    load_world()
+
+
+@pytest.fixture
+def login_as(world: None) -> Callable[[str], Client]:
+    from yiwang.accounts.models import User
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    return make

@@ -1,0 +1,44 @@
+"""Account reads: who may do what, where."""
+
+from django.db.models import QuerySet
+
+from yiwang.accounts.models import Department, EnterpriseAgent, NaturalPerson, Region, Role, StaffRole, User
+from yiwang.core import clock
+
+
+def staff_roles_of(user: User) -> QuerySet[StaffRole]:
+    return StaffRole.objects.filter(user=user).select_related("department__region").order_by("role")
+
+
+def user_has_role(user: User, role: Role | str, *, department: Department | None = None) -> bool:
+    roles = StaffRole.objects.filter(user=user, role=role)
+    if department is not None:
+        roles = roles.filter(department=department)
+    return roles.exists()
+
+
+def person_of(user: User) -> NaturalPerson | None:
+    return NaturalPerson.objects.filter(user=user).select_related("region").first()
+
+
+def agencies_of(user: User) -> QuerySet[EnterpriseAgent]:
+    """The enterprises this person may currently act for."""
+    today = clock.today()
+    return (
+        EnterpriseAgent.objects.filter(person__user=user, revoked_at__isnull=True, valid_from__lte=today)
+        .exclude(valid_until__lt=today)
+        .select_related("enterprise")
+    )
+
+
+def region_children(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(parent=region).order_by("sort_order", "code")
+
+
+def region_by_code(code: str) -> Region | None:
+    return Region.objects.filter(code=code).first()
+
+
+def region_switch_choices() -> QuerySet[Region]:
+    """Regions an applicant can pick in the portal: the province, its cities and counties."""
+    return Region.objects.filter(level__in=["province", "prefecture", "county"]).order_by("code")

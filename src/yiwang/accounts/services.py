@@ -1,0 +1,257 @@
+"""Account writes: every change of people, enterprises, departments and roles.
+
+Each function is one durable transaction that validates, writes, records an
+`AccountEvent` and appends a ledger entry in which personal data appears only as salted
+commitments. Callers: the demo loader, admin actions, the portal and the API.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+
+from yiwang.accounts.models import (
+    AccountEvent,
+    Department,
+    Enterprise,
+    EnterpriseAgent,
+    NaturalPerson,
+    Region,
+    Role,
+    StaffRole,
+    User,
+    UserKind,
+)
+from yiwang.core import clock
+from yiwang.core.errors import PermissionDenied, ValidationFailed
+from yiwang.core.identifiers import (
+    IdentifierError,
+    validate_credit_code,
+    validate_region_code,
+    validate_resident_id,
+)
+from yiwang.ledger.services import ledger_append
+
+
+def _record(
+    *, verb: str, actor: User | None, subject: str, payload: dict[str, Any], personal: dict[str, str] | None = None
+) -> AccountEvent:
+    entry = ledger_append(kind=f"accounts.{verb}", subject=subject, payload=payload, personal=personal or {})
+    return AccountEvent.objects.create(
+        verb=verb, actor=actor, subject=subject, payload=payload, at=clock.now(), ledger_entry_id=entry.pk
+    )
+
+
+def _require_admin(actor: User | None) -> None:
+    """Back-office changes need a platform administrator (None = the system itself, e.g. the demo loader)."""
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied("只有平台管理员可以维护组织和账户数据。")
+
+
+def _check_identifier(errors: dict[str, list[str]], key: str, label: str, check: Any, value: str) -> str:
+    """Validate one identifier; on failure file the Chinese message under the form field `key`."""
+    try:
+        return str(check(value, field=label))
+    except IdentifierError as exc:
+        errors.setdefault(key, []).append(exc.message)
+        return value
+
+
+def region_create(*, actor: User | None, code: str, name: str, parent: Region | None = None) -> Region:
+    errors: dict[str, list[str]] = {}
+    try:
+        parsed = validate_region_code(code, field="区划代码")
+    except IdentifierError as exc:
+        raise ValidationFailed({"code": [exc.message]}) from exc
+    parent_code = parsed.parent_code()
+    if parent is None and parent_code is not None:
+        errors["parent"] = [f"区划代码 {parsed.code} 的上级 {parent_code} 尚未建立。"]
+    if parent is not None and parent.code != parent_code:
+        errors["parent"] = [f"上级区划应为 {parent_code}，而不是 {parent.code}。"]
+    if not name.strip():
+        errors["name"] = ["名称：必填。"]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic(durable=True):
+        region = Region.objects.create(
+            code=parsed.code, name=name.strip(), level=parsed.level.name.lower(), parent=parent
+        )
+        _record(
+            verb="region_created",
+            actor=actor,
+            subject=f"region:{region.code}",
+            payload={"code": region.code, "name": region.name},
+        )
+    return region
+
+
+def department_create(
+    *, actor: User | None, name: str, kind: str, region: Region, credit_code: str, phone: str = "", address: str = ""
+) -> Department:
+    _require_admin(actor)
+    errors: dict[str, list[str]] = {}
+    credit_code = _check_identifier(errors, "credit_code", "统一社会信用代码", validate_credit_code, credit_code)
+    if not name.strip():
+        errors["name"] = ["名称：必填。"]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic(durable=True):
+        department = Department.objects.create(
+            name=name.strip(), kind=kind, region=region, credit_code=credit_code, phone=phone, address=address
+        )
+        _record(
+            verb="department_created",
+            actor=actor,
+            subject=f"department:{department.pk}",
+            payload={"name": department.name, "kind": kind, "region": region.code, "credit_code": credit_code},
+        )
+    return department
+
+
+def person_register(
+    *, username: str, password: str, real_name: str, id_number: str, phone: str = "", region: Region | None = None
+) -> User:
+    """Register an applicant with a real-name identity. Writes the user and person rows."""
+    errors: dict[str, list[str]] = {}
+    id_number = _check_identifier(errors, "id_number", "居民身份证号", validate_resident_id, id_number)
+    if not real_name.strip():
+        errors["real_name"] = ["姓名：必填。"]
+    try:
+        validate_password(password, User(username=username))
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if User.objects.filter(username=username).exists():
+        errors["username"] = ["用户名：已被使用，请换一个。"]
+    if NaturalPerson.objects.filter(id_number=id_number).exists():
+        errors["id_number"] = ["居民身份证号：该身份证号已注册，请直接登录。"]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic(durable=True):
+        user = User.objects.create_user(
+            username=username, password=password, kind=UserKind.APPLICANT, display_name=real_name.strip(), phone=phone
+        )
+        NaturalPerson.objects.create(
+            user=user, real_name=real_name.strip(), id_number=id_number, region=region, verified_at=clock.now()
+        )
+        _record(
+            verb="person_registered",
+            actor=user,
+            subject=f"user:{user.pk}",
+            payload={"user": user.pk},
+            personal={"real_name": real_name.strip(), "id_number": id_number},
+        )
+    return user
+
+
+def enterprise_register(
+    *, actor: User | None, name: str, credit_code: str, legal_representative: str, region: Region, address: str = ""
+) -> Enterprise:
+    errors: dict[str, list[str]] = {}
+    credit_code = _check_identifier(errors, "credit_code", "统一社会信用代码", validate_credit_code, credit_code)
+    if not name.strip():
+        errors["name"] = ["企业名称：必填。"]
+    if not legal_representative.strip():
+        errors["legal_representative"] = ["法定代表人：必填。"]
+    if Enterprise.objects.filter(credit_code=credit_code).exists():
+        errors["credit_code"] = ["统一社会信用代码：该企业已登记。"]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic(durable=True):
+        enterprise = Enterprise.objects.create(
+            name=name.strip(),
+            credit_code=credit_code,
+            legal_representative=legal_representative.strip(),
+            region=region,
+            address=address,
+        )
+        # An enterprise's name and code are public register data; its representative is a person.
+        _record(
+            verb="enterprise_registered",
+            actor=actor,
+            subject=f"enterprise:{enterprise.credit_code}",
+            payload={"name": enterprise.name, "credit_code": credit_code, "region": region.code},
+            personal={"legal_representative": enterprise.legal_representative},
+        )
+    return enterprise
+
+
+def agent_authorise(
+    *,
+    actor: User | None,
+    enterprise: Enterprise,
+    person: NaturalPerson,
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    is_legal_representative: bool = False,
+) -> EnterpriseAgent:
+    """Authorise a person to act for an enterprise (by its legal representative or an admin)."""
+    if actor is not None and not actor.is_superuser and not _is_legal_representative(actor, enterprise):
+        raise PermissionDenied("只有企业法定代表人或平台管理员可以授权经办人。")
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationFailed({"valid_until": ["授权截止：不能早于授权起始日期。"]})
+    with transaction.atomic(durable=True):
+        try:
+            agent = EnterpriseAgent.objects.create(
+                enterprise=enterprise,
+                person=person,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                is_legal_representative=is_legal_representative,
+            )
+        except IntegrityError as exc:
+            raise ValidationFailed({"person": ["经办人：该人员已获本企业授权。"]}) from exc
+        _record(
+            verb="agent_authorised",
+            actor=actor,
+            subject=f"enterprise:{enterprise.credit_code}",
+            payload={
+                "agent": agent.pk,
+                "valid_from": valid_from.isoformat(),
+                "valid_until": valid_until.isoformat() if valid_until else None,
+            },
+            personal={"person_id_number": person.id_number},
+        )
+    return agent
+
+
+def _is_legal_representative(user: User, enterprise: Enterprise) -> bool:
+    return EnterpriseAgent.objects.filter(
+        enterprise=enterprise, person__user=user, is_legal_representative=True, revoked_at__isnull=True
+    ).exists()
+
+
+def staff_create(*, actor: User | None, username: str, password: str, display_name: str, phone: str = "") -> User:
+    _require_admin(actor)
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_password(password, User(username=username))
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if User.objects.filter(username=username).exists():
+        errors["username"] = ["用户名：已被使用。"]
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic(durable=True):
+        user = User.objects.create_user(
+            username=username, password=password, kind=UserKind.STAFF, display_name=display_name, phone=phone
+        )
+        _record(verb="staff_created", actor=actor, subject=f"user:{user.pk}", payload={"user": user.pk})
+    return user
+
+
+def staff_role_grant(*, actor: User | None, user: User, role: Role | str, department: Department) -> StaffRole:
+    _require_admin(actor)
+    if user.kind != UserKind.STAFF:
+        raise ValidationFailed({"user": ["工作人员：只能给工作人员账号授予岗位角色。"]})
+    with transaction.atomic(durable=True):
+        staff_role, created = StaffRole.objects.get_or_create(user=user, role=role, department=department)
+        if created:
+            _record(
+                verb="staff_role_granted",
+                actor=actor,
+                subject=f"user:{user.pk}",
+                payload={"role": str(role), "department": department.pk, "region": department.region.code},
+            )
+    return staff_role

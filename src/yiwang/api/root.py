@@ -1,0 +1,89 @@
+"""The JSON API root (/api/v1), its error format and its locally served docs page.
+
+Errors follow RFC 9457 (application/problem+json): `type`, `title`, `status`, `detail`
+and, for validation, `errors` — a list of {field, message} with Chinese messages.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from yiwang.api import health
+from yiwang.core.errors import DomainError, ValidationFailed
+
+api = NinjaAPI(
+    title="一网通办开放接口",
+    version="1",
+    description=(
+        "yiwang 一网通办政务服务平台的开放接口：事项库、办件、账本证明等。错误一律以 RFC 9457 problem+json 返回。"
+    ),
+    docs_url=None,
+    urls_namespace="api",
+)
+api.add_router("/", health.router)
+
+PROBLEM = "application/problem+json"
+
+
+def problem(request: HttpRequest, *, status: int, title: str, detail: str, code: str, **extra: Any) -> HttpResponse:
+    body = {
+        "type": f"https://yiwang.local/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ValidationFailed):
+        extra["errors"] = [{"field": field, "message": m} for field, msgs in exc.errors.items() for m in msgs]
+    elif exc.field:
+        extra["errors"] = [{"field": exc.field, "message": exc.message}]
+    return problem(request, status=exc.status, title=type(exc).__name__, detail=exc.message, code=exc.code, **extra)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        errors.append(
+            {
+                "field": ".".join(loc) or "body",
+                "message": f"{'.'.join(loc) or '请求体'}：{err.get('msg', '格式不正确')}",
+            }
+        )
+    return problem(
+        request,
+        status=422,
+        title="请求格式不正确",
+        detail=errors[0]["message"] if errors else "请求格式不正确",
+        code="validation",
+        errors=errors,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(request, status=401, title="未认证", detail="请先登录或提供有效的接口凭证。", code="unauthenticated")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, status=exc.status_code, title="请求失败", detail=str(exc), code="http")
+
+
+def docs_view(request: HttpRequest) -> HttpResponse:
+    """Swagger UI served from our own static files (ninja's default page uses a CDN)."""
+    return render(request, "api/docs.html", {"openapi_url": reverse("api:openapi-json")})

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from yiwang.api.root import api, docs_view
+
+admin.site.site_header = "一网通办 · 后台管理"
+admin.site.site_title = "一网通办后台"
+admin.site.index_title = "后台数据管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/docs", docs_view, name="api-docs"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("yiwang.accounts.urls")),
+    path("workbench/", include("yiwang.workbench.urls")),
+    path("", include("yiwang.portal.urls")),
+]

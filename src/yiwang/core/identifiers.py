@@ -1,0 +1,323 @@
+"""Validation and masking of Chinese identifiers, free of Django.
+
+Every validator returns the normalised value or raises :class:`IdentifierError`, whose
+``message`` is Simplified Chinese that names the form field and the rule that failed, so the
+same text can be shown to applicants verbatim. Normalisation is deliberately narrow (spaces,
+full-width ASCII from Chinese IMEs, letter case): anything else must be rejected, because a
+changed character in an identifier is exactly what the check characters exist to catch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass
+
+__all__ = [
+    "IdentifierError",
+    "RegionCode",
+    "RegionLevel",
+    "credit_code_check_char",
+    "mask_name",
+    "mask_phone",
+    "mask_resident_id",
+    "resident_id_check_char",
+    "validate_credit_code",
+    "validate_region_code",
+    "validate_resident_id",
+]
+
+_DIGITS = frozenset("0123456789")  # str.isdigit() would also accept "²" and "٣"
+# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space, as typed with a Chinese IME.
+_HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+
+
+class IdentifierError(ValueError):
+    """An identifier failed one named rule; ``str(error)`` is the Chinese ``message``."""
+
+    def __init__(self, field: str, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.rule = rule  # stable machine-readable id: "length", "charset", "checksum", ...
+        self.message = message
+
+
+def _fail(field: str, rule: str, detail: str, basis: str) -> IdentifierError:
+    """Build the error; the message always reads "<field>：<what is wrong>（<which rule>）"."""
+    return IdentifierError(field, rule, f"{field}：{detail}（{basis}）")
+
+
+def _normalise(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(field, "type", f"应为文本，实际为{type(value).__name__}", "输入类型")
+    return "".join(value.translate(_HALF_WIDTH).split()).upper()
+
+
+def _check_length(value: str, expected: int, field: str, std: str) -> None:
+    if len(value) != expected:
+        raise _fail(field, "length", f"应为{expected}位，实际为{len(value)}位", f"{std} 长度规则")
+
+
+# --- 居民身份证号 GB 11643-1999 ---------------------------------------------------------------
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def resident_id_check_char(body: str) -> str:
+    """Return the GB 11643 check character for the first 17 digits of an ID number."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def validate_resident_id(
+    value: str, field: str = "居民身份证号", *, today: datetime.date | None = None
+) -> str:
+    """Validate an 18-character resident ID number and return it normalised.
+
+    The address code is only required to be six digits: numbers issued under abolished
+    counties stay valid for life, and residence permits for Hong Kong, Macao and Taiwan
+    residents (81/82/83) and the 2023 foreigners' permanent residence card (9xxxxx) share this
+    format, so a list of current codes would reject real people. ``today`` exists for tests.
+    """
+    std = "GB 11643"
+    v = _normalise(value, field)
+    _check_length(v, 18, field, std)
+    for i, c in enumerate(v[:17], start=1):
+        if c not in _DIGITS:
+            detail = f"第{i}位“{c}”不是数字，前17位应全为数字"
+            raise _fail(field, "charset", detail, f"{std} 本体码规则")
+    if v[17] not in _DIGITS and v[17] != "X":
+        raise _fail(field, "charset", f"第18位校验码“{v[17]}”应为数字或X", f"{std} 校验码规则")
+    raw, basis = v[6:14], f"{std} 出生日期码规则"
+    try:
+        born = datetime.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+    except ValueError:
+        raise _fail(field, "birth_date", f"第7–14位出生日期“{raw}”不是有效日期", basis) from None
+    if born.year < 1900:
+        raise _fail(field, "birth_date", f"出生日期{born.isoformat()}早于1900年", basis)
+    if born > (today or datetime.date.today()):
+        raise _fail(field, "birth_date", f"出生日期{born.isoformat()}晚于当前日期", basis)
+    expected = resident_id_check_char(v[:17])
+    if v[17] != expected:
+        raise _fail(field, "checksum", f"校验码应为{expected}，实际为{v[17]}", f"{std} 校验规则")
+    return v
+
+
+# --- 统一社会信用代码 GB 32100-2015 -----------------------------------------------------------
+
+_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # I O Z S V are excluded, 31 symbols
+_CREDIT_VALUE = {c: i for i, c in enumerate(_CREDIT_ALPHABET)}
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_PARTS = {1: "登记管理部门码", 2: "机构类别码", 18: "校验码"}
+
+
+def credit_code_check_char(body: str) -> str:
+    """Return the GB 32100 check character for the first 17 characters of a credit code."""
+    total = sum(_CREDIT_VALUE[c] * w for c, w in zip(body, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str, field: str = "统一社会信用代码") -> str:
+    """Validate an 18-character unified social credit code and return it normalised.
+
+    Position 1 (registering authority) and 2 (entity category) may be letters: 农民专业合作社
+    start with N, and codes of other authorities with Y or A. python-stdnum requires the first
+    eight characters to be digits and therefore rejects those legitimate codes.
+    """
+    std = "GB 32100"
+    v = _normalise(value, field)
+    _check_length(v, 18, field, std)
+    for i, c in enumerate(v, start=1):
+        if 3 <= i <= 8:
+            if c not in _DIGITS:
+                detail = f"第{i}位“{c}”不是数字，第3–8位登记管理机关行政区划码应为6位数字"
+                raise _fail(field, "charset", detail, f"{std} 代码结构规则")
+            continue
+        part = _CREDIT_PARTS.get(i, "主体标识码")
+        if c in "IOZSV":
+            detail = f"第{i}位（{part}）“{c}”不合法，代码不使用字母I、O、Z、S、V"
+            raise _fail(field, "charset", detail, f"{std} 字符集规则")
+        if c not in _CREDIT_VALUE:
+            detail = f"第{i}位（{part}）“{c}”不合法，只允许数字和大写字母"
+            raise _fail(field, "charset", detail, f"{std} 字符集规则")
+    expected = credit_code_check_char(v[:17])
+    if v[17] != expected:
+        raise _fail(field, "checksum", f"校验码应为{expected}，实际为{v[17]}", f"{std} 校验规则")
+    return v
+
+
+# --- 行政区划代码 GB/T 2260 and 统计用区划代码 -----------------------------------------------
+
+# The 34 province-level divisions; this set has not changed since Chongqing (50) in 1997.
+PROVINCE_CODES = frozenset(
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37"}
+    | {"41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54"}
+    | {"61", "62", "63", "64", "65", "71", "81", "82"}
+)
+# Prefecture-level cities without counties (东莞, 中山, 儋州): townships hang directly below
+# them with county part 00, e.g. 441900003 东城街道. Without this, real codes would be rejected.
+COUNTYLESS_PREFECTURES = frozenset({"4419", "4420", "4604"})
+
+
+class RegionLevel(enum.Enum):
+    PROVINCE = "province"
+    PREFECTURE = "prefecture"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    VILLAGE = "village"
+
+
+# Significant digits of a code at each level, in GB/T 2260 + statistical code order.
+_LEVEL_DIGITS = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.PREFECTURE: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWNSHIP: 9,
+    RegionLevel.VILLAGE: 12,
+}
+
+
+def _kind(part: str, ranges: tuple[tuple[int, int, str], ...]) -> str | None:
+    n = int(part)
+    return next((name for lo, hi, name in ranges if lo <= n <= hi), None)
+
+
+_TOWNSHIP_KINDS = ((1, 99, "街道"), (100, 199, "镇"), (200, 399, "乡"), (400, 599, "类似乡级单位"))
+_VILLAGE_KINDS = (
+    (1, 199, "居委会"),
+    (200, 399, "村委会"),
+    (400, 499, "类似居委会"),
+    (500, 599, "类似村委会"),
+)
+
+
+@dataclass(frozen=True)
+class RegionCode:
+    """A validated region code, always stored as the 12-digit statistical form."""
+
+    code: str
+    level: RegionLevel
+
+    @property
+    def short(self) -> str:
+        """The code without padding: 2, 4, 6, 9 or 12 digits depending on the level."""
+        return self.code[: _LEVEL_DIGITS[self.level]]
+
+    @property
+    def township_kind(self) -> str | None:
+        """街道 / 镇 / 乡 / 类似乡级单位 for township and village codes, else None."""
+        if self.level not in (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE):
+            return None
+        return _kind(self.code[6:9], _TOWNSHIP_KINDS)
+
+    @property
+    def village_kind(self) -> str | None:
+        """居委会 / 村委会 (or 类似…) for village codes, else None."""
+        if self.level is not RegionLevel.VILLAGE:
+            return None
+        return _kind(self.code[9:], _VILLAGE_KINDS)
+
+    def parent_code(self) -> str | None:
+        """The 12-digit code one level up, or None for a province."""
+        if self.level is RegionLevel.PROVINCE:
+            return None
+        levels = list(RegionLevel)
+        keep = _LEVEL_DIGITS[levels[levels.index(self.level) - 1]]
+        if self.level is RegionLevel.TOWNSHIP and self.code[4:6] == "00":
+            keep = 4  # township of a county-less prefecture such as 东莞
+        return self.code[:keep].ljust(12, "0")
+
+
+def validate_region_code(value: str, field: str = "行政区划代码") -> RegionCode:
+    """Parse a 6-digit GB/T 2260 code or a 9/12-digit statistical code.
+
+    Structure is checked (real province, no non-zero level below a zero level, known range
+    for township and village parts) but not membership in a particular edition of the code
+    list, which changes every year and is data for the database, not for this module.
+    """
+    std = "GB/T 2260"
+    v = _normalise(value, field)
+    if len(v) not in (6, 9, 12):
+        raise _fail(field, "length", f"应为6位、9位或12位，实际为{len(v)}位", f"{std} 长度规则")
+    for i, c in enumerate(v, start=1):
+        if c not in _DIGITS:
+            raise _fail(field, "charset", f"第{i}位“{c}”不是数字", f"{std} 字符规则")
+    code = v.ljust(12, "0")
+    prov, pref, county, town, village = code[:2], code[2:4], code[4:6], code[6:9], code[9:]
+    if prov not in PROVINCE_CODES:
+        detail = f"省级代码“{prov}”不存在，应为34个省级行政区之一"
+        raise _fail(field, "province", detail, f"{std} 省级代码规则")
+
+    def below_zero(zero: str, nonzero: str) -> IdentifierError:
+        detail = f"{zero}代码为0时{nonzero}代码也必须为0"
+        return _fail(field, "hierarchy", detail, f"{std} 层级规则")
+
+    if pref == "00":
+        if county + town + village != "0" * 8:
+            raise below_zero("地级", "县级及以下")
+        return RegionCode(code, RegionLevel.PROVINCE)
+    if county == "00" and town == "000":
+        if village != "000":
+            raise below_zero("县级和乡级", "村级")
+        return RegionCode(code, RegionLevel.PREFECTURE)
+    if county == "00" and prov + pref not in COUNTYLESS_PREFECTURES:
+        raise below_zero("县级", "乡级及以下")
+    if town == "000":
+        if village != "000":
+            raise below_zero("乡级", "村级")
+        return RegionCode(code, RegionLevel.COUNTY)
+    basis = "统计用区划代码编制规则"
+    if _kind(town, _TOWNSHIP_KINDS) is None:
+        raise _fail(field, "township", f"乡级代码“{town}”应在001–599之间", basis)
+    if village == "000":
+        return RegionCode(code, RegionLevel.TOWNSHIP)
+    if _kind(village, _VILLAGE_KINDS) is None:
+        raise _fail(field, "village", f"村级代码“{village}”应在001–599之间", basis)
+    return RegionCode(code, RegionLevel.VILLAGE)
+
+
+# --- Masking for display ---------------------------------------------------------------------
+
+# Common two-character surnames (复姓), kept visible as a whole when masking.
+_COMPOUND = (
+    "欧阳司马上官诸葛东方皇甫尉迟公孙慕容长孙宇文司徒夏侯轩辕令狐钟离澹台公冶太史端木申屠闻人"
+    "赫连南宫东郭西门百里呼延独孤万俟濮阳淳于单于拓跋司空左丘亓官公羊鲜于羊舌微生漆雕乐正巫马"
+)
+_COMPOUND_SURNAMES = frozenset(_COMPOUND[i : i + 2] for i in range(0, len(_COMPOUND), 2))
+
+
+def mask_resident_id(value: str) -> str:
+    """Keep the first 3 and last 4 characters: "110***********002X".
+
+    Three leading digits reveal only the province and a partial prefecture; the last four
+    are what applicants use to recognise their own record. Never raises, so it is safe to
+    call on unvalidated legacy data; anything shorter than 8 characters is fully masked.
+    """
+    v = "".join(str(value).translate(_HALF_WIDTH).split()).upper()
+    if len(v) < 8:
+        return "*" * len(v)
+    return v[:3] + "*" * (len(v) - 7) + v[-4:]
+
+
+def mask_name(name: str) -> str:
+    """Keep the surname only: "张*", "欧阳**"; separators in names like "阿依·买买提" stay."""
+    v = name.strip()
+    if len(v) <= 1:
+        return "*" * len(v)
+    keep = 2 if len(v) > 2 and v[:2] in _COMPOUND_SURNAMES else 1
+    return v[:keep] + "".join(c if c in "·• " else "*" for c in v[keep:])
+
+
+def mask_phone(phone: str) -> str:
+    """Mobile numbers become "138****5678" (a +86 prefix stays); others keep the last 4 digits."""
+    v = "".join(str(phone).translate(_HALF_WIDTH).split())
+    prefix = ""
+    for p in ("+86", "0086", "86"):
+        if v.startswith(p) and len(v) == len(p) + 11:
+            prefix, v = p, v[len(p) :]
+            break
+    if len(v) == 11 and v[0] == "1" and all(c in _DIGITS for c in v):
+        return prefix + v[:3] + "****" + v[-4:]
+    positions = [i for i, c in enumerate(v) if c in _DIGITS]
+    hidden = set(positions[:-4]) if len(positions) > 4 else set(positions)
+    return "".join("*" if i in hidden else c for i, c in enumerate(v))

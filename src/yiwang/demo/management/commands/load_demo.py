@@ -1,0 +1,22 @@
+"""`yiwang load_demo`: load (or complete) the demo world. Safe to run again."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from yiwang.core.calendar import calendar_seed
+from yiwang.demo import world
+
+
+class Command(BaseCommand):
+    help = "Load the demo world (regions, departments, personas, catalog). Idempotent."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        years = calendar_seed(years=settings.CALENDAR_SEED_YEARS)
+        created = world.load_world()
+        self.stdout.write(f"工作日历：新增 {years} 个年度；演示数据新增：{created}")
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {world.DEMO_PASSWORD}）：")
+        for username, description in world.logins():
+            self.stdout.write(f"  {username:<18} {description}")

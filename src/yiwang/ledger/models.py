@@ -1,0 +1,79 @@
+"""Storage of the Merkle log (RFC 9162) in the platform database.
+
+`Entry` rows are appended *pending* (leaf_index NULL) inside the business transaction; the
+single integrator assigns leaf indices in id order, stores the complete perfect subtrees
+(`Node`) and signs a `Checkpoint`. Entries and nodes are never updated after integration;
+`yiwang ledger audit` recomputes everything from the entries to prove it.
+"""
+
+from django.db import models
+
+
+class Entry(models.Model):
+    kind = models.CharField("事件类型", max_length=60)
+    subject = models.CharField("对象", max_length=120, db_index=True)
+    leaf = models.TextField("叶子（规范化 JSON）")
+    leaf_hash = models.BinaryField("叶子哈希", max_length=64)
+    leaf_index = models.BigIntegerField("叶子序号", null=True, blank=True, unique=True)
+    created_at = models.DateTimeField("写入时间")
+    integrated_at = models.DateTimeField("上链时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账本条目"
+        verbose_name_plural = "账本条目"
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(leaf_index__isnull=True), name="ledger_entry_pending")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.leaf_index if self.leaf_index is not None else '待上链'} {self.kind} {self.subject}"
+
+
+class EntrySalt(models.Model):
+    """The salts behind an entry's personal-data commitments, kept off the public log.
+
+    Deleting a row (erasure) leaves the log verifiable while the commitment can no longer be
+    linked to the person.
+    """
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="salt", primary_key=True)
+    salts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "个人数据承诺盐值"
+        verbose_name_plural = "个人数据承诺盐值"
+
+    def __str__(self) -> str:
+        return f"salts of entry {self.entry_id}"
+
+
+class Node(models.Model):
+    """A complete perfect subtree: level 0 are leaf hashes, (level, index) covers
+    leaves [index·2^level, (index+1)·2^level)."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=64)
+
+    class Meta:
+        verbose_name = "树节点"
+        verbose_name_plural = "树节点"
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="ledger_node_unique")]
+
+    def __str__(self) -> str:
+        return f"node ({self.level}, {self.index})"
+
+
+class Checkpoint(models.Model):
+    tree_size = models.BigIntegerField("树大小", unique=True)
+    root_hash = models.BinaryField("根哈希", max_length=64)
+    note = models.TextField("签名检查点（C2SP signed note）")
+    created_at = models.DateTimeField("签发时间")
+
+    class Meta:
+        verbose_name = "检查点"
+        verbose_name_plural = "检查点"
+        ordering = ["-tree_size"]
+
+    def __str__(self) -> str:
+        return f"检查点 size={self.tree_size}"

@@ -1,0 +1,167 @@
+"""``yiwang-verify``: check ledger checkpoints and proofs offline.
+
+Needs neither Django nor a database, so it can be handed to citizens and
+auditors as-is.  Exit status: 0 = verified, 1 = verification failed or an
+input could not be read/parsed (message on stderr), 2 = bad command line
+(argparse).
+
+Examples::
+
+    yiwang-verify checkpoint --vkey "$VKEY" checkpoint.txt
+    yiwang-verify inclusion --vkey "$VKEY" --checkpoint checkpoint.txt proof.json
+    yiwang-verify consistency --vkey "$VKEY" old.txt new.txt proof.json
+    yiwang-verify --hash sm3 inclusion --vkey-file keys.txt --checkpoint cp.txt -
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+from typing import Any, Optional, Sequence
+
+from .merkle import VerificationError
+from .note import Checkpoint, NoteError, NoteVerifier, open_note, parse_checkpoint, parse_vkey
+from .suite import HashSuite, SuiteUnavailableError, get_hash_suite
+from .verify import (
+    check_consistency,
+    check_inclusion,
+    parse_consistency_json,
+    parse_inclusion_json,
+)
+
+__all__ = ["main"]
+
+
+class _Failure(Exception):
+    """Anything that should end the run with exit status 1."""
+
+
+def _read(path: str) -> bytes:
+    try:
+        if path == "-":
+            return sys.stdin.buffer.read()
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise _Failure(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _verifiers(args: argparse.Namespace) -> list[NoteVerifier]:
+    specs: list[str] = list(args.vkey or [])
+    for path in args.vkey_file or []:
+        text = _read(path).decode("utf-8", errors="replace")
+        specs += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    if not specs:
+        raise _Failure("no trusted key given: use --vkey or --vkey-file")
+    out = []
+    for spec in specs:
+        try:
+            out.append(parse_vkey(spec))
+        except NoteError as exc:
+            raise _Failure(f"bad verifier key: {exc}") from None
+    return out
+
+
+def _checkpoint(path: str, verifiers: list[NoteVerifier], args: argparse.Namespace) -> tuple[Checkpoint, str]:
+    suite: HashSuite = args.suite
+    try:
+        note = open_note(_read(path), verifiers)
+        cp = parse_checkpoint(note.text, hash_size=suite.digest_size)
+    except NoteError as exc:
+        raise _Failure(f"checkpoint {path}: {exc}") from None
+    if args.origin is not None and cp.origin != args.origin:
+        raise _Failure(f"checkpoint {path} is for origin {cp.origin!r}, expected {args.origin!r}")
+    signed_by = ", ".join(f"{s.name}+{s.key_id:08x}" for s in note.sigs)
+    return cp, signed_by
+
+
+def _json(path: str) -> Any:
+    try:
+        return json.loads(_read(path))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _Failure(f"{path} is not valid JSON: {exc}") from None
+
+
+def _describe(cp: Checkpoint) -> str:
+    root = base64.b64encode(cp.root_hash).decode("ascii")
+    return f"{cp.origin} size {cp.size} root {root}"
+
+
+def _cmd_checkpoint(args: argparse.Namespace) -> str:
+    cp, signed_by = _checkpoint(args.checkpoint, _verifiers(args), args)
+    return f"checkpoint {_describe(cp)} signed by {signed_by}"
+
+
+def _cmd_inclusion(args: argparse.Namespace) -> str:
+    cp, _ = _checkpoint(args.checkpoint, _verifiers(args), args)
+    proof = parse_inclusion_json(args.suite, _json(args.proof))
+    check_inclusion(args.suite, cp, proof)
+    return f"leaf {proof.leaf_index} (hash {proof.leaf_hash.hex()}) is included in {_describe(cp)}"
+
+
+def _cmd_consistency(args: argparse.Namespace) -> str:
+    verifiers = _verifiers(args)
+    old, _ = _checkpoint(args.old_checkpoint, verifiers, args)
+    new, _ = _checkpoint(args.new_checkpoint, verifiers, args)
+    check_consistency(args.suite, old, new, parse_consistency_json(_json(args.proof)))
+    return f"{_describe(new)} is an append-only extension of size {old.size}"
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--vkey", action="append", metavar="VKEY",
+        help="trusted verifier key <name>+<id>+<base64> (repeatable)",
+    )
+    common.add_argument(
+        "--vkey-file", action="append", metavar="FILE",
+        help="file with one verifier key per line (repeatable)",
+    )
+    common.add_argument("--origin", help="require checkpoints to be for this log origin")
+    common.add_argument(
+        "--hash", default=None, choices=["sha256", "sm3"],
+        help="Merkle tree hash of the log (default sha256)",
+    )
+
+    p = argparse.ArgumentParser(
+        prog="yiwang-verify",
+        description="Verify yiwang ledger checkpoints and Merkle proofs offline.",
+    )
+    p.add_argument("--hash", dest="top_hash", default="sha256", choices=["sha256", "sm3"],
+                   help="Merkle tree hash of the log (default sha256)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("checkpoint", parents=[common], help="verify a signed checkpoint")
+    c.add_argument("checkpoint", help="signed checkpoint file ('-' for stdin)")
+    c.set_defaults(func=_cmd_checkpoint)
+
+    i = sub.add_parser("inclusion", parents=[common], help="verify an inclusion proof")
+    i.add_argument("--checkpoint", required=True, help="signed checkpoint file")
+    i.add_argument("proof", help="inclusion proof JSON file ('-' for stdin)")
+    i.set_defaults(func=_cmd_inclusion)
+
+    k = sub.add_parser("consistency", parents=[common], help="verify a consistency proof")
+    k.add_argument("old_checkpoint", help="older signed checkpoint file")
+    k.add_argument("new_checkpoint", help="newer signed checkpoint file")
+    k.add_argument("proof", help="consistency proof JSON file ('-' for stdin)")
+    k.set_defaults(func=_cmd_consistency)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Console entry point; returns the process exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        args.suite = get_hash_suite(args.hash or args.top_hash)
+        message = args.func(args)
+    except (_Failure, VerificationError, NoteError, SuiteUnavailableError) as exc:
+        print(f"FAIL: {exc}", file=sys.stderr)
+        return 1
+    print(f"OK: {message}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

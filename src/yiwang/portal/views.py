@@ -1,0 +1,71 @@
+"""The citizen portal (门户): home, the applicant's own space. Thin views over selectors."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from yiwang.accounts import selectors as accounts
+from yiwang.accounts.models import Department, Region, User
+
+# Life-event themes for people and enterprises, as provincial portals group them.
+THEMES = [
+    {"slug": "enterprise-start", "name": "企业开办", "icon_text": "开"},
+    {"slug": "catering", "name": "餐饮经营", "icon_text": "餐"},
+    {"slug": "construction", "name": "工程建设", "icon_text": "建"},
+    {"slug": "health", "name": "医疗卫生", "icon_text": "医"},
+    {"slug": "market", "name": "市场准营", "icon_text": "营"},
+    {"slug": "social-security", "name": "社保医保", "icon_text": "保"},
+    {"slug": "household", "name": "户籍办理", "icon_text": "户"},
+    {"slug": "education", "name": "教育科研", "icon_text": "教"},
+]
+
+
+def _current_region(request: HttpRequest) -> Region | None:
+    code = request.GET.get("region") or request.session.get("region_code") or settings.DEFAULT_REGION_CODE
+    region = accounts.region_by_code(code) or accounts.region_by_code(settings.DEFAULT_REGION_CODE)
+    if region is not None:
+        request.session["region_code"] = region.code
+    return region
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    guide = reverse("portal:guide")
+    context: dict[str, object] = {
+        "current_region": _current_region(request),
+        "region_choices": accounts.region_switch_choices(),
+        "themes": THEMES,
+        "person_entries": [
+            {"title": "户籍与身份", "href": f"{guide}?object=person&theme=household"},
+            {"title": "社保与医保", "href": f"{guide}?object=person&theme=social-security"},
+            {"title": "教育与考试", "href": f"{guide}?object=person&theme=education"},
+            {"title": "全部个人事项", "href": f"{guide}?object=person"},
+        ],
+        "enterprise_entries": [
+            {"title": "企业开办", "href": f"{guide}?object=enterprise&theme=enterprise-start"},
+            {"title": "开办餐饮店一件事", "href": f"{guide}?object=enterprise&theme=catering"},
+            {"title": "工程建设项目审批", "href": f"{guide}?object=enterprise&theme=construction"},
+            {"title": "全部法人事项", "href": f"{guide}?object=enterprise"},
+        ],
+        "stats": {
+            "items": 0,
+            "departments": Department.objects.count(),
+            "regions": Region.objects.count(),
+        },
+    }
+    return render(request, "portal/home.html", context)
+
+
+@login_required
+def my_space(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if user.is_staff_member:
+        return redirect("workbench:home")
+    context: dict[str, object] = {
+        "person": accounts.person_of(user),
+        "agencies": accounts.agencies_of(user),
+        "recent_cases": [],
+    }
+    return render(request, "accounts/applicant_home.html", context)

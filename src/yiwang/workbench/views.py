@@ -1,0 +1,28 @@
+"""The staff workbench (工作台): inbox first."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from yiwang.accounts import selectors as accounts
+from yiwang.accounts.models import User
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not (user.is_staff_member or user.is_superuser):
+        raise PermissionDenied("工作台仅对工作人员开放。")
+    return user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    nav_links: list[dict[str, Any]] = []
+    if user.is_superuser:
+        nav_links.append({"title": "后台管理", "href": "/admin/"})
+    context = {"staff_roles": accounts.staff_roles_of(user), "inbox": [], "nav_links": nav_links}
+    return render(request, "workbench/home.html", context)
