@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "yiwang.ledger",
     "yiwang.accounts",
     "yiwang.notifications",
+    "yiwang.catalog",
     "yiwang.demo",
     "yiwang.portal",
     "yiwang.workbench",
