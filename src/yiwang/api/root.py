@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from yiwang.api import health
+from yiwang.api import health, ledger
 from yiwang.core.errors import DomainError, ValidationFailed
 
 api = NinjaAPI(
@@ -26,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", health.router)
+api.add_router("/ledger", ledger.router)
 
 PROBLEM = "application/problem+json"
 

@@ -15,6 +15,7 @@ Status fields change only through catalog.services.
 """
 
 from django.db import models
+from django.db.models import F, Q
 
 from yiwang.accounts.models import Department, Region, User
 
@@ -59,6 +60,68 @@ class VersionStatus(models.TextChoices):
     REJECTED = "rejected", "审核退回"
 
 
+OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW, VersionStatus.REJECTED)
+
+
+class ExerciseLevel(models.TextChoices):
+    NATIONAL = "national", "国家级"
+    PROVINCIAL = "provincial", "省级"
+    MUNICIPAL = "municipal", "市级"
+    COUNTY = "county", "县级"
+    TOWNSHIP = "township", "镇（乡、街道）级"
+    VILLAGE = "village", "村（社区）级"
+    GRADED = "graded", "分级管理"
+
+
+class ServiceObject(models.TextChoices):
+    PERSON = "person", "自然人"
+    ENTERPRISE = "enterprise", "企业法人"
+    INSTITUTION = "institution", "事业法人"
+    SOCIAL_ORG = "social_org", "社会组织法人"
+    GOVERNMENT = "government", "行政机关"
+    OTHER_ORG = "other_org", "其他组织"
+
+
+LEGAL_ENTITY_OBJECTS = frozenset({"enterprise", "institution", "social_org", "government", "other_org"})
+
+
+class HandlingForm(models.TextChoices):
+    WINDOW = "window", "窗口办理"
+    PC = "pc", "电脑端网上办理"
+    MOBILE = "mobile", "移动端网上申请"
+    MAIL = "mail", "快递申请"
+    OTHER = "other", "其他"
+
+
+ONLINE_FORMS = frozenset({"pc", "mobile"})
+
+
+def _version_constraints(prefix: str, owner: str) -> list[models.BaseConstraint]:
+    """At most one published and one open version per owner; windows are well-formed.
+
+    With one published version at a time and publication closing the previous window at the
+    same instant it opens the new one, validity windows of one owner never overlap.
+    """
+    return [
+        models.UniqueConstraint(
+            fields=[owner], condition=Q(status=VersionStatus.PUBLISHED), name=f"{prefix}_one_published"
+        ),
+        models.UniqueConstraint(fields=[owner], condition=Q(status__in=OPEN_STATUSES), name=f"{prefix}_one_open"),
+        models.CheckConstraint(
+            condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=False, valid_until__gte=F("valid_from")),
+            name=f"{prefix}_window_ordered",
+        ),
+        models.CheckConstraint(
+            condition=~Q(status=VersionStatus.PUBLISHED) | Q(valid_from__isnull=False, valid_until__isnull=True),
+            name=f"{prefix}_published_is_open_ended",
+        ),
+        models.CheckConstraint(
+            condition=~Q(status=VersionStatus.SUPERSEDED) | Q(valid_from__isnull=False, valid_until__isnull=False),
+            name=f"{prefix}_superseded_is_closed",
+        ),
+    ]
+
+
 class ServiceItem(models.Model):
     """The stable identity of an item (主项 / 子项 / 业务办理项) across its versions."""
 
@@ -94,9 +157,15 @@ class VersionFields(models.Model):
     review_note = models.TextField("审核意见", blank=True)
     created_at = models.DateTimeField("创建时间")
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    remarks = models.TextField("备注", blank=True, help_text="数据来源、简化之处等说明（不对外承诺）")
 
     class Meta:
         abstract = True
+
+    @property
+    def is_open(self) -> bool:
+        """Still a draft (draft, in review or sent back): editable by its drafter."""
+        return self.status in OPEN_STATUSES
 
 
 class ItemVersion(VersionFields):
@@ -117,7 +186,11 @@ class ItemVersion(VersionFields):
         verbose_name = "事项版本（基本要素）"
         verbose_name_plural = "事项版本（基本要素）"
         ordering = ["item", "-number"]
-        constraints = [models.UniqueConstraint(fields=["item", "number"], name="item_version_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="item_version_unique_number"),
+            *_version_constraints("item_version", "item"),
+        ]
+        indexes = [models.Index(fields=["item", "status"], name="item_version_status")]
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
@@ -156,7 +229,7 @@ class ImplementationVersion(VersionFields):
     item_version = models.ForeignKey(
         ItemVersion, on_delete=models.PROTECT, related_name="implementation_versions", verbose_name="继承的基本要素版本"
     )
-    exercise_level = models.CharField("行使层级", max_length=20)
+    exercise_level = models.CharField("行使层级", max_length=20, choices=ExerciseLevel.choices)
     acceptance_conditions = models.TextField("受理条件")
     statutory_limit_days = models.PositiveIntegerField("法定办结时限（工作日）")
     statutory_limit_note = models.CharField("法定时限说明", max_length=300, blank=True)
@@ -184,8 +257,10 @@ class ImplementationVersion(VersionFields):
         verbose_name_plural = "实施清单版本（实施要素）"
         ordering = ["implementation", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["implementation", "number"], name="implementation_version_unique_number")
+            models.UniqueConstraint(fields=["implementation", "number"], name="implementation_version_unique_number"),
+            *_version_constraints("implementation_version", "implementation"),
         ]
+        indexes = [models.Index(fields=["implementation", "status"], name="impl_version_status")]
 
     def __str__(self) -> str:
         return f"{self.implementation} v{self.number}"
@@ -261,3 +336,52 @@ class CatalogEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.subject}"
+
+
+class SearchDocument(models.Model):
+    """The public guide's row for one implementation in force, rebuilt on every publication.
+
+    Denormalised on purpose: the guide lists and filters without joins, and `SearchToken`
+    rows (character bigrams with field weights) rank free-text queries (ADR 0004).
+    """
+
+    implementation = models.OneToOneField(Implementation, on_delete=models.CASCADE, related_name="search_document")
+    implementation_version = models.ForeignKey(ImplementationVersion, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
+    basic_code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    item_type = models.CharField(max_length=20)
+    region_code = models.CharField(max_length=12, db_index=True)
+    region_name = models.CharField(max_length=60)
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    department_name = models.CharField(max_length=100)
+    exercise_level = models.CharField(max_length=20)
+    themes = models.CharField(max_length=300, help_text=",slug,slug,")
+    for_person = models.BooleanField()
+    for_legal_entity = models.BooleanField()
+    committed_limit_days = models.PositiveIntegerField()
+    required_visits = models.PositiveSmallIntegerField()
+    online_depth = models.PositiveSmallIntegerField()
+    online = models.BooleanField()
+    suspended = models.BooleanField()
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "办事指南检索文档"
+        verbose_name_plural = "办事指南检索文档"
+        ordering = ["basic_code", "region_code"]
+        indexes = [models.Index(fields=["basic_code", "region_code"], name="search_doc_order")]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.region_name}"
+
+
+class SearchToken(models.Model):
+    """One distinct bigram (or short word) of a document, with the weight of its best field."""
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=24)
+    weight = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["token", "document", "weight"], name="search_token_lookup")]

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "yiwang.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.config.urls"
@@ -152,6 +153,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Cache: Redis when REDIS_URL is set (several web processes share throttling counters).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -221,4 +223,6 @@ if PRODUCTION and not LEDGER_SIGNING_KEY:
 LEDGER_KEY_FILE = DATA_DIR / "ledger-signing.key"
 
 # Periodic jobs the worker enqueues: dotted path of a django-tasks task -> seconds between runs.
-PERIODIC_TASKS: dict[str, float] = {}
+PERIODIC_TASKS: dict[str, float] = {
+    "yiwang.ledger.tasks.integrate": 2.0,
+}

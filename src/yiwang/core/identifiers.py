@@ -69,9 +69,7 @@ def resident_id_check_char(body: str) -> str:
     return _ID_CHECK[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
 
 
-def validate_resident_id(
-    value: str, field: str = "居民身份证号", *, today: datetime.date | None = None
-) -> str:
+def validate_resident_id(value: str, field: str = "居民身份证号", *, today: datetime.date | None = None) -> str:
     """Validate an 18-character resident ID number and return it normalised.
 
     The address code is only required to be six digits: numbers issued under abolished

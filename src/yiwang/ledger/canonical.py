@@ -27,14 +27,14 @@ import secrets
 from typing import Any
 
 __all__ = [
+    "COMMIT_DOMAIN",
+    "MAX_SAFE_INTEGER",
+    "MIN_SALT_BYTES",
     "CanonicalJSONError",
     "canonical_json",
-    "MAX_SAFE_INTEGER",
-    "new_salt",
     "commit_personal",
+    "new_salt",
     "verify_personal",
-    "COMMIT_DOMAIN",
-    "MIN_SALT_BYTES",
 ]
 
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -62,14 +62,10 @@ def _encode(value: Any, out: list[str], path: str) -> None:
         out.append("false")
     elif isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
-            raise CanonicalJSONError(
-                f"{path}: integer {value} is outside +/-(2**53-1); encode it as a string"
-            )
+            raise CanonicalJSONError(f"{path}: integer {value} is outside +/-(2**53-1); encode it as a string")
         out.append(str(int(value)))
     elif isinstance(value, float):
-        raise CanonicalJSONError(
-            f"{path}: floats are not allowed in ledger leaves (use integers or strings)"
-        )
+        raise CanonicalJSONError(f"{path}: floats are not allowed in ledger leaves (use integers or strings)")
     elif isinstance(value, str):
         _check_str(value, path)
         # json.dumps(ensure_ascii=False) escapes exactly what ECMAScript's
@@ -96,9 +92,7 @@ def _encode(value: Any, out: list[str], path: str) -> None:
             _encode(item, out, f"{path}[{i}]")
         out.append("]")
     else:
-        raise CanonicalJSONError(
-            f"{path}: type {type(value).__name__} is not allowed in ledger leaves"
-        )
+        raise CanonicalJSONError(f"{path}: type {type(value).__name__} is not allowed in ledger leaves")
 
 
 def _check_str(s: str, path: str) -> None:

@@ -22,30 +22,31 @@ O(log n) rows per request instead of loading the whole tree.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Protocol, Sequence
+from typing import Protocol
 
 from .suite import HashSuite
 
 __all__ = [
-    "NodeKey",
-    "NodeReader",
+    "AppendResult",
     "InMemoryNodeStore",
     "MissingNodeError",
-    "VerificationError",
-    "root_from_leaves",
-    "range_nodes",
-    "inclusion_plan",
-    "consistency_plan",
-    "plan_keys",
-    "assemble_proof",
-    "inclusion_proof",
-    "consistency_proof",
-    "root_at",
+    "NodeKey",
+    "NodeReader",
     "TreeAppender",
-    "AppendResult",
-    "verify_inclusion",
+    "VerificationError",
+    "assemble_proof",
+    "consistency_plan",
+    "consistency_proof",
+    "inclusion_plan",
+    "inclusion_proof",
+    "plan_keys",
+    "range_nodes",
+    "root_at",
+    "root_from_leaves",
     "verify_consistency",
+    "verify_inclusion",
 ]
 
 NodeKey = tuple[int, int]
@@ -204,9 +205,7 @@ def plan_keys(plan: ProofPlan) -> list[NodeKey]:
     return list(dict.fromkeys(k for entry in plan for k in entry))
 
 
-def assemble_proof(
-    suite: HashSuite, plan: ProofPlan, nodes: Mapping[NodeKey, bytes]
-) -> list[bytes]:
+def assemble_proof(suite: HashSuite, plan: ProofPlan, nodes: Mapping[NodeKey, bytes]) -> list[bytes]:
     """Turn a plan plus fetched node hashes into the proof hash list."""
     missing = [k for k in plan_keys(plan) if k not in nodes]
     if missing:
@@ -225,9 +224,7 @@ def inclusion_proof(suite: HashSuite, reader: NodeReader, index: int, size: int)
     return assemble_proof(suite, plan, _fetch(reader, plan))
 
 
-def consistency_proof(
-    suite: HashSuite, reader: NodeReader, size1: int, size2: int
-) -> list[bytes]:
+def consistency_proof(suite: HashSuite, reader: NodeReader, size1: int, size2: int) -> list[bytes]:
     """Consistency proof from tree size ``size1`` to ``size2``."""
     plan = consistency_plan(size1, size2)
     return assemble_proof(suite, plan, _fetch(reader, plan))
@@ -269,10 +266,7 @@ class TreeAppender:
         if size < 0:
             raise ValueError("tree size must be >= 0")
         if len(frontier) != bin(size).count("1"):
-            raise ValueError(
-                f"a tree of size {size} has {bin(size).count('1')} frontier nodes, "
-                f"got {len(frontier)}"
-            )
+            raise ValueError(f"a tree of size {size} has {bin(size).count('1')} frontier nodes, got {len(frontier)}")
         self.suite = suite
         self.size = size
         self._frontier: list[bytes] = list(frontier)
@@ -283,7 +277,7 @@ class TreeAppender:
         return range_nodes(0, size) if size else []
 
     @classmethod
-    def from_reader(cls, suite: HashSuite, reader: NodeReader, size: int) -> "TreeAppender":
+    def from_reader(cls, suite: HashSuite, reader: NodeReader, size: int) -> TreeAppender:
         keys = cls.frontier_keys(size)
         nodes = reader.get_nodes(keys) if keys else {}
         missing = [k for k in keys if k not in nodes]
@@ -305,9 +299,7 @@ class TreeAppender:
         new_nodes: list[tuple[NodeKey, bytes]] = []
         for leaf in leaf_hashes:
             if len(leaf) != self.suite.digest_size:
-                raise ValueError(
-                    f"leaf hash must be {self.suite.digest_size} bytes, got {len(leaf)}"
-                )
+                raise ValueError(f"leaf hash must be {self.suite.digest_size} bytes, got {len(leaf)}")
             index, level, h = self.size, 0, leaf
             new_nodes.append(((0, index), h))
             # Merge while the new node is a right child (low bit set).
@@ -328,9 +320,7 @@ class TreeAppender:
 
 def _check_len(suite: HashSuite, what: str, value: bytes) -> None:
     if len(value) != suite.digest_size:
-        raise VerificationError(
-            f"{what} has {len(value)} bytes, expected a {suite.digest_size}-byte {suite.name} hash"
-        )
+        raise VerificationError(f"{what} has {len(value)} bytes, expected a {suite.digest_size}-byte {suite.name} hash")
 
 
 def _mismatch(what: str, got: bytes, want: bytes) -> VerificationError:
@@ -360,8 +350,7 @@ def verify_inclusion(
     want = _inclusion_len(leaf_index, tree_size)
     if len(proof) != want:
         raise VerificationError(
-            f"inclusion proof for leaf {leaf_index} in tree size {tree_size} must have "
-            f"{want} hashes, got {len(proof)}"
+            f"inclusion proof for leaf {leaf_index} in tree size {tree_size} must have {want} hashes, got {len(proof)}"
         )
     fn, sn, r = leaf_index, tree_size - 1, leaf_hash
     for p in proof:

@@ -77,3 +77,17 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"检查点 size={self.tree_size}"
+
+
+class LogHead(models.Model):
+    """The integrator's lock and bookmark: one row, locked while a batch is integrated."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    tree_size = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "账本头"
+        verbose_name_plural = "账本头"
+
+    def __str__(self) -> str:
+        return f"log head size={self.tree_size}"

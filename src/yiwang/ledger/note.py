@@ -30,35 +30,36 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence, Union
+from typing import Union
 
-from .suite import Ed25519Signer, Ed25519Verifier, SM2Signer, SM2Verifier, Signer, Verifier
+from .suite import Ed25519Signer, Ed25519Verifier, Signer, SM2Signer, SM2Verifier, Verifier
 
 __all__ = [
     "ED25519_KEY_TYPE",
     "SM2_KEY_TYPE",
-    "NoteError",
-    "MalformedNoteError",
+    "Checkpoint",
     "InvalidSignatureError",
-    "UnverifiedNoteError",
     "KeyFormatError",
+    "MalformedNoteError",
+    "Note",
+    "NoteError",
     "NoteSigner",
     "NoteVerifier",
     "Signature",
-    "Note",
-    "Checkpoint",
-    "key_id",
+    "UnverifiedNoteError",
+    "checkpoint_signers",
+    "format_checkpoint",
     "generate_key",
+    "key_id",
+    "open_checkpoint",
+    "open_note",
+    "parse_checkpoint",
     "parse_skey",
     "parse_vkey",
-    "sign_note",
-    "open_note",
-    "format_checkpoint",
-    "parse_checkpoint",
     "sign_checkpoint",
-    "open_checkpoint",
-    "checkpoint_signers",
+    "sign_note",
 ]
 
 ED25519_KEY_TYPE = b"\x01"
@@ -84,7 +85,7 @@ class InvalidSignatureError(NoteError):
 class UnverifiedNoteError(NoteError):
     """The note parsed but carries no signature from any trusted key."""
 
-    def __init__(self, message: str, note: "Note") -> None:
+    def __init__(self, message: str, note: Note) -> None:
         super().__init__(message)
         self.note = note
 
@@ -94,9 +95,7 @@ class KeyFormatError(NoteError):
 
 
 def _valid_name(name: str) -> bool:
-    return bool(name) and "+" not in name and not any(
-        ch.isspace() or ord(ch) < 0x20 for ch in name
-    )
+    return bool(name) and "+" not in name and not any(ch.isspace() or ord(ch) < 0x20 for ch in name)
 
 
 def key_id(name: str, encoded_public_key: bytes) -> int:
@@ -143,7 +142,7 @@ class NoteSigner:
     signer: Signer
 
     @classmethod
-    def from_signer(cls, name: str, signer: Signer) -> "NoteSigner":
+    def from_signer(cls, name: str, signer: Signer) -> NoteSigner:
         if not _valid_name(name):
             raise KeyFormatError(f"invalid key name {name!r}: must be non-empty, no spaces or '+'")
         key_type = _key_type_for(signer.algorithm)
@@ -203,7 +202,7 @@ def _split_key(s: str, what: str) -> tuple[str, int, bytes]:
 def _split_type(raw: bytes, what: str) -> tuple[bytes, bytes]:
     for key_type in (ED25519_KEY_TYPE, SM2_KEY_TYPE):
         if raw.startswith(key_type) and (key_type != ED25519_KEY_TYPE or len(raw) == 33):
-            return key_type, raw[len(key_type):]
+            return key_type, raw[len(key_type) :]
     raise KeyFormatError(f"{what}: unknown or malformed key type 0x{raw[0]:02x}")
 
 
@@ -226,7 +225,7 @@ def parse_skey(skey: str) -> NoteSigner:
     skey = skey.strip()
     if not skey.startswith("PRIVATE+KEY+"):
         raise KeyFormatError("malformed signer key: must start with PRIVATE+KEY+")
-    name, kid, raw = _split_key(skey[len("PRIVATE+KEY+"):], "signer key")
+    name, kid, raw = _split_key(skey[len("PRIVATE+KEY+") :], "signer key")
     key_type, priv = _split_type(raw, "signer key")
     signer: Signer
     try:
@@ -280,12 +279,12 @@ def sign_note(text: str, *signers: NoteSigner) -> str:
 
 
 def _as_verifiers(spec: VerifierSpec) -> list[NoteVerifier]:
-    items: Iterable[Union[NoteVerifier, str]]
+    items: Iterable[NoteVerifier | str]
     items = [spec] if isinstance(spec, (NoteVerifier, str)) else spec
     return [parse_vkey(v) if isinstance(v, str) else v for v in items]
 
 
-def open_note(msg: Union[str, bytes], verifiers: VerifierSpec) -> Note:
+def open_note(msg: str | bytes, verifiers: VerifierSpec) -> Note:
     """Parse a signed note and verify it against the trusted ``verifiers``.
 
     Semantics follow the spec and Go's ``note.Open``: signatures from unknown
@@ -346,9 +345,7 @@ def open_note(msg: Union[str, bytes], verifiers: VerifierSpec) -> Note:
         note.sigs.append(sig)
     if not note.sigs:
         names = ", ".join(f"{s.name}+{s.key_id:08x}" for s in note.unverified_sigs)
-        raise UnverifiedNoteError(
-            f"note has no signature from a trusted key (found only: {names or 'none'})", note
-        )
+        raise UnverifiedNoteError(f"note has no signature from a trusted key (found only: {names or 'none'})", note)
     return note
 
 
@@ -371,9 +368,7 @@ class Checkpoint:
 
 def format_checkpoint(cp: Checkpoint) -> str:
     """The note text of a checkpoint (validated, newline-terminated)."""
-    text = (
-        "\n".join([cp.origin, str(cp.size), _b64(cp.root_hash), *cp.extensions]) + "\n"
-    )
+    text = "\n".join([cp.origin, str(cp.size), _b64(cp.root_hash), *cp.extensions]) + "\n"
     parse_checkpoint(text, hash_size=len(cp.root_hash))  # reject what we could not read back
     return text
 
@@ -396,9 +391,7 @@ def parse_checkpoint(text: str, hash_size: int = 32) -> Checkpoint:
     except ValueError as exc:
         raise MalformedNoteError(f"malformed checkpoint: root hash is {exc}") from None
     if _b64(root) != root_s or len(root) != hash_size:
-        raise MalformedNoteError(
-            f"malformed checkpoint: root hash must be canonical base64 of {hash_size} bytes"
-        )
+        raise MalformedNoteError(f"malformed checkpoint: root hash must be canonical base64 of {hash_size} bytes")
     if any(not line for line in ext):
         raise MalformedNoteError("malformed checkpoint: empty extension line")
     return Checkpoint(origin, int(size_s), root, tuple(ext))
@@ -410,10 +403,10 @@ def sign_checkpoint(cp: Checkpoint, *signers: NoteSigner) -> str:
 
 
 def open_checkpoint(
-    text: Union[str, bytes],
+    text: str | bytes,
     verifiers: VerifierSpec,
     *,
-    origin: Union[str, None] = None,
+    origin: str | None = None,
     hash_size: int = 32,
 ) -> Checkpoint:
     """Verify a signed checkpoint and return its parsed body.
@@ -428,6 +421,6 @@ def open_checkpoint(
     return cp
 
 
-def checkpoint_signers(text: Union[str, bytes], verifiers: Sequence[NoteVerifier]) -> list[Signature]:
+def checkpoint_signers(text: str | bytes, verifiers: Sequence[NoteVerifier]) -> list[Signature]:
     """The trusted signatures on a checkpoint (e.g. log key + witnesses)."""
     return open_note(text, verifiers).sigs

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -26,17 +27,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 __all__ = [
-    "HashSuite",
     "SHA256",
     "SM3",
-    "get_hash_suite",
-    "Signer",
-    "Verifier",
     "Ed25519Signer",
     "Ed25519Verifier",
+    "HashSuite",
     "SM2Signer",
     "SM2Verifier",
+    "Signer",
     "SuiteUnavailableError",
+    "Verifier",
+    "get_hash_suite",
 ]
 
 LEAF_PREFIX = b"\x00"
@@ -112,9 +113,7 @@ def get_hash_suite(name: str) -> HashSuite:
     try:
         return _HASH_SUITES[name.lower()]
     except KeyError:
-        raise ValueError(
-            f"unknown hash suite {name!r}; expected one of {sorted(_HASH_SUITES)}"
-        ) from None
+        raise ValueError(f"unknown hash suite {name!r}; expected one of {sorted(_HASH_SUITES)}") from None
 
 
 # --------------------------------------------------------------------------
@@ -183,7 +182,7 @@ class Ed25519Signer:
         self._pub = self._key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
     @classmethod
-    def generate(cls) -> "Ed25519Signer":
+    def generate(cls) -> Ed25519Signer:
         return cls(secrets.token_bytes(32))
 
     def public_key_bytes(self) -> bytes:
@@ -211,9 +210,7 @@ def _gmssl_sm2() -> Any:
     try:
         from gmssl import sm2  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise SuiteUnavailableError(
-            "SM2 signatures need the optional 'gmssl' package (pip install gmssl)"
-        ) from exc
+        raise SuiteUnavailableError("SM2 signatures need the optional 'gmssl' package (pip install gmssl)") from exc
     return sm2
 
 
@@ -289,7 +286,7 @@ class SM2Signer:
         self._ctx = _sm2_context(self._d.hex(), xy)
 
     @classmethod
-    def generate(cls) -> "SM2Signer":
+    def generate(cls) -> SM2Signer:
         d = secrets.randbelow(_SM2_N - 2) + 1
         return cls(d.to_bytes(32, "big"))
 
@@ -302,7 +299,7 @@ class SM2Signer:
     def sign(self, message: bytes) -> bytes:
         for _ in range(64):
             k = secrets.randbelow(_SM2_N - 1) + 1
-            sig = self._ctx.sign_with_sm3(message, "%064x" % k)
+            sig = self._ctx.sign_with_sm3(message, f"{k:064x}")
             if sig:  # gmssl returns None for the (negligible) degenerate cases
                 return bytes.fromhex(sig)
         raise RuntimeError("SM2 signing failed repeatedly")  # pragma: no cover

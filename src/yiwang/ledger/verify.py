@@ -29,8 +29,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 
 from .canonical import CanonicalJSONError, canonical_json
 from .merkle import VerificationError, verify_consistency, verify_inclusion
@@ -38,16 +39,16 @@ from .note import Checkpoint
 from .suite import HashSuite
 
 __all__ = [
-    "ProofFormatError",
-    "InclusionProof",
     "ConsistencyProof",
-    "leaf_hash_of",
-    "parse_inclusion_json",
-    "parse_consistency_json",
-    "inclusion_to_json",
-    "consistency_to_json",
-    "check_inclusion",
+    "InclusionProof",
+    "ProofFormatError",
     "check_consistency",
+    "check_inclusion",
+    "consistency_to_json",
+    "inclusion_to_json",
+    "leaf_hash_of",
+    "parse_consistency_json",
+    "parse_inclusion_json",
 ]
 
 
@@ -65,8 +66,8 @@ class InclusionProof:
 
 @dataclass(frozen=True)
 class ConsistencyProof:
-    old_size: Optional[int]
-    new_size: Optional[int]
+    old_size: int | None
+    new_size: int | None
     proof: list[bytes]
 
 
@@ -79,7 +80,7 @@ def _b64(value: Any, what: str) -> bytes:
         raise ProofFormatError(f"{what} is not valid base64") from None
 
 
-def _uint(obj: Mapping[str, Any], key: str, required: bool = True) -> Optional[int]:
+def _uint(obj: Mapping[str, Any], key: str, required: bool = True) -> int | None:
     if key not in obj:
         if required:
             raise ProofFormatError(f"proof JSON lacks {key!r}")
@@ -124,9 +125,7 @@ def parse_inclusion_json(suite: HashSuite, obj: Any) -> InclusionProof:
     if given is None and computed is None:
         raise ProofFormatError("inclusion proof JSON needs 'leaf_hash' or 'leaf'")
     if given is not None and computed is not None and given != computed:
-        raise VerificationError(
-            f"'leaf_hash' {given.hex()} does not match the hash of 'leaf' {computed.hex()}"
-        )
+        raise VerificationError(f"'leaf_hash' {given.hex()} does not match the hash of 'leaf' {computed.hex()}")
     leaf_hash = computed if computed is not None else given
     assert leaf_hash is not None
     return InclusionProof(index, size, leaf_hash, _hash_list(obj))
@@ -177,29 +176,17 @@ def check_inclusion(suite: HashSuite, checkpoint: Checkpoint, proof: InclusionPr
         raise VerificationError(
             f"proof is for tree size {proof.tree_size} but the checkpoint has size {checkpoint.size}"
         )
-    verify_inclusion(
-        suite, proof.leaf_index, proof.tree_size, proof.leaf_hash, proof.proof, checkpoint.root_hash
-    )
+    verify_inclusion(suite, proof.leaf_index, proof.tree_size, proof.leaf_hash, proof.proof, checkpoint.root_hash)
 
 
-def check_consistency(
-    suite: HashSuite, old: Checkpoint, new: Checkpoint, proof: ConsistencyProof
-) -> None:
+def check_consistency(suite: HashSuite, old: Checkpoint, new: Checkpoint, proof: ConsistencyProof) -> None:
     """Verify that checkpoint ``new`` is an append-only extension of ``old``."""
     if old.origin != new.origin:
-        raise VerificationError(
-            f"checkpoints are from different logs: {old.origin!r} vs {new.origin!r}"
-        )
+        raise VerificationError(f"checkpoints are from different logs: {old.origin!r} vs {new.origin!r}")
     if old.size > new.size:
-        raise VerificationError(
-            f"old checkpoint (size {old.size}) is larger than new checkpoint (size {new.size})"
-        )
+        raise VerificationError(f"old checkpoint (size {old.size}) is larger than new checkpoint (size {new.size})")
     if proof.old_size is not None and proof.old_size != old.size:
-        raise VerificationError(
-            f"proof is from size {proof.old_size} but the old checkpoint has size {old.size}"
-        )
+        raise VerificationError(f"proof is from size {proof.old_size} but the old checkpoint has size {old.size}")
     if proof.new_size is not None and proof.new_size != new.size:
-        raise VerificationError(
-            f"proof is to size {proof.new_size} but the new checkpoint has size {new.size}"
-        )
+        raise VerificationError(f"proof is to size {proof.new_size} but the new checkpoint has size {new.size}")
     verify_consistency(suite, old.size, new.size, proof.proof, old.root_hash, new.root_hash)

@@ -19,7 +19,8 @@ import argparse
 import base64
 import json
 import sys
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .merkle import VerificationError
 from .note import Checkpoint, NoteError, NoteVerifier, open_note, parse_checkpoint, parse_vkey
@@ -112,16 +113,22 @@ def _cmd_consistency(args: argparse.Namespace) -> str:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--vkey", action="append", metavar="VKEY",
+        "--vkey",
+        action="append",
+        metavar="VKEY",
         help="trusted verifier key <name>+<id>+<base64> (repeatable)",
     )
     common.add_argument(
-        "--vkey-file", action="append", metavar="FILE",
+        "--vkey-file",
+        action="append",
+        metavar="FILE",
         help="file with one verifier key per line (repeatable)",
     )
     common.add_argument("--origin", help="require checkpoints to be for this log origin")
     common.add_argument(
-        "--hash", default=None, choices=["sha256", "sm3"],
+        "--hash",
+        default=None,
+        choices=["sha256", "sm3"],
         help="Merkle tree hash of the log (default sha256)",
     )
 
@@ -129,8 +136,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="yiwang-verify",
         description="Verify yiwang ledger checkpoints and Merkle proofs offline.",
     )
-    p.add_argument("--hash", dest="top_hash", default="sha256", choices=["sha256", "sm3"],
-                   help="Merkle tree hash of the log (default sha256)")
+    p.add_argument(
+        "--hash",
+        dest="top_hash",
+        default="sha256",
+        choices=["sha256", "sm3"],
+        help="Merkle tree hash of the log (default sha256)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("checkpoint", parents=[common], help="verify a signed checkpoint")
@@ -150,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the process exit status."""
     args = _parser().parse_args(argv)
     try:

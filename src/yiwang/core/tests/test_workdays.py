@@ -172,16 +172,12 @@ def test_seed_contents() -> None:
 
 
 def test_explain_skipped() -> None:
-    assert CAL.explain_skipped(date(2026, 2, 10), date(2026, 3, 16)) == [
-        (date(2026, 2, 15), date(2026, 2, 23), "春节")
-    ]
+    assert CAL.explain_skipped(date(2026, 2, 10), date(2026, 3, 16)) == [(date(2026, 2, 15), date(2026, 2, 23), "春节")]
     assert CAL.explain_skipped(date(2025, 9, 26), date(2025, 10, 10)) == [
         (date(2025, 10, 1), date(2025, 10, 8), "国庆节、中秋")
     ]
     # Clipped to the range, arguments in either order, plain weekends not listed.
-    assert CAL.explain_skipped(date(2026, 2, 20), date(2026, 2, 17)) == [
-        (date(2026, 2, 18), date(2026, 2, 20), "春节")
-    ]
+    assert CAL.explain_skipped(date(2026, 2, 20), date(2026, 2, 17)) == [(date(2026, 2, 18), date(2026, 2, 20), "春节")]
     assert CAL.explain_skipped(date(2026, 3, 1), date(2026, 3, 31)) == []
     unnamed = WorkdayCalendar(YEARS, {date(2026, 3, 13): False})
     assert unnamed.explain_skipped(date(2026, 3, 1), date(2026, 3, 31)) == [

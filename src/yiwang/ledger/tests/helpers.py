@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from yiwang.ledger.merkle import InMemoryNodeStore, TreeAppender
 from yiwang.ledger.suite import HashSuite
@@ -44,8 +45,8 @@ def ref_path(suite: HashSuite, m: int, leaves: Sequence[bytes]) -> list[bytes]:
         return []
     k = _k(n)
     if m < k:
-        return ref_path(suite, m, leaves[:k]) + [ref_mth(suite, leaves[k:])]
-    return ref_path(suite, m - k, leaves[k:]) + [ref_mth(suite, leaves[:k])]
+        return [*ref_path(suite, m, leaves[:k]), ref_mth(suite, leaves[k:])]
+    return [*ref_path(suite, m - k, leaves[k:]), ref_mth(suite, leaves[:k])]
 
 
 def ref_subproof(suite: HashSuite, m: int, leaves: Sequence[bytes], b: bool) -> list[bytes]:
@@ -54,8 +55,8 @@ def ref_subproof(suite: HashSuite, m: int, leaves: Sequence[bytes], b: bool) -> 
         return [] if b else [ref_mth(suite, leaves)]
     k = _k(n)
     if m <= k:
-        return ref_subproof(suite, m, leaves[:k], b) + [ref_mth(suite, leaves[k:])]
-    return ref_subproof(suite, m - k, leaves[k:], False) + [ref_mth(suite, leaves[:k])]
+        return [*ref_subproof(suite, m, leaves[:k], b), ref_mth(suite, leaves[k:])]
+    return [*ref_subproof(suite, m - k, leaves[k:], False), ref_mth(suite, leaves[:k])]
 
 
 def ref_proof(suite: HashSuite, m: int, leaves: Sequence[bytes]) -> list[bytes]:

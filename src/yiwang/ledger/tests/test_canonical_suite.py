@@ -22,7 +22,7 @@ from yiwang.ledger.suite import SHA256, SM3, get_hash_suite
 
 def test_sorted_keys_no_whitespace_utf8() -> None:
     assert canonical_json({"b": [1, True, None], "a": "办事", "c": {"y": False, "x": -3}}) == (
-        '{"a":"办事","b":[1,true,null],"c":{"x":-3,"y":false}}'.encode("utf-8")
+        '{"a":"办事","b":[1,true,null],"c":{"x":-3,"y":false}}'.encode()
     )
 
 
@@ -35,14 +35,24 @@ def test_rfc8785_key_order_is_utf16() -> None:
 
 
 def test_string_escaping_matches_jcs() -> None:
-    s = "\"\\\b\f\n\r\t\x00\x1f\x7f\u2028é"
-    assert canonical_json(s) == b'"\\"\\\\\\b\\f\\n\\r\\t\\u0000\\u001f\x7f' + "\u2028é\"".encode("utf-8")
+    s = '"\\\b\f\n\r\t\x00\x1f\x7f\u2028é'
+    assert canonical_json(s) == b'"\\"\\\\\\b\\f\\n\\r\\t\\u0000\\u001f\x7f' + '\u2028é"'.encode("utf-8")
 
 
 @pytest.mark.parametrize(
     "bad",
-    [1.0, {"a": 0.5}, [float("nan")], {1: "x"}, MAX_SAFE_INTEGER + 1, -(MAX_SAFE_INTEGER + 1),
-     b"bytes", {"s": "\ud800"}, {"\udc00": 1}, {1, 2}],
+    [
+        1.0,
+        {"a": 0.5},
+        [float("nan")],
+        {1: "x"},
+        MAX_SAFE_INTEGER + 1,
+        -(MAX_SAFE_INTEGER + 1),
+        b"bytes",
+        {"s": "\ud800"},
+        {"\udc00": 1},
+        {1, 2},
+    ],
 )
 def test_rejects_non_canonical_values(bad: object) -> None:
     with pytest.raises(CanonicalJSONError):
@@ -73,7 +83,7 @@ def test_commit_personal() -> None:
     c = commit_personal("110101199003077777", salt)
     assert len(c) == 64 and c == commit_personal("110101199003077777", salt)
     want = hashlib.sha256(
-        b"yiwang/ledger/commit-personal/v1\x00" + b"\x00\x10" + salt + "110101199003077777".encode()
+        b"yiwang/ledger/commit-personal/v1\x00" + b"\x00\x10" + salt + b"110101199003077777"
     ).hexdigest()
     assert c == want
     assert c != commit_personal("110101199003077778", salt)

@@ -71,7 +71,7 @@ def test_random_trees_with_batched_appends(
     store = InMemoryNodeStore()
     appender = TreeAppender(suite)
     start = 0
-    for cut in cuts + [n]:
+    for cut in [*cuts, n]:
         # Each batch resumes from the stored frontier only, like the integrator.
         appender = TreeAppender.from_reader(suite, store, start)
         result = appender.append(leaves[start:cut])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -75,15 +75,15 @@ def test_inclusion_vectors(vec: dict[str, Any]) -> None:
         (index, size, b"WrongLeaf", want, root),
         (index, size, leaf, want, EMPTY),
         (index, size, leaf, want, SOME_HASH),
-        (index, size, leaf, want + [b""], root),
-        (index, size, leaf, want + [root], root),
-        (index, size, leaf, [b""] + want, root),
-        (index, size, leaf, [root] + want, root),
+        (index, size, leaf, [*want, b""], root),
+        (index, size, leaf, [*want, root], root),
+        (index, size, leaf, [b"", *want], root),
+        (index, size, leaf, [root, *want], root),
     ]
     if want:
         probes.append((index, size, leaf, want[:-1], root))
     if len(want) > 1:
-        probes.append((index, size, leaf, [want[0], SOME_HASH] + want[1:], root))
+        probes.append((index, size, leaf, [want[0], SOME_HASH, *want[1:]], root))
     # Every single-byte corruption of every proof element, the root and the leaf.
     for i, p in enumerate(want):
         for j in range(len(p)):
@@ -115,13 +115,13 @@ def test_consistency_vectors(vec: dict[str, Any]) -> None:
         (s1, s2, want, r1, b"WrongRoot"),
         (s1, s2, want, r2, r1),
         (s1, s2, [], r1, r2),
-        (s1, s2, want + [b""], r1, r2),
-        (s1, s2, want + [r1], r1, r2),
-        (s1, s2, want + [r2], r1, r2),
-        (s1, s2, [b""] + want, r1, r2),
-        (s1, s2, [r1] + want, r1, r2),
-        (s1, s2, [r2] + want, r1, r2),
-        (s1, s2, [want[0]] + want, r1, r2),
+        (s1, s2, [*want, b""], r1, r2),
+        (s1, s2, [*want, r1], r1, r2),
+        (s1, s2, [*want, r2], r1, r2),
+        (s1, s2, [b"", *want], r1, r2),
+        (s1, s2, [r1, *want], r1, r2),
+        (s1, s2, [r2, *want], r1, r2),
+        (s1, s2, [want[0], *want], r1, r2),
         (s1, s2, want[:-1], r1, r2),
     ]
     for i, p in enumerate(want):
@@ -138,11 +138,18 @@ def test_consistency_vectors(vec: dict[str, Any]) -> None:
 
 def test_consistency_edge_cases_from_go() -> None:
     r1, r2 = SOME_HASH, _flip(SOME_HASH, 0)
-    ok = [(0, 0, r1, r1, []), (0, 1, r1, r2, []), (1, 1, r2, r2, [])]
-    bad = [
-        (0, 0, r1, r2, []), (1, 1, r1, r2, []), (1, 0, r1, r2, []), (2, 1, r1, r2, []),
-        (1, 2, r1, r2, []), (0, 0, EMPTY, r2, []), (1, 1, EMPTY, r2, []),
-        (0, 0, EMPTY, EMPTY, [EMPTY]), (0, 1, EMPTY, EMPTY, [EMPTY]), (1, 1, EMPTY, EMPTY, [EMPTY]),
+    ok: list[tuple[int, int, bytes, bytes, list[bytes]]] = [(0, 0, r1, r1, []), (0, 1, r1, r2, []), (1, 1, r2, r2, [])]
+    bad: list[tuple[int, int, bytes, bytes, list[bytes]]] = [
+        (0, 0, r1, r2, []),
+        (1, 1, r1, r2, []),
+        (1, 0, r1, r2, []),
+        (2, 1, r1, r2, []),
+        (1, 2, r1, r2, []),
+        (0, 0, EMPTY, r2, []),
+        (1, 1, EMPTY, r2, []),
+        (0, 0, EMPTY, EMPTY, [EMPTY]),
+        (0, 1, EMPTY, EMPTY, [EMPTY]),
+        (1, 1, EMPTY, EMPTY, [EMPTY]),
     ]
     for s1, s2, a, b, proof in ok:
         verify_consistency(SHA256, s1, s2, proof, a, b)
@@ -161,7 +168,7 @@ def test_inclusion_edge_cases_from_go() -> None:
         assert _fails(verify_inclusion, SHA256, index, size, SOME_HASH, [], EMPTY)
 
 
-def _b64s(xs: Optional[list[str]]) -> list[bytes]:
+def _b64s(xs: list[str] | None) -> list[bytes]:
     return [base64.b64decode(x) for x in xs or []]
 
 
@@ -169,14 +176,18 @@ def _b64s(xs: Optional[list[str]]) -> list[bytes]:
 def test_testdata_json_probes(name: str) -> None:
     t = V["testdata_json"][name]
     if name.startswith("inclusion/"):
-        args = (t["leafIdx"], t["treeSize"], base64.b64decode(t["leafHash"]),
-                _b64s(t["proof"]), base64.b64decode(t["root"]))
+        args = (
+            t["leafIdx"],
+            t["treeSize"],
+            base64.b64decode(t["leafHash"]),
+            _b64s(t["proof"]),
+            base64.b64decode(t["root"]),
+        )
         assert _fails(verify_inclusion, SHA256, *args) == t["wantErr"]
         if not t["wantErr"]:
             assert inclusion_proof(SHA256, STORE, t["leafIdx"], t["treeSize"]) == _b64s(t["proof"])
     else:
-        args2 = (t["size1"], t["size2"], _b64s(t["proof"]),
-                 base64.b64decode(t["root1"]), base64.b64decode(t["root2"]))
+        args2 = (t["size1"], t["size2"], _b64s(t["proof"]), base64.b64decode(t["root1"]), base64.b64decode(t["root2"]))
         assert _fails(verify_consistency, SHA256, *args2) == t["wantErr"]
         if not t["wantErr"]:
             assert consistency_proof(SHA256, STORE, t["size1"], t["size2"]) == _b64s(t["proof"])

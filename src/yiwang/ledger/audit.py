@@ -1,0 +1,101 @@
+"""`yiwang ledger audit`: recompute the whole tree from the entries and check everything.
+
+It streams the entries in leaf order (memory stays flat), recomputes each leaf hash from
+the stored leaf text, rebuilds every perfect subtree and compares it with the stored node,
+and at every checkpoint size compares the root and verifies the checkpoint's signature.
+A gap in the leaf indices (a deleted row), an edited leaf, an edited node, a forged or
+rewritten checkpoint — each is reported with what failed.
+"""
+
+from dataclasses import dataclass, field
+
+from yiwang.ledger.config import log_hash_suite, log_origin, log_verifier
+from yiwang.ledger.merkle import NodeKey, TreeAppender
+from yiwang.ledger.models import Checkpoint, Entry, LogHead, Node
+from yiwang.ledger.note import NoteError, open_checkpoint
+
+
+@dataclass
+class AuditReport:
+    entries: int = 0
+    checkpoints: int = 0
+    nodes: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.problems
+
+
+def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
+    suite = log_hash_suite()
+    verifier = log_verifier()
+    report = AuditReport()
+    checkpoints = list(Checkpoint.objects.order_by("tree_size").values_list("tree_size", "root_hash", "note"))
+    next_cp = 0
+    appender = TreeAppender(suite)
+    pending_nodes: dict[NodeKey, bytes] = {}
+
+    def check_checkpoints_at(size: int) -> None:
+        nonlocal next_cp
+        while next_cp < len(checkpoints) and checkpoints[next_cp][0] == size:
+            cp_size, cp_root, note = checkpoints[next_cp]
+            report.checkpoints += 1
+            try:
+                body = open_checkpoint(note, verifier, origin=log_origin(), hash_size=suite.digest_size)
+            except NoteError as exc:
+                report.problems.append(f"检查点 size={cp_size}：签名或格式无效（{exc}）")
+            else:
+                if body.size != cp_size or body.root_hash != bytes(cp_root):
+                    report.problems.append(f"检查点 size={cp_size}：签名内容与存储的树大小/根哈希不一致")
+                if body.root_hash != appender.root():
+                    report.problems.append(f"检查点 size={cp_size}：根哈希与由条目重算的结果不一致（历史被改写）")
+            next_cp += 1
+
+    entries = Entry.objects.filter(leaf_index__isnull=False).order_by("leaf_index")
+    for leaf_index, entry_id, leaf, leaf_hash in entries.values_list("leaf_index", "id", "leaf", "leaf_hash").iterator(
+        chunk_size=chunk
+    ):
+        if len(report.problems) >= max_problems:
+            break
+        if leaf_index != appender.size:
+            report.problems.append(f"叶子 {appender.size}–{leaf_index - 1} 缺失（条目被删除）；审计到此为止")
+            break
+        recomputed = suite.leaf_hash(leaf.encode())
+        if recomputed != bytes(leaf_hash):
+            report.problems.append(f"条目 {entry_id}（叶子 {leaf_index}）：内容与其叶子哈希不符（条目被篡改）")
+        for key, value in appender.append([recomputed]).new_nodes:
+            pending_nodes[key] = value
+        report.entries += 1
+        check_checkpoints_at(appender.size)
+        if len(pending_nodes) >= chunk:
+            _compare_nodes(pending_nodes, report)
+    _compare_nodes(pending_nodes, report)
+    if next_cp < len(checkpoints):
+        report.problems.append(f"检查点 size={checkpoints[next_cp][0]} 超出现存条目数 {appender.size}（条目被删除）")
+    head = LogHead.objects.filter(id=1).first()
+    if head is not None and head.tree_size != appender.size and not report.problems:
+        report.problems.append(f"账本头记录的树大小 {head.tree_size} 与条目数 {appender.size} 不一致")
+    return report
+
+
+def _compare_nodes(expected: dict[NodeKey, bytes], report: AuditReport) -> None:
+    if not expected:
+        return
+    by_level: dict[int, list[int]] = {}
+    for level, index in expected:
+        by_level.setdefault(level, []).append(index)
+    for level, indexes in by_level.items():
+        stored = dict(
+            Node.objects.filter(level=level, index__gte=min(indexes), index__lte=max(indexes)).values_list(
+                "index", "hash"
+            )
+        )
+        for index in indexes:
+            value = stored.get(index)
+            report.nodes += 1
+            if value is None:
+                report.problems.append(f"树节点 ({level}, {index}) 缺失")
+            elif bytes(value) != expected[(level, index)]:
+                report.problems.append(f"树节点 ({level}, {index}) 被篡改")
+    expected.clear()

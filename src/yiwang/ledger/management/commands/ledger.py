@@ -1,0 +1,36 @@
+"""`yiwang ledger integrate|audit|keygen|key`: operate the Merkle log."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from yiwang.ledger.audit import ledger_audit
+from yiwang.ledger.config import log_origin
+from yiwang.ledger.integrator import ledger_integrate
+from yiwang.ledger.note import generate_key
+from yiwang.ledger.selectors import verifier_key
+
+
+class Command(BaseCommand):
+    help = "Operate the ledger: integrate pending entries, audit the whole log, make or show keys."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("action", choices=["integrate", "audit", "keygen", "key"])
+        parser.add_argument("--algorithm", choices=["ed25519", "sm2"], default="ed25519")
+
+    def handle(self, *args: Any, action: str, algorithm: str, **options: Any) -> None:
+        if action == "integrate":
+            self.stdout.write(f"integrated {ledger_integrate()} entries")
+        elif action == "key":
+            self.stdout.write(verifier_key())
+        elif action == "keygen":
+            skey, vkey = generate_key(log_origin().replace(" ", "_"), algorithm)
+            self.stdout.write(f"LEDGER_SIGNING_KEY={skey}\n# public verifier key (publish it):\n{vkey}")
+        else:
+            report = ledger_audit()
+            self.stdout.write(f"entries {report.entries}, nodes {report.nodes}, checkpoints {report.checkpoints}")
+            if not report.clean:
+                for problem in report.problems:
+                    self.stderr.write(f"  ✗ {problem}")
+                raise CommandError(f"ledger audit FAILED: {len(report.problems)} problem(s)")
+            self.stdout.write("ledger audit clean: every entry, node and checkpoint matches")
