@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yiwang
 
-.PHONY: install demo serve migrate test test-sqlite test-postgres lint check e2e bench lock clean
+.PHONY: install demo migrate test test-sqlite test-postgres e2e bench lint check lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,8 +26,8 @@ demo: migrate  ## set up, load the demo world and start web + worker on http://$
 	$(YIWANG) load_demo
 	$(BIN)/python -m yiwang.demo.run --host $(HOST) --port $(PORT)
 
-test: install  ## the whole suite on SQLite, then on PostgreSQL (started if down)
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+test: install  ## the whole suite: SQLite, PostgreSQL (started if down), then the browser journeys
+	$(MAKE) --no-print-directory test-sqlite test-postgres e2e
 
 test-sqlite:
 	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate $(BIN)/pytest
@@ -35,6 +35,14 @@ test-sqlite:
 test-postgres:
 	scripts/ensure-postgres
 	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+e2e: install  ## browser journeys: Playwright driving Debian's Chromium (installed if missing)
+	scripts/ensure-chromium
+	YIWANG_ENV=test $(BIN)/pytest tests/journeys -m browser
+
+bench: install  ## benchmarks on PostgreSQL under granian; prints the table, writes bench/results/
+	scripts/ensure-postgres
+	$(BIN)/python bench/run.py
 
 lint: install  ## ruff, mypy, import-linter, migrations and OpenAPI drift
 	$(BIN)/ruff check src tests bench

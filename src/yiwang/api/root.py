@@ -6,6 +6,7 @@ and, for validation, `errors` — a list of {field, message} with Chinese messag
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from yiwang.api import health, ledger
+from yiwang.api import cases, catalog, health, ledger
 from yiwang.core.errors import DomainError, ValidationFailed
 
 api = NinjaAPI(
@@ -27,6 +28,13 @@ api = NinjaAPI(
 )
 api.add_router("/", health.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/catalog", catalog.router)
+api.add_router("/cases", cases.router)
+
+if settings.BENCH_ENDPOINTS:
+    from yiwang.benchapp.api import router as bench_router
+
+    api.add_router("/bench", bench_router)
 
 PROBLEM = "application/problem+json"
 

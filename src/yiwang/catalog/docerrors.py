@@ -13,7 +13,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 M = TypeVar("M", bound=BaseModel)
 
-_KEY_LABELS = {
+KEY_LABELS = {
     "fields": "字段",
     "options": "选项",
     "stages": "环节",
@@ -48,6 +48,7 @@ _KEY_LABELS = {
     "op": "运算符",
 }
 
+_CONTAINERS = ("fields", "options", "stages", "tasks", "auto_approval", "conditions")
 _KEY_RULE = "须以小写字母开头，只含小写字母、数字和下划线，最长 40 个字符"
 
 
@@ -56,11 +57,13 @@ def _where(loc: tuple[int | str, ...]) -> str:
     container = ""
     for step in loc:
         if isinstance(step, int):
-            parts.append(f"第 {step + 1} 个{_KEY_LABELS.get(container, '元素')}")
+            parts.append(f"第 {step + 1} 个{KEY_LABELS.get(container, '元素')}")
         else:
             container = step
-            if step not in ("fields", "options", "stages", "tasks", "auto_approval", "conditions"):
-                parts.append(_KEY_LABELS.get(step, step))
+            if step not in _CONTAINERS:
+                parts.append(KEY_LABELS.get(step, step))
+    if loc and isinstance(loc[-1], str) and loc[-1] in _CONTAINERS:
+        parts.append(KEY_LABELS[loc[-1]])  # the error is about the list itself
     return " › ".join(parts)
 
 

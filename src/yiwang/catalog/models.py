@@ -58,6 +58,7 @@ class VersionStatus(models.TextChoices):
     PUBLISHED = "published", "已发布"
     SUPERSEDED = "superseded", "已被新版本替代"
     REJECTED = "rejected", "审核退回"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW, VersionStatus.REJECTED)
@@ -377,7 +378,7 @@ class SearchDocument(models.Model):
 
 
 class SearchToken(models.Model):
-    """One distinct bigram (or short word) of a document, with the weight of its best field."""
+    """One distinct bigram (or short word) of a document, with its weight (search.py)."""
 
     document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="tokens")
     token = models.CharField(max_length=24)
@@ -385,3 +386,6 @@ class SearchToken(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["token", "document", "weight"], name="search_token_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.token}×{self.weight}"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.notifications",
     "yiwang.catalog",
+    "yiwang.cases",
     "yiwang.demo",
     "yiwang.portal",
     "yiwang.workbench",
@@ -73,6 +74,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiwang.core.middleware.DomainErrorMiddleware",
 ]
+
+# Benchmarks (bench/) mount baseline endpoints; never set in production.
+BENCH_ENDPOINTS = env_bool("YIWANG_BENCH", default=False) and not PRODUCTION
+if BENCH_ENDPOINTS:
+    INSTALLED_APPS.append("yiwang.benchapp")
 
 ROOT_URLCONF = "yiwang.config.urls"
 WSGI_APPLICATION = "yiwang.config.wsgi.application"
@@ -141,6 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     # Materials are personal data: never served by a public URL, only through views that
@@ -225,4 +232,18 @@ LEDGER_KEY_FILE = DATA_DIR / "ledger-signing.key"
 # Periodic jobs the worker enqueues: dotted path of a django-tasks task -> seconds between runs.
 PERIODIC_TASKS: dict[str, float] = {
     "yiwang.ledger.tasks.integrate": 2.0,
+    "yiwang.notifications.tasks.deliver_pending": 10.0,
+    "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
+    "yiwang.cases.tasks.deadline_sweep": 3600.0,
+}
+
+# The case engine: 预警 when a case or task has used this share of its time; material uploads
+# (PDF, JPEG, PNG, OFD checked by content) up to this size; notification channel plugins
+# (in_app / email / sms -> dotted class path; the offline defaults write e-mail and SMS to the log).
+CASE_WARNING_SHARE = float(os.environ.get("CASE_WARNING_SHARE", "0.8"))
+CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+NOTIFICATION_CHANNELS = {
+    "in_app": "yiwang.notifications.channels.InAppChannel",
+    "email": os.environ.get("NOTIFICATION_EMAIL_CHANNEL", "yiwang.notifications.channels.LogChannel"),
+    "sms": os.environ.get("NOTIFICATION_SMS_CHANNEL", "yiwang.notifications.channels.LogChannel"),
 }

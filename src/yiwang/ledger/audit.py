@@ -65,7 +65,8 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
         if recomputed != bytes(leaf_hash):
             report.problems.append(f"条目 {entry_id}（叶子 {leaf_index}）：内容与其叶子哈希不符（条目被篡改）")
         for key, value in appender.append([recomputed]).new_nodes:
-            pending_nodes[key] = value
+            if key[0]:  # level 0 is the entry's own leaf hash, checked just above
+                pending_nodes[key] = value
         report.entries += 1
         check_checkpoints_at(appender.size)
         if len(pending_nodes) >= chunk:

@@ -48,8 +48,10 @@ class EntrySalt(models.Model):
 
 
 class Node(models.Model):
-    """A complete perfect subtree: level 0 are leaf hashes, (level, index) covers
-    leaves [index·2^level, (index+1)·2^level)."""
+    """A complete perfect subtree: (level, index) covers leaves [index·2^level, (index+1)·2^level).
+
+    Only interior nodes (level ≥ 1) are stored; level 0 is `Entry.leaf_hash` by leaf_index.
+    """
 
     level = models.PositiveSmallIntegerField()
     index = models.BigIntegerField()

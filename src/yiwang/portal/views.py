@@ -8,18 +8,11 @@ from django.urls import reverse
 
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Department, Region, User
+from yiwang.catalog import selectors as catalog
+from yiwang.catalog import themes as catalog_themes
 
-# Life-event themes for people and enterprises, as provincial portals group them.
-THEMES = [
-    {"slug": "enterprise-start", "name": "企业开办", "icon_text": "开"},
-    {"slug": "catering", "name": "餐饮经营", "icon_text": "餐"},
-    {"slug": "construction", "name": "工程建设", "icon_text": "建"},
-    {"slug": "health", "name": "医疗卫生", "icon_text": "医"},
-    {"slug": "market", "name": "市场准营", "icon_text": "营"},
-    {"slug": "social-security", "name": "社保医保", "icon_text": "保"},
-    {"slug": "household", "name": "户籍办理", "icon_text": "户"},
-    {"slug": "education", "name": "教育科研", "icon_text": "教"},
-]
+# Life-event themes for people and enterprises live with the catalog (items are tagged with them).
+THEMES = catalog_themes.THEMES
 
 
 def _current_region(request: HttpRequest) -> Region | None:
@@ -49,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
             {"title": "全部法人事项", "href": f"{guide}?object=enterprise"},
         ],
         "stats": {
-            "items": 0,
+            "items": catalog.guide_item_count(),
             "departments": Department.objects.count(),
             "regions": Region.objects.count(),
         },

@@ -118,7 +118,7 @@ def test_audit_detects_an_edited_entry_with_recomputed_hash(log: list[Entry]) ->
         [forged, log_hash_suite().leaf_hash(forged.encode()), log[7].pk],
     )
     problems = ledger_audit().problems
-    assert any("树节点 (0, 7) 被篡改" in p for p in problems)
+    assert any("树节点 (1, 3) 被篡改" in p for p in problems)
     assert any("根哈希" in p for p in problems)
 
 
@@ -144,6 +144,6 @@ def test_audit_command_is_loud_on_tampering(log: list[Entry]) -> None:
     from django.core.management import CommandError, call_command
 
     call_command("ledger", "audit")
-    Node.objects.filter(level=0, index=3).delete()
+    Node.objects.filter(level=1, index=3).delete()
     with pytest.raises(CommandError, match="FAILED"):
         call_command("ledger", "audit")

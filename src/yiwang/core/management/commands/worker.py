@@ -31,18 +31,23 @@ class Scheduler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(0.5):
-            now = time.monotonic()
-            for path, (task, every) in self.jobs.items():
-                if now < self.next_run[path]:
-                    continue
-                self.next_run[path] = now + every
-                try:
-                    if not DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
-                        task.enqueue()
-                except Exception:  # keep scheduling the other jobs; the error is logged
-                    logger.exception("could not enqueue periodic job %s", path)
-                finally:
-                    close_old_connections()
+            self.tick(time.monotonic())
+            close_old_connections()
+
+    def tick(self, now: float) -> list[str]:
+        """Enqueue every job that is due and not already waiting or running; returns their paths."""
+        enqueued = []
+        for path, (task, every) in self.jobs.items():
+            if now < self.next_run[path]:
+                continue
+            self.next_run[path] = now + every
+            try:
+                if not DBTaskResult.objects.filter(task_path=path, status__in=["READY", "RUNNING"]).exists():
+                    task.enqueue()
+                    enqueued.append(path)
+            except Exception:  # keep scheduling the other jobs; the error is logged
+                logger.exception("could not enqueue periodic job %s", path)
+        return enqueued
 
 
 class Command(BaseCommand):

@@ -1,0 +1,683 @@
+"""办件 endpoints: applicants submit and follow their cases; staff accept, review and decide.
+
+Thin: every endpoint resolves what the caller may see through cases.selectors and hands
+the change to one cases.services function, which checks permission and state itself.
+Session authentication for now (django_auth, CSRF-protected). Errors are problem+json.
+"""
+
+import datetime as dt
+from typing import Any, Literal, cast
+
+from django.http import HttpRequest
+from ninja import File, Form, Header, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from ninja.security import django_auth
+
+from yiwang.accounts.models import Enterprise, User
+from yiwang.cases import selectors, services
+from yiwang.cases.deadlines import case_clock_view
+from yiwang.cases.models import Case, CaseMaterial, Task
+from yiwang.cases.workflow import CaseStatus, TaskStatus
+from yiwang.catalog.models import ImplementationVersion
+from yiwang.core.errors import NotFound
+
+router = Router(tags=["办件"], auth=django_auth)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _enterprise(credit_code: str | None) -> Enterprise | None:
+    if not credit_code:
+        return None
+    enterprise = Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
+    if enterprise is None:
+        raise NotFound(f"统一社会信用代码为 {credit_code} 的企业不存在。", field="enterprise_credit_code")
+    return enterprise
+
+
+def _version(version_id: int | None) -> ImplementationVersion | None:
+    if version_id is None:
+        return None
+    version = (
+        ImplementationVersion.objects.select_related("implementation", "item_version").filter(pk=version_id).first()
+    )
+    if version is None:
+        raise NotFound("办理事项不存在。", field="implementation_version_id")
+    return version
+
+
+# --- schemas -----------------------------------------------------------------------------
+
+
+class MaterialOut(Schema):
+    id: int
+    material_key: str
+    material_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+
+
+class MaterialNeedOut(Schema):
+    material_key: str
+    name: str
+    necessity: str
+    needed: bool
+    uploaded: MaterialOut | None
+
+
+class DraftIn(Schema):
+    implementation_version_id: int
+    form_data: dict[str, Any] = {}
+    enterprise_credit_code: str | None = None
+    delivery_method: Literal["electronic", "pickup", "mail"] | None = None
+    delivery_address: str | None = None
+
+
+class DraftUpdateIn(Schema):
+    form_data: dict[str, Any] = {}
+    enterprise_credit_code: str | None = None
+    delivery_method: Literal["electronic", "pickup", "mail"] | None = None
+    delivery_address: str | None = None
+
+
+class DraftOut(Schema):
+    ref: str
+    item_name: str
+    department_name: str
+    form_data: dict[str, Any]
+    delivery_method: str
+    materials: list[MaterialNeedOut]
+    commitment_allowed: bool
+    commitment_text: str
+
+
+class SubmitIn(Schema):
+    draft_ref: str | None = None
+    implementation_version_id: int | None = None
+    form_data: dict[str, Any] | None = None
+    enterprise_credit_code: str | None = None
+    commitment_signed: bool = False
+    delivery_method: Literal["electronic", "pickup", "mail"] | None = None
+    delivery_address: str | None = None
+
+
+class ReceiptMaterialOut(Schema):
+    name: str
+    file_name: str
+    size: int
+    sha256: str
+
+
+class ReceiptOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    item_name: str
+    department_name: str
+    applicant_label: str
+    submitted_at: dt.datetime
+    received_on: dt.date
+    materials: list[ReceiptMaterialOut]
+    statutory_limit_days: int
+    committed_limit_days: int
+    acceptance_note: str
+    clock_explanation: str
+    consultation_phone: str
+    complaint_phone: str
+    address: str
+
+
+class CaseSummaryOut(Schema):
+    number: str | None
+    status: str
+    status_label: str
+    item_name: str
+    department_name: str
+    submitted_at: dt.datetime | None
+    due_date: dt.date | None
+    committed_due_date: dt.date | None
+
+    @staticmethod
+    def resolve_status_label(obj: Case) -> str:
+        return CaseStatus(obj.status).label
+
+    @staticmethod
+    def resolve_item_name(obj: Case) -> str:
+        return obj.implementation_version.item_version.name
+
+    @staticmethod
+    def resolve_department_name(obj: Case) -> str:
+        return obj.department.name
+
+
+class ClockOut(Schema):
+    state: str
+    level: str
+    due_date: dt.date | None
+    committed_due_date: dt.date | None
+    used_days: int
+    limit_days: int
+    explanation: str
+    committed_explanation: str
+
+
+class CaseStatusOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    clock: ClockOut
+
+
+class TimelineOut(Schema):
+    at: dt.datetime
+    summary: str
+    reason: str
+    actor: str
+
+
+class SupplementItemOut(Schema):
+    material_key: str | None
+    name: str
+    note: str
+
+
+class SupplementOut(Schema):
+    requested_at: dt.datetime
+    before_acceptance: bool
+    items: list[SupplementItemOut]
+    message: str
+
+
+class OutcomeOut(Schema):
+    title: str
+    opinion: str
+    basis: str
+    remedies: list[str]
+    rule: str
+
+
+class TaskOut(Schema):
+    id: int
+    case_number: str
+    item_name: str
+    name: str
+    kind: str
+    role: str
+    department_name: str
+    status: str
+    status_label: str
+    assignee: str | None
+    due_date: dt.date | None
+
+    @staticmethod
+    def resolve_case_number(obj: Task) -> str:
+        return obj.case.number or ""
+
+    @staticmethod
+    def resolve_item_name(obj: Task) -> str:
+        return obj.case.implementation_version.item_version.name
+
+    @staticmethod
+    def resolve_department_name(obj: Task) -> str:
+        return obj.department.name
+
+    @staticmethod
+    def resolve_status_label(obj: Task) -> str:
+        return TaskStatus(obj.status).label
+
+    @staticmethod
+    def resolve_assignee(obj: Task) -> str | None:
+        return str(obj.assignee) if obj.assignee_id else None
+
+
+class StageOut(Schema):
+    name: str
+    status: str
+    parallel: bool
+    join: str
+    tasks: list[TaskOut]
+
+
+class CaseOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    item_name: str
+    department_name: str
+    submitted_at: dt.datetime | None
+    received_on: dt.date | None
+    accepted_on: dt.date | None
+    acceptance_deadline: dt.date | None
+    clock: ClockOut
+    timeline: list[TimelineOut]
+    form: dict[str, Any]
+    materials: list[MaterialNeedOut]
+    open_supplement: SupplementOut | None
+    stages: list[StageOut]
+    outcome: OutcomeOut | None
+    actions: list[str]
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class OpinionIn(Schema):
+    opinion: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class RefuseIn(Schema):
+    reason: str
+    legal_basis: str
+
+
+class SupplementItemIn(Schema):
+    material_key: str | None = None
+    name: str | None = None
+    note: str = ""
+
+
+class SupplementIn(Schema):
+    items: list[SupplementItemIn]
+    message: str = ""
+
+
+class SuspendIn(Schema):
+    procedure: Literal[
+        "hearing", "auction", "bidding", "testing", "detection", "quarantine", "appraisal", "expert_review"
+    ]
+    reason: str
+    expected_days: int
+
+
+class ExtendIn(Schema):
+    reason: str
+
+
+class DecideIn(Schema):
+    outcome: Literal["approve", "deny"]
+    opinion: str = ""
+    legal_basis: str = ""
+
+
+class TaskCompleteIn(Schema):
+    outcome: Literal["approve", "reject", "pass", "fail"]
+    opinion: str = ""
+
+
+class ConcludeIn(Schema):
+    reference: str = ""
+
+
+# --- converters --------------------------------------------------------------------------
+
+
+def _material(m: CaseMaterial) -> MaterialOut:
+    return MaterialOut(
+        id=m.pk,
+        material_key=m.material_key,
+        material_name=m.material_name,
+        original_name=m.original_name,
+        content_type=m.content_type,
+        size=m.size,
+        sha256=m.sha256,
+        uploaded_at=m.uploaded_at,
+    )
+
+
+def _needs(needs: list[selectors.MaterialNeed]) -> list[MaterialNeedOut]:
+    return [
+        MaterialNeedOut(
+            material_key=n.material.key,
+            name=n.material.name,
+            necessity=n.material.necessity,
+            needed=n.needed,
+            uploaded=_material(n.uploaded) if n.uploaded else None,
+        )
+        for n in needs
+    ]
+
+
+def _clock(case: Case) -> ClockOut:
+    view = case_clock_view(case)
+    return ClockOut(
+        state=view.statutory.state,
+        level=view.level,
+        due_date=view.due_date,
+        committed_due_date=view.committed_due_date,
+        used_days=view.statutory.used_days,
+        limit_days=view.statutory.limit_days,
+        explanation=view.explanation,
+        committed_explanation=view.committed_explanation,
+    )
+
+
+def _status(case: Case) -> CaseStatusOut:
+    case.refresh_from_db()
+    return CaseStatusOut(
+        number=case.number or "", status=case.status, status_label=CaseStatus(case.status).label, clock=_clock(case)
+    )
+
+
+def _draft(user: User, ref: str) -> DraftOut:
+    detail = selectors.draft_detail_for(user, ref)
+    case = detail.case
+    process = case.implementation_version.process or {}
+    return DraftOut(
+        ref=str(case.ref),
+        item_name=detail.item_name,
+        department_name=detail.department_name,
+        form_data=case.form_data,
+        delivery_method=case.delivery_method,
+        materials=_needs(detail.materials),
+        commitment_allowed=bool(process.get("commitment_allowed")),
+        commitment_text=str(process.get("commitment_text", "")),
+    )
+
+
+def _receipt(user: User, number: str) -> ReceiptOut:
+    receipt = selectors.case_receipt_for(user, number)
+    case = selectors.case_by_number_for(user, number)
+    return ReceiptOut(
+        number=receipt.number,
+        status=case.status,
+        status_label=receipt.status_label,
+        item_name=receipt.item_name,
+        department_name=receipt.department_name,
+        applicant_label=receipt.applicant_label,
+        submitted_at=receipt.submitted_at,
+        received_on=receipt.received_on,
+        materials=[ReceiptMaterialOut(**vars(m)) for m in receipt.materials],
+        statutory_limit_days=receipt.statutory_limit_days,
+        committed_limit_days=receipt.committed_limit_days,
+        acceptance_note=receipt.acceptance_note,
+        clock_explanation=receipt.clock_explanation,
+        consultation_phone=receipt.consultation_phone,
+        complaint_phone=receipt.complaint_phone,
+        address=receipt.address,
+    )
+
+
+# --- applicant ---------------------------------------------------------------------------
+
+
+@router.get("", response=list[CaseSummaryOut], summary="我的办件 / 可见办件列表")
+@paginate
+def case_list(request: HttpRequest, status: str | None = None) -> Any:
+    """Applicants: their own cases and their enterprises'; staff: the cases in their scope."""
+    cases = selectors.case_list_visible_to(_user(request))
+    if status:
+        cases = cases.filter(status=status)
+    return cases
+
+
+@router.post("/drafts", response={201: DraftOut}, summary="新建申请草稿")
+def draft_create(request: HttpRequest, payload: DraftIn) -> Status[DraftOut]:
+    user = _user(request)
+    case = services.case_draft_save(
+        actor=user,
+        implementation_version=_version(payload.implementation_version_id),
+        form_data=payload.form_data,
+        enterprise=_enterprise(payload.enterprise_credit_code),
+        delivery_method=payload.delivery_method,
+        delivery_address=payload.delivery_address,
+    )
+    return Status(201, _draft(user, str(case.ref)))
+
+
+@router.get("/drafts/{ref}", response=DraftOut, summary="查看草稿")
+def draft_get(request: HttpRequest, ref: str) -> DraftOut:
+    return _draft(_user(request), ref)
+
+
+@router.put("/drafts/{ref}", response=DraftOut, summary="保存草稿")
+def draft_update(request: HttpRequest, ref: str, payload: DraftUpdateIn) -> DraftOut:
+    user = _user(request)
+    services.case_draft_save(
+        actor=user,
+        draft=selectors.draft_for(user, ref),
+        form_data=payload.form_data,
+        enterprise=_enterprise(payload.enterprise_credit_code),
+        delivery_method=payload.delivery_method,
+        delivery_address=payload.delivery_address,
+    )
+    return _draft(user, ref)
+
+
+@router.post("/drafts/{ref}/materials", response={201: MaterialOut}, summary="上传申请材料（草稿）")
+def draft_material_upload(
+    request: HttpRequest, ref: str, material_key: Form[str], file: File[UploadedFile]
+) -> Status[MaterialOut]:
+    """PDF, JPEG, PNG or OFD, checked by content; size limit CASE_UPLOAD_MAX_BYTES."""
+    user = _user(request)
+    stored = services.case_material_upload(
+        actor=user, case=selectors.draft_for(user, ref), material_key=material_key, upload=file
+    )
+    return Status(201, _material(stored))
+
+
+@router.post("/submit", response={201: ReceiptOut}, summary="提交申请（幂等）")
+def case_submit(
+    request: HttpRequest, payload: SubmitIn, idempotency_key: str = Header(..., alias="Idempotency-Key")
+) -> Status[ReceiptOut]:
+    """Submit a draft (`draft_ref`) or a whole application (`implementation_version_id` +
+    `form_data`). The same Idempotency-Key always returns the same case and receipt."""
+    user = _user(request)
+    case = services.case_submit(
+        actor=user,
+        idempotency_key=idempotency_key,
+        draft=selectors.own_case_by_ref(user, payload.draft_ref) if payload.draft_ref else None,
+        implementation_version=_version(payload.implementation_version_id),
+        form_data=payload.form_data,
+        enterprise=_enterprise(payload.enterprise_credit_code),
+        commitment_signed=payload.commitment_signed,
+        delivery_method=payload.delivery_method,
+        delivery_address=payload.delivery_address,
+    )
+    return Status(201, _receipt(user, case.number or ""))
+
+
+# --- staff queues ------------------------------------------------------------------------
+
+
+@router.get("/intake", response=list[CaseSummaryOut], summary="待受理申请（窗口）")
+@paginate
+def intake_queue(request: HttpRequest) -> Any:
+    return selectors.intake_queue_for(_user(request))
+
+
+@router.get("/tasks", response=list[TaskOut], summary="我的待办任务")
+@paginate
+def task_inbox(request: HttpRequest) -> Any:
+    return selectors.task_inbox_for(_user(request))
+
+
+@router.post("/tasks/{task_id}/claim", response=TaskOut, summary="领取任务")
+def task_claim(request: HttpRequest, task_id: int) -> Task:
+    user = _user(request)
+    return services.task_claim(actor=user, task=selectors.task_for(user, task_id))
+
+
+@router.post("/tasks/{task_id}/release", response=TaskOut, summary="退回任务待重新领取")
+def task_release(request: HttpRequest, task_id: int) -> Task:
+    user = _user(request)
+    return services.task_release(actor=user, task=selectors.task_for(user, task_id))
+
+
+@router.post("/tasks/{task_id}/complete", response=TaskOut, summary="完成审查/核查任务")
+def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -> Task:
+    user = _user(request)
+    task = services.task_complete(
+        actor=user, task=selectors.task_for(user, task_id), outcome=payload.outcome, opinion=payload.opinion
+    )
+    return task
+
+
+# --- one case ----------------------------------------------------------------------------
+
+
+@router.get("/{number}", response=CaseOut, summary="办件详情（状态、时限说明、办理过程）")
+def case_detail(request: HttpRequest, number: str, reason: str = "") -> CaseOut:
+    """Staff must give `reason` (why they look); the read is logged."""
+    detail = selectors.case_detail_for(_user(request), number, reason=reason)
+    case = detail.case
+    supplement = detail.open_supplement
+    return CaseOut(
+        number=case.number or "",
+        status=case.status,
+        status_label=detail.status_label,
+        item_name=detail.item_name,
+        department_name=detail.department_name,
+        submitted_at=case.submitted_at,
+        received_on=case.received_on,
+        accepted_on=case.accepted_on,
+        acceptance_deadline=detail.acceptance_deadline,
+        clock=_clock(case),
+        timeline=[
+            TimelineOut(at=e.at, summary=e.summary, reason=e.reason, actor=e.actor_label) for e in detail.timeline
+        ],
+        form={v.name: v.value for v in detail.form},
+        materials=_needs(detail.materials),
+        open_supplement=(
+            SupplementOut(
+                requested_at=supplement.requested_at,
+                before_acceptance=supplement.before_acceptance,
+                items=[SupplementItemOut(**item) for item in supplement.items],
+                message=supplement.message,
+            )
+            if supplement
+            else None
+        ),
+        stages=[
+            StageOut(
+                name=s.stage.name,
+                status=s.stage.status,
+                parallel=s.stage.is_parallel,
+                join=s.stage.join,
+                tasks=[TaskOut.from_orm(t.task) for t in s.tasks] if detail.viewer_is_staff else [],
+            )
+            for s in detail.stages
+        ],
+        outcome=OutcomeOut(**vars(detail.outcome)) if detail.outcome else None,
+        actions=[str(a) for a in detail.actions],
+    )
+
+
+@router.get("/{number}/receipt", response=ReceiptOut, summary="申请回执")
+def case_receipt(request: HttpRequest, number: str) -> ReceiptOut:
+    return _receipt(_user(request), number)
+
+
+@router.post("/{number}/materials", response={201: MaterialOut}, summary="上传补正材料")
+def case_material_upload(
+    request: HttpRequest, number: str, material_key: Form[str], file: File[UploadedFile]
+) -> Status[MaterialOut]:
+    user = _user(request)
+    case = selectors.case_by_number_for(user, number)
+    return Status(
+        201, _material(services.case_material_upload(actor=user, case=case, material_key=material_key, upload=file))
+    )
+
+
+@router.post("/{number}/supplement-answer", response=CaseStatusOut, summary="提交补正")
+def case_supplement_answer(request: HttpRequest, number: str, payload: NoteIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_supplement_answer(
+        actor=user, case=selectors.case_by_number_for(user, number), note=payload.note
+    )
+    return _status(case)
+
+
+@router.post("/{number}/withdraw", response=CaseStatusOut, summary="撤回申请")
+def case_withdraw(request: HttpRequest, number: str, payload: ReasonIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_withdraw(actor=user, case=selectors.case_by_number_for(user, number), reason=payload.reason)
+    return _status(case)
+
+
+@router.post("/{number}/accept", response=CaseStatusOut, summary="受理（窗口）")
+def case_accept(request: HttpRequest, number: str, payload: OpinionIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_accept(actor=user, case=selectors.case_by_number_for(user, number), opinion=payload.opinion)
+    return _status(case)
+
+
+@router.post("/{number}/refuse", response=CaseStatusOut, summary="不予受理（窗口）")
+def case_refuse(request: HttpRequest, number: str, payload: RefuseIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_refuse(
+        actor=user,
+        case=selectors.case_by_number_for(user, number),
+        reason=payload.reason,
+        legal_basis=payload.legal_basis,
+    )
+    return _status(case)
+
+
+@router.post("/{number}/supplement-request", response=CaseStatusOut, summary="一次性告知补正")
+def case_supplement_request(request: HttpRequest, number: str, payload: SupplementIn) -> CaseStatusOut:
+    user = _user(request)
+    case = selectors.case_by_number_for(user, number)
+    services.case_supplement_request(
+        actor=user, case=case, items=[item.dict() for item in payload.items], message=payload.message
+    )
+    return _status(case)
+
+
+@router.post("/{number}/suspend", response=CaseStatusOut, summary="启动特别程序（中止计时）")
+def case_suspend(request: HttpRequest, number: str, payload: SuspendIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_suspend(
+        actor=user,
+        case=selectors.case_by_number_for(user, number),
+        procedure=payload.procedure,
+        reason=payload.reason,
+        expected_days=payload.expected_days,
+    )
+    return _status(case)
+
+
+@router.post("/{number}/resume", response=CaseStatusOut, summary="结束特别程序（恢复计时）")
+def case_resume(request: HttpRequest, number: str, payload: NoteIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_resume(actor=user, case=selectors.case_by_number_for(user, number), note=payload.note)
+    return _status(case)
+
+
+@router.post("/{number}/extend", response=CaseStatusOut, summary="延长办理时限（机关负责人）")
+def case_extend(request: HttpRequest, number: str, payload: ExtendIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_extend(actor=user, case=selectors.case_by_number_for(user, number), reason=payload.reason)
+    return _status(case)
+
+
+@router.post("/{number}/decide", response=CaseStatusOut, summary="作出审批决定")
+def case_decide(request: HttpRequest, number: str, payload: DecideIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_decide(
+        actor=user,
+        case=selectors.case_by_number_for(user, number),
+        outcome=payload.outcome,
+        opinion=payload.opinion,
+        legal_basis=payload.legal_basis,
+    )
+    return _status(case)
+
+
+@router.post("/{number}/conclude", response=CaseStatusOut, summary="送达结果并办结（窗口领取/邮寄）")
+def case_conclude(request: HttpRequest, number: str, payload: ConcludeIn) -> CaseStatusOut:
+    user = _user(request)
+    case = services.case_conclude(
+        actor=user, case=selectors.case_by_number_for(user, number), reference=payload.reference
+    )
+    return _status(case)

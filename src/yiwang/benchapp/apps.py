@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BenchappConfig(AppConfig):
+    name = "yiwang.benchapp"
+    verbose_name = "性能基准（仅基准测试时启用）"

@@ -1,0 +1,129 @@
+"""The clock of a case or task read from its ClockEvent ledger (database side of clock.py).
+
+`case_clock_state` / `task_clock_state` derive the state as of today; `case_due_refresh` /
+`task_due_refresh` write the denormalised due and warning dates — services call them in the
+same transaction as every clock event, so the columns never drift from the ledger.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from yiwang.cases.clock import ClockEntry, ClockState, derive, explain, with_deemed_acceptance
+from yiwang.cases.models import Case, ClockEvent, Task
+from yiwang.cases.workflow import CaseStatus
+from yiwang.core import clock
+from yiwang.core.calendar import working_calendar
+
+DEFAULT_WARNING_SHARE = 0.8
+
+
+def warning_share() -> float:
+    return float(getattr(settings, "CASE_WARNING_SHARE", DEFAULT_WARNING_SHARE))
+
+
+def _entries(case: Case, task: Task | None) -> list[ClockEntry]:
+    rows = ClockEvent.objects.filter(case_id=case.pk, task=task).order_by("id")
+    return [
+        ClockEntry(
+            kind=row.kind,  # type: ignore[arg-type]
+            on=row.on,
+            days=row.days,
+            cause=row.cause,
+            note=row.note,
+            expected_days=row.expected_days,
+        )
+        for row in rows
+    ]
+
+
+def case_clock_state(case: Case, *, committed: bool = False, today: dt.date | None = None) -> ClockState:
+    """The case's legal clock (statutory limit; the committed limit when `committed`)."""
+    today = today or clock.today()
+    calendar = working_calendar()
+    version = case.implementation_version
+    entries = with_deemed_acceptance(
+        _entries(case, None),
+        received_on=case.received_on,
+        awaiting_acceptance=case.status == CaseStatus.SUBMITTED,
+        limit_days=version.statutory_limit_days,
+        calendar=calendar,
+        today=today,
+    )
+    return derive(
+        entries,
+        calendar=calendar,
+        today=today,
+        limit_days=version.committed_limit_days if committed else None,
+        warning_share=warning_share(),
+    )
+
+
+def task_clock_state(task: Task, *, today: dt.date | None = None) -> ClockState:
+    return derive(
+        _entries(task.case, task),
+        calendar=working_calendar(),
+        today=today or clock.today(),
+        warning_share=warning_share(),
+    )
+
+
+def case_due_refresh(case: Case) -> None:
+    """Recompute the denormalised due/warning dates of `case` from its ledger (no save)."""
+    statutory = case_clock_state(case)
+    committed = case_clock_state(case, committed=True)
+    case.due_date = statutory.due_date if statutory.state in ("running", "stopped") else None
+    case.committed_due_date = committed.due_date if committed.state in ("running", "stopped") else None
+    case.warning_date = committed.warning_date if committed.state == "running" else None
+
+
+def task_due_refresh(task: Task) -> None:
+    state = task_clock_state(task)
+    task.due_date = state.due_date if state.state in ("running", "stopped") else None
+    task.warning_date = state.warning_date if state.state == "running" else None
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """What a page shows about a clock: both limits, the sentence, the warning level."""
+
+    statutory: ClockState
+    committed: ClockState
+    explanation: str
+    committed_explanation: str
+
+    @property
+    def due_date(self) -> dt.date | None:
+        return self.statutory.due_date
+
+    @property
+    def committed_due_date(self) -> dt.date | None:
+        return self.committed.due_date
+
+    @property
+    def level(self) -> str:
+        """not_started / normal / warning / overdue / paused / stopped (against the committed limit)."""
+        return self.committed.level
+
+
+def case_clock_view(case: Case, *, today: dt.date | None = None) -> ClockView:
+    calendar = working_calendar()
+    statutory = case_clock_state(case, today=today)
+    committed = case_clock_state(case, committed=True, today=today)
+    return ClockView(
+        statutory=statutory,
+        committed=committed,
+        explanation=explain(statutory, calendar=calendar, limit_label="法定"),
+        committed_explanation=explain(committed, calendar=calendar, limit_label="承诺"),
+    )
+
+
+def task_clock_explanation(task: Task, *, today: dt.date | None = None) -> str:
+    return explain(
+        task_clock_state(task, today=today),
+        calendar=working_calendar(),
+        limit_label="任务时限",
+        start_word="开始办理",
+        end_word="完成",
+    )

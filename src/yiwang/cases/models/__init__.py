@@ -1,0 +1,35 @@
+"""Case engine storage, one module per aggregate part.
+
+- `case`: the case (办件) with its denormalised status and due dates, its events (the
+  history, mirrored into the ledger) and the case-number counter.
+- `work`: stage and task rows that run the pinned process definition.
+- `timing`: the clock ledger (ClockEvent) of cases and tasks.
+- `materials`: uploaded materials and supplement (补正) requests.
+- `access`: the log of every staff read of a case.
+"""
+
+from yiwang.cases.models.access import CaseAccessLog
+from yiwang.cases.models.case import (
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Decision,
+    DeliveryMethod,
+)
+from yiwang.cases.models.materials import CaseMaterial, SupplementRequest
+from yiwang.cases.models.timing import ClockEvent
+from yiwang.cases.models.work import Stage, Task
+
+__all__ = [
+    "Case",
+    "CaseAccessLog",
+    "CaseEvent",
+    "CaseMaterial",
+    "CaseNumberCounter",
+    "ClockEvent",
+    "Decision",
+    "DeliveryMethod",
+    "Stage",
+    "SupplementRequest",
+    "Task",
+]

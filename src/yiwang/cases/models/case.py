@@ -1,0 +1,152 @@
+import uuid
+
+from django.db import models
+
+from yiwang.accounts.models import Department, Enterprise, Region, User
+from yiwang.cases.workflow import CaseStatus
+from yiwang.catalog.models import ImplementationVersion
+
+
+class DeliveryMethod(models.TextChoices):
+    ELECTRONIC = "electronic", "电子送达"
+    PICKUP = "pickup", "窗口领取"
+    MAIL = "mail", "邮寄送达"
+
+
+class Decision(models.TextChoices):
+    NONE = "", "—"
+    APPROVED = "approved", "准予许可"
+    DENIED = "denied", "不予许可"
+
+
+class Case(models.Model):
+    """One application (办件), pinned to the implementation version it was filed under.
+
+    `status`, `due_date`, `committed_due_date` and `warning_date` are denormalised for
+    queries; services recompute them from the event rows and the clock ledger in the same
+    transaction that changes them. Never edit them by hand (the admin is read-only).
+    """
+
+    ref = models.UUIDField("内部编号", default=uuid.uuid4, unique=True, editable=False)
+    number = models.CharField("办件编号", max_length=32, unique=True, null=True, blank=True)
+    implementation_version = models.ForeignKey(
+        ImplementationVersion, on_delete=models.PROTECT, related_name="cases", verbose_name="实施清单版本"
+    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="cases", verbose_name="实施主体")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases", verbose_name="实施区划")
+    applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="cases", verbose_name="申请人")
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name="申请企业"
+    )
+    status = models.CharField(
+        "状态", max_length=24, choices=CaseStatus.choices, default=CaseStatus.DRAFT, db_index=True, editable=False
+    )
+    form_data = models.JSONField("申请表", default=dict)
+    idempotency_key = models.CharField("提交幂等键", max_length=100, blank=True, default="")
+    delivery_method = models.CharField(
+        "送达方式", max_length=12, choices=DeliveryMethod.choices, default=DeliveryMethod.ELECTRONIC
+    )
+    delivery_address = models.CharField("邮寄地址", max_length=300, blank=True)
+    commitment_signed_at = models.DateTimeField("签署告知承诺书时间", null=True, blank=True)
+    commitment_text = models.TextField("签署的承诺书文本", blank=True)
+    created_at = models.DateTimeField("创建时间")
+    updated_at = models.DateTimeField("更新时间")
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    received_on = models.DateField("收件日期", null=True, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True)
+    deemed_accepted = models.BooleanField("视为受理", default=False)
+    refusal_reason = models.TextField("不予受理理由", blank=True)
+    refusal_basis = models.TextField("不予受理依据", blank=True)
+    decision = models.CharField("审批决定", max_length=10, choices=Decision.choices, blank=True, default="")
+    decision_opinion = models.TextField("决定意见/理由", blank=True)
+    decision_basis = models.TextField("决定依据", blank=True)
+    decision_remedies = models.JSONField("救济途径", default=list, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="决定人"
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    decided_by_rule = models.CharField("秒批规则", max_length=80, blank=True)
+    concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+    delivery_reference = models.CharField("送达凭据", max_length=120, blank=True, help_text="邮件单号、领取签收等")
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    due_date = models.DateField("法定办结日期", null=True, blank=True, db_index=True, editable=False)
+    committed_due_date = models.DateField("承诺办结日期", null=True, blank=True, editable=False)
+    warning_date = models.DateField("预警日期", null=True, blank=True, editable=False)
+    warning_sent_for = models.DateField("已预警（对应办结日期）", null=True, blank=True, editable=False)
+    overdue_sent_for = models.DateField("已超期提醒（对应办结日期）", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "办件"
+        verbose_name_plural = "办件"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="case_unique_idempotency_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "status"], name="case_department_status"),
+            models.Index(fields=["region", "status"], name="case_region_status"),
+            models.Index(fields=["status", "warning_date"], name="case_status_warning"),
+            models.Index(fields=["status", "received_on"], name="case_status_received"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"草稿 {self.ref}"
+
+    @property
+    def label(self) -> str:
+        return self.number or "草稿"
+
+    @property
+    def subject(self) -> str:
+        """The ledger subject of this case."""
+        return f"case:{self.number}" if self.number else f"draft:{self.ref}"
+
+
+class CaseEvent(models.Model):
+    """One thing that happened to a case: who, what, why, when — the case's history.
+
+    `summary` is the plain-Chinese line of the timeline; `public` says whether the
+    applicant sees it (internal steps such as claiming a task are staff-only).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name="办件")
+    verb = models.CharField("动作", max_length=40)
+    from_status = models.CharField("原状态", max_length=24, blank=True)
+    to_status = models.CharField("新状态", max_length=24, blank=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    actor_role = models.CharField("身份", max_length=20, blank=True)
+    summary = models.CharField("说明", max_length=500)
+    reason = models.TextField("理由", blank=True)
+    payload = models.JSONField("内容", default=dict)
+    public = models.BooleanField("申请人可见", default=True)
+    at = models.DateTimeField("时间")
+    ledger_entry_id = models.BigIntegerField("账本条目", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "办件事件"
+        verbose_name_plural = "办件事件"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.case}"
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number given out per region and day (see numbering.py)."""
+
+    prefix = models.CharField("区划-日期", max_length=20, unique=True)
+    last_value = models.PositiveIntegerField("已用序号")
+
+    class Meta:
+        verbose_name = "办件编号计数器"
+        verbose_name_plural = "办件编号计数器"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last_value}"

@@ -1,0 +1,488 @@
+"""Case reads for the portal, the workbench and the API (architecture rule 7).
+
+Visibility is enforced here, not in the views:
+- `case_list_visible_to(user)`: an applicant's own cases (and drafts) plus those of the
+  enterprises they are a current agent of; a staff member's cases of their departments,
+  of tasks given to their departments, of their region's 综合窗口 (window clerks of an
+  行政审批服务局) and, for supervisors/auditors, of their region and below.
+- `case_detail_for(user, number, reason=...)`: everything the case page shows; every staff
+  read writes a CaseAccessLog row with the reason given.
+- `task_inbox_for(user)`: open tasks for the user's roles in their departments, and the
+  tasks they have claimed.
+Functions that take a number or id raise NotFound for what the user may not see (so the
+existence of other people's cases is not revealed).
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.core.files.storage import default_storage
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, StaffRole, User
+from yiwang.cases.clock import deemed_acceptance_after
+from yiwang.cases.deadlines import ClockView, case_clock_view, task_clock_explanation
+from yiwang.cases.models import Case, CaseAccessLog, CaseEvent, CaseMaterial, Stage, SupplementRequest, Task
+from yiwang.cases.permissions import applicant_may_act, may_work_task, staff_case_filter, staff_roles_for_case
+from yiwang.cases.workflow import (
+    ACTION_ACTORS,
+    APPLICANT,
+    OPEN_STATES,
+    CaseAction,
+    CaseStatus,
+    StageStatus,
+    TaskKind,
+    TaskStatus,
+    case_allowed_actions,
+)
+from yiwang.catalog.formschema import FormSchema
+from yiwang.catalog.models import ImplementationVersion, Material, VersionStatus
+from yiwang.core import clock
+from yiwang.core.calendar import working_calendar
+from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.core.identifiers import mask_name
+
+_CASE_RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant")
+
+
+def _is_staff(user: User) -> bool:
+    return user.is_authenticated and user.is_staff_member
+
+
+def case_list_visible_to(user: User) -> QuerySet[Case]:
+    """Cases `user` may see, newest first (drafts only to whoever started them)."""
+    cases = Case.objects.select_related(*_CASE_RELATED)
+    if not user.is_authenticated:
+        return cases.none()
+    if _is_staff(user):
+        return cases.filter(staff_case_filter(user)).exclude(status=CaseStatus.DRAFT).distinct()
+    today = clock.today()
+    agencies = (
+        EnterpriseAgent.objects.filter(person__user=user, revoked_at__isnull=True, valid_from__lte=today)
+        .exclude(valid_until__lt=today)
+        .values("enterprise_id")
+    )
+    return cases.filter(Q(applicant=user) | (Q(enterprise_id__in=agencies) & ~Q(status=CaseStatus.DRAFT))).exclude(
+        Q(status=CaseStatus.WITHDRAWN) & Q(submitted_at__isnull=True)
+    )
+
+
+def case_by_number_for(user: User, number: str) -> Case:
+    """The case to hand to a service (not a "view": no access-log row). NotFound if invisible."""
+    case = case_list_visible_to(user).filter(number=number).first()
+    if case is None:
+        raise NotFound(f"办件 {number} 不存在或您无权查看。")
+    return case
+
+
+def draft_for(user: User, ref: str) -> Case:
+    """One of the user's own drafts by its ref (UUID)."""
+    try:
+        key = uuid.UUID(str(ref))
+    except ValueError:
+        raise NotFound("草稿不存在或已提交。") from None
+    found = Case.objects.select_related(*_CASE_RELATED).filter(ref=key, applicant=user, status=CaseStatus.DRAFT).first()
+    if found is None:
+        raise NotFound("草稿不存在或已提交。")
+    return found
+
+
+def own_case_by_ref(user: User, ref: str) -> Case:
+    """A case the user started, by its ref, whatever its state (a retried submission of a
+    draft finds the case it became)."""
+    try:
+        key = uuid.UUID(str(ref))
+    except ValueError:
+        raise NotFound("申请不存在。") from None
+    found = Case.objects.select_related(*_CASE_RELATED).filter(ref=key, applicant=user).first()
+    if found is None:
+        raise NotFound("申请不存在。")
+    return found
+
+
+def drafts_of(user: User) -> QuerySet[Case]:
+    return (
+        Case.objects.filter(applicant=user, status=CaseStatus.DRAFT)
+        .select_related(*_CASE_RELATED)
+        .order_by("-updated_at")
+    )
+
+
+def intake_queue_for(user: User) -> QuerySet[Case]:
+    """New submissions a window clerk must accept, refuse or send back, oldest first."""
+    scope = Q(pk__in=[])
+    for staff_role in StaffRole.objects.filter(user=user, role=Role.WINDOW_CLERK).select_related("department"):
+        scope |= Q(department_id=staff_role.department_id)
+        if staff_role.department.kind == DepartmentKind.APPROVAL_SERVICE:
+            scope |= Q(region_id=staff_role.department.region_id)
+    return (
+        Case.objects.filter(scope, status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED])
+        .select_related(*_CASE_RELATED)
+        .order_by("submitted_at", "id")
+    )
+
+
+def task_inbox_for(user: User) -> QuerySet[Task]:
+    """Open tasks for the user's roles in their departments, plus tasks they claimed;
+    most urgent first (due date, then age)."""
+    scope = Q(assignee=user, status=TaskStatus.CLAIMED)
+    for role, department_id in StaffRole.objects.filter(user=user).values_list("role", "department_id"):
+        scope |= Q(role=role, department_id=department_id, status=TaskStatus.OPEN)
+    return (
+        Task.objects.filter(scope)
+        .select_related("case__implementation_version__item_version", "case__department", "department", "stage")
+        .order_by(F("due_date").asc(nulls_last=True), "created_at", "id")
+    )
+
+
+def task_for(user: User, task_id: int) -> Task:
+    """A task the user may work on or see (its case is visible to them)."""
+    task = Task.objects.select_related("case", "department", "stage").filter(pk=task_id).first()
+    if task is None or not (may_work_task(user, task) or case_list_visible_to(user).filter(pk=task.case_id).exists()):
+        raise NotFound("任务不存在或您无权查看。")
+    return task
+
+
+def implementations_open_in(region: Region) -> QuerySet[ImplementationVersion]:
+    """Implementation versions an applicant can apply for in `region` (and the regions above
+    it: provincial and city items are open to everyone below), valid now."""
+    now = clock.now()
+    regions = [region.pk, *(r.pk for r in region.ancestors())]
+    return (
+        ImplementationVersion.objects.filter(
+            implementation__region_id__in=regions,
+            status=VersionStatus.PUBLISHED,
+            valid_from__lte=now,
+            item_version__suspended=False,
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+        .select_related("implementation__department", "implementation__region", "item_version")
+        .order_by("item_version__name")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    verb: str
+    summary: str
+    reason: str
+    actor_label: str
+
+
+@dataclass(frozen=True)
+class FormValue:
+    name: str
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class MaterialNeed:
+    """A catalog material and where the case stands with it."""
+
+    material: Material
+    needed: bool
+    uploaded: CaseMaterial | None
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task: Task
+    clock_explanation: str
+
+
+@dataclass(frozen=True)
+class StageView:
+    stage: Stage
+    tasks: list[TaskView]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the applicant is told about a refusal, a decision or a revocation."""
+
+    title: str
+    opinion: str
+    basis: str
+    remedies: list[str]
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: Case
+    item_name: str
+    department_name: str
+    status_label: str
+    viewer_is_staff: bool
+    clock: ClockView
+    acceptance_deadline: dt.date | None
+    timeline: list[TimelineEntry]
+    form: list[FormValue]
+    materials: list[MaterialNeed]
+    open_supplement: SupplementRequest | None
+    stages: list[StageView]
+    inspection_tasks: list[TaskView]
+    outcome: Outcome | None
+    actions: list[CaseAction] = field(default_factory=list)
+
+
+_REASON_HIDDEN_FROM_APPLICANT = ("task_",)
+
+
+def case_timeline(case: Case, *, for_staff: bool) -> list[TimelineEntry]:
+    """The case's history in plain Chinese. Applicants see the public events, with the
+    department instead of the staff member's name, and no internal review opinions."""
+    events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+    if not for_staff:
+        events = events.filter(public=True)
+    entries = []
+    for event in events:
+        if event.actor_role == "applicant":
+            who = "申请人"
+        elif event.actor is None:
+            who = "系统"
+        elif for_staff:
+            who = str(event.actor)
+        else:
+            who = str(event.payload.get("department_name") or case.department.name)
+        reason = event.reason
+        if not for_staff and event.verb.startswith(_REASON_HIDDEN_FROM_APPLICANT):
+            reason = ""
+        entries.append(TimelineEntry(event.at, event.verb, event.summary, reason, who))
+    return entries
+
+
+def _form_values(case: Case) -> list[FormValue]:
+    schema = FormSchema.model_validate(case.implementation_version.form_schema)
+    values = []
+    for spec in schema.fields:
+        if spec.name not in case.form_data:
+            continue
+        raw = case.form_data[spec.name]
+        labels = {o.value: o.label for o in spec.options}
+        if isinstance(raw, list):
+            shown: Any = "、".join(labels.get(str(v), str(v)) for v in raw)
+        elif spec.type == "boolean":
+            shown = "是" if raw else "否"
+        else:
+            shown = labels.get(str(raw), raw)
+        values.append(FormValue(spec.name, spec.label, shown))
+    return values
+
+
+def _material_needs(case: Case) -> list[MaterialNeed]:
+    current = {
+        m.material_key: m for m in CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).order_by("id")
+    }
+    needs = []
+    for material in Material.objects.filter(version_id=case.implementation_version_id).order_by("sort_order", "id"):
+        needed = material.asked_of_applicant and material.necessity == "required"
+        if material.necessity == "conditional" and material.condition_field:
+            needed = material.asked_of_applicant and bool(case.form_data.get(material.condition_field))
+        needs.append(MaterialNeed(material, needed, current.get(material.key)))
+    return needs
+
+
+def _outcome(case: Case) -> Outcome | None:
+    if case.status == CaseStatus.REFUSED:
+        return Outcome("不予受理", case.refusal_reason, case.refusal_basis, list(case.decision_remedies))
+    if case.status == CaseStatus.REVOKED:
+        event = CaseEvent.objects.filter(case=case, verb="revoke").last()
+        return Outcome("许可决定已撤销", event.reason if event else "", "", list(case.decision_remedies))
+    if case.decision:
+        title = "准予许可" if case.decision == "approved" else "不予许可"
+        return Outcome(
+            title, case.decision_opinion, case.decision_basis, list(case.decision_remedies), case.decided_by_rule
+        )
+    return None
+
+
+def case_detail_for(user: User, number: str, *, reason: str = "") -> CaseDetail:
+    """Everything the case page shows, for `user`. A staff member must give the `reason`
+    for looking (logged in CaseAccessLog with who and when); applicants need none."""
+    case = case_by_number_for(user, number)
+    staff = _is_staff(user)
+    if staff:
+        if not reason.strip():
+            raise ValidationFailed({"reason": ["查看事由：工作人员查看办件须说明事由"]})
+        CaseAccessLog.objects.create(case=case, user=user, at=clock.now(), reason=reason.strip()[:200])
+    return _detail(user, case, staff=staff)
+
+
+def draft_detail_for(user: User, ref: str) -> CaseDetail:
+    """The detail of one of the user's drafts (form, materials, what is still missing)."""
+    return _detail(user, draft_for(user, ref), staff=False)
+
+
+def _detail(user: User, case: Case, *, staff: bool) -> CaseDetail:
+    stages = []
+    for stage in Stage.objects.filter(case=case).order_by("position"):
+        tasks = [
+            TaskView(t, task_clock_explanation(t))
+            for t in Task.objects.filter(stage=stage).select_related("department", "assignee")
+        ]
+        stages.append(StageView(stage, tasks))
+    inspections = [
+        TaskView(t, task_clock_explanation(t))
+        for t in Task.objects.filter(case=case, kind=TaskKind.INSPECTION).select_related("department", "assignee")
+    ]
+    acceptance_deadline = None
+    if case.status == CaseStatus.SUBMITTED and case.received_on is not None:
+        acceptance_deadline = deemed_acceptance_after(case.received_on, working_calendar())
+    return CaseDetail(
+        case=case,
+        item_name=case.implementation_version.item_version.name,
+        department_name=case.department.name,
+        status_label=CaseStatus(case.status).label,
+        viewer_is_staff=staff,
+        clock=case_clock_view(case),
+        acceptance_deadline=acceptance_deadline,
+        timeline=case_timeline(case, for_staff=staff),
+        form=_form_values(case),
+        materials=_material_needs(case),
+        open_supplement=SupplementRequest.objects.filter(case=case, answered_at__isnull=True).last(),
+        stages=stages,
+        inspection_tasks=inspections if staff else [],
+        outcome=_outcome(case),
+        actions=case_actions_for(user, case),
+    )
+
+
+def case_actions_for(user: User, case: Case) -> list[CaseAction]:
+    """The actions `user` may take on `case` now (to show buttons). The services remain the
+    authority: they check again, under a row lock."""
+    allowed = case_allowed_actions(case.status)
+    if not user.is_authenticated:
+        return []
+    if not _is_staff(user):
+        if not applicant_may_act(user, case):
+            return []
+        actions = [a for a in allowed if APPLICANT in ACTION_ACTORS[a]]
+        if case.status != CaseStatus.DRAFT:
+            actions = [a for a in actions if a not in (CaseAction.SAVE_DRAFT, CaseAction.SUBMIT)]
+        return actions
+    roles = set(
+        staff_roles_for_case(user, case, {r for a in allowed for r in ACTION_ACTORS[a]} - {APPLICANT, "system"})
+    )
+    staff_actions = [a for a in allowed if roles & ACTION_ACTORS[a]]
+    open_tasks = Task.objects.filter(case=case, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED])
+    workable = [t for t in open_tasks if may_work_task(user, t) and (t.assignee_id in (None, user.pk))]
+    decision_task = next((t for t in workable if t.kind == TaskKind.DECISION), None)
+    result: list[CaseAction] = []
+    for action in staff_actions:
+        if action in (CaseAction.APPROVE, CaseAction.DENY) and case.stages.exists() and decision_task is None:
+            continue
+        if action in (CaseAction.WORK_TASK, CaseAction.CHECK_COMMITMENT, CaseAction.REVOKE):
+            continue
+        if action == CaseAction.EXTEND and case.clock_events.filter(task__isnull=True, kind="extend").exists():
+            continue
+        result.append(action)
+    if any(t.kind == TaskKind.REVIEW for t in workable) and CaseAction.WORK_TASK in allowed:
+        result.append(CaseAction.WORK_TASK)
+    if decision_task is not None and CaseAction.APPROVE in allowed:
+        result += [a for a in (CaseAction.APPROVE, CaseAction.DENY) if a not in result]
+    if any(t.kind == TaskKind.INSPECTION for t in workable) and CaseAction.CHECK_COMMITMENT in allowed:
+        result.append(CaseAction.CHECK_COMMITMENT)
+    return result
+
+
+@dataclass(frozen=True)
+class ReceiptMaterial:
+    name: str
+    file_name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """回执: what the applicant keeps as proof of submission."""
+
+    number: str
+    item_name: str
+    department_name: str
+    applicant_label: str
+    submitted_at: dt.datetime
+    received_on: dt.date
+    status_label: str
+    materials: list[ReceiptMaterial]
+    statutory_limit_days: int
+    committed_limit_days: int
+    acceptance_note: str
+    clock_explanation: str
+    consultation_phone: str
+    complaint_phone: str
+    address: str
+
+
+def case_receipt_for(user: User, number: str) -> Receipt:
+    case = case_by_number_for(user, number)
+    if case.submitted_at is None or case.received_on is None:
+        raise NotFound("该申请尚未提交，没有回执。")
+    version = case.implementation_version
+    person = getattr(case.applicant, "person", None)
+    who = (
+        case.enterprise.name if case.enterprise else (person.masked_name if person else mask_name(str(case.applicant)))
+    )
+    last_day = deemed_acceptance_after(case.received_on, working_calendar())
+    materials = [
+        ReceiptMaterial(m.material_name, m.original_name, m.size, m.sha256)
+        for m in CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).order_by("id")
+    ]
+    return Receipt(
+        number=case.number or "",
+        item_name=version.item_version.name,
+        department_name=case.department.name,
+        applicant_label=who,
+        submitted_at=case.submitted_at,
+        received_on=case.received_on,
+        status_label=CaseStatus(case.status).label,
+        materials=materials,
+        statutory_limit_days=version.statutory_limit_days,
+        committed_limit_days=version.committed_limit_days,
+        acceptance_note=(
+            f"窗口将于 {last_day} 前受理或一次性告知需要补正的全部材料；逾期未告知的，自收到申请之日起即为受理。"
+        ),
+        clock_explanation=case_clock_view(case).explanation,
+        consultation_phone=version.consultation_phone,
+        complaint_phone=version.complaint_phone,
+        address=version.address,
+    )
+
+
+def material_file_for(user: User, material_id: int, *, reason: str = "") -> tuple[CaseMaterial, IO[bytes]]:
+    """Open an uploaded material for someone entitled to it (the caller closes the file).
+
+    Applicants may open their own case's files; staff must give a reason, and the read is
+    logged in CaseAccessLog.
+    """
+    material = CaseMaterial.objects.select_related("case").filter(pk=material_id).first()
+    if material is None:
+        raise NotFound("材料不存在或您无权查看。")
+    case = material.case
+    if _is_staff(user):
+        if not case_list_visible_to(user).filter(pk=case.pk).exists():
+            raise NotFound("材料不存在或您无权查看。")
+        if not reason.strip():
+            raise ValidationFailed({"reason": ["查看事由：工作人员查看申请材料须说明事由"]})
+        CaseAccessLog.objects.create(
+            case=case, user=user, at=clock.now(), reason=reason.strip()[:200], target=f"material:{material.pk}"
+        )
+    elif not applicant_may_act(user, case):
+        raise NotFound("材料不存在或您无权查看。")
+    return material, default_storage.open(material.storage_name, "rb")
+
+
+def cases_with_open_tasks_of(user: User) -> QuerySet[Case]:
+    """Cases in which `user` holds a claimed task (the workbench's "my work" list)."""
+    mine = Task.objects.filter(case=OuterRef("pk"), assignee=user, status=TaskStatus.CLAIMED)
+    return Case.objects.filter(Exists(mine), status__in=list(OPEN_STATES)).select_related(*_CASE_RELATED)
+
+
+def stage_progress(case: Case) -> list[tuple[str, str]]:
+    """(stage name, status label) pairs for a compact progress bar."""
+    return [(s.name, StageStatus(s.status).label) for s in Stage.objects.filter(case=case).order_by("position")]

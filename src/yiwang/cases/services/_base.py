@@ -1,0 +1,242 @@
+"""What every case service shares: locking, transitions with their event + ledger entry,
+clock events, notifications and remedies. Internal: interfaces call the public services.
+
+All of these run inside the calling service's durable transaction.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from yiwang.accounts.models import DepartmentKind, Role, User
+from yiwang.cases.deadlines import case_due_refresh, task_due_refresh
+from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
+from yiwang.cases.workflow import CaseAction, TaskStatus, case_next_status
+from yiwang.catalog.formschema import FormSchema
+from yiwang.catalog.process import ProcessDefinition
+from yiwang.core import clock
+from yiwang.ledger.services import ledger_append
+from yiwang.notifications.models import Channel
+from yiwang.notifications.services import message_enqueue
+
+# Remedies open to an applicant against an adverse decision (行政复议法 第二十条 60 日;
+# 行政诉讼法 第四十六条 6 个月), shown with every refusal, denial and revocation.
+REMEDIES = [
+    "如不服本决定，可以自知道该决定之日起 60 日内依法申请行政复议",
+    "也可以自知道或者应当知道该决定之日起 6 个月内依法向人民法院提起行政诉讼",
+]
+
+
+def lock_case(case: Case | int) -> Case:
+    """Re-read the case under a row lock (SELECT … FOR UPDATE on PostgreSQL)."""
+    pk = case.pk if isinstance(case, Case) else case
+    return Case.objects.select_for_update().get(pk=pk)
+
+
+def lock_task(task: Task | int) -> Task:
+    pk = task.pk if isinstance(task, Task) else task
+    return Task.objects.select_for_update().get(pk=pk)
+
+
+def process_of(case: Case) -> ProcessDefinition:
+    return ProcessDefinition.model_validate(case.implementation_version.process)
+
+
+def form_of(case: Case) -> FormSchema:
+    return FormSchema.model_validate(case.implementation_version.form_schema)
+
+
+def item_name(case: Case) -> str:
+    return case.implementation_version.item_version.name
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def record(
+    case: Case,
+    *,
+    verb: str,
+    actor: User | None,
+    summary: str,
+    from_status: str = "",
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    personal: dict[str, str] | None = None,
+    public: bool = True,
+    actor_role: str = "",
+) -> CaseEvent:
+    """Write the CaseEvent and its ledger entry.
+
+    The ledger payload carries only what is not personal (states, ids, codes, dates,
+    counts); free text (reasons, opinions: they may name people) and form values go into
+    `personal`, which the ledger stores as salted commitments.
+    """
+    payload = payload or {}
+    secrets = {k: v for k, v in (personal or {}).items() if v}
+    if reason:
+        secrets["reason"] = reason
+    ledger_payload = {
+        "verb": verb,
+        "from": from_status,
+        "to": case.status,
+        "department": case.department.credit_code,
+        "implementation_version": case.implementation_version_id,
+        "actor_role": actor_role or ("system" if actor is None else ""),
+        **payload,
+    }
+    entry = ledger_append(kind=f"cases.{verb}", subject=case.subject, payload=ledger_payload, personal=secrets)
+    return CaseEvent.objects.create(
+        case=case,
+        verb=verb,
+        from_status=from_status,
+        to_status=case.status,
+        actor=actor,
+        actor_role=actor_role,
+        summary=summary[:500],
+        reason=reason,
+        payload=payload,
+        public=public,
+        at=clock.now(),
+        ledger_entry_id=entry.pk,
+    )
+
+
+def transition(
+    case: Case,
+    action: CaseAction,
+    *,
+    actor: User | None,
+    summary: str,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    personal: dict[str, str] | None = None,
+    public: bool = True,
+    actor_role: str = "",
+) -> CaseEvent:
+    """Apply `action` by the transition table (Conflict if forbidden), save, record."""
+    target = case_next_status(case.status, action)
+    before = case.status
+    case.status = target
+    case.updated_at = clock.now()
+    case.save()
+    return record(
+        case,
+        verb=str(action),
+        actor=actor,
+        summary=summary,
+        from_status=before,
+        reason=reason,
+        payload=payload,
+        personal=personal,
+        public=public,
+        actor_role=actor_role,
+    )
+
+
+def clock_event(
+    case: Case,
+    kind: str,
+    *,
+    task: Task | None = None,
+    on: dt.date | None = None,
+    days: int | None = None,
+    cause: str = "",
+    note: str = "",
+    expected_days: int | None = None,
+) -> ClockEvent:
+    return ClockEvent.objects.create(
+        case=case,
+        task=task,
+        kind=kind,
+        on=on or clock.today(),
+        days=days,
+        cause=cause,
+        note=note[:200],
+        expected_days=expected_days,
+        at=clock.now(),
+    )
+
+
+def open_tasks(case: Case, *, kinds: Iterable[str] | None = None) -> QuerySet[Task]:
+    tasks = Task.objects.filter(case=case, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED])
+    if kinds is not None:
+        tasks = tasks.filter(kind__in=list(kinds))
+    return tasks
+
+
+def pause_clocks(case: Case, *, cause: str, note: str = "", expected_days: int | None = None) -> None:
+    """Pause the case clock and the clocks of its open review/decision tasks."""
+    clock_event(case, "pause", cause=cause, note=note, expected_days=expected_days)
+    for task in open_tasks(case, kinds=["review", "decision"]):
+        clock_event(case, "pause", task=task, cause=cause, note=note, expected_days=expected_days)
+        task_due_refresh(task)
+        task.save(update_fields=["due_date", "warning_date"])
+    refresh_case_due(case)
+
+
+def resume_clocks(case: Case, *, cause: str) -> None:
+    clock_event(case, "resume", cause=cause)
+    for task in open_tasks(case, kinds=["review", "decision"]):
+        clock_event(case, "resume", task=task, cause=cause)
+        task_due_refresh(task)
+        task.save(update_fields=["due_date", "warning_date"])
+    refresh_case_due(case)
+
+
+def refresh_case_due(case: Case) -> None:
+    case_due_refresh(case)
+    case.save(update_fields=["due_date", "committed_due_date", "warning_date"])
+
+
+def stop_task(task: Task, status: TaskStatus, *, cause: str) -> None:
+    """End a task (completed or cancelled): set its status and stop its clock."""
+    task.status = status
+    task.completed_at = clock.now()
+    clock_event(task.case, "stop", task=task, cause=cause)
+    task_due_refresh(task)
+    task.save()
+
+
+# --- who is told -------------------------------------------------------------------------
+
+
+def window_clerks_for(case: Case) -> QuerySet[User]:
+    return User.objects.filter(
+        Q(staff_roles__role=Role.WINDOW_CLERK, staff_roles__department_id=case.department_id)
+        | Q(
+            staff_roles__role=Role.WINDOW_CLERK,
+            staff_roles__department__kind=DepartmentKind.APPROVAL_SERVICE,
+            staff_roles__department__region_id=case.region_id,
+        )
+    ).distinct()
+
+
+def role_holders(department_id: int, roles: Iterable[str]) -> QuerySet[User]:
+    return User.objects.filter(staff_roles__department_id=department_id, staff_roles__role__in=list(roles)).distinct()
+
+
+def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False) -> None:
+    """Tell the applicant (in-app; also by SMS for what they must know or do)."""
+    channels = [Channel.IN_APP, Channel.SMS] if sms else [Channel.IN_APP]
+    message_enqueue(
+        recipient=case.applicant,
+        subject=f"【{item_name(case)}】{subject}",
+        body=f"办件编号 {case.label}：{body}",
+        channels=channels,
+        reference=case.subject,
+    )
+
+
+def notify_staff(users: Iterable[User], case: Case, subject: str, body: str) -> None:
+    for user in users:
+        message_enqueue(
+            recipient=user,
+            subject=f"【{case.label}】{subject}",
+            body=f"{item_name(case)}（办件编号 {case.label}）：{body}",
+            reference=case.subject,
+        )

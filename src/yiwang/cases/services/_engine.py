@@ -1,0 +1,295 @@
+"""The process engine inside the services: acceptance, stages and tasks, the decision,
+delivery, 告知承诺 核查 and revocation. Internal helpers that run inside the calling
+service's transaction; each writes its own CaseEvent(s) and ledger entries.
+"""
+
+from typing import Literal
+
+from yiwang.accounts.models import Department, User
+from yiwang.cases.models import Case, DeliveryMethod, Stage, Task
+from yiwang.cases.services import _base as base
+from yiwang.cases.workflow import (
+    CaseAction,
+    StageStatus,
+    TaskKind,
+    TaskStatus,
+    stage_outcome,
+)
+from yiwang.catalog.process import StageSpec
+from yiwang.core import clock
+from yiwang.core.errors import DomainError
+
+__all__ = ["accept", "conclude", "decide", "inspection_create", "revoke", "stage_task_done"]
+
+
+def accept(
+    case: Case,
+    *,
+    actor: User | None,
+    how: Literal["clerk", "deemed", "auto", "commitment"],
+    summary: str,
+    opinion: str = "",
+) -> None:
+    """Accept: start the legal clock and the first stage (即办件: decide at once).
+
+    `deemed` dates the acceptance (and the clock) on the day of receipt.
+    """
+    deemed = how == "deemed"
+    accepted_on = case.received_on if deemed and case.received_on else clock.today()
+    case.accepted_on = accepted_on
+    case.deemed_accepted = deemed
+    base.transition(
+        case,
+        # The law's own acceptance is the system's; a clerk accepting late still accepts,
+        # but the date is the day of receipt either way.
+        CaseAction.DEEM_ACCEPT if deemed and actor is None else CaseAction.ACCEPT,
+        actor=actor,
+        summary=summary,
+        reason=opinion,
+        payload={"accepted_on": accepted_on.isoformat(), "how": how},
+        actor_role="window_clerk" if actor is not None else "system",
+    )
+    version = case.implementation_version
+    base.clock_event(
+        case,
+        "start",
+        on=accepted_on,
+        days=version.statutory_limit_days,
+        cause="deemed_acceptance" if deemed else "acceptance",
+    )
+    base.refresh_case_due(case)
+    if how in ("auto", "commitment"):
+        return  # the caller decides at once
+    process = base.process_of(case)
+    if process.case_kind == "instant":
+        base.notify_applicant(case, "已受理", f"您的申请已于 {accepted_on} 受理（即办件，当场办理）。")
+        decide(
+            case,
+            actor=actor,
+            approved=True,
+            opinion=opinion or "即办件，材料齐全、符合法定形式，当场作出准予许可决定。",
+        )
+        return
+    _create_stages(case, process.stages)
+    due = case.due_date.isoformat() if case.due_date else "（待工作日历配置后确定）"
+    base.notify_applicant(case, "已受理", f"您的申请已于 {accepted_on} 受理，依法应于 {due} 前办结。", sms=True)
+    first = Stage.objects.filter(case=case).order_by("position").first()
+    if first is not None:
+        _activate(case, first, process.stages)
+
+
+def _create_stages(case: Case, specs: list[StageSpec]) -> None:
+    Stage.objects.bulk_create(
+        Stage(
+            case=case,
+            key=spec.key,
+            name=spec.name,
+            position=index,
+            join=spec.join,
+            quorum=spec.quorum,
+            decides=spec.decides,
+            is_parallel=spec.is_parallel,
+            limit_days=spec.limit_days,
+        )
+        for index, spec in enumerate(specs)
+    )
+
+
+def _spec(specs: list[StageSpec], key: str) -> StageSpec:
+    return next(s for s in specs if s.key == key)
+
+
+def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) -> None:
+    """Open a stage: one task per task spec, each with its own clock; tell who must act."""
+    spec = _spec(specs if specs is not None else base.process_of(case).stages, stage.key)
+    stage.status = StageStatus.ACTIVE
+    stage.activated_at = clock.now()
+    stage.save(update_fields=["status", "activated_at"])
+    for task_spec in spec.tasks:
+        department = Department.objects.filter(credit_code=task_spec.department).first()
+        if department is None:
+            raise DomainError(
+                f"办理流程配置有误：环节“{spec.name}”的任务“{task_spec.name}”所属部门 {task_spec.department} 不存在，"
+                "请联系事项管理员。",
+                rule="process",
+            )
+        task = Task.objects.create(
+            case=case,
+            stage=stage,
+            key=task_spec.key,
+            name=task_spec.name,
+            kind=TaskKind.DECISION if stage.decides else TaskKind.REVIEW,
+            role=task_spec.role,
+            department=department,
+            limit_days=task_spec.limit_days,
+            created_at=clock.now(),
+        )
+        base.clock_event(case, "start", task=task, days=task_spec.limit_days, cause="activation")
+        base.task_due_refresh(task)
+        task.save(update_fields=["due_date", "warning_date"])
+        base.notify_staff(
+            base.role_holders(department.pk, [task_spec.role]),
+            case,
+            f"新任务：{task_spec.name}",
+            f"请于 {task.due_date or '期限内'} 前完成“{task_spec.name}”。",
+        )
+    base.record(
+        case,
+        verb="stage_started",
+        actor=None,
+        summary=f"进入“{stage.name}”环节" + ("（并联审批）" if stage.is_parallel else ""),
+        payload={"stage": stage.key, "tasks": len(spec.tasks), "join": stage.join},
+    )
+
+
+def stage_task_done(case: Case, task: Task, *, actor: User) -> None:
+    """After a review task completed: join the stage; on its outcome move the process on."""
+    stage = task.stage
+    if stage is None or stage.status != StageStatus.ACTIVE:
+        return
+    statuses = list(Task.objects.filter(stage=stage).values_list("status", flat=True))
+    outcome = stage_outcome(stage.join, stage.quorum, statuses)
+    if outcome is None:
+        return
+    for sibling in Task.objects.filter(stage=stage, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]):
+        base.stop_task(sibling, TaskStatus.CANCELLED, cause="cancelled")
+        if sibling.assignee is not None:
+            base.notify_staff(
+                [sibling.assignee], case, f"任务已取消：{sibling.name}", "本环节已有结论，您的任务已取消。"
+            )
+    stage.status = outcome
+    stage.completed_at = clock.now()
+    stage.save(update_fields=["status", "completed_at"])
+    rejected = outcome == StageStatus.REJECTED
+    base.record(
+        case,
+        verb="stage_completed",
+        actor=actor,
+        summary=f"“{stage.name}”环节{'审查不通过，转审批决定' if rejected else '审查通过'}",
+        payload={"stage": stage.key, "outcome": str(outcome)},
+    )
+    later = list(Stage.objects.filter(case=case, position__gt=stage.position, status=StageStatus.PENDING))
+    for next_stage in later:
+        if rejected and not next_stage.decides:
+            next_stage.status = StageStatus.SKIPPED
+            next_stage.save(update_fields=["status"])
+            continue
+        _activate(case, next_stage)
+        return
+
+
+def decide(
+    case: Case,
+    *,
+    actor: User | None,
+    approved: bool,
+    opinion: str,
+    basis: str = "",
+    rule: str = "",
+) -> None:
+    """The decision: stop the clock, close remaining stages, tell the applicant, and conclude
+    at once when the result is delivered electronically."""
+    now = clock.now()
+    case.decision = "approved" if approved else "denied"
+    case.decision_opinion = opinion
+    case.decision_basis = basis
+    case.decision_remedies = [] if approved else list(base.REMEDIES)
+    case.decided_by = actor
+    case.decided_at = now
+    case.decided_by_rule = rule
+    how = f"依秒批规则“{rule}”自动" if rule else ""
+    base.transition(
+        case,
+        CaseAction.APPROVE if approved else CaseAction.DENY,
+        actor=actor,
+        summary=f"{how}作出{'准予许可' if approved else '不予许可'}决定",
+        reason=opinion,
+        personal={"basis": basis},
+        payload={"rule": rule or None, "decision": case.decision},
+        actor_role="system" if actor is None else ("approver" if case.stages.exists() else "window_clerk"),
+    )
+    for task in base.open_tasks(case, kinds=["review", "decision"]):
+        base.stop_task(task, TaskStatus.CANCELLED, cause="cancelled")
+    Stage.objects.filter(case=case, status__in=[StageStatus.PENDING, StageStatus.ACTIVE]).update(
+        status=StageStatus.CANCELLED, completed_at=now
+    )
+    base.clock_event(case, "stop", cause="decision")
+    base.refresh_case_due(case)
+    result = case.implementation_version.result_name
+    if approved:
+        body = f"您的申请已获准予许可，审批结果：{result}。"
+    else:
+        body = f"您的申请未获许可。理由：{opinion} {'；'.join(base.REMEDIES)}。"
+    base.notify_applicant(case, "已作出审批决定", body, sms=True)
+    if case.delivery_method == DeliveryMethod.ELECTRONIC:
+        conclude(case, actor=None, reference="电子送达")
+
+
+def conclude(case: Case, *, actor: User | None, reference: str) -> None:
+    case.concluded_at = clock.now()
+    case.delivery_reference = reference[:120]
+    method = DeliveryMethod(case.delivery_method).label
+    base.transition(
+        case,
+        CaseAction.CONCLUDE,
+        actor=actor,
+        summary=f"审批结果已{method}，办结",
+        payload={"delivery_method": case.delivery_method},
+        personal={"reference": reference},
+        actor_role="system" if actor is None else "window_clerk",
+    )
+    base.notify_applicant(case, "已办结", f"审批结果已{method}，本件办结。欢迎对本次服务作出评价。")
+
+
+def inspection_create(case: Case, *, missing: list[str]) -> Task:
+    """告知承诺: the follow-up check (核查) of the promise, with its own deadline."""
+    process = base.process_of(case)
+    task = Task.objects.create(
+        case=case,
+        key="commitment_check",
+        name="告知承诺核查",
+        kind=TaskKind.INSPECTION,
+        role="reviewer",
+        department_id=case.department_id,
+        limit_days=process.inspection_limit_days,
+        created_at=clock.now(),
+    )
+    base.clock_event(case, "start", task=task, days=process.inspection_limit_days, cause="activation")
+    base.task_due_refresh(task)
+    task.save(update_fields=["due_date", "warning_date"])
+    base.record(
+        case,
+        verb="inspection_created",
+        actor=None,
+        summary=f"生成告知承诺核查任务，应于 {task.due_date or '期限内'} 前完成核查",
+        payload={"task": task.pk, "limit_days": process.inspection_limit_days, "unproven_materials": len(missing)},
+        personal={"unproven": "、".join(missing)},
+    )
+    todo = f"需核查的材料：{'、'.join(missing)}。" if missing else ""
+    base.notify_staff(
+        base.role_holders(case.department_id, ["reviewer"]),
+        case,
+        "新任务：告知承诺核查",
+        f"申请人以告知承诺方式获批，请于 {task.due_date or '期限内'} 前完成核查。{todo}",
+    )
+    return task
+
+
+def revoke(case: Case, *, actor: User, reason: str) -> None:
+    """A failed 核查 revokes the decision made on the promise."""
+    case.revoked_at = clock.now()
+    case.decision_remedies = list(base.REMEDIES)
+    base.transition(
+        case,
+        CaseAction.REVOKE,
+        actor=actor,
+        summary="经核查，申请人承诺内容与实际不符，依法撤销许可决定",
+        reason=reason,
+        actor_role="reviewer",
+    )
+    base.notify_applicant(
+        case,
+        "许可决定已撤销",
+        f"经核查，您的承诺与实际情况不符，原准予许可决定已撤销。理由：{reason} {'；'.join(base.REMEDIES)}。",
+        sms=True,
+    )

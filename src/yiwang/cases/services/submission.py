@@ -1,0 +1,454 @@
+"""The applicant's side: drafts, uploads, submission (with 秒批 and 告知承诺), supplement
+answers, withdrawal. Each public function is one durable transaction."""
+
+from typing import Any
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.accounts.models import Enterprise, User
+from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod, SupplementRequest
+from yiwang.cases.numbering import case_number_next
+from yiwang.cases.permissions import is_current_agent, require_applicant
+from yiwang.cases.services import _base as base
+from yiwang.cases.services import _engine as engine
+from yiwang.cases.uploads import upload_check, upload_store
+from yiwang.cases.workflow import CaseAction, CaseStatus, TaskStatus, case_next_status
+from yiwang.catalog.formschema import form_clean
+from yiwang.catalog.models import ImplementationVersion, Material, Necessity, VersionStatus
+from yiwang.catalog.process import rule_holds
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+
+def _require_person(actor: User) -> None:
+    if not actor.is_authenticated or not actor.is_applicant:
+        raise PermissionDenied("只有实名注册的申请人可以提交申请。")
+
+
+def _require_agent(actor: User, enterprise: Enterprise | None) -> None:
+    if enterprise is not None and not is_current_agent(actor, enterprise.pk):
+        raise PermissionDenied(f"您不是“{enterprise.name}”当前有效的授权经办人，不能以该企业名义申请。")
+
+
+def _require_open_for_application(version: ImplementationVersion) -> None:
+    now = clock.now()
+    replaced = version.status == VersionStatus.SUPERSEDED or (
+        version.valid_until is not None and version.valid_until <= now
+    )
+    if replaced:
+        raise Conflict("该事项的办理要求已更新，请按最新版本重新填写申请（原草稿可作参考）。")
+    if version.status != VersionStatus.PUBLISHED or version.valid_from is None or version.valid_from > now:
+        raise Conflict("该事项当前不可申请（尚未发布或已停止办理）。")
+    if version.item_version.suspended:
+        raise Conflict("该事项已暂停办理。")
+
+
+def _known_fields(version: ImplementationVersion, data: dict[str, Any]) -> dict[str, Any]:
+    names = {f.get("name") for f in (version.form_schema or {}).get("fields", [])}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def _material_needed(material: Material, cleaned: dict[str, Any]) -> bool:
+    if not material.asked_of_applicant:
+        return False  # obtained through data sharing / e-licenses: never asked again
+    if material.necessity == Necessity.REQUIRED:
+        return True
+    if material.necessity == Necessity.CONDITIONAL and material.condition_field:
+        return bool(cleaned.get(material.condition_field))
+    return False
+
+
+def _delivery(method: str | None, address: str | None, errors: dict[str, list[str]]) -> tuple[str, str]:
+    method = method or DeliveryMethod.ELECTRONIC
+    if method not in DeliveryMethod.values:
+        errors["delivery_method"] = ["送达方式：请选择电子送达、窗口领取或邮寄送达"]
+    address = (address or "").strip()
+    if method == DeliveryMethod.MAIL and not address:
+        errors["delivery_address"] = ["邮寄地址：选择邮寄送达时必填"]
+    return method, address
+
+
+def case_draft_save(
+    *,
+    actor: User,
+    form_data: dict[str, Any],
+    implementation_version: ImplementationVersion | None = None,
+    draft: Case | None = None,
+    enterprise: Enterprise | None = None,
+    delivery_method: str | None = None,
+    delivery_address: str | None = None,
+) -> Case:
+    """Create a draft (give `implementation_version`) or update one (give `draft`).
+
+    Form values are kept as typed (checked only at submission); unknown fields are dropped.
+    Side effects: a CaseEvent and a ledger entry (subject draft:<ref>). Drafts are private to
+    the person who started them.
+    """
+    _require_person(actor)
+    if draft is None and implementation_version is None:
+        raise ValidationFailed({"implementation_version": ["办理事项：请选择要申请的事项"]})
+    with transaction.atomic(durable=True):
+        now = clock.now()
+        if draft is None:
+            assert implementation_version is not None
+            version = ImplementationVersion.objects.select_related("implementation", "item_version").get(
+                pk=implementation_version.pk
+            )
+            _require_open_for_application(version)
+            _require_agent(actor, enterprise)
+            case = Case.objects.create(
+                implementation_version=version,
+                department_id=version.implementation.department_id,
+                region_id=version.implementation.region_id,
+                applicant=actor,
+                enterprise=enterprise,
+                form_data=_known_fields(version, form_data),
+                delivery_method=delivery_method or DeliveryMethod.ELECTRONIC,
+                delivery_address=(delivery_address or "").strip(),
+                created_at=now,
+                updated_at=now,
+            )
+            base.record(
+                case,
+                verb="draft_created",
+                actor=actor,
+                summary="开始填写申请（草稿）",
+                actor_role="applicant",
+                public=True,
+            )
+            return case
+        case = base.lock_case(draft)
+        if case.applicant_id != actor.pk:
+            raise PermissionDenied("这份草稿不是您创建的。")
+        if enterprise is not None and enterprise.pk != case.enterprise_id:
+            _require_agent(actor, enterprise)
+            case.enterprise = enterprise
+        case.form_data = _known_fields(case.implementation_version, form_data)
+        if delivery_method is not None:
+            case.delivery_method = delivery_method
+        if delivery_address is not None:
+            case.delivery_address = delivery_address.strip()
+        base.transition(
+            case,
+            CaseAction.SAVE_DRAFT,
+            actor=actor,
+            summary="保存草稿",
+            payload={"fields": sorted(case.form_data)},
+            public=False,
+            actor_role="applicant",
+        )
+    return case
+
+
+def case_material_upload(*, actor: User, case: Case, material_key: str, upload: File) -> CaseMaterial:
+    """Check (type by content, size) and store a material of a draft or of a 补正 answer.
+
+    The file is stored under MEDIA_ROOT by its SHA-256 before the transaction (content-
+    addressed, so a rolled-back upload leaves at most an unreferenced copy). A newer upload
+    of the same material supersedes the older one. Side effects: CaseEvent, ledger entry
+    (the hash as a commitment).
+    """
+    case = Case.objects.get(pk=case.pk)  # the caller's copy may be stale
+    require_applicant(actor, case)
+    case_next_status(case.status, CaseAction.UPLOAD_MATERIAL)  # fail early, before reading the file
+    material = Material.objects.filter(version_id=case.implementation_version_id, key=material_key).first()
+    if material is None:
+        raise ValidationFailed({"material_key": [f"材料：本事项没有标识为 {material_key} 的材料"]})
+    if not material.asked_of_applicant:
+        raise ValidationFailed(
+            {"material_key": [f"材料“{material.name}”由部门通过{material.get_source_display()}获取，无需上传"]}
+        )
+    checked = upload_check(upload=upload, material_name=material.name)
+    storage_name = upload_store(checked)
+    with transaction.atomic(durable=True):
+        locked = base.lock_case(case)
+        require_applicant(actor, locked)
+        supplement = None
+        if locked.status in (CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.SUPPLEMENT_PENDING):
+            supplement = SupplementRequest.objects.filter(case=locked, answered_at__isnull=True).last()
+            asked = {item.get("material_key") for item in (supplement.items if supplement else [])}
+            if material_key not in asked:
+                raise ValidationFailed({"material_key": [f"材料“{material.name}”不在本次补正清单中，无需上传"]})
+        now = clock.now()
+        CaseMaterial.objects.filter(case=locked, material_key=material_key, superseded_at__isnull=True).update(
+            superseded_at=now
+        )
+        stored = CaseMaterial.objects.create(
+            case=locked,
+            material=material,
+            material_key=material_key,
+            material_name=material.name,
+            original_name=checked.original_name[:255],
+            storage_name=storage_name,
+            content_type=checked.kind.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+            uploaded_at=now,
+            supplement=supplement,
+        )
+        base.transition(
+            locked,
+            CaseAction.UPLOAD_MATERIAL,
+            actor=actor,
+            summary=f"上传材料“{material.name}”",
+            payload={"material_key": material_key, "size": checked.size, "content_type": checked.kind.content_type},
+            personal={"sha256": checked.sha256},
+            public=locked.status != CaseStatus.DRAFT,
+            actor_role="applicant",
+        )
+    return stored
+
+
+def case_submit(
+    *,
+    actor: User,
+    idempotency_key: str,
+    draft: Case | None = None,
+    implementation_version: ImplementationVersion | None = None,
+    form_data: dict[str, Any] | None = None,
+    enterprise: Enterprise | None = None,
+    commitment_signed: bool = False,
+    delivery_method: str | None = None,
+    delivery_address: str | None = None,
+) -> Case:
+    """Submit a draft (or a new application in one go) and allocate the case number.
+
+    Idempotent per applicant and `idempotency_key`: a repeated call (double click, retried
+    API request, two concurrent requests) returns the case the first one created.
+    Checks the form against the pinned schema and that every needed material is uploaded
+    (with a signed 告知承诺 the promise stands in for missing proofs, which the 核查 task
+    then checks). Then, in the same transaction: 秒批 when a rule holds (accepted and
+    approved without a person, the rule recorded), or 告知承诺 (approved at once plus a 核查
+    task). Nothing changes on ValidationFailed — save the draft first to keep what was typed.
+    Side effects: CaseEvents, ledger entries, receipt to the applicant, notice to the window.
+    """
+    _require_person(actor)
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise ValidationFailed({"idempotency_key": ["幂等键：必填，最长 100 个字符"]})
+    existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
+    if existing is not None:
+        if draft is not None and draft.pk != existing.pk:
+            raise Conflict("该幂等键已用于另一份申请，请为新的提交使用新的幂等键。")
+        return existing
+    try:
+        return _submit(
+            actor=actor,
+            key=key,
+            draft=draft,
+            implementation_version=implementation_version,
+            form_data=form_data,
+            enterprise=enterprise,
+            commitment_signed=commitment_signed,
+            delivery_method=delivery_method,
+            delivery_address=delivery_address,
+        )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: that one is the submission.
+        existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _submit(
+    *,
+    actor: User,
+    key: str,
+    draft: Case | None,
+    implementation_version: ImplementationVersion | None,
+    form_data: dict[str, Any] | None,
+    enterprise: Enterprise | None,
+    commitment_signed: bool,
+    delivery_method: str | None,
+    delivery_address: str | None,
+) -> Case:
+    with transaction.atomic(durable=True):
+        now, today = clock.now(), clock.today()
+        if draft is not None:
+            case = base.lock_case(draft)
+            if case.applicant_id != actor.pk:
+                raise PermissionDenied("这份申请不是您创建的。")
+            if case.status != CaseStatus.DRAFT:
+                if case.idempotency_key == key:
+                    return case
+                raise Conflict(f"该申请已经提交，办件编号 {case.number}。")
+            if form_data is not None:
+                case.form_data = _known_fields(case.implementation_version, form_data)
+            if enterprise is not None and enterprise.pk != case.enterprise_id:
+                case.enterprise = enterprise
+        else:
+            if implementation_version is None:
+                raise ValidationFailed({"implementation_version": ["办理事项：请选择要申请的事项"]})
+            version = implementation_version
+            case = Case.objects.create(
+                implementation_version=version,
+                department_id=version.implementation.department_id,
+                region_id=version.implementation.region_id,
+                applicant=actor,
+                enterprise=enterprise,
+                form_data=_known_fields(version, form_data or {}),
+                created_at=now,
+                updated_at=now,
+            )
+        version = case.implementation_version
+        _require_open_for_application(version)
+        _require_agent(actor, case.enterprise)
+        process = base.process_of(case)
+        cleaned, errors = form_clean(base.form_of(case), case.form_data)
+        method, address = _delivery(
+            delivery_method if delivery_method is not None else case.delivery_method,
+            delivery_address if delivery_address is not None else case.delivery_address,
+            errors,
+        )
+        if commitment_signed and not process.commitment_allowed:
+            errors["commitment_signed"] = ["告知承诺：本事项不适用告知承诺制"]
+        uploaded = set(
+            CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).values_list("material_key", flat=True)
+        )
+        missing = [m for m in version.materials.all() if _material_needed(m, cleaned) and m.key not in uploaded]
+        if not commitment_signed:
+            for material in missing:
+                errors[f"materials.{material.key}"] = [f"材料“{material.name}”：必须上传"]
+        if errors:
+            raise ValidationFailed(errors)
+        case.form_data = cleaned
+        case.delivery_method, case.delivery_address = method, address
+        case.number = case_number_next(region_code=case.region.code, on=today)
+        case.idempotency_key = key
+        case.submitted_at, case.received_on = now, today
+        if commitment_signed:
+            case.commitment_signed_at, case.commitment_text = now, process.commitment_text
+        base.transition(
+            case,
+            CaseAction.SUBMIT,
+            actor=actor,
+            summary=f"提交申请，办件编号 {case.number}",
+            payload={
+                "number": case.number,
+                "received_on": today.isoformat(),
+                "enterprise": case.enterprise.credit_code if case.enterprise else None,
+                "commitment": commitment_signed,
+                "materials": sorted(uploaded),
+            },
+            personal={"form_data": base.canonical(cleaned), "applicant": str(actor.pk)},
+            actor_role="applicant",
+        )
+        base.notify_applicant(
+            case,
+            "申请已提交",
+            f"您的申请已于 {timezone.localtime(now):%Y-%m-%d %H:%M} 提交，请凭办件编号查询办理进度。",
+            sms=True,
+        )
+        base.notify_staff(
+            base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。"
+        )
+        rule = next((r for r in process.auto_approval if rule_holds(r, cleaned)), None)
+        if rule is not None:
+            engine.accept(case, actor=None, how="auto", summary=f"符合秒批规则“{rule.name}”，系统自动受理")
+            engine.decide(
+                case,
+                actor=None,
+                approved=True,
+                opinion=f"经系统核验，符合秒批规则“{rule.name}”，准予许可。",
+                rule=rule.name,
+            )
+        elif commitment_signed:
+            engine.accept(case, actor=None, how="commitment", summary="申请人签署告知承诺书，当场受理")
+            engine.decide(
+                case,
+                actor=None,
+                approved=True,
+                opinion="申请人已书面承诺符合许可条件，依告知承诺制当场作出准予许可决定。",
+            )
+            engine.inspection_create(case, missing=[m.name for m in missing])
+    return case
+
+
+def case_supplement_answer(*, actor: User, case: Case, note: str = "") -> Case:
+    """Answer the open 补正 request once every requested material is uploaded.
+
+    Before acceptance the case goes back to the window (its 5-working-day acceptance window
+    starts again from today, the day the complete application is received); after
+    acceptance the paused clocks resume. Side effects: CaseEvent, ledger, notices to staff.
+    """
+    with transaction.atomic(durable=True):
+        case = base.lock_case(case)
+        require_applicant(actor, case)
+        before = case.status
+        case_next_status(case.status, CaseAction.ANSWER_SUPPLEMENT)
+        supplement = SupplementRequest.objects.filter(case=case, answered_at__isnull=True).last()
+        if supplement is None:
+            raise NotFound("没有待答复的补正告知。")
+        answered = set(
+            CaseMaterial.objects.filter(case=case, supplement=supplement, superseded_at__isnull=True).values_list(
+                "material_key", flat=True
+            )
+        )
+        errors = {
+            f"materials.{item['material_key']}": [f"材料“{item['name']}”：请按补正要求上传"]
+            for item in supplement.items
+            if item.get("material_key") and item["material_key"] not in answered
+        }
+        if any(not item.get("material_key") for item in supplement.items) and not note.strip():
+            errors["note"] = ["补正说明：请对清单中无需上传文件的事项作出说明"]
+        if errors:
+            raise ValidationFailed(errors)
+        supplement.answered_at = clock.now()
+        supplement.answer_note = note.strip()
+        supplement.save(update_fields=["answered_at", "answer_note"])
+        if before == CaseStatus.SUPPLEMENT_REQUESTED:
+            case.received_on = clock.today()
+        base.transition(
+            case,
+            CaseAction.ANSWER_SUPPLEMENT,
+            actor=actor,
+            summary="提交补正材料",
+            personal={"note": note.strip()},
+            payload={"supplement": supplement.pk, "materials": sorted(answered)},
+            actor_role="applicant",
+        )
+        if before == CaseStatus.SUPPLEMENT_PENDING:
+            base.resume_clocks(case, cause="supplement")
+            recipients = {supplement.requested_by, *base.role_holders(case.department_id, ["reviewer", "approver"])}
+        else:
+            recipients = {supplement.requested_by, *base.window_clerks_for(case)}
+        base.notify_staff(recipients, case, "申请人已补正", "申请人已按补正告知提交材料，请继续办理。")
+    return case
+
+
+def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
+    """The applicant withdraws before a decision (or discards a draft).
+
+    Stops the case clock, cancels open tasks. Side effects: CaseEvent, ledger, notices to
+    the staff who were working on it.
+    """
+    with transaction.atomic(durable=True):
+        case = base.lock_case(case)
+        require_applicant(actor, case)
+        before = case.status
+        case_next_status(case.status, CaseAction.WITHDRAW)
+        staff = {t.assignee for t in base.open_tasks(case) if t.assignee is not None}
+        for task in base.open_tasks(case):
+            base.stop_task(task, status=TaskStatus.CANCELLED, cause="withdrawal")
+        case.withdrawn_at = clock.now()
+        base.transition(
+            case,
+            CaseAction.WITHDRAW,
+            actor=actor,
+            summary="放弃草稿" if before == CaseStatus.DRAFT else "申请人撤回申请",
+            reason=reason.strip(),
+            actor_role="applicant",
+        )
+        if before in (CaseStatus.IN_REVIEW, CaseStatus.SUPPLEMENT_PENDING, CaseStatus.SUSPENDED):
+            base.clock_event(case, "stop", cause="withdrawal")
+            base.refresh_case_due(case)
+        if before in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED):
+            staff |= set(base.window_clerks_for(case))
+        if before != CaseStatus.DRAFT:
+            base.notify_staff(staff, case, "申请人已撤回申请", "该办件已撤回，无需继续办理。")
+            base.notify_applicant(case, "申请已撤回", "您的申请已撤回。")
+    return case

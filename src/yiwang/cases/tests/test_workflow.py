@@ -1,0 +1,109 @@
+"""The transition tables, walked pair by pair (architecture rule 4)."""
+
+import itertools
+
+import pytest
+
+from yiwang.cases.workflow import (
+    ACTION_ACTORS,
+    CASE_TRANSITIONS,
+    KIND_ACTIONS,
+    TASK_TRANSITIONS,
+    TERMINAL_STATES,
+    CaseAction,
+    CaseStatus,
+    StageStatus,
+    TaskAction,
+    TaskKind,
+    TaskStatus,
+    case_allowed_actions,
+    case_next_status,
+    stage_outcome,
+    task_next_status,
+)
+from yiwang.core.errors import Conflict
+
+CASE_PAIRS = list(itertools.product(CaseStatus, CaseAction))
+
+
+@pytest.mark.parametrize(("state", "action"), CASE_PAIRS, ids=[f"{s.value}-{a.value}" for s, a in CASE_PAIRS])
+def test_every_case_state_action_pair(state: CaseStatus, action: CaseAction) -> None:
+    expected = CASE_TRANSITIONS.get((state, action))
+    if expected is not None:
+        assert case_next_status(state, action) == expected
+        assert action in case_allowed_actions(state)
+    else:
+        with pytest.raises(Conflict) as info:
+            case_next_status(state, action)
+        assert info.value.message == f"办件当前状态为“{state.label}”，不能{action.label}。"
+        assert action not in case_allowed_actions(state)
+
+
+def test_the_table_is_complete_and_coherent() -> None:
+    assert len(CASE_PAIRS) == len(CaseStatus) * len(CaseAction) == 216
+    targets = {t for t in CASE_TRANSITIONS.values()}
+    # Every state but draft is reachable; terminal states have no way out.
+    assert targets | {CaseStatus.DRAFT} == set(CaseStatus)
+    for state in TERMINAL_STATES:
+        assert case_allowed_actions(state) == []
+    # Every action is used and has declared actors.
+    assert {a for _, a in CASE_TRANSITIONS} == set(CaseAction)
+    assert set(ACTION_ACTORS) == set(CaseAction)
+    # A decision is final: nothing leads back to review from a decided state.
+    decided = {CaseStatus.DECIDED_APPROVED, CaseStatus.DECIDED_DENIED, CaseStatus.CONCLUDED}
+    for (state, _), target in CASE_TRANSITIONS.items():
+        if state in decided:
+            assert target in decided | {CaseStatus.REVOKED}
+
+
+def test_withdrawal_is_possible_exactly_before_a_decision() -> None:
+    can_withdraw = {s for s in CaseStatus if (s, CaseAction.WITHDRAW) in CASE_TRANSITIONS}
+    assert can_withdraw == {
+        CaseStatus.DRAFT,
+        CaseStatus.SUBMITTED,
+        CaseStatus.SUPPLEMENT_REQUESTED,
+        CaseStatus.IN_REVIEW,
+        CaseStatus.SUPPLEMENT_PENDING,
+        CaseStatus.SUSPENDED,
+    }
+
+
+def test_unknown_state_or_action_is_a_conflict() -> None:
+    with pytest.raises(Conflict):
+        case_next_status("nonsense", "submit")
+
+
+TASK_TRIPLES = list(itertools.product(TaskKind, TaskStatus, TaskAction))
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "action"), TASK_TRIPLES, ids=[f"{k.value}-{s.value}-{a.value}" for k, s, a in TASK_TRIPLES]
+)
+def test_every_task_kind_state_action_triple(kind: TaskKind, state: TaskStatus, action: TaskAction) -> None:
+    target = TASK_TRANSITIONS.get((state, action))
+    completing = action not in (TaskAction.CLAIM, TaskAction.RELEASE, TaskAction.CANCEL)
+    allowed = target is not None and (not completing or action in KIND_ACTIONS[kind])
+    if allowed:
+        assert task_next_status(kind, state, action) == target
+    else:
+        with pytest.raises(Conflict) as info:
+            task_next_status(kind, state, action)
+        assert "任务当前状态为" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("join", "quorum", "statuses", "expected"),
+    [
+        ("all", None, ["approved", "approved", "open"], None),
+        ("all", None, ["approved", "approved", "approved"], StageStatus.APPROVED),
+        ("all", None, ["approved", "rejected", "open"], StageStatus.REJECTED),
+        ("any", None, ["open", "approved", "open"], StageStatus.APPROVED),
+        ("any", None, ["open", "open"], None),
+        ("any", None, ["rejected", "open"], StageStatus.REJECTED),
+        ("quorum", 2, ["approved", "open", "open"], None),
+        ("quorum", 2, ["approved", "claimed", "approved"], StageStatus.APPROVED),
+        ("quorum", 2, ["approved", "rejected", "open"], StageStatus.REJECTED),
+    ],
+)
+def test_stage_join_policy(join: str, quorum: int | None, statuses: list[str], expected: StageStatus | None) -> None:
+    assert stage_outcome(join, quorum, statuses) == expected

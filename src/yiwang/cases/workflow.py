@@ -1,0 +1,244 @@
+"""The case engine's transition tables: what may happen to a case (and a task) in each state.
+
+Read it as the rule book. `CASE_TRANSITIONS[(state, action)]` is the state after the action;
+a pair that is not in the table is forbidden, and `case_next_status` says so in Chinese.
+`ACTION_ACTORS` declares who may take each action (applicant, a staff role, the system);
+services check the actor's scope (department / region / ownership) on top of it. A test
+walks every (state, action) pair of both tables.
+
+Compound service calls chain actions: a 秒批 submission is submit → accept → approve
+(→ conclude for electronic delivery), all in one transaction, each with its own event.
+
+| state                 | 中文               | legal clock                        |
+|-----------------------|--------------------|------------------------------------|
+| draft                 | 草稿               | —                                  |
+| submitted             | 已提交，待受理     | 5-working-day acceptance window    |
+| supplement_requested  | 待补正（受理前）   | not started                        |
+| in_review             | 已受理，审查中     | running                            |
+| supplement_pending    | 补正中，暂停计时   | paused                             |
+| suspended             | 特别程序，中止计时 | paused                             |
+| decided_approved      | 准予许可           | stopped (result to deliver)        |
+| decided_denied        | 不予许可           | stopped (result to deliver)        |
+| concluded             | 已办结             | stopped                            |
+| refused               | 不予受理           | — (terminal)                       |
+| withdrawn             | 已撤回             | stopped (terminal)                 |
+| revoked               | 已撤销             | — (terminal; failed 核查 of 告知承诺) |
+"""
+
+from django.db.models import TextChoices
+
+from yiwang.core.errors import Conflict
+
+
+class CaseStatus(TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交，待受理"
+    SUPPLEMENT_REQUESTED = "supplement_requested", "待补正（受理前）"
+    IN_REVIEW = "in_review", "已受理，审查中"
+    SUPPLEMENT_PENDING = "supplement_pending", "补正中，暂停计时"
+    SUSPENDED = "suspended", "特别程序中，中止计时"
+    DECIDED_APPROVED = "decided_approved", "准予许可"
+    DECIDED_DENIED = "decided_denied", "不予许可"
+    CONCLUDED = "concluded", "已办结"
+    REFUSED = "refused", "不予受理"
+    WITHDRAWN = "withdrawn", "已撤回"
+    REVOKED = "revoked", "已撤销"
+
+
+class CaseAction(TextChoices):
+    SAVE_DRAFT = "save_draft", "保存草稿"
+    UPLOAD_MATERIAL = "upload_material", "上传材料"
+    SUBMIT = "submit", "提交申请"
+    WITHDRAW = "withdraw", "撤回申请"
+    ACCEPT = "accept", "受理"
+    DEEM_ACCEPT = "deem_accept", "视为受理"
+    REFUSE = "refuse", "不予受理"
+    REQUEST_SUPPLEMENT = "request_supplement", "一次性告知补正"
+    ANSWER_SUPPLEMENT = "answer_supplement", "提交补正材料"
+    WORK_TASK = "work_task", "办理审查任务"
+    SUSPEND = "suspend", "启动特别程序"
+    RESUME = "resume", "结束特别程序"
+    EXTEND = "extend", "延长办理时限"
+    APPROVE = "approve", "作出准予许可决定"
+    DENY = "deny", "作出不予许可决定"
+    CONCLUDE = "conclude", "送达结果并办结"
+    CHECK_COMMITMENT = "check_commitment", "核查承诺"
+    REVOKE = "revoke", "撤销许可"
+
+
+S, A = CaseStatus, CaseAction
+
+CASE_TRANSITIONS: dict[tuple[CaseStatus, CaseAction], CaseStatus] = {
+    # The applicant prepares the application.
+    (S.DRAFT, A.SAVE_DRAFT): S.DRAFT,
+    (S.DRAFT, A.UPLOAD_MATERIAL): S.DRAFT,
+    (S.DRAFT, A.SUBMIT): S.SUBMITTED,
+    (S.DRAFT, A.WITHDRAW): S.WITHDRAWN,  # a discarded draft
+    # The window decides on acceptance within 5 working days (else: deemed accepted).
+    (S.SUBMITTED, A.ACCEPT): S.IN_REVIEW,
+    (S.SUBMITTED, A.DEEM_ACCEPT): S.IN_REVIEW,
+    (S.SUBMITTED, A.REFUSE): S.REFUSED,
+    (S.SUBMITTED, A.REQUEST_SUPPLEMENT): S.SUPPLEMENT_REQUESTED,
+    (S.SUBMITTED, A.WITHDRAW): S.WITHDRAWN,
+    # 补正 before acceptance: the clock has not started.
+    (S.SUPPLEMENT_REQUESTED, A.UPLOAD_MATERIAL): S.SUPPLEMENT_REQUESTED,
+    (S.SUPPLEMENT_REQUESTED, A.ANSWER_SUPPLEMENT): S.SUBMITTED,
+    (S.SUPPLEMENT_REQUESTED, A.REFUSE): S.REFUSED,
+    (S.SUPPLEMENT_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
+    # Accepted: stages and tasks run, the legal clock runs.
+    (S.IN_REVIEW, A.WORK_TASK): S.IN_REVIEW,
+    (S.IN_REVIEW, A.REQUEST_SUPPLEMENT): S.SUPPLEMENT_PENDING,
+    (S.IN_REVIEW, A.SUSPEND): S.SUSPENDED,
+    (S.IN_REVIEW, A.EXTEND): S.IN_REVIEW,
+    (S.IN_REVIEW, A.APPROVE): S.DECIDED_APPROVED,
+    (S.IN_REVIEW, A.DENY): S.DECIDED_DENIED,
+    (S.IN_REVIEW, A.WITHDRAW): S.WITHDRAWN,
+    # 补正 after acceptance: the clock is paused until the applicant answers.
+    (S.SUPPLEMENT_PENDING, A.UPLOAD_MATERIAL): S.SUPPLEMENT_PENDING,
+    (S.SUPPLEMENT_PENDING, A.ANSWER_SUPPLEMENT): S.IN_REVIEW,
+    (S.SUPPLEMENT_PENDING, A.WITHDRAW): S.WITHDRAWN,
+    # Special procedure (听证、检验、专家评审…): the clock is suspended.
+    (S.SUSPENDED, A.RESUME): S.IN_REVIEW,
+    (S.SUSPENDED, A.WITHDRAW): S.WITHDRAWN,
+    # Decided: deliver the result; a 告知承诺 approval stays open to its follow-up check.
+    (S.DECIDED_APPROVED, A.CONCLUDE): S.CONCLUDED,
+    (S.DECIDED_APPROVED, A.CHECK_COMMITMENT): S.DECIDED_APPROVED,
+    (S.DECIDED_APPROVED, A.REVOKE): S.REVOKED,
+    (S.DECIDED_DENIED, A.CONCLUDE): S.CONCLUDED,
+    (S.CONCLUDED, A.CHECK_COMMITMENT): S.CONCLUDED,
+    (S.CONCLUDED, A.REVOKE): S.REVOKED,
+}
+
+# States in which the case's legal clock counts working days.
+CLOCK_RUNNING = frozenset({S.IN_REVIEW})
+# States in which the clock has started but is paused.
+CLOCK_PAUSED = frozenset({S.SUPPLEMENT_PENDING, S.SUSPENDED})
+# Before a decision (the applicant may still withdraw; staff queues).
+OPEN_STATES = frozenset({S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.IN_REVIEW, S.SUPPLEMENT_PENDING, S.SUSPENDED})
+TERMINAL_STATES = frozenset({S.REFUSED, S.WITHDRAWN, S.REVOKED})
+
+APPLICANT = "applicant"
+SYSTEM = "system"
+
+# Who may take each action: the applicant (owner or an agent of the enterprise), the
+# system (periodic jobs, 秒批), or staff holding one of these roles in scope.
+ACTION_ACTORS: dict[CaseAction, frozenset[str]] = {
+    A.SAVE_DRAFT: frozenset({APPLICANT}),
+    A.UPLOAD_MATERIAL: frozenset({APPLICANT}),
+    A.SUBMIT: frozenset({APPLICANT}),
+    A.WITHDRAW: frozenset({APPLICANT}),
+    A.ANSWER_SUPPLEMENT: frozenset({APPLICANT}),
+    A.ACCEPT: frozenset({"window_clerk", SYSTEM}),
+    A.DEEM_ACCEPT: frozenset({SYSTEM}),
+    A.REFUSE: frozenset({"window_clerk"}),
+    A.REQUEST_SUPPLEMENT: frozenset({"window_clerk", "reviewer", "approver"}),
+    A.WORK_TASK: frozenset({"reviewer", "approver", "expert"}),
+    A.SUSPEND: frozenset({"reviewer", "approver"}),
+    A.RESUME: frozenset({"reviewer", "approver"}),
+    A.EXTEND: frozenset({"head"}),
+    A.APPROVE: frozenset({"approver", "window_clerk", SYSTEM}),  # clerk: 即办件 on the spot; system: 秒批/告知承诺
+    A.DENY: frozenset({"approver"}),
+    A.CONCLUDE: frozenset({"window_clerk", SYSTEM}),
+    A.CHECK_COMMITMENT: frozenset({"reviewer"}),
+    A.REVOKE: frozenset({"reviewer"}),  # as the outcome of a failed 核查
+}
+
+
+def case_next_status(status: str, action: str) -> CaseStatus:
+    """The state after `action`, or Conflict naming the state and the action in Chinese."""
+    try:
+        state, verb = CaseStatus(status), CaseAction(action)
+    except ValueError as exc:
+        raise Conflict(f"未知的办件状态或动作：{status} / {action}") from exc
+    target = CASE_TRANSITIONS.get((state, verb))
+    if target is None:
+        raise Conflict(f"办件当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+    return target
+
+
+def case_allowed_actions(status: str) -> list[CaseAction]:
+    """Actions the table allows in `status` (before any actor or scope check)."""
+    return [action for (state, action) in CASE_TRANSITIONS if state == status]
+
+
+class TaskKind(TextChoices):
+    REVIEW = "review", "审查"
+    DECISION = "decision", "审批决定"
+    INSPECTION = "inspection", "告知承诺核查"
+
+
+class TaskStatus(TextChoices):
+    OPEN = "open", "待领取"
+    CLAIMED = "claimed", "办理中"
+    APPROVED = "approved", "审查通过"
+    REJECTED = "rejected", "审查不通过"
+    DECIDED = "decided", "已作出决定"
+    PASSED = "passed", "核查通过"
+    FAILED = "failed", "核查不通过"
+    CANCELLED = "cancelled", "已取消"
+
+
+class TaskAction(TextChoices):
+    CLAIM = "claim", "领取"
+    RELEASE = "release", "退回待领取"
+    APPROVE = "approve", "审查通过"
+    REJECT = "reject", "审查不通过"
+    DECIDE = "decide", "作出决定"
+    PASS = "pass", "核查通过"
+    FAIL = "fail", "核查不通过"
+    CANCEL = "cancel", "取消"
+
+
+T, TA = TaskStatus, TaskAction
+
+TASK_TRANSITIONS: dict[tuple[TaskStatus, TaskAction], TaskStatus] = {
+    (T.OPEN, TA.CLAIM): T.CLAIMED,
+    (T.OPEN, TA.CANCEL): T.CANCELLED,
+    (T.CLAIMED, TA.RELEASE): T.OPEN,
+    (T.CLAIMED, TA.APPROVE): T.APPROVED,
+    (T.CLAIMED, TA.REJECT): T.REJECTED,
+    (T.CLAIMED, TA.DECIDE): T.DECIDED,
+    (T.CLAIMED, TA.PASS): T.PASSED,
+    (T.CLAIMED, TA.FAIL): T.FAILED,
+    (T.CLAIMED, TA.CANCEL): T.CANCELLED,
+}
+
+# Which completing actions belong to which kind of task.
+KIND_ACTIONS: dict[TaskKind, frozenset[TaskAction]] = {
+    TaskKind.REVIEW: frozenset({TA.APPROVE, TA.REJECT}),
+    TaskKind.DECISION: frozenset({TA.DECIDE}),
+    TaskKind.INSPECTION: frozenset({TA.PASS, TA.FAIL}),
+}
+TASK_OPEN_STATES = frozenset({T.OPEN, T.CLAIMED})
+
+
+def task_next_status(kind: str, status: str, action: str) -> TaskStatus:
+    state, verb, task_kind = TaskStatus(status), TaskAction(action), TaskKind(kind)
+    target = TASK_TRANSITIONS.get((state, verb))
+    completing = verb not in (TA.CLAIM, TA.RELEASE, TA.CANCEL)
+    if target is None or (completing and verb not in KIND_ACTIONS[task_kind]):
+        raise Conflict(f"任务当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+    return target
+
+
+class StageStatus(TextChoices):
+    PENDING = "pending", "未开始"
+    ACTIVE = "active", "进行中"
+    APPROVED = "approved", "通过"
+    REJECTED = "rejected", "不通过"
+    SKIPPED = "skipped", "跳过"
+    CANCELLED = "cancelled", "已取消"
+
+
+def stage_outcome(join: str, quorum: int | None, statuses: list[str]) -> StageStatus | None:
+    """The result of a stage from its tasks' statuses, or None while it is undecided.
+
+    A rejection ends the stage as rejected whatever the join (the catalog's rule: "a
+    rejected task cancels its siblings"). Otherwise: all — every task approved; any — one;
+    quorum — `quorum` of them.
+    """
+    if T.REJECTED in statuses:
+        return StageStatus.REJECTED
+    approved = sum(1 for s in statuses if s in (T.APPROVED, T.DECIDED))
+    needed = {"all": len(statuses), "any": 1, "quorum": quorum or len(statuses)}[join]
+    return StageStatus.APPROVED if approved >= needed else None

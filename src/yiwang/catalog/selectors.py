@@ -1,0 +1,276 @@
+"""Catalog reads: versions in force, the administrators' lists, the public guide's pages."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from yiwang.accounts.models import Department, Region, Role, User
+from yiwang.accounts.selectors import user_has_role
+from yiwang.catalog.diff import Change, implementation_version_diff, item_version_diff
+from yiwang.catalog.models import (
+    OPEN_STATUSES,
+    CatalogEvent,
+    Implementation,
+    ImplementationVersion,
+    ItemVersion,
+    Material,
+    SearchDocument,
+    ServiceItem,
+    VersionStatus,
+)
+from yiwang.catalog.process import ProcessDefinition
+from yiwang.catalog.search import GuideFilters, guide_results, region_scope
+from yiwang.core import clock
+
+_EVER_IN_FORCE = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+
+
+def _in_force_at(at: dt.datetime | None) -> Q:
+    """Windows are half-open, [valid_from, valid_until): at the instant of a publication the new version holds."""
+    moment = at or clock.now()
+    return Q(status__in=_EVER_IN_FORCE, valid_from__lte=moment) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gt=moment)
+    )
+
+
+def implementation_version_in_force(
+    implementation: Implementation, at: dt.datetime | None = None
+) -> ImplementationVersion | None:
+    """The implementation version in force for `implementation` at `at` (default: now).
+
+    The case module pins the result when a case is filed; None means the implementation was
+    not in force then (not yet published, or cancelled).
+    """
+    return (
+        ImplementationVersion.objects.filter(_in_force_at(at), implementation=implementation)
+        .select_related("item_version", "implementation__region", "implementation__department", "implementation__item")
+        .first()
+    )
+
+
+def item_version_in_force(item: ServiceItem, at: dt.datetime | None = None) -> ItemVersion | None:
+    return ItemVersion.objects.filter(_in_force_at(at), item=item).first()
+
+
+def item_by_code(basic_code: str) -> ServiceItem | None:
+    return ServiceItem.objects.filter(basic_code=basic_code).first()
+
+
+def implementation_by_code(code: str) -> Implementation | None:
+    return Implementation.objects.filter(code=code).select_related("item", "region", "department").first()
+
+
+def item_versions(item: ServiceItem) -> QuerySet[ItemVersion]:
+    return ItemVersion.objects.filter(item=item).select_related("drafted_by", "reviewed_by").order_by("-number")
+
+
+def implementation_versions(implementation: Implementation) -> QuerySet[ImplementationVersion]:
+    return (
+        ImplementationVersion.objects.filter(implementation=implementation)
+        .select_related("drafted_by", "reviewed_by", "item_version")
+        .order_by("-number")
+    )
+
+
+def materials_of(version: ImplementationVersion) -> list[Material]:
+    return list(version.materials.order_by("sort_order", "id"))
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: ServiceItem
+    current: ItemVersion | None
+    open: ItemVersion | None
+    implementations: int
+
+    @property
+    def name(self) -> str:
+        version = self.current or self.open
+        return version.name if version and version.name else self.item.basic_code
+
+
+def items_for_admin(q: str = "") -> list[ItemRow]:
+    """Every item with its version in force and its open draft, for the workbench list."""
+    versions = ItemVersion.objects.filter(status__in=[VersionStatus.PUBLISHED, *OPEN_STATUSES]).select_related(
+        "drafted_by"
+    )
+    if q.strip():
+        versions = versions.filter(Q(name__icontains=q.strip()) | Q(item__basic_code__icontains=q.strip()))
+    by_item: dict[int, dict[str, ItemVersion]] = {}
+    for v in versions:
+        by_item.setdefault(v.item_id, {})["current" if v.status == VersionStatus.PUBLISHED else "open"] = v
+    items = ServiceItem.objects.filter(pk__in=by_item).order_by("basic_code")
+    counts: dict[int, int] = {}
+    for item_id in Implementation.objects.filter(item__in=items).values_list("item_id", flat=True):
+        counts[item_id] = counts.get(item_id, 0) + 1
+    return [ItemRow(i, by_item[i.pk].get("current"), by_item[i.pk].get("open"), counts.get(i.pk, 0)) for i in items]
+
+
+def item_versions_to_review(user: User) -> QuerySet[ItemVersion]:
+    return (
+        ItemVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        .exclude(drafted_by=user)
+        .select_related("item", "drafted_by")
+    )
+
+
+def implementation_versions_to_review(user: User) -> QuerySet[ImplementationVersion]:
+    return (
+        ImplementationVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        .exclude(drafted_by=user)
+        .select_related("implementation__item", "implementation__region", "implementation__department", "drafted_by")
+    )
+
+
+def drafts_of(user: User) -> tuple[QuerySet[ItemVersion], QuerySet[ImplementationVersion]]:
+    return (
+        ItemVersion.objects.filter(drafted_by=user, status__in=OPEN_STATUSES).select_related("item"),
+        ImplementationVersion.objects.filter(drafted_by=user, status__in=OPEN_STATUSES).select_related(
+            "implementation__item", "implementation__region", "implementation__department"
+        ),
+    )
+
+
+def guide_page(filters: GuideFilters, *, page: int = 1, per_page: int = 20) -> Page[SearchDocument]:
+    paginator = Paginator(guide_results(filters), per_page)
+    return paginator.get_page(page)
+
+
+def guide_departments(region: Region | None = None) -> QuerySet[Department]:
+    """Departments that implement items, within `region`'s scope (for the guide's filter)."""
+    departments = Department.objects.filter(pk__in=Implementation.objects.values("department_id"))
+    if region is not None:
+        departments = departments.filter(region_scope(region, "region__code"))
+    return departments.order_by("region__code", "name")
+
+
+def guide_item_count() -> int:
+    """Distinct items with an implementation in force (the portal's 可办事项)."""
+    return SearchDocument.objects.values("item_id").distinct().count()
+
+
+def guide_implementations(basic_code: str) -> QuerySet[SearchDocument]:
+    """Where the item can be applied for: one row per implementation in force."""
+    return SearchDocument.objects.filter(basic_code=basic_code).order_by("region_code", "department_name")
+
+
+def guide_choose(
+    docs: list[SearchDocument], region: Region | None, implementation_id: str = ""
+) -> SearchDocument | None:
+    """The implementation to show: the one asked for (by id), else the nearest to the visitor's region."""
+    if implementation_id:
+        return next((d for d in docs if str(d.implementation_id) == implementation_id), None)
+    if not docs:
+        return None
+    if region is None:
+        return docs[0]
+    chain = [region.code, *(r.code for r in reversed(region.ancestors()))]
+    for code_ in chain:
+        for d in docs:
+            if d.region_code == code_:
+                return d
+    return docs[0]
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    department: str
+    role: str
+    limit_days: int
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    limit_days: int
+    parallel: bool
+    join: str
+    decides: bool
+    tasks: list[Task]
+
+
+ROLE_LABELS = {"reviewer": "审查", "approver": "审批决定", "expert": "评审专家"}
+JOIN_LABELS = {"all": "全部通过", "any": "任一通过", "quorum": "达到法定人数"}
+
+
+def process_of(version: ImplementationVersion) -> ProcessDefinition | None:
+    try:
+        return ProcessDefinition.model_validate(version.process)
+    except ValueError:
+        return None
+
+
+def process_steps(version: ImplementationVersion) -> list[Step]:
+    """The process as people read it: steps, who handles each task, and the time each may take."""
+    process = process_of(version)
+    if process is None:
+        return []
+    names = dict(
+        Department.objects.filter(credit_code__in={t.department for s in process.stages for t in s.tasks}).values_list(
+            "credit_code", "name"
+        )
+    )
+    return [
+        Step(
+            name=s.name,
+            limit_days=s.limit_days,
+            parallel=s.is_parallel,
+            join=JOIN_LABELS[s.join],
+            decides=s.decides,
+            tasks=[
+                Task(t.name, names.get(t.department, t.department), ROLE_LABELS[t.role], t.limit_days) for t in s.tasks
+            ],
+        )
+        for s in process.stages
+    ]
+
+
+def item_version_baseline(version: ItemVersion) -> ItemVersion | None:
+    """What `version` changes: the version it replaced (if published), else the one in force now."""
+    versions = ItemVersion.objects.filter(item_id=version.item_id).exclude(pk=version.pk)
+    if version.valid_from is not None:
+        return versions.filter(valid_until=version.valid_from).first()
+    return versions.filter(status=VersionStatus.PUBLISHED).first()
+
+
+def implementation_version_baseline(version: ImplementationVersion) -> ImplementationVersion | None:
+    versions = ImplementationVersion.objects.filter(implementation_id=version.implementation_id).exclude(pk=version.pk)
+    if version.valid_from is not None:
+        return versions.filter(valid_until=version.valid_from).first()
+    return versions.filter(status=VersionStatus.PUBLISHED).first()
+
+
+def item_version_changes(version: ItemVersion) -> tuple[ItemVersion | None, list[Change]]:
+    baseline = item_version_baseline(version)
+    return baseline, item_version_diff(baseline, version)
+
+
+def implementation_version_changes(
+    version: ImplementationVersion,
+) -> tuple[ImplementationVersion | None, list[Change]]:
+    baseline = implementation_version_baseline(version)
+    old_materials = materials_of(baseline) if baseline else []
+    return baseline, implementation_version_diff(baseline, version, old_materials, materials_of(version))
+
+
+def events_of(subject: str, limit: int = 50) -> QuerySet[CatalogEvent]:
+    return CatalogEvent.objects.filter(subject=subject).select_related("actor").order_by("-at", "-id")[:limit]
+
+
+def is_catalog_admin(user: User) -> bool:
+    return user_has_role(user, Role.CATALOG_ADMIN)
+
+
+def admin_regions(user: User) -> list[Region]:
+    """Regions whose implementations `user` maintains: their departments' regions and everything below."""
+    roots = list(
+        Region.objects.filter(departments__staff_roles__user=user, departments__staff_roles__role=Role.CATALOG_ADMIN)
+    )
+    prefixes = {"province": 2, "prefecture": 4, "county": 6, "township": 9}
+    query = Q(pk__in=[r.pk for r in roots])
+    for root in roots:
+        query |= Q(code__startswith=root.code[: prefixes.get(root.level, 12)])
+    return list(Region.objects.filter(query).order_by("code"))

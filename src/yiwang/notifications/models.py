@@ -1,0 +1,52 @@
+"""The outbox: every message the platform owes someone, written in the same transaction as
+the change it reports and delivered after commit by `notifications.tasks.deliver_pending`.
+
+A row is the message itself: an in-app message is "delivered" once it is visible in the
+recipient's inbox; e-mail and SMS rows are handed to the channel plugin configured in
+settings.NOTIFICATION_CHANNELS (the offline default writes them to the log).
+"""
+
+from django.db import models
+
+from yiwang.accounts.models import User
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", "站内消息"
+    EMAIL = "email", "电子邮件"
+    SMS = "sms", "短信"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "发送失败"
+
+
+class Message(models.Model):
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="messages", verbose_name="接收人")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    reference = models.CharField("关联对象", max_length=80, blank=True, db_index=True, help_text="例如 case:370100-…")
+    status = models.CharField(
+        "状态", max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近一次错误", blank=True)
+    created_at = models.DateTimeField("创建时间")
+    next_attempt_at = models.DateTimeField("下次尝试时间")
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "消息"
+        verbose_name_plural = "消息"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"

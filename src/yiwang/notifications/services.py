@@ -1,0 +1,118 @@
+"""Outbox writes.
+
+`message_enqueue` is called by other apps' services *inside their transaction*: the
+message rows commit with the change they report or not at all, and delivery is scheduled
+with `transaction.on_commit`, so nothing is sent for a change that rolled back.
+`messages_deliver_pending` drains the outbox (the worker's periodic job and the
+after-commit kick both call it); `message_mark_read` is the recipient's only write.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from yiwang.accounts.models import User
+from yiwang.core import clock
+from yiwang.core.errors import NotFound
+from yiwang.notifications.channels import channel_for, recipient_address
+from yiwang.notifications.models import Channel, Message, MessageStatus
+
+logger = logging.getLogger("yiwang.notifications")
+
+MAX_ATTEMPTS = 5
+_RETRY_AFTER = [dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2)]
+
+
+def message_enqueue(
+    *,
+    recipient: User,
+    subject: str,
+    body: str,
+    channels: Iterable[str] = (Channel.IN_APP,),
+    reference: str = "",
+) -> list[Message]:
+    """Queue one message per channel for `recipient`; delivered after the caller commits.
+
+    Channels the recipient has no address for (no e-mail, no phone) are skipped. Must run
+    inside the caller's transaction. Side effect: registers one after-commit delivery kick
+    per transaction.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("message_enqueue must run inside the transaction of the change it reports")
+    now = clock.now()
+    created: list[Message] = []
+    for channel in dict.fromkeys(channels):
+        message = Message(
+            recipient=recipient,
+            channel=channel,
+            subject=subject[:200],
+            body=body,
+            reference=reference[:80],
+            created_at=now,
+            next_attempt_at=now,
+        )
+        if channel != Channel.IN_APP and not recipient_address(message):
+            continue
+        message.save()
+        created.append(message)
+    if created and not any(callback is _kick_delivery for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_kick_delivery, robust=True)
+    return created
+
+
+def _kick_delivery() -> None:
+    """After commit: hand the outbox to the task backend (the worker, or at once in tests)."""
+    from yiwang.notifications.tasks import deliver_pending
+
+    deliver_pending.enqueue()
+
+
+def messages_deliver_pending(*, limit: int = 200) -> int:
+    """Send due pending messages through their channels; returns how many were sent.
+
+    Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), so several workers
+    never send the same message twice. A failing channel leaves the row pending with a
+    growing back-off until MAX_ATTEMPTS, then marks it failed with the error.
+    """
+    sent = 0
+    with transaction.atomic():
+        now = clock.now()
+        batch = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+            .select_related("recipient")
+            .order_by("id")[:limit]
+        )
+        for message in batch:
+            message.attempts += 1
+            try:
+                channel_for(message.channel).send(message)
+            except Exception as exc:  # any plugin error is recorded and retried, never lost
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.status = MessageStatus.FAILED
+                    logger.error("notification %s failed for good: %s", message.pk, message.last_error)
+                else:
+                    message.next_attempt_at = now + _RETRY_AFTER[min(message.attempts - 1, len(_RETRY_AFTER) - 1)]
+            else:
+                message.status = MessageStatus.SENT
+                message.sent_at = now
+                message.last_error = ""
+                sent += 1
+            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+    return sent
+
+
+def message_mark_read(*, actor: User, message_id: int) -> Message:
+    """The recipient marks an in-app message read (nobody else can)."""
+    with transaction.atomic(durable=True):
+        message = Message.objects.select_for_update().filter(pk=message_id, recipient=actor).first()
+        if message is None:
+            raise NotFound("消息不存在。")
+        if message.read_at is None:
+            message.read_at = clock.now()
+            message.save(update_fields=["read_at"])
+    return message

@@ -1,0 +1,16 @@
+"""Channel plugins for tests."""
+
+from yiwang.notifications.channels import DeliveryFailed
+from yiwang.notifications.models import Message
+
+
+class RecordingChannel:
+    sent: list[tuple[str, int, str]] = []
+
+    def send(self, message: Message) -> None:
+        RecordingChannel.sent.append((message.channel, message.recipient_id, message.subject))
+
+
+class FailingChannel:
+    def send(self, message: Message) -> None:
+        raise DeliveryFailed("短信网关超时")

@@ -1,0 +1,118 @@
+"""办事指南: the public service guide (no login). Search, filter, and read an item's guide.
+
+Thin views over catalog selectors. The search form works without JavaScript; with htmx a
+change of filter replaces only the results (the request carries HX-Request).
+"""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from yiwang.accounts import selectors as accounts
+from yiwang.accounts.models import Region
+from yiwang.catalog import selectors as catalog
+from yiwang.catalog.diff import show
+from yiwang.catalog.models import ExerciseLevel, MaterialSource
+from yiwang.catalog.search import GuideFilters
+from yiwang.catalog.themes import THEMES
+
+OBJECTS = [("", "全部对象"), ("person", "个人办事"), ("enterprise", "法人办事")]
+DEPTH_LABELS = {
+    1: "Ⅰ级（网上查询办事指南）",
+    2: "Ⅱ级（网上预审）",
+    3: "Ⅲ级（网上受理，需到现场）",
+    4: "Ⅳ级（全程网办）",
+}
+
+
+class GuideFilterForm(forms.Form):
+    q = forms.CharField(label="搜索事项", required=False, max_length=100)
+    theme = forms.ChoiceField(label="主题", required=False, choices=[("", "全部主题")])
+    department = forms.TypedChoiceField(label="部门", required=False, coerce=int, empty_value=None, choices=[])
+    region = forms.ChoiceField(label="区划", required=False, choices=[])
+    level = forms.ChoiceField(label="行使层级", required=False, choices=[("", "全部层级"), *ExerciseLevel.choices])
+    object = forms.ChoiceField(label="服务对象", required=False, choices=OBJECTS)
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args: Any, region: Region | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].choices = [("", "全部主题"), *((t["slug"], t["name"]) for t in THEMES)]  # type: ignore[attr-defined]
+        self.fields["region"].choices = [(r.code, r.name) for r in accounts.region_switch_choices()]  # type: ignore[attr-defined]
+        self.fields["department"].choices = [  # type: ignore[attr-defined]
+            ("", "全部部门"),
+            *((d.pk, d.name) for d in catalog.guide_departments(region)),
+        ]
+
+
+def _region(request: HttpRequest) -> Region | None:
+    """The visitor's region: chosen here (and remembered), else the portal's region switcher."""
+    code = request.GET.get("region") or request.session.get("region_code") or settings.DEFAULT_REGION_CODE
+    region = accounts.region_by_code(code) or accounts.region_by_code(settings.DEFAULT_REGION_CODE)
+    if region is not None and request.GET.get("region"):
+        request.session["region_code"] = region.code
+    return region
+
+
+def guide(request: HttpRequest) -> HttpResponse:
+    region = _region(request)
+    data = request.GET.copy()
+    if region is not None:
+        data["region"] = region.code
+    form = GuideFilterForm(data, region=region)
+    form.is_valid()  # an invalid filter is dropped; the valid ones still apply
+    cleaned: dict[str, Any] = form.cleaned_data
+    filters = GuideFilters(
+        q=cleaned.get("q", ""),
+        theme=cleaned.get("theme", ""),
+        department_id=cleaned.get("department"),
+        region=region,
+        level=cleaned.get("level", ""),
+        service_object=cleaned.get("object", ""),
+    )
+    page = catalog.guide_page(filters, page=cleaned.get("page") or 1)
+    query = data.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "region": region,
+        "filters": filters,
+        "query": query.urlencode(),
+        "theme_names": {t["slug"]: t["name"] for t in THEMES},
+    }
+    template = "portal/guide_results.html" if request.headers.get("HX-Request") else "portal/guide.html"
+    return render(request, template, context)
+
+
+def item(request: HttpRequest, basic_code: str) -> HttpResponse:
+    documents = list(catalog.guide_implementations(basic_code).select_related("implementation"))
+    region = _region(request)
+    chosen = catalog.guide_choose(documents, region, request.GET.get("impl", ""))
+    if chosen is None:
+        raise Http404("该事项不存在或已停止办理。")
+    version = chosen.implementation_version
+    item_version = version.item_version
+    process = catalog.process_of(version)
+    materials = catalog.materials_of(version)
+    context = {
+        "doc": chosen,
+        "documents": documents,
+        "version": version,
+        "item_version": item_version,
+        "materials": materials,
+        "shared": [m for m in materials if not m.asked_of_applicant],
+        "steps": catalog.process_steps(version),
+        "process": process,
+        "instant": process is not None and process.case_kind == "instant",
+        "service_objects": show("service_objects", item_version.service_objects),
+        "handling_forms": show("handling_forms", version.handling_forms),
+        "depth_label": DEPTH_LABELS.get(version.online_depth, str(version.online_depth)),
+        "online": chosen.online and not chosen.suspended,
+        "apply_url": f"/apply/{version.pk}/",
+        "sharing_sources": (MaterialSource.SHARING, MaterialSource.LICENSE),
+        "theme_names": {t["slug"]: t["name"] for t in THEMES},
+    }
+    return render(request, "portal/guide_item.html", context)

@@ -1,0 +1,568 @@
+"""Browser journeys: the platform started the way the README does, driven by Debian's Chromium.
+
+One platform per session: a fresh temporary YIWANG_DATA_DIR, then `yiwang migrate`,
+`yiwang createcachetable`, `yiwang load_demo` and `python -m yiwang.demo.run` (granian in WSGI
+mode + the worker, exactly what `make demo` runs) on a free port of 127.0.0.1. Journeys share
+that platform, so each one creates what it needs and never relies on another's data.
+
+Fixtures and helpers:
+- `base_url` (session): the running platform; its process group is stopped at the end.
+- `browser` (session): Chromium at shutil.which("chromium") through Playwright.
+- `page`: a fresh context per test, 1280x900, zh-CN, Asia/Shanghai.
+- `new_page(phone=False)`: another fresh context (another person at another computer);
+  `phone=True` gives the 390x844 phone viewport.
+- `login(page, username)`, `logout(page)`: the real login form.
+- `check_a11y(page, name)`: axe-core on the page as it is (fails on serious/critical
+  violations) plus a full-page screenshot in tests/journeys/screenshots/<test>/<name>.png.
+
+Every page opened through these fixtures is also watched for Content-Security-Policy
+violations and uncaught JavaScript errors; either fails the test.
+
+Environment:
+- YIWANG_E2E_BASE_URL: use an already-running platform instead of starting one (developing
+  journeys; that platform's data is changed).
+- YIWANG_E2E_REQUIRE_BROWSER=1 (or CI=true): a missing Chromium fails instead of skipping.
+- YIWANG_E2E_HEADED=1, YIWANG_E2E_SLOWMO=<ms>: watch the journeys.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import warnings
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SCREENSHOTS = HERE / "screenshots"
+AXE_SOURCE_PATH = HERE / "vendor" / "axe.min.js"
+DEMO_PASSWORD = "Yiwang-demo-2026"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+FAIL_IMPACTS = ("serious", "critical")
+STARTUP_TIMEOUT = 90.0
+
+
+def _truthy(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium")
+
+
+def _browser_required() -> bool:
+    return _truthy("YIWANG_E2E_REQUIRE_BROWSER") or _truthy("CI")
+
+
+# --- collection: every journey is a `browser` test; no Chromium -> skip (or fail in CI) ---------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    mine = [item for item in items if HERE in Path(str(item.path)).parents]
+    for item in mine:
+        if item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+    if mine and _chromium() is None and not _browser_required():
+        skip = pytest.mark.skip(
+            reason="browser journeys need Debian's Chromium (`apt-get install chromium fonts-noto-cjk`); "
+            "none found on PATH"
+        )
+        for item in mine:
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"_journey_report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> None:
+    """Overrides the root conftest's autouse fixture: journeys never touch a test database."""
+
+
+# --- the platform ------------------------------------------------------------------------------
+
+
+def _venv_bin() -> Path:
+    candidate = ROOT / ".venv" / "bin"
+    if (candidate / "yiwang").exists():
+        return candidate
+    return Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _platform_env(data_dir: Path) -> dict[str, str]:
+    """The environment of `make demo`: no test settings, SQLite in the data directory."""
+    env = dict(os.environ)
+    for name in ("YIWANG_ENV", "YIWANG_TASKS_BACKEND", "DATABASE_URL", "REDIS_URL", "YIWANG_SQLITE_TEST_NAME"):
+        env.pop(name, None)
+    for name in list(env):
+        if name.startswith("PYTEST_"):
+            env.pop(name)
+    env["YIWANG_DATA_DIR"] = str(data_dir)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own 127.0.0.1 server
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group (run.py stops web + worker), then SIGKILL if needed."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
+    # Whatever is left of the group (a stuck child), and the leader if still alive.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+
+
+@dataclass
+class Platform:
+    base_url: str
+    data_dir: Path | None = None
+    log: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return _get(self.base_url + path)
+
+    def get_json(self, path: str) -> Any:
+        status, body = self.get(path)
+        assert status == 200, f"GET {path} -> {status}: {body[:300]!r}"
+        return json.loads(body)
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    external = os.environ.get("YIWANG_E2E_BASE_URL", "").rstrip("/")
+    if external:
+        yield Platform(base_url=external)
+        return
+    if _chromium() is None and not _browser_required():
+        pytest.skip("browser journeys need Debian's Chromium; none found on PATH")
+    data_dir = tmp_path_factory.mktemp("yiwang-data")
+    log = data_dir / "platform.log"
+    env = _platform_env(data_dir)
+    bin_dir = _venv_bin()
+    timings: dict[str, float] = {}
+    proc: subprocess.Popen[bytes] | None = None
+
+    def stop() -> None:
+        if proc is not None:
+            _stop_group(proc)
+
+    atexit.register(stop)  # also when the session dies before fixture teardown
+    try:
+        with log.open("ab") as out:
+            for step in (["migrate", "--no-input"], ["createcachetable"], ["load_demo"]):
+                started = time.monotonic()
+                done = subprocess.run(
+                    [str(bin_dir / "yiwang"), *step], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+                )
+                timings[f"yiwang {step[0]}"] = time.monotonic() - started
+                if done.returncode != 0:
+                    pytest.fail(f"`yiwang {' '.join(step)}` failed ({done.returncode}):\n{_tail(log)}")
+            port = _free_port()
+            started = time.monotonic()
+            proc = subprocess.Popen(
+                [str(bin_dir / "python"), "-m", "yiwang.demo.run", "--host", "127.0.0.1", "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, stopped as a whole
+            )
+        base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the platform exited with {proc.returncode} while starting:\n{_tail(log)}")
+            with contextlib.suppress(OSError):
+                status, body = _get(base_url + "/api/v1/health", timeout=2)
+                if status == 200 and json.loads(body).get("status") == "ok":
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"the platform did not answer /api/v1/health within {STARTUP_TIMEOUT:.0f} s:\n{_tail(log)}")
+            time.sleep(0.2)
+        timings["server start"] = time.monotonic() - started
+        yield Platform(base_url=base_url, data_dir=data_dir, log=log, timings=timings)
+    finally:
+        stop()
+        atexit.unregister(stop)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            shutil.copyfile(log, SCREENSHOTS / "platform.log")
+        if timings:
+            print("\njourney platform timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+
+
+@pytest.fixture(scope="session")
+def base_url(platform: Platform) -> str:
+    return platform.base_url
+
+
+# --- the browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    if executable is None:
+        if _browser_required():
+            pytest.fail("Chromium is required here (CI): apt-get install chromium fonts-noto-cjk")
+        pytest.skip("browser journeys need Debian's Chromium; none found on PATH")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=CHROMIUM_ARGS,
+            headless=not _truthy("YIWANG_E2E_HEADED"),
+            slow_mo=float(os.environ.get("YIWANG_E2E_SLOWMO", "0") or 0),
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class PageProblems:
+    """CSP violations and uncaught script errors seen on a page."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def watch(self, page: Any) -> None:
+        def on_console(message: Any) -> None:
+            text = message.text
+            if message.type == "error" and "Content Security Policy" in text:
+                self.items.append(f"CSP violation on {page.url}: {text}")
+
+        def on_pageerror(error: Any) -> None:
+            self.items.append(f"uncaught JavaScript error on {page.url}: {error}")
+
+        page.on("console", on_console)
+        page.on("pageerror", on_pageerror)
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^\w.\-]+", "_", name, flags=re.UNICODE).strip("_") or "page"
+
+
+@pytest.fixture
+def screenshot_dir(request: pytest.FixtureRequest) -> Path:
+    path = SCREENSHOTS / _safe(request.node.name)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def new_page(browser: Any, base_url: str, request: pytest.FixtureRequest, screenshot_dir: Path) -> Iterator[Any]:
+    """`new_page(phone=False)`: a page in a fresh context (own cookies: another person)."""
+    contexts: list[Any] = []
+    problems = PageProblems()
+
+    def make(*, phone: bool = False) -> Any:
+        options: dict[str, Any] = {
+            "base_url": base_url,
+            "locale": "zh-CN",
+            "timezone_id": "Asia/Shanghai",
+            "viewport": PHONE if phone else DESKTOP,
+            "service_workers": "block",
+        }
+        if phone:
+            options.update(is_mobile=True, has_touch=True, device_scale_factor=3)
+        context = browser.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        problems.watch(page)
+        return page
+
+    yield make
+    failed = getattr(request.node, "_journey_report_call", None)
+    for index, context in enumerate(contexts):
+        if failed is not None and failed.failed:
+            for number, page in enumerate(context.pages):
+                with contextlib.suppress(Exception):
+                    page.screenshot(path=str(screenshot_dir / f"FAILED-{index}-{number}.png"), full_page=True)
+        with contextlib.suppress(Exception):
+            context.close()
+    if problems.items and not (failed is not None and failed.failed):
+        pytest.fail("problems seen in the browser:\n" + "\n".join(problems.items), pytrace=False)
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Any]) -> Any:
+    return new_page()
+
+
+@pytest.fixture
+def phone_page(new_page: Callable[..., Any]) -> Any:
+    return new_page(phone=True)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def login(page: Any, username: str, password: str = DEMO_PASSWORD, *, next_url: str | None = None) -> None:
+    """Log in through the real form; returns once the browser has left the login page."""
+    from playwright.sync_api import expect
+
+    page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+
+
+def logout(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("link", name="登录", exact=True)).to_be_visible()
+
+
+_AXE_SOURCE: str | None = None
+
+
+def _axe_source() -> str:
+    global _AXE_SOURCE
+    if _AXE_SOURCE is None:
+        _AXE_SOURCE = AXE_SOURCE_PATH.read_text(encoding="utf-8")
+    return _AXE_SOURCE
+
+
+def format_violations(violations: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for violation in violations:
+        lines.append(
+            f"- [{violation['impact']}] {violation['id']}: {violation['help']} ({violation.get('helpUrl', '')})"
+        )
+        for node in violation.get("nodes", [])[:8]:
+            target = " ".join(" >> ".join(t) if isinstance(t, list) else str(t) for t in node.get("target", []))
+            html = re.sub(r"\s+", " ", node.get("html", ""))[:160]
+            lines.append(f"    at {target}   {html}")
+            summary = (node.get("failureSummary") or "").strip().replace("\n", " / ")
+            if summary:
+                lines.append(f"       {summary[:300]}")
+        extra = len(violation.get("nodes", [])) - 8
+        if extra > 0:
+            lines.append(f"    … and {extra} more")
+    return "\n".join(lines)
+
+
+def run_axe(page: Any, within: str | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations on the page; each node says whether it lies inside `within`."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())  # not add_script_tag: the CSP forbids inline scripts
+    result = page.evaluate(
+        """async (within) => {
+            const inside = (target) => {
+                if (!within || target.length !== 1 || typeof target[0] !== "string") return false;
+                const el = document.querySelector(target[0]);
+                return !!(el && el.closest(within));
+            };
+            const r = await axe.run(document, {resultTypes: ["violations"]});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html, failureSummary: n.failureSummary,
+                                          inside: inside(n.target)}))}));
+        }""",
+        within,
+    )
+    return list(result)
+
+
+@pytest.fixture
+def check_a11y(screenshot_dir: Path) -> Callable[..., list[dict[str, Any]]]:
+    """`check_a11y(page, name)`: screenshot, then axe; fail on serious/critical violations.
+
+    `tolerate={rule id: reason}` with `within=<selector>` accepts known violations of a
+    vendored widget (and only inside it); they are printed, never hidden.
+    """
+
+    def check(
+        page: Any, name: str, *, tolerate: dict[str, str] | None = None, within: str | None = None
+    ) -> list[dict[str, Any]]:
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(screenshot_dir / f"{_safe(name)}.png"), full_page=True)
+        violations = run_axe(page, within)
+        bad: list[dict[str, Any]] = []
+        known: list[dict[str, Any]] = []
+        for violation in violations:
+            if violation.get("impact") not in FAIL_IMPACTS:
+                continue
+            nodes = violation["nodes"]
+            if tolerate and violation["id"] in tolerate and within:
+                tolerated = [n for n in nodes if n["inside"]]
+                if tolerated:
+                    known.append({**violation, "nodes": tolerated, "help": tolerate[violation["id"]]})
+                nodes = [n for n in nodes if not n["inside"]]
+            if nodes:
+                bad.append({**violation, "nodes": nodes})
+        if known:
+            counts = ", ".join(f"{v['id']} x{len(v['nodes'])}" for v in known)
+            warnings.warn(f"{name}: tolerated known upstream axe violations: {counts}", stacklevel=2)
+            print(f"\nknown upstream axe violations tolerated on {name} ({page.url}):\n{format_violations(known)}")
+        if bad:
+            pytest.fail(
+                f"accessibility ({name}, {page.url}): {len(bad)} serious/critical axe violation(s)\n"
+                + format_violations(bad),
+                pytrace=False,
+            )
+        return violations
+
+    return check
+
+
+@pytest.fixture(name="login")
+def login_fixture() -> Callable[..., None]:
+    """`login(page, username)`: log in through the real form as a demo persona."""
+    return login
+
+
+@pytest.fixture(name="logout")
+def logout_fixture() -> Callable[[Any], None]:
+    return logout
+
+
+def tiny_pdf(text: str = "yiwang journey") -> bytes:
+    """A small but valid one-page PDF (correct xref offsets)."""
+    stream = f"BT /F1 12 Tf 40 100 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def tiny_png() -> bytes:
+    """A valid 2x2 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x1f\x5f\xbf" * 2 for _ in range(2))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+@dataclass
+class Files:
+    """Files to upload, written to a per-test temporary directory."""
+
+    root: Path
+
+    def pdf(self, name: str = "申请书.pdf", text: str = "yiwang journey") -> Path:
+        path = self.root / name
+        path.write_bytes(tiny_pdf(text))
+        return path
+
+    def png(self, name: str = "布局图.png") -> Path:
+        path = self.root / name
+        path.write_bytes(tiny_png())
+        return path
+
+    def fake_pdf(self, name: str = "假文件.pdf") -> Path:
+        """Named .pdf, but plain text inside."""
+        path = self.root / name
+        path.write_text("这不是 PDF 文件，只是一段文字。\n", encoding="utf-8")
+        return path
+
+    def oversize_pdf(self, name: str = "超大文件.pdf", size: int = 20 * 1024 * 1024 + 1) -> Path:
+        """A real PDF header padded past CASE_UPLOAD_MAX_BYTES (20 MB by default)."""
+        path = self.root / name
+        head = tiny_pdf()
+        with path.open("wb") as out:
+            out.write(head)
+            out.write(b"%" + b"0" * (max(size - len(head), 2) - 2) + b"\n")
+        return path
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Files:
+    return Files(tmp_path)
+
+
+def scroll_width(page: Any) -> tuple[int, int]:
+    """(document scroll width, viewport width): equal when nothing scrolls sideways."""
+    sizes = page.evaluate(
+        "() => [Math.max(document.documentElement.scrollWidth, document.body.scrollWidth), window.innerWidth]"
+    )
+    return int(sizes[0]), int(sizes[1])
+
+
+@pytest.fixture(name="scroll_width")
+def scroll_width_fixture() -> Callable[[Any], tuple[int, int]]:
+    return scroll_width
