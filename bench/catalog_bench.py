@@ -288,6 +288,7 @@ def main() -> None:
         "API 检索 /api/v1/catalog/items?q=…": [f"/api/v1/catalog/items?q={urllib.parse.quote(q)}" for q in EVERYDAY],
     }
     results = {}
+    load = os.getloadavg()[0]  # other work on the machine skews absolute figures; the ratios less so
     server = _serve(env, port, args.workers)
     try:
         for name, paths in scenarios.items():
@@ -305,7 +306,7 @@ def main() -> None:
     lines = [
         f"yiwang catalog benchmark {dt.datetime.now():%Y-%m-%d %H:%M} · {args.db} · "
         f"Python {platform.python_version()} · {os.cpu_count()} CPU · granian wsgi × {args.workers} workers · "
-        f"{args.concurrency} client threads",
+        f"{args.concurrency} client threads · load average before the run {load:.1f}",
         f"data: {args.items} generated items × 3 regions + demo catalog = {docs} guide documents, "
         f"{tokens} search tokens; bulk insert {inserted:.1f} s, search_rebuild {indexed:.1f} s",
         "",

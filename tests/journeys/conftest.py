@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
 import json
 import os
 import re
@@ -38,6 +39,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -84,6 +86,7 @@ def _browser_required() -> bool:
 # --- collection: every journey is a `browser` test; no Chromium -> skip (or fail in CI) ---------
 
 
+@pytest.hookimpl(tryfirst=True)  # mark before `-m` deselects
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     mine = [item for item in items if HERE in Path(str(item.path)).parents]
     for item in mine:
@@ -154,6 +157,19 @@ def _get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+try:  # resolved here, in the parent: the child between fork and exec only makes the call
+    _PRCTL: Any = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+except (OSError, AttributeError):
+    _PRCTL = None
+
+
+def _die_with_parent() -> None:
+    """In the platform's process (Linux): get SIGTERM when pytest dies, even by SIGKILL, so a
+    killed test run never leaves a server behind (run.py stops web + worker on SIGTERM)."""
+    if _PRCTL is not None:
+        _PRCTL(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+
 def _stop_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM the server's process group (run.py stops web + worker), then SIGKILL if needed."""
     if proc.poll() is None:
@@ -182,6 +198,28 @@ class Platform:
         status, body = self.get(path)
         assert status == 200, f"GET {path} -> {status}: {body[:300]!r}"
         return json.loads(body)
+
+    def wait_integrated(self, entry_id: int, timeout: float = 30.0) -> dict[str, Any]:
+        """Wait until the worker (every 2 s) has put ledger entry `entry_id` under a signed
+        checkpoint; returns the entry (GET /api/v1/ledger/entries/<id>)."""
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            status, body = self.get("/api/v1/ledger/checkpoint")
+            if status == 200:
+                size = int(body.decode().split("\n")[1])
+                entry_status, entry_body = self.get(f"/api/v1/ledger/entries/{entry_id}")
+                if entry_status == 200:
+                    entry: dict[str, Any] = json.loads(entry_body)
+                    if entry["leaf_index"] is not None and entry["leaf_index"] < size:
+                        return entry
+                    last = f"entry {entry_id}: leaf_index {entry['leaf_index']}, checkpoint size {size}"
+                else:
+                    last = f"entry {entry_id}: HTTP {entry_status}"
+            else:
+                last = f"no checkpoint yet (HTTP {status})"
+            time.sleep(0.5)
+        pytest.fail(f"the worker did not integrate ledger entry {entry_id} within {timeout:.0f} s ({last})")
 
 
 @pytest.fixture(scope="session")
@@ -223,7 +261,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, stopped as a whole
+                preexec_fn=_die_with_parent,
             )
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGTERM)
+
+            def on_sigterm(signum: int, frame: Any) -> None:  # a CI timeout: stop the platform first
+                stop()
+                signal.signal(signal.SIGTERM, previous if callable(previous) else signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+            signal.signal(signal.SIGTERM, on_sigterm)
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
@@ -279,7 +327,7 @@ def browser() -> Iterator[Any]:
 
 
 class PageProblems:
-    """CSP violations and uncaught script errors seen on a page."""
+    """What no journey should ever see: CSP violations, uncaught script errors, HTTP 5xx."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
@@ -293,8 +341,14 @@ class PageProblems:
         def on_pageerror(error: Any) -> None:
             self.items.append(f"uncaught JavaScript error on {page.url}: {error}")
 
+        def on_response(response: Any) -> None:
+            if response.status >= 500:
+                request = response.request
+                self.items.append(f"HTTP {response.status} from the server for {request.method} {response.url}")
+
         page.on("console", on_console)
         page.on("pageerror", on_pageerror)
+        page.on("response", on_response)
 
 
 def _safe(name: str) -> str:
@@ -304,19 +358,28 @@ def _safe(name: str) -> str:
 @pytest.fixture
 def screenshot_dir(request: pytest.FixtureRequest) -> Path:
     path = SCREENSHOTS / _safe(request.node.name)
+    shutil.rmtree(path, ignore_errors=True)  # no stale screenshots from an earlier run
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
+def _log_size(platform: Platform) -> int:
+    try:
+        return platform.log.stat().st_size if platform.log else 0
+    except OSError:
+        return 0
+
+
 @pytest.fixture
-def new_page(browser: Any, base_url: str, request: pytest.FixtureRequest, screenshot_dir: Path) -> Iterator[Any]:
+def new_page(platform: Platform, browser: Any, request: pytest.FixtureRequest, screenshot_dir: Path) -> Iterator[Any]:
     """`new_page(phone=False)`: a page in a fresh context (own cookies: another person)."""
     contexts: list[Any] = []
     problems = PageProblems()
+    log_from = _log_size(platform)
 
     def make(*, phone: bool = False) -> Any:
         options: dict[str, Any] = {
-            "base_url": base_url,
+            "base_url": platform.base_url,
             "locale": "zh-CN",
             "timezone_id": "Asia/Shanghai",
             "viewport": PHONE if phone else DESKTOP,
@@ -332,15 +395,27 @@ def new_page(browser: Any, base_url: str, request: pytest.FixtureRequest, screen
         return page
 
     yield make
-    failed = getattr(request.node, "_journey_report_call", None)
+    report = getattr(request.node, "_journey_report_call", None)
+    failed = report is not None and report.failed
     for index, context in enumerate(contexts):
-        if failed is not None and failed.failed:
+        if failed:
             for number, page in enumerate(context.pages):
                 with contextlib.suppress(Exception):
                     page.screenshot(path=str(screenshot_dir / f"FAILED-{index}-{number}.png"), full_page=True)
         with contextlib.suppress(Exception):
             context.close()
-    if problems.items and not (failed is not None and failed.failed):
+    if failed:
+        if problems.items:
+            print("\nproblems seen in the browser:\n" + "\n".join(problems.items))
+        if platform.log is not None:
+            lines: list[str] = []
+            with contextlib.suppress(OSError), platform.log.open("rb") as log:
+                log.seek(log_from)
+                lines = log.read().decode("utf-8", "replace").splitlines()
+            server = [line for line in lines if "django_tasks" not in line]  # the worker's routine chatter
+            (screenshot_dir / "platform.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            print("\nplatform log during this test (worker task lines left out):\n" + "\n".join(server[-150:]))
+    elif problems.items:
         pytest.fail("problems seen in the browser:\n" + "\n".join(problems.items), pytrace=False)
 
 
@@ -357,22 +432,29 @@ def phone_page(new_page: Callable[..., Any]) -> Any:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def login(page: Any, username: str, password: str = DEMO_PASSWORD, *, next_url: str | None = None) -> None:
-    """Log in through the real form; returns once the browser has left the login page."""
+def login(page: Any, username: str, password: str = DEMO_PASSWORD, *, goto: bool = True) -> None:
+    """Log in through the real form as a demo persona; returns once the browser has left the
+    login page. `goto=False` when the page already shows the form (a login_required redirect,
+    whose ?next= then takes the person back where they were going)."""
     from playwright.sync_api import expect
 
-    page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    if goto:
+        page.goto("/accounts/login/")
+    expect(page.get_by_role("heading", name="用户登录")).to_be_visible()
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录", exact=True).click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    expect(page.get_by_role("button", name="退出登录", include_hidden=True)).to_be_attached()  # phone: in the menu
 
 
 def logout(page: Any) -> None:
     from playwright.sync_api import expect
 
-    page.get_by_role("button", name="退出登录").click()
+    button = page.get_by_role("button", name="退出登录")
+    if not button.is_visible():  # a phone: the navigation is folded into the menu
+        page.get_by_role("button", name="菜单").click()
+    button.click()
     expect(page.get_by_role("link", name="登录", exact=True)).to_be_visible()
 
 

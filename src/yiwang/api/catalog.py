@@ -368,9 +368,7 @@ def item_version_reject(request: HttpRequest, version_id: int, body: NoteIn) -> 
     summary="起草实施清单版本",
     auth=django_auth,
 )
-def implementation_version_draft(
-    request: HttpRequest, body: ImplementationDraftIn
-) -> Status[ImplementationVersionOut]:
+def implementation_version_draft(request: HttpRequest, body: ImplementationDraftIn) -> Status[ImplementationVersionOut]:
     department = Department.objects.select_related("region").filter(credit_code=body.department_credit_code).first()
     if department is None:
         raise ValidationFailed({"department_credit_code": [f"实施主体：信用代码 {body.department_credit_code} 不存在"]})

@@ -66,7 +66,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "header", "form")]
         errors.append(
             {
                 "field": ".".join(loc) or "body",

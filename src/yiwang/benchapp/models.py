@@ -8,5 +8,8 @@ class BenchRow(models.Model):
     payload = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Declared so type checkers see it even when the app is not installed (no YIWANG_BENCH).
+    objects: "models.Manager[BenchRow]" = models.Manager()
+
     def __str__(self) -> str:
         return self.kind

@@ -155,12 +155,13 @@ class ImplementationElementsForm(forms.Form):
 class MaterialRowForm(forms.Form):
     key = forms.SlugField(label="材料标识", max_length=40)
     name = forms.CharField(label="材料名称", max_length=200)
-    necessity = forms.ChoiceField(label="必要性", choices=Necessity.choices)
+    # Initials equal what an untouched blank row posts, so an empty extra row counts as unchanged.
+    necessity = forms.ChoiceField(label="必要性", choices=Necessity.choices, initial=Necessity.REQUIRED)
     condition = forms.CharField(label="情形说明", max_length=300, required=False)
     condition_field = forms.CharField(label="情形对应表单字段", max_length=40, required=False)
-    form = forms.ChoiceField(label="材料形式", choices=MaterialForm.choices)
+    form = forms.ChoiceField(label="材料形式", choices=MaterialForm.choices, initial=MaterialForm.ORIGINAL)
     paper_copies = forms.IntegerField(label="纸质份数", min_value=0, max_value=99, initial=0)
-    source = forms.ChoiceField(label="来源渠道", choices=MaterialSource.choices)
+    source = forms.ChoiceField(label="来源渠道", choices=MaterialSource.choices, initial=MaterialSource.APPLICANT)
     source_reference = forms.CharField(label="共享资源/证照类型", max_length=120, required=False)
     acceptance_standard = forms.CharField(label="受理标准", required=False)
     legal_basis = forms.CharField(label="要求提供的依据", required=False)

@@ -192,11 +192,30 @@ class GuideFilters:
     service_object: str = ""  # "person" | "enterprise" (any legal entity)
 
 
+def _prefix_range(field: str, prefix: str) -> Q:
+    """`field` starts with the digits `prefix`, as a range both SQLite and PostgreSQL answer from an index."""
+    upper = str(int(prefix) + 1).zfill(len(prefix))
+    return (
+        Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+        if len(upper) == len(prefix)
+        else Q(**{f"{field}__gte": prefix})
+    )
+
+
+def _significant(region: Region) -> str:
+    return region.code[: {"province": 2, "prefecture": 4, "county": 6, "township": 9}.get(region.level, 12)]
+
+
 def region_scope(region: Region, field: str = "region_code") -> Q:
     """Implementations serving people in `region`: there, above it, or in its sub-regions."""
-    significant = {"province": 2, "prefecture": 4, "county": 6, "township": 9}.get(region.level, 12)
-    return Q(**{f"{field}__startswith": region.code[:significant]}) | Q(
-        **{f"{field}__in": [r.code for r in region.ancestors()]}
+    return _prefix_range(field, _significant(region)) | Q(**{f"{field}__in": [r.code for r in region.ancestors()]})
+
+
+def _covers_everything(region: Region) -> bool:
+    """True when no document lies outside `region`'s scope (the province of a one-province deployment)."""
+    return (
+        not region.ancestors()
+        and not SearchDocument.objects.exclude(_prefix_range("region_code", _significant(region))).exists()
     )
 
 
@@ -207,7 +226,7 @@ def _filter_q(filters: GuideFilters, prefix: str = "") -> Q:
         q &= Q(**{f"{prefix}themes__contains": f",{filters.theme},"})
     if filters.department_id:
         q &= Q(**{f"{prefix}department_id": filters.department_id})
-    if filters.region is not None:
+    if filters.region is not None and not _covers_everything(filters.region):
         q &= region_scope(filters.region, f"{prefix}region_code")
     if filters.level:
         q &= Q(**{f"{prefix}exercise_level": filters.level})

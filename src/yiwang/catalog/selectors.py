@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.accounts.selectors import user_has_role
@@ -140,7 +140,7 @@ def guide_page(filters: GuideFilters, *, page: int = 1, per_page: int = 20) -> P
 
 def guide_departments(region: Region | None = None) -> QuerySet[Department]:
     """Departments that implement items, within `region`'s scope (for the guide's filter)."""
-    departments = Department.objects.filter(pk__in=Implementation.objects.values("department_id"))
+    departments = Department.objects.filter(Exists(Implementation.objects.filter(department=OuterRef("pk"))))
     if region is not None:
         departments = departments.filter(region_scope(region, "region__code"))
     return departments.order_by("region__code", "name")

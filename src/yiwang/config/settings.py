@@ -130,6 +130,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if ENVIRONMENT == "test":
+    # Tests create many users; a slow hash there proves nothing. Never used outside tests.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Login throttling: after this many failures for one account or one address within the
 # window, further attempts are refused until the window passes.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", default=5)

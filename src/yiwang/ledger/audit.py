@@ -59,7 +59,7 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
         if len(report.problems) >= max_problems:
             break
         if leaf_index != appender.size:
-            report.problems.append(f"叶子 {appender.size}–{leaf_index - 1} 缺失（条目被删除）；审计到此为止")
+            report.problems.append(f"叶子 {appender.size}–{(leaf_index or 0) - 1} 缺失（条目被删除）；审计到此为止")
             break
         recomputed = suite.leaf_hash(leaf.encode())
         if recomputed != bytes(leaf_hash):

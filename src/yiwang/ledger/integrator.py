@@ -7,6 +7,9 @@ its memory does not grow with the log. Entries that commit while a batch runs ar
 picked up by the next batch.
 """
 
+import datetime as dt
+from typing import Any
+
 from django.db import connection, transaction
 
 from yiwang.core import clock
@@ -56,7 +59,7 @@ def ledger_integrate(*, batch_size: int = DEFAULT_BATCH, max_batches: int | None
     return total
 
 
-def _assign_indexes(entry_ids: list[int], *, first_index: int, at: object) -> None:
+def _assign_indexes(entry_ids: list[int], *, first_index: int, at: dt.datetime) -> None:
     """Set leaf_index = first_index + position for the batch, in as few statements as possible."""
     table = Entry._meta.db_table
     with connection.cursor() as cursor:
@@ -70,7 +73,7 @@ def _assign_indexes(entry_ids: list[int], *, first_index: int, at: object) -> No
         for start in range(0, len(entry_ids), 1000):
             chunk = entry_ids[start : start + 1000]
             values = ", ".join(["(%s, %s)"] * len(chunk))
-            params: list[object] = []
+            params: list[Any] = []
             for offset, entry_id in enumerate(chunk, start=first_index + start):
                 params += [entry_id, offset]
             cursor.execute(

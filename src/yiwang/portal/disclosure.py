@@ -15,7 +15,7 @@ from yiwang.ledger import selectors as ledger
 from yiwang.ledger.models import Entry
 
 # Ledger entry kinds that are decisions to disclose.
-DISCLOSURE_KINDS = ["cases.decided", "cases.revoked"]
+DISCLOSURE_KINDS = ["cases.approve", "cases.deny", "cases.revoke"]
 
 
 def _row(entry: Entry) -> dict[str, Any]:

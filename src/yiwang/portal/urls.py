@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.portal import disclosure, guide, views
+from yiwang.portal import apply, disclosure, guide, mycases, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,15 @@ urlpatterns = [
     path("guide/<str:basic_code>/", guide.item, name="item"),
     path("disclosure/", disclosure.disclosure, name="disclosure"),
     path("ledger/entries/<int:entry_id>/", disclosure.ledger_entry, name="ledger_entry"),
+    # 在线申请 and 我的办件 (issue 4)
+    path("apply/<int:version_id>/", apply.start, name="apply"),
+    path("apply/drafts/<str:ref>/", apply.draft, name="apply_draft"),
+    path("apply/drafts/<str:ref>/discard/", apply.discard, name="apply_draft_discard"),
+    path("me/drafts/", apply.drafts, name="drafts"),
+    path("me/cases/", mycases.case_list, name="my_cases"),
+    path("me/cases/<str:number>/", mycases.case_detail, name="my_case"),
+    path("me/cases/<str:number>/receipt/", mycases.receipt, name="case_receipt"),
+    path("me/cases/<str:number>/supplement/", mycases.supplement_answer, name="case_supplement"),
+    path("me/cases/<str:number>/withdraw/", mycases.withdraw, name="case_withdraw"),
+    path("me/materials/<int:material_id>/", mycases.material, name="material"),
 ]

@@ -10,6 +10,7 @@ from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Department, Region, User
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog import themes as catalog_themes
+from yiwang.portal import mycases
 
 # Life-event themes for people and enterprises live with the catalog (items are tagged with them).
 THEMES = catalog_themes.THEMES
@@ -59,6 +60,6 @@ def my_space(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "person": accounts.person_of(user),
         "agencies": accounts.agencies_of(user),
-        "recent_cases": [],
+        "recent_cases": mycases.recent_cases(user),
     }
     return render(request, "accounts/applicant_home.html", context)

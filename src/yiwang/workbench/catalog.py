@@ -322,4 +322,3 @@ def implementation_version(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": catalog.process_steps(version),
     }
     return render(request, "workbench/catalog_implementation_version.html", context)
-

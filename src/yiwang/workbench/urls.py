@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.workbench import catalog, views
+from yiwang.workbench import cases, catalog, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -20,4 +20,10 @@ urlpatterns = [
         catalog.implementation_version,
         name="catalog_implementation_version",
     ),
+    # 办件办理 (issue 4)
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/<str:number>/", cases.case_page, name="case"),
+    path("cases/<str:number>/actions/<str:action>/", cases.case_action, name="case_action"),
+    path("cases/<str:number>/materials/<int:material_id>/", cases.material_download, name="case_material"),
+    path("tasks/<int:task_id>/<str:action>/", cases.task_action, name="task_action"),
 ]

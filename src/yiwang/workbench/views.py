@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import User
+from yiwang.workbench import cases
 
 
 def _staff(request: HttpRequest) -> User:
@@ -21,8 +22,9 @@ def _staff(request: HttpRequest) -> User:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
-    nav_links: list[dict[str, Any]] = []
+    nav_links: list[dict[str, Any]] = list(cases.nav_links(user)) if user.is_staff_member else []
     if user.is_superuser:
         nav_links.append({"title": "后台管理", "href": "/admin/"})
-    context = {"staff_roles": accounts.staff_roles_of(user), "inbox": [], "nav_links": nav_links}
+    inbox = cases.inbox_rows(user) if user.is_staff_member else []
+    context = {"staff_roles": accounts.staff_roles_of(user), "inbox": inbox, "nav_links": nav_links}
     return render(request, "workbench/home.html", context)

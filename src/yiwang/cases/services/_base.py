@@ -106,6 +106,20 @@ def record(
     )
 
 
+def disclosure_fields(case: Case, *, decision_label: str) -> dict[str, Any]:
+    """What 阳光审批 publishes of a decision, in the ledger leaf itself (so readers verify what
+    they read): item, department, decision, date; the holder only for enterprises (register
+    data is public); a natural person is never named."""
+    return {
+        "case_number": case.number,
+        "item_name": item_name(case),
+        "department_name": case.department.name,
+        "decision_label": decision_label,
+        "decided_on": clock.today().isoformat(),
+        "holder": case.enterprise.name if case.enterprise_id else None,
+    }
+
+
 def transition(
     case: Case,
     action: CaseAction,

@@ -205,7 +205,11 @@ def decide(
         summary=f"{how}作出{'准予许可' if approved else '不予许可'}决定",
         reason=opinion,
         personal={"basis": basis},
-        payload={"rule": rule or None, "decision": case.decision},
+        payload={
+            "rule": rule or None,
+            "decision": case.decision,
+            **base.disclosure_fields(case, decision_label="准予许可" if approved else "不予许可"),
+        },
         actor_role="system" if actor is None else ("approver" if case.stages.exists() else "window_clerk"),
     )
     for task in base.open_tasks(case, kinds=["review", "decision"]):
@@ -285,6 +289,7 @@ def revoke(case: Case, *, actor: User, reason: str) -> None:
         actor=actor,
         summary="经核查，申请人承诺内容与实际不符，依法撤销许可决定",
         reason=reason,
+        payload=base.disclosure_fields(case, decision_label="撤销许可"),
         actor_role="reviewer",
     )
     base.notify_applicant(

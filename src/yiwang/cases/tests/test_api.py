@@ -98,7 +98,7 @@ def test_submission_needs_an_idempotency_key(login_as: Login) -> None:
     with clock.frozen(DAY):
         ref = _draft_and_upload(applicant, version.pk)
         body = _problem(applicant.post(f"{BASE}/submit", {"draft_ref": ref}, content_type="application/json"), 422)
-    assert body["errors"][0]["field"] == "header.Idempotency-Key"
+    assert body["errors"][0]["field"] == "Idempotency-Key"
 
 
 def test_a_disguised_upload_is_a_problem_naming_the_material(login_as: Login) -> None:

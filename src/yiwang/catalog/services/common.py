@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Max
 
 from yiwang.accounts.models import Region, Role, StaffRole, User
+from yiwang.accounts.selectors import user_has_role
 from yiwang.catalog.models import CatalogEvent, ImplementationVersion, ItemVersion, VersionStatus
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -24,7 +25,7 @@ def record(*, verb: str, actor: User | None, subject: str, payload: dict[str, An
 
 
 def require_admin(actor: User) -> None:
-    if not StaffRole.objects.filter(user=actor, role=Role.CATALOG_ADMIN).exists():
+    if not user_has_role(actor, Role.CATALOG_ADMIN):
         raise PermissionDenied("只有事项管理员可以维护事项库。", rule="catalog_admin")
 
 

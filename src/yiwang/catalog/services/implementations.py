@@ -137,6 +137,21 @@ def _item_version_in_force(item: ServiceItem) -> ItemVersion:
     return current
 
 
+def _new_defaults(region: Region, department: Department) -> dict[str, Any]:
+    """A new implementation starts online, zero visits, 20 working days: the administrator adjusts."""
+    return {
+        "exercise_level": _LEVEL_OF_REGION.get(region.level, ExerciseLevel.MUNICIPAL),
+        "statutory_limit_days": 20,
+        "committed_limit_days": 20,
+        "required_visits": 0,
+        "online_depth": 4,
+        "handling_forms": ["window", "pc", "mobile"],
+        "address": department.address,
+        "consultation_phone": department.phone,
+        "process": {"case_kind": "committed", "stages": []},
+    }
+
+
 def implementation_version_draft(
     *,
     actor: User,
@@ -172,33 +187,23 @@ def implementation_version_draft(
         if implementation is None:
             if change_kind != ChangeKind.ADD:
                 raise ValidationFailed({"change_kind": ["调整类型：该部门尚无此事项的实施清单，请选择“新增”"]})
-            implementation = Implementation.objects.create(
-                item=item,
-                region=region,
-                department=department,
-                code=code.strip() or f"{department.credit_code}1{item.basic_code}",
-            )
-            base = {
-                "exercise_level": _LEVEL_OF_REGION.get(region.level, ExerciseLevel.MUNICIPAL),
-                "statutory_limit_days": 20,
-                "committed_limit_days": 20,
-                "required_visits": 0,
-                "online_depth": 4,
-                "handling_forms": ["window", "pc", "mobile"],
-                "address": department.address,
-                "consultation_phone": department.phone,
-                "process": {"case_kind": "committed", "stages": []},
-            }
+            code = code.strip() or f"{department.credit_code}1{item.basic_code}"
+            if Implementation.objects.filter(code=code).exists():
+                raise ValidationFailed({"code": [f"实施编码：{code} 已被其他实施清单使用"]})
+            implementation = Implementation.objects.create(item=item, region=region, department=department, code=code)
+            base = _new_defaults(region, department)
         else:
             if change_kind == ChangeKind.ADD:
                 raise ValidationFailed({"change_kind": ["调整类型：实施清单已存在，请选择“变更”等类型"]})
             refuse_second_draft(
                 ImplementationVersion.objects.filter(implementation=implementation, status__in=OPEN_STATUSES)
             )
-            current = ImplementationVersion.objects.filter(
-                implementation=implementation, status=VersionStatus.PUBLISHED
-            ).first()
-            base = {name: getattr(current, name) for name in _EDITABLE} if current else {}
+            # The version in force, else the latest one (a first draft that was withdrawn or rejected).
+            versions = ImplementationVersion.objects.filter(implementation=implementation)
+            current = versions.filter(status=VersionStatus.PUBLISHED).first() or versions.order_by("-number").first()
+            base = (
+                {name: getattr(current, name) for name in _EDITABLE} if current else _new_defaults(region, department)
+            )
             specs = _material_specs(current) if current else []
         version = ImplementationVersion(
             implementation=implementation,

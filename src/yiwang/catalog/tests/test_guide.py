@@ -74,7 +74,7 @@ def test_the_session_region_scopes_the_guide() -> None:
 
 
 def _material_row(html: str, name: str) -> str:
-    rows = [row for row in re.findall(r"<tr>.*?</tr>", html, re.S) if f'data-label="材料名称">{name}' in row]
+    rows = [row for row in re.findall(r"<tr>.*?</tr>", html, re.S) if f'data-label="材料名称"><div>{name}' in row]
     assert len(rows) == 1, name
     return rows[0]
 

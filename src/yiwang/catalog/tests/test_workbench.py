@@ -25,9 +25,12 @@ def _edit_data(version: ImplementationVersion, **changes: Any) -> dict[str, Any]
         elif value is not None:
             data[name] = value
     materials = material_initial(version)
-    data.update({"materials-TOTAL_FORMS": len(materials), "materials-INITIAL_FORMS": len(materials)})
+    data.update({"materials-TOTAL_FORMS": len(materials) + 1, "materials-INITIAL_FORMS": len(materials)})
     for index, material in enumerate(materials):
         data.update({f"materials-{index}-{k}": v for k, v in material.items()})
+    # The blank row for a new material, untouched: the browser still posts its selects' defaults.
+    blank = {"necessity": "required", "form": "original", "paper_copies": "0", "source": "applicant"}
+    data.update({f"materials-{len(materials)}-{k}": v for k, v in blank.items()})
     data.update(changes)
     return data
 
@@ -143,3 +146,14 @@ def test_an_item_change_round_trip_through_the_pages(login_as: Login) -> None:
     assert response.url == f"/workbench/catalog/item-versions/{draft.pk}/"  # type: ignore[attr-defined]
     page = drafter.get(response.url).content.decode()  # type: ignore[attr-defined]
     assert "食品经营许可" in page and 'value="submit"' in page
+
+
+def test_materials_are_added_and_removed_in_the_blank_row(login_as: Login) -> None:
+    client = login_as("sd_catalog")
+    draft = _open_food_change(client)
+    count = draft.materials.count()
+    data = _edit_data(draft, action="save")
+    data.update({f"materials-{count}-key": "lease", f"materials-{count}-name": "租赁合同", "materials-0-DELETE": "on"})
+    assert client.post(f"/workbench/catalog/implementation-versions/{draft.pk}/", data).status_code == 302
+    names = list(draft.materials.values_list("name", flat=True))
+    assert names[-1] == "租赁合同" and "食品经营许可申请书" not in names and len(names) == count

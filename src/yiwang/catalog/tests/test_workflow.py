@@ -191,3 +191,17 @@ def test_the_back_office_cannot_edit_a_published_version(login_as: Callable[[str
     assert admin.get(url).status_code == 200  # it can be read
     assert admin.post(url, {"committed_limit_days": 1}).status_code == 403
     assert ImplementationVersion.objects.get(pk=published.pk).committed_limit_days == 5
+
+
+def test_a_new_implementation_after_a_withdrawn_first_draft(drafter: User, reviewer: User) -> None:
+    taian = Region.objects.get(code="370900000000")
+    department = taian.departments.get(name="泰安市行政审批服务局")
+    first = services.implementation_version_draft(
+        actor=drafter, basic_code=FOOD, region=taian, department=department, change_kind="add", change_reason="泰安实施"
+    )
+    assert first.implementation.code == f"{department.credit_code}1{FOOD}"
+    services.implementation_version_withdraw(actor=drafter, version=first)
+    again = services.implementation_version_draft(
+        actor=drafter, basic_code=FOOD, region=taian, department=department, change_kind="amend", change_reason="重新编制"
+    )
+    assert again.number == 2 and again.statutory_limit_days == first.statutory_limit_days

@@ -1,0 +1,327 @@
+"""我的办件: the applicant's cases — list, detail (status, due date and why, timeline, the
+result), the 回执, answering a 补正 request, withdrawing, and downloading one's own files.
+
+Thin: reads through cases.selectors (which decide what the applicant may see), changes
+through one cases.services function per action; a refused action re-renders the case page
+with the message next to the field and what was typed kept.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from yiwang.accounts.models import User
+from yiwang.cases import selectors, services
+from yiwang.cases.models import Case
+from yiwang.cases.workflow import CaseAction, CaseStatus, StageStatus, TaskStatus
+from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.ledger import selectors as ledger
+from yiwang.portal import forms
+from yiwang.portal.apply import applicant_of
+
+GENERAL = "__all__"
+
+STATUS_BADGES = {
+    CaseStatus.DRAFT: "neutral",
+    CaseStatus.SUBMITTED: "info",
+    CaseStatus.SUPPLEMENT_REQUESTED: "warning",
+    CaseStatus.IN_REVIEW: "info",
+    CaseStatus.SUPPLEMENT_PENDING: "warning",
+    CaseStatus.SUSPENDED: "warning",
+    CaseStatus.DECIDED_APPROVED: "success",
+    CaseStatus.DECIDED_DENIED: "danger",
+    CaseStatus.CONCLUDED: "success",
+    CaseStatus.REFUSED: "danger",
+    CaseStatus.WITHDRAWN: "neutral",
+    CaseStatus.REVOKED: "danger",
+}
+FILTERS = {
+    "open": ("办理中", [s.value for s in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.IN_REVIEW,
+                                        CaseStatus.SUPPLEMENT_PENDING, CaseStatus.SUSPENDED)]),
+    "action": ("待我补正", [CaseStatus.SUPPLEMENT_REQUESTED.value, CaseStatus.SUPPLEMENT_PENDING.value]),
+    "done": ("已办结", [s.value for s in (CaseStatus.DECIDED_APPROVED, CaseStatus.DECIDED_DENIED, CaseStatus.CONCLUDED,
+                                        CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)]),
+}  # fmt: skip
+LEDGER_VERBS = {
+    "draft_created": "开始填写申请",
+    "stage_started": "进入办理环节",
+    "stage_completed": "办理环节结束",
+    "task_approve": "审查通过",
+    "task_reject": "审查不通过",
+    "task_pass": "核查通过",
+    "task_fail": "核查不通过",
+    "task_claimed": "领取任务",
+    "task_released": "退回任务",
+    "inspection_created": "生成核查任务",
+    "commitment_checked": "告知承诺核查通过",
+    "deadline_warning": "临期预警",
+    "deadline_overdue": "超期提醒",
+}
+
+
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(CaseStatus(status), "neutral") if status in CaseStatus.values else "neutral"
+
+
+def case_url(case: Case) -> str:
+    return reverse("portal:my_case", args=[case.number])
+
+
+def case_row(case: Case) -> dict[str, Any]:
+    """The row contract of the applicant's lists (我的空间 recent_cases, 我的办件)."""
+    return {
+        "number": case.number,
+        "item_name": case.implementation_version.item_version.name,
+        "department_name": case.department.name,
+        "applicant_label": case.enterprise.name if case.enterprise else "本人",
+        "status": case.status,
+        "status_label": CaseStatus(case.status).label,
+        "badge": status_badge(case.status),
+        "submitted_at": case.submitted_at,
+        "due_date": case.committed_due_date or case.due_date,
+        "url": case_url(case),
+    }
+
+
+def recent_cases(user: User, limit: int = 5) -> list[dict[str, Any]]:
+    """我的空间's 最近办件: unfinished drafts first (so they can be taken up again), then cases."""
+    drafts = [
+        {
+            "number": "草稿",
+            "item_name": d.implementation_version.item_version.name,
+            "status": d.status,
+            "status_label": "草稿，尚未提交",
+            "badge": "neutral",
+            "submitted_at": None,
+            "due_date": None,
+            "url": reverse("portal:apply_draft", args=[d.ref]),
+        }
+        for d in selectors.drafts_of(user)[:3]
+    ]
+    return drafts + [case_row(c) for c in _submitted(user)[:limit]]
+
+
+def _submitted(user: User) -> Any:
+    return selectors.case_list_visible_to(user).exclude(status=CaseStatus.DRAFT).order_by("-submitted_at", "-id")
+
+
+def ledger_rows(case: Case) -> list[dict[str, Any]]:
+    """The case's entries in the public ledger (no personal data in them), with their links."""
+    rows = []
+    for entry in ledger.entries_of_subject(case.subject):
+        verb = entry.kind.removeprefix("cases.")
+        label = CaseAction(verb).label if verb in CaseAction.values else LEDGER_VERBS.get(verb, verb)
+        rows.append(
+            {
+                "id": entry.pk,
+                "label": label,
+                "leaf_index": entry.leaf_index,
+                "at": entry.created_at,
+                "url": reverse("portal:ledger_entry", args=[entry.pk]),
+            }
+        )
+    return rows
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = applicant_of(request)
+    chosen = request.GET.get("show", "")
+    cases = _submitted(user)
+    if chosen in FILTERS:
+        cases = cases.filter(status__in=FILTERS[chosen][1])
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    context = {
+        "rows": [case_row(c) for c in page.object_list],
+        "page": page,
+        "filters": [("", "全部")] + [(k, v[0]) for k, v in FILTERS.items()],
+        "chosen": chosen,
+        "draft_count": selectors.drafts_of(user).count(),
+    }
+    return render(request, "portal/mycases.html", context)
+
+
+# --- one case ----------------------------------------------------------------------------
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = applicant_of(request)
+    return _detail_page(request, user, number)
+
+
+def _detail_page(
+    request: HttpRequest,
+    user: User,
+    number: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    note: str = "",
+    withdraw_reason: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or {}
+    detail = selectors.case_detail_for(user, number)
+    case = detail.case
+    needs = {n.material.key: n for n in detail.materials}
+    supplement = detail.open_supplement
+    supplement_rows: list[dict[str, Any]] = []
+    if supplement is not None:
+        for item in supplement.items:
+            key = item.get("material_key")
+            need = needs.get(key) if key else None
+            row: dict[str, Any] = {"name": item.get("name", ""), "note": item.get("note", ""), "material": None}
+            if need is not None:
+                answered = need.uploaded if need.uploaded and need.uploaded.supplement_id == supplement.pk else None
+                view = forms.MaterialView(
+                    need.material,
+                    answered,
+                    list(errors.get(f"materials.{key}", [])),
+                    requested_note=item.get("note", ""),
+                    requested=True,
+                )
+                row.update(material=view, previous=need.uploaded if answered is None else None)
+            supplement_rows.append(row)
+    stages = [
+        {
+            "name": s.stage.name,
+            "status": s.stage.status,
+            "status_label": StageStatus(s.stage.status).label,
+            "parallel": s.stage.is_parallel,
+            "branches": [
+                {"department": t.task.department.name, "name": t.task.name, "status_label": _branch_label(t.task)}
+                for t in s.tasks
+            ],
+        }
+        for s in detail.stages
+    ]
+    anchors = {f"materials.{r['material'].key}": r["material"].id for r in supplement_rows if r["material"]}
+    anchors.update({"note": "supplement-note", "confirm": "withdraw-confirm", "reason": "withdraw-reason"})
+    context = {
+        "detail": detail,
+        "case": case,
+        "badge": status_badge(case.status),
+        "enterprise": case.enterprise,
+        "stages": stages,
+        "supplement": supplement,
+        "supplement_rows": supplement_rows,
+        "can_answer": CaseAction.ANSWER_SUPPLEMENT in detail.actions,
+        "can_upload": CaseAction.UPLOAD_MATERIAL in detail.actions,
+        "can_withdraw": CaseAction.WITHDRAW in detail.actions,
+        "materials": [forms.MaterialView(n.material, n.uploaded) for n in detail.materials],
+        "ledger_rows": ledger_rows(case),
+        "upload_hint": forms.upload_hint(),
+        "accept": forms.ACCEPT_ATTR,
+        "errors": errors,
+        "general_errors": errors.get(GENERAL, []),
+        "summary": forms.error_summary({k: v for k, v in errors.items() if k != GENERAL}, anchors),
+        "note": note,
+        "withdraw_reason": withdraw_reason,
+        "withdraw_open": bool(errors.get("confirm") or errors.get("reason")),
+    }
+    return render(request, "portal/mycases_detail.html", context, status=status)
+
+
+def _branch_label(task: Any) -> str:
+    """What the applicant is told about one branch: its state, never who works on it."""
+    if task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED):
+        return "办理中"
+    return TaskStatus(task.status).label
+
+
+@login_required
+def receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """回执: proof of submission (number, item, department, time received, time limits)."""
+    user = applicant_of(request)
+    data = selectors.case_receipt_for(user, number)
+    case = selectors.case_by_number_for(user, number)
+    context = {
+        "receipt": data,
+        "case": case,
+        "badge": status_badge(case.status),
+        "ledger_rows": ledger_rows(case),
+        "detail_url": case_url(case),
+    }
+    return render(request, "portal/receipt.html", context)
+
+
+@login_required
+@require_POST
+def supplement_answer(request: HttpRequest, number: str) -> HttpResponse:
+    """补正: upload the files asked for (each through case_material_upload), and with
+    提交补正 answer the request (case_supplement_answer)."""
+    user = applicant_of(request)
+    case = selectors.case_by_number_for(user, number)
+    note = request.POST.get("note", "")
+    answering = request.POST.get("action") == "answer"
+    errors: dict[str, list[str]] = {}
+    supplement = selectors.case_detail_for(user, number).open_supplement
+    if supplement is None:
+        messages.info(request, "该办件没有待答复的补正告知。")
+        return redirect(case_url(case))
+    uploaded = 0
+    for item in supplement.items:
+        key = item.get("material_key")
+        upload = request.FILES.get(forms.MATERIAL_PREFIX + key) if key else None
+        if upload is None:
+            continue
+        try:
+            services.case_material_upload(actor=user, case=case, material_key=key, upload=upload)
+            uploaded += 1
+        except ValidationFailed as exc:
+            errors[f"materials.{key}"] = forms.flatten(exc.errors)
+        except (Conflict, PermissionDenied) as exc:
+            errors[f"materials.{key}"] = [exc.message]
+    if answering and not errors:
+        try:
+            services.case_supplement_answer(actor=user, case=case, note=note)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        except (Conflict, PermissionDenied) as exc:
+            errors[GENERAL] = [exc.message]
+        else:
+            messages.success(request, "补正材料已提交，办理部门将继续办理。")
+            return redirect(case_url(case))
+    if errors:
+        return _detail_page(request, user, number, errors=errors, note=note, status=409 if GENERAL in errors else 422)
+    messages.success(request, f"已上传 {uploaded} 份补正材料。全部上传后请点击“提交补正”。")
+    return redirect(case_url(case) + "#supplement")
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """撤回申请 (before a decision), after an explicit confirmation."""
+    user = applicant_of(request)
+    case = selectors.case_by_number_for(user, number)
+    reason = request.POST.get("reason", "")
+    if request.POST.get("confirm") != "yes":
+        errors = {"confirm": ["请勾选“我确认撤回此申请”后再提交；撤回后该申请将不再办理"]}
+        return _detail_page(request, user, number, errors=errors, withdraw_reason=reason, status=422)
+    try:
+        services.case_withdraw(actor=user, case=case, reason=reason)
+    except ValidationFailed as exc:
+        return _detail_page(request, user, number, errors=exc.errors, withdraw_reason=reason, status=422)
+    except (Conflict, PermissionDenied) as exc:
+        return _detail_page(request, user, number, errors={GENERAL: [exc.message]}, status=409)
+    messages.success(request, f"申请 {number} 已撤回。")
+    return redirect(case_url(case))
+
+
+@login_required
+def material(request: HttpRequest, material_id: int) -> FileResponse:
+    """One of the applicant's own uploaded files (never a public URL)."""
+    user = applicant_of(request)
+    stored, handle = selectors.material_file_for(user, material_id)
+    response = FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

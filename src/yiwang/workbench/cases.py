@@ -1,0 +1,485 @@
+"""办件办理 in the workbench: the inbox rows, the case list, the case page and its actions.
+
+Thin views. Reads go through cases.selectors (which decide what a staff member may see and
+log every read of a case with its reason); every action button posts to a view that calls
+exactly one cases.services function, which checks role, scope and state under a row lock.
+A refused action (ValidationFailed, Conflict — another clerk acted first —, PermissionDenied)
+re-renders the case page with the fresh state, the message, and what was typed kept.
+
+查看事由: staff must say why they open a case (architecture rule 9). The page asks once per
+case and session; when the case is in the person's own queue (intake or a task) the reason
+is derived from that and logged without asking.
+"""
+
+import datetime as dt
+from typing import Any, Literal, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from yiwang.accounts.models import User
+from yiwang.cases import selectors, services
+from yiwang.cases.clock import deemed_acceptance_after
+from yiwang.cases.deadlines import task_clock_state, warning_share
+from yiwang.cases.models import Case, Task
+from yiwang.cases.permissions import may_work_task
+from yiwang.cases.workflow import CaseStatus, StageStatus, TaskKind, TaskStatus
+from yiwang.catalog import selectors as catalog
+from yiwang.core import clock
+from yiwang.core.calendar import working_calendar
+from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.workdays import YearNotConfigured
+from yiwang.workbench import forms
+
+SESSION_REASONS = "case_view_reasons"  # case number → the reason given for looking at it
+GENERAL = "__all__"
+STATUS_BADGES = {
+    CaseStatus.SUBMITTED: "info",
+    CaseStatus.SUPPLEMENT_REQUESTED: "warning",
+    CaseStatus.IN_REVIEW: "info",
+    CaseStatus.SUPPLEMENT_PENDING: "warning",
+    CaseStatus.SUSPENDED: "warning",
+    CaseStatus.DECIDED_APPROVED: "success",
+    CaseStatus.DECIDED_DENIED: "danger",
+    CaseStatus.CONCLUDED: "success",
+    CaseStatus.REFUSED: "danger",
+    CaseStatus.WITHDRAWN: "neutral",
+    CaseStatus.REVOKED: "danger",
+}
+TASK_BADGES = {
+    TaskStatus.OPEN: "warning",
+    TaskStatus.CLAIMED: "info",
+    TaskStatus.APPROVED: "success",
+    TaskStatus.PASSED: "success",
+    TaskStatus.DECIDED: "success",
+    TaskStatus.REJECTED: "danger",
+    TaskStatus.FAILED: "danger",
+    TaskStatus.CANCELLED: "neutral",
+}
+STAGE_BADGES = {StageStatus.ACTIVE: "info", StageStatus.APPROVED: "success", StageStatus.REJECTED: "danger"}
+JOIN_LABELS = {"all": "全部通过", "any": "任一通过", "quorum": "达到法定人数"}
+
+
+def staff_of(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not user.is_staff_member:
+        raise PermissionDenied("办件办理仅对工作人员开放。")
+    return user
+
+
+def nav_links(user: User) -> list[dict[str, str]]:
+    """The workbench side navigation entries of case handling (and the catalog for its admins)."""
+    links = [{"title": "办件查询", "href": reverse("workbench:cases")}]
+    if catalog.is_catalog_admin(user):
+        links.append({"title": "事项库管理", "href": reverse("workbench:catalog")})
+    return links
+
+
+def case_url(number: str | None) -> str:
+    return reverse("workbench:case", args=[number])
+
+
+def applicant_masked(case: Case) -> str:
+    if case.enterprise_id:
+        return str(case.enterprise)
+    person = getattr(case.applicant, "person", None)
+    return person.masked_name if person else "申请人"
+
+
+# --- the inbox ---------------------------------------------------------------------------
+
+
+def _intake_row(case: Case, today: dt.date) -> dict[str, Any]:
+    due: dt.date | None = None
+    days_left: int | None = None
+    state = "normal"
+    if case.status == CaseStatus.SUBMITTED and case.received_on is not None:
+        calendar = working_calendar()
+        try:
+            due = deemed_acceptance_after(case.received_on, calendar)
+            days_left = calendar.working_days_between(today, due)
+        except YearNotConfigured:
+            due = None
+        if due is not None and days_left is not None:
+            if today > due:
+                state = "overdue"
+            elif days_left <= round(5 * (1 - warning_share())):
+                state = "warning"
+    return {
+        "number": case.number,
+        "item_name": case.implementation_version.item_version.name,
+        "applicant": applicant_masked(case),
+        "stage": "窗口受理（5 个工作日内受理或一次性告知补正）"
+        if case.status == CaseStatus.SUBMITTED
+        else "待申请人补正（受理前，不计时）",
+        "due_date": due,
+        "days_left": days_left,
+        "state": state,
+        "url": case_url(case.number),
+    }
+
+
+def _task_row(task: Task, user: User) -> dict[str, Any]:
+    clock_state = task_clock_state(task)
+    level = clock_state.level
+    state = level if level in ("warning", "overdue") else "normal"
+    where = task.stage.name if task.stage else TaskKind(task.kind).label
+    mine = "我已领取" if task.assignee_id == user.pk else "待领取"
+    paused = "，暂停计时" if clock_state.state == "paused" else ""
+    return {
+        "number": task.case.number,
+        "item_name": task.case.implementation_version.item_version.name,
+        "applicant": applicant_masked(task.case),
+        "stage": f"{where} · {task.name}（{task.department}，{mine}{paused}）",
+        "due_date": clock_state.due_date or task.due_date,
+        "days_left": clock_state.remaining_days if clock_state.due_date else None,
+        "state": state,
+        "url": case_url(task.case.number),
+    }
+
+
+def inbox_rows(user: User, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The workbench home's inbox: new applications to accept (window clerks) and the tasks
+    of the user's roles (reviewers, approvers, heads…), most urgent first."""
+    today = clock.today()
+    rows = [_intake_row(case, today) for case in selectors.intake_queue_for(user)[:limit]]
+    rows += [_task_row(task, user) for task in selectors.task_inbox_for(user)[:limit]]
+    urgency = {"overdue": 0, "warning": 1, "normal": 2}
+    rows.sort(key=lambda r: (urgency[r["state"]], r["due_date"] or dt.date.max, r["number"] or ""))
+    return rows
+
+
+# --- the case list -----------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """办件查询: every case the user may see, by number or status."""
+    user = staff_of(request)
+    q = request.GET.get("q", "").strip()
+    chosen = request.GET.get("status", "")
+    cases = selectors.case_list_visible_to(user).order_by("-submitted_at", "-id")
+    if q:
+        cases = cases.filter(number__icontains=q)
+    if chosen in CaseStatus.values:
+        cases = cases.filter(status=chosen)
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "number": c.number,
+            "item_name": c.implementation_version.item_version.name,
+            "department_name": c.department.name,
+            "applicant": applicant_masked(c),
+            "status_label": CaseStatus(c.status).label,
+            "badge": STATUS_BADGES.get(CaseStatus(c.status), "neutral"),
+            "submitted_at": c.submitted_at,
+            "due_date": c.committed_due_date or c.due_date,
+            "url": case_url(c.number),
+        }
+        for c in page.object_list
+    ]
+    context = {
+        "nav_links": nav_links(user),
+        "rows": rows,
+        "page": page,
+        "q": q,
+        "chosen": chosen,
+        "statuses": [(v, label) for v, label in CaseStatus.choices if v != CaseStatus.DRAFT],
+    }
+    return render(request, "workbench/cases.html", context)
+
+
+# --- 查看事由 ------------------------------------------------------------------------------
+
+
+def _stored_reason(request: HttpRequest, number: str) -> str:
+    return str(request.session.get(SESSION_REASONS, {}).get(number, ""))
+
+
+def _store_reason(request: HttpRequest, number: str, reason: str) -> None:
+    reasons: dict[str, str] = dict(request.session.get(SESSION_REASONS, {}))
+    reasons.pop(number, None)
+    reasons[number] = reason[:200]
+    request.session[SESSION_REASONS] = dict(list(reasons.items())[-50:])
+
+
+def _derived_reason(user: User, number: str) -> str:
+    """The reason when the case is in the user's own queue: they open it to do that work."""
+    if selectors.intake_queue_for(user).filter(number=number).exists():
+        return "窗口受理：审查申请材料（本人待受理队列）"
+    task = selectors.task_inbox_for(user).filter(case__number=number).first()
+    if task is not None:
+        return f"办理本人待办任务“{task.name}”"
+    return ""
+
+
+# --- the case page -----------------------------------------------------------------------
+
+
+@login_required
+def case_page(request: HttpRequest, number: str) -> HttpResponse:
+    user = staff_of(request)
+    case = selectors.case_by_number_for(user, number)  # 404 for what the user may not see, before any log
+    asked = "reason" in request.GET
+    reason = forms.view_reason(request.GET) if asked else ""
+    if not reason and not request.GET.get("change_reason"):
+        reason = _stored_reason(request, number) or _derived_reason(user, number)
+    if not reason:
+        error = "查看事由：请选择或填写查看本办件的事由" if asked else ""
+        context = {
+            "nav_links": nav_links(user),
+            "case": case,
+            "item_name": case.implementation_version.item_version.name,
+            "reasons": forms.VIEW_REASONS,
+            "other": forms.OTHER_REASON,
+            "error": error,
+            "chosen": request.GET.get("reason", ""),
+            "other_text": request.GET.get("reason_other", ""),
+        }
+        return render(request, "workbench/case_reason.html", context, status=422 if error else 200)
+    _store_reason(request, number, reason)
+    if asked:  # the reason is in the session now: keep it out of the address bar and history
+        return redirect(case_url(number))
+    return _case_page(request, user, number, reason)
+
+
+def _case_page(
+    request: HttpRequest,
+    user: User,
+    number: str,
+    reason: str,
+    *,
+    failed: str = "",
+    post: QueryDict | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or {}
+    detail = selectors.case_detail_for(user, number, reason=reason)
+    case = detail.case
+    actions = {str(a) for a in detail.actions}
+    data = {name: post.get(name, "") for name in post} if post is not None else {}
+
+    def form(action: str) -> forms.ActionForm:
+        if action == failed:
+            return forms.ActionForm(action, data, errors)
+        return forms.ActionForm(action)
+
+    def task_row(view: Any) -> dict[str, Any]:
+        task: Task = view.task
+        open_ = task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
+        workable = open_ and may_work_task(user, task) and task.assignee_id in (None, user.pk)
+        return {
+            "task": task,
+            "explanation": view.clock_explanation,
+            "status_label": TaskStatus(task.status).label,
+            "badge": TASK_BADGES.get(TaskStatus(task.status), "neutral"),
+            "open": open_,
+            "mine": task.assignee_id == user.pk,
+            "can_claim": workable and task.status == TaskStatus.OPEN,
+            "can_release": open_ and task.status == TaskStatus.CLAIMED and task.assignee_id == user.pk,
+            "can_complete": workable and task.kind in (TaskKind.REVIEW, TaskKind.INSPECTION),
+            "form": form(f"task-{task.pk}"),
+        }
+
+    stages = [
+        {
+            "stage": s.stage,
+            "status_label": StageStatus(s.stage.status).label,
+            "badge": STAGE_BADGES.get(StageStatus(s.stage.status), "neutral"),
+            "join_label": JOIN_LABELS.get(s.stage.join, s.stage.join),
+            "tasks": [task_row(t) for t in s.tasks],
+        }
+        for s in detail.stages
+    ]
+    inspections = [task_row(t) for t in detail.inspection_tasks]
+    posted_positions = forms.supplement_items(post)[1] if post is not None and failed == "supplement" else []
+    person = getattr(case.applicant, "person", None)
+    summary = [m for key, ms in errors.items() for m in ms if key == GENERAL]
+    context = {
+        "nav_links": nav_links(user),
+        "detail": detail,
+        "case": case,
+        "badge": STATUS_BADGES.get(CaseStatus(case.status), "neutral"),
+        "person": person,
+        "reason": reason,
+        "actions": actions,
+        "stages": stages,
+        "inspections": inspections,
+        "materials": detail.materials,
+        "askable": forms.askable([n.material for n in detail.materials]),
+        "supplement_rows": forms.supplement_rows(
+            post if failed == "supplement" else None, errors if failed == "supplement" else {}, posted_positions
+        ),
+        "supplement_errors": errors.get("items", []) if failed == "supplement" else [],
+        "forms": {
+            name: form(name)
+            for name in ("accept", "refuse", "supplement", "decide", "conclude", "suspend", "resume", "extend")
+        },
+        "procedures": list(services.SPECIAL_PROCEDURES.items()),
+        "failed": failed,
+        "general_errors": summary,
+        "field_errors": [m for key, ms in errors.items() if key != GENERAL for m in ms],
+        "conflict": status == 409,
+    }
+    return render(request, "workbench/case.html", context, status=status)
+
+
+def _reason_for_action(request: HttpRequest, user: User, number: str, label: str) -> str:
+    return _stored_reason(request, number) or _derived_reason(user, number) or f"办理：{label}"
+
+
+# --- actions: one service each -----------------------------------------------------------
+
+
+def _accept(user: User, case: Case, post: QueryDict) -> str:
+    services.case_accept(actor=user, case=case, opinion=post.get("opinion", ""))
+    return "已受理，法定办理时限自今日起计算。"
+
+
+def _refuse(user: User, case: Case, post: QueryDict) -> str:
+    services.case_refuse(actor=user, case=case, reason=post.get("reason", ""), legal_basis=post.get("legal_basis", ""))
+    return "已作出不予受理决定，并已告知申请人理由、依据和救济途径。"
+
+
+def _supplement(user: User, case: Case, post: QueryDict) -> str:
+    items, _ = forms.supplement_items(post)
+    request = services.case_supplement_request(actor=user, case=case, items=items, message=post.get("message", ""))
+    return f"已一次性告知申请人补正 {len(request.items)} 项。"
+
+
+def _decide(user: User, case: Case, post: QueryDict) -> str:
+    outcome = post.get("outcome", "")
+    services.case_decide(
+        actor=user,
+        case=case,
+        outcome=cast(Literal["approve", "deny"], outcome),
+        opinion=post.get("opinion", ""),
+        legal_basis=post.get("legal_basis", ""),
+    )
+    return "已作出准予许可决定。" if outcome == "approve" else "已作出不予许可决定，并已告知申请人理由和救济途径。"
+
+
+def _conclude(user: User, case: Case, post: QueryDict) -> str:
+    services.case_conclude(actor=user, case=case, reference=post.get("reference", ""))
+    return "审批结果已送达，办件已办结。"
+
+
+def _suspend(user: User, case: Case, post: QueryDict) -> str:
+    try:
+        days = int(post.get("expected_days", "").strip())
+    except ValueError:
+        days = 0  # the service says what is expected
+    services.case_suspend(
+        actor=user, case=case, procedure=post.get("procedure", ""), reason=post.get("reason", ""), expected_days=days
+    )
+    return "已启动特别程序，中止计时，并已告知申请人所需时间。"
+
+
+def _resume(user: User, case: Case, post: QueryDict) -> str:
+    services.case_resume(actor=user, case=case, note=post.get("note", ""))
+    return "特别程序已结束，恢复计时。"
+
+
+def _extend(user: User, case: Case, post: QueryDict) -> str:
+    services.case_extend(actor=user, case=case, reason=post.get("reason", ""))
+    return "已批准延长办理时限，并已告知申请人。"
+
+
+CASE_ACTIONS = {
+    "accept": ("受理", _accept),
+    "refuse": ("不予受理", _refuse),
+    "supplement": ("一次性告知补正", _supplement),
+    "decide": ("作出审批决定", _decide),
+    "conclude": ("送达并办结", _conclude),
+    "suspend": ("启动特别程序", _suspend),
+    "resume": ("结束特别程序", _resume),
+    "extend": ("延长办理时限", _extend),
+}
+
+
+def _refused(request: HttpRequest, user: User, number: str, action: str, label: str, exc: Exception) -> HttpResponse:
+    """The action was refused: the page again, fresh, with the message and what was typed."""
+    if isinstance(exc, ValidationFailed):
+        errors, status = dict(exc.errors), 422
+    elif isinstance(exc, Conflict):
+        errors, status = {GENERAL: [f"{label}未完成：{exc.message} 页面已显示最新状态。"]}, 409
+    else:
+        assert isinstance(exc, PermissionDenied)
+        errors, status = {GENERAL: [exc.message]}, 403
+    reason = _reason_for_action(request, user, number, label)
+    return _case_page(request, user, number, reason, failed=action, post=request.POST, errors=errors, status=status)
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    user = staff_of(request)
+    if action not in CASE_ACTIONS:
+        raise Http404("没有这个办理动作。")
+    label, handler = CASE_ACTIONS[action]
+    case = selectors.case_by_number_for(user, number)
+    try:
+        message = handler(user, case, request.POST)
+    except (ValidationFailed, Conflict, PermissionDenied) as exc:
+        return _refused(request, user, number, action, label, exc)
+    messages.success(request, message)
+    return redirect(case_url(number))
+
+
+TASK_LABELS = {"claim": "领取任务", "release": "退回任务", "complete": "办结任务"}
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse:
+    user = staff_of(request)
+    if action not in TASK_LABELS:
+        raise Http404("没有这个任务动作。")
+    task = selectors.task_for(user, task_id)
+    number = task.case.number or ""
+    label = f"{TASK_LABELS[action]}“{task.name}”"
+    try:
+        if action == "claim":
+            services.task_claim(actor=user, task=task)
+            message = f"已领取任务“{task.name}”。"
+        elif action == "release":
+            services.task_release(actor=user, task=task)
+            message = f"任务“{task.name}”已退回待领取。"
+        else:
+            outcome = request.POST.get("outcome", "")
+            services.task_complete(
+                actor=user,
+                task=task,
+                outcome=cast(Literal["approve", "reject", "pass", "fail"], outcome),
+                opinion=request.POST.get("opinion", ""),
+            )
+            message = f"任务“{task.name}”已办结。"
+    except (ValidationFailed, Conflict, PermissionDenied) as exc:
+        return _refused(request, user, number, f"task-{task.pk}", label, exc)
+    messages.success(request, message)
+    return redirect(case_url(number))
+
+
+@login_required
+def material_download(request: HttpRequest, number: str, material_id: int) -> HttpResponseBase:
+    """An uploaded material, streamed after the permission check; the read is logged with
+    the reason given for the case."""
+    user = staff_of(request)
+    reason = _stored_reason(request, number)
+    if not reason:
+        messages.info(request, "查看申请材料前，请先说明查看事由。")
+        return redirect(case_url(number))
+    stored, handle = selectors.material_file_for(user, material_id, reason=reason)
+    if stored.case.number != number:
+        handle.close()
+        raise Http404("材料不存在或您无权查看。")
+    response = FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
