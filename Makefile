@@ -38,7 +38,7 @@ test-postgres:
 
 e2e: install  ## browser journeys: Playwright driving Debian's Chromium (installed if missing)
 	scripts/ensure-chromium
-	YIWANG_ENV=test $(BIN)/pytest tests/journeys -m browser
+	YIWANG_ENV=test YIWANG_E2E_REQUIRE_BROWSER=1 $(BIN)/pytest tests/journeys -m browser
 
 bench: install  ## benchmarks on PostgreSQL under granian; prints the table, writes bench/results/
 	scripts/ensure-postgres

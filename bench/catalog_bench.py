@@ -1,7 +1,9 @@
 """Catalog benchmark: the public guide (search and item page) under load, against /api/v1/health.
 
     .venv/bin/python bench/catalog_bench.py                    # SQLite, 10,000 items × 3 regions
-    .venv/bin/python bench/catalog_bench.py --db postgres      # PostgreSQL (DATABASE_URL's server)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/catalog_bench.py
+                                                    # PostgreSQL: a fresh database yiwang_catalog_bench
+                                                    # on DATABASE_URL's server (or --db postgres)
 
 1. Builds a fresh database: the demo world (its catalog published through the services),
    then N generated items, each implemented in 3 regions (济南市, 泰安市, 历下区) with 4
@@ -255,7 +257,8 @@ def drive(port: int, paths: list[str], requests: int, seconds: float, concurrenc
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    from_env = "postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default=from_env)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=3000, help="per endpoint")
     parser.add_argument("--seconds", type=float, default=60, help="per endpoint, at most")

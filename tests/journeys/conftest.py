@@ -16,7 +16,9 @@ Fixtures and helpers:
   violations) plus a full-page screenshot in tests/journeys/screenshots/<test>/<name>.png.
 
 Every page opened through these fixtures is also watched for Content-Security-Policy
-violations and uncaught JavaScript errors; either fails the test.
+violations, uncaught JavaScript errors and HTTP 5xx answers; any of them fails the test. A
+failing test leaves FAILED-*.png screenshots and the platform's log lines of that test in its
+screenshots folder (and prints them).
 
 Environment:
 - YIWANG_E2E_BASE_URL: use an already-running platform instead of starting one (developing
@@ -83,6 +85,16 @@ def _browser_required() -> bool:
     return _truthy("YIWANG_E2E_REQUIRE_BROWSER") or _truthy("CI")
 
 
+def _need_chromium() -> str:
+    """Chromium's path; else skip the journeys — or fail them where Chromium is required (CI)."""
+    executable = _chromium()
+    if executable is None:
+        if _browser_required():
+            pytest.fail("Chromium is required here (CI): apt-get install chromium fonts-noto-cjk", pytrace=False)
+        pytest.skip("browser journeys need Debian's Chromium; none found on PATH")
+    return executable
+
+
 # --- collection: every journey is a `browser` test; no Chromium -> skip (or fail in CI) ---------
 
 
@@ -106,6 +118,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"_journey_report_{report.when}", report)
     return report
+
+
+_TIMINGS: dict[str, float] = {}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _TIMINGS:
+        terminalreporter.write_line(
+            "journey platform: " + ", ".join(f"{step} {seconds:.1f}s" for step, seconds in _TIMINGS.items())
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -228,14 +250,14 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     if external:
         yield Platform(base_url=external)
         return
-    if _chromium() is None and not _browser_required():
-        pytest.skip("browser journeys need Debian's Chromium; none found on PATH")
+    _need_chromium()  # before spending half a minute on the platform
     data_dir = tmp_path_factory.mktemp("yiwang-data")
     log = data_dir / "platform.log"
     env = _platform_env(data_dir)
     bin_dir = _venv_bin()
     timings: dict[str, float] = {}
     proc: subprocess.Popen[bytes] | None = None
+    previous_sigterm: Any = None
 
     def stop() -> None:
         if proc is not None:
@@ -264,11 +286,11 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
                 preexec_fn=_die_with_parent,
             )
         if threading.current_thread() is threading.main_thread():
-            previous = signal.getsignal(signal.SIGTERM)
+            previous_sigterm = signal.getsignal(signal.SIGTERM)
 
             def on_sigterm(signum: int, frame: Any) -> None:  # a CI timeout: stop the platform first
                 stop()
-                signal.signal(signal.SIGTERM, previous if callable(previous) else signal.SIG_DFL)
+                signal.signal(signal.SIGTERM, previous_sigterm if previous_sigterm is not None else signal.SIG_DFL)
                 os.kill(os.getpid(), signal.SIGTERM)
 
             signal.signal(signal.SIGTERM, on_sigterm)
@@ -277,7 +299,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"the platform exited with {proc.returncode} while starting:\n{_tail(log)}")
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, ValueError):
                 status, body = _get(base_url + "/api/v1/health", timeout=2)
                 if status == 200 and json.loads(body).get("status") == "ok":
                     break
@@ -289,11 +311,12 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     finally:
         stop()
         atexit.unregister(stop)
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
             shutil.copyfile(log, SCREENSHOTS / "platform.log")
-        if timings:
-            print("\njourney platform timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()))
+        _TIMINGS.update(timings)
 
 
 @pytest.fixture(scope="session")
@@ -306,11 +329,7 @@ def base_url(platform: Platform) -> str:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
-    if executable is None:
-        if _browser_required():
-            pytest.fail("Chromium is required here (CI): apt-get install chromium fonts-noto-cjk")
-        pytest.skip("browser journeys need Debian's Chromium; none found on PATH")
+    executable = _need_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

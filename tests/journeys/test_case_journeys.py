@@ -143,15 +143,18 @@ def apply_for_food(page, check_a11y, login, files, *, from_guide: bool) -> str:
 
 def open_case(page, number: str) -> None:
     page.goto(f"/workbench/cases/{number}/")
-    pass_reason_page(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"办件 {number}")
+    case_page_opened(page, number)
 
 
-def pass_reason_page(page) -> None:
-    """查看事由: staff opening a case outside their own queue say why (logged)."""
-    if page.get_by_role("heading", name="请说明查看事由").count():
+def case_page_opened(page, number: str) -> None:
+    """The workbench case page is shown — after 查看事由 when the case is not in one's own
+    queue (staff say why they open a case; the read is logged)."""
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile(rf"^(查看办件|办件) {re.escape(number)}$"))
+    if heading.inner_text().startswith("查看办件"):
         page.get_by_role("radio", name="办理审查任务").check()
         page.get_by_role("button", name="查看办件").click()
+    expect(heading).to_have_text(f"办件 {number}")
 
 
 def action_form(page, number: str, action: str):
@@ -234,8 +237,7 @@ def test_2_supplement_accept_review_decide_and_lisi_sees_why(page, new_page, che
     expect(window.get_by_role("heading", level=1)).to_have_text("待办收件箱")
     check_a11y(window, "window-inbox")
     window.get_by_role("link", name=number, exact=True).click()
-    pass_reason_page(window)
-    expect(window.get_by_role("heading", level=1)).to_have_text(f"办件 {number}")
+    case_page_opened(window, number)
     check_a11y(window, "window-case")
     form = action_form(window, number, "supplement")
     form.get_by_label("材料").first.select_option(label=FOOD_MATERIALS["layout"])
@@ -260,7 +262,7 @@ def test_2_supplement_accept_review_decide_and_lisi_sees_why(page, new_page, che
 
     # jn_window: accepts.
     window.reload()
-    pass_reason_page(window)
+    case_page_opened(window, number)
     expect(window.locator("#materials-title").locator("xpath=ancestor::section")).to_contain_text(
         "经营布局图（补正）.png"
     )
@@ -276,7 +278,7 @@ def test_2_supplement_accept_review_decide_and_lisi_sees_why(page, new_page, che
     expect(reviewer.get_by_role("row").filter(has_text=number)).to_contain_text("材料审查")
     check_a11y(reviewer, "reviewer-inbox")
     reviewer.get_by_role("link", name=number, exact=True).click()
-    pass_reason_page(reviewer)
+    case_page_opened(reviewer, number)
     check_a11y(reviewer, "reviewer-case")
     complete_task(reviewer, "材料审查", "材料齐全，符合法定形式，经营场所布局合理")
     check_a11y(reviewer, "reviewer-case-done")
@@ -286,7 +288,7 @@ def test_2_supplement_accept_review_decide_and_lisi_sees_why(page, new_page, che
     login(approver, "jn_approver")
     approver.goto("/workbench/")
     approver.get_by_role("link", name=number, exact=True).click()
-    pass_reason_page(approver)
+    case_page_opened(approver, number)
     check_a11y(approver, "approver-case")
     form = action_form(approver, number, "decide")
     form.get_by_role("radio", name="准予许可").check()
@@ -339,9 +341,15 @@ def test_3_planning_permit_joint_review_with_a_special_procedure(page, new_page,
     login(window, "jn_window")
     window.goto("/workbench/")
     window.get_by_role("link", name=number, exact=True).click()
-    pass_reason_page(window)
+    case_page_opened(window, number)
+    check_a11y(window, "window-case-planning")
     action_form(window, number, "accept").get_by_role("button", name="受理").click()
     expect_done(window, "已受理")
+    # The joint review starts: one task per department, each with its own deadline.
+    stages = window.locator("section", has=window.get_by_role("heading", name="办理环节"))
+    for _, task, department in PLANNING_BRANCHES:
+        expect(stages.locator("li.task").filter(has_text=task)).to_contain_text(department)
+    check_a11y(window, "window-case-planning-accepted")
 
     # The planning bureau starts 专家评审: the clock stops, lisi is told why and for how long.
     planning = new_page()
@@ -349,7 +357,7 @@ def test_3_planning_permit_joint_review_with_a_special_procedure(page, new_page,
     planning.goto("/workbench/")
     expect(planning.get_by_role("row").filter(has_text=number)).to_contain_text("规划审查")
     planning.get_by_role("link", name=number, exact=True).first.click()
-    pass_reason_page(planning)
+    case_page_opened(planning, number)
     check_a11y(planning, "planning-case")
     clock_card = planning.locator("section", has=planning.get_by_role("heading", name="办理时限"))
     form = action_form(planning, number, "suspend")
@@ -368,7 +376,7 @@ def test_3_planning_permit_joint_review_with_a_special_procedure(page, new_page,
     check_a11y(lisi, "my-case-suspended")
 
     planning.reload()
-    pass_reason_page(planning)
+    case_page_opened(planning, number)
     form = action_form(planning, number, "resume")
     form.get_by_label(re.compile("^结果说明")).fill("专家评审通过")
     form.get_by_role("button", name="恢复计时").click()
@@ -389,7 +397,7 @@ def test_3_planning_permit_joint_review_with_a_special_procedure(page, new_page,
         expect(row).to_contain_text(task)
         check_a11y(reviewer, f"{persona}-inbox")
         row.get_by_role("link", name=number, exact=True).click()
-        pass_reason_page(reviewer)
+        case_page_opened(reviewer, number)
         complete_task(reviewer, task, f"{task}通过")
         check_a11y(reviewer, f"{persona}-case-done")
 

@@ -5,6 +5,7 @@ child processes; Ctrl-C or SIGTERM stops both, and if either dies the other is s
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -33,16 +34,20 @@ def main(argv: list[str] | None = None) -> int:
         "yiwang.config.wsgi:application",
     ]
     worker = [os.path.join(bin_dir, "yiwang"), "worker"]
-    procs = [subprocess.Popen(web), subprocess.Popen(worker)]  # noqa: S603 - our own executables
+    # Each child leads its own process group, so stopping it also stops granian's workers.
+    procs = [subprocess.Popen(cmd, start_new_session=True) for cmd in (web, worker)]  # noqa: S603 - our own executables
     print(
         f"yiwang 已启动：http://{args.host}:{args.port}/  （工作台 /workbench/，后台 /admin/，接口文档 /api/v1/docs）",
         flush=True,
     )
 
-    def stop(*_: object) -> None:
+    def signal_all(sig: int) -> None:
         for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+
+    def stop(*_: object) -> None:
+        signal_all(signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                proc.kill()
+                signal_all(signal.SIGKILL)
     return max(proc.returncode or 0 for proc in procs)
 
 

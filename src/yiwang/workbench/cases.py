@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
 from yiwang.cases import selectors, services
-from yiwang.cases.clock import deemed_acceptance_after
+from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, deemed_acceptance_after
 from yiwang.cases.deadlines import task_clock_state, warning_share
 from yiwang.cases.models import Case, Task
 from yiwang.cases.permissions import may_work_task
@@ -109,7 +109,7 @@ def _intake_row(case: Case, today: dt.date) -> dict[str, Any]:
         if due is not None and days_left is not None:
             if today > due:
                 state = "overdue"
-            elif days_left <= round(5 * (1 - warning_share())):
+            elif days_left <= round(ACCEPTANCE_WINDOW_DAYS * (1 - warning_share())):
                 state = "warning"
     return {
         "number": case.number,

@@ -1,6 +1,7 @@
 """我的办件 through the pages: the list, the case page (status, due date and why, timeline,
 result), answering a 补正 request, withdrawing, and one's own files."""
 
+import re
 from typing import Any
 
 import pytest
@@ -19,6 +20,17 @@ def staff(username: str) -> User:
 
 def reload(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
+
+
+def test_every_post_form_carries_the_csrf_token(login_as: Any) -> None:
+    client = login_as("zhangsan")
+    case = submitted_food_case(client)
+    food_post(client, action="save", files=False)
+    draft = Case.objects.get(applicant__username="zhangsan", status="draft")
+    for url in (f"/me/cases/{case.number}/", f"/apply/drafts/{draft.ref}/", "/me/drafts/"):
+        html = client.get(url).content.decode()
+        forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", html, flags=re.S)
+        assert forms and all("csrfmiddlewaretoken" in body for body in forms), url
 
 
 def test_my_space_and_the_list_show_the_case(login_as: Any) -> None:

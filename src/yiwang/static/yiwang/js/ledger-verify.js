@@ -55,8 +55,10 @@
   }
 
   function parseVkey(vkey) {
-    var parts = vkey.trim().split("+");
-    if (parts.length !== 3) throw new Error("公钥格式不正确");
+    // <name>+<hex id>+<base64>: the base64 part may itself contain "+".
+    var t = vkey.trim(), i = t.indexOf("+"), j = t.indexOf("+", i + 1);
+    if (i < 0 || j < 0) throw new Error("公钥格式不正确");
+    var parts = [t.slice(0, i), t.slice(i + 1, j), t.slice(j + 1)];
     var raw = b64decode(parts[2]);
     if (raw[0] !== 1 || raw.length !== 33) throw new Error("浏览器只能验证 Ed25519 签名；国密（SM2）请使用 yiwang-verify 离线验证");
     return { name: parts[0], keyId: parseInt(parts[1], 16), publicKey: raw.slice(1) };
