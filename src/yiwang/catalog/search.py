@@ -272,7 +272,7 @@ def guide_results(filters: GuideFilters) -> QuerySet[SearchDocument] | Ranked:
     frequency = dict(
         SearchToken.objects.filter(token__in=expanded)
         .values_list("token")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("document"))  # a column of the index: PostgreSQL can answer index-only
         .values_list("token", "n")
     )
     if not frequency:

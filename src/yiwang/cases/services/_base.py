@@ -116,7 +116,7 @@ def disclosure_fields(case: Case, *, decision_label: str) -> dict[str, Any]:
         "department_name": case.department.name,
         "decision_label": decision_label,
         "decided_on": clock.today().isoformat(),
-        "holder": case.enterprise.name if case.enterprise_id else None,
+        "holder": case.enterprise.name if case.enterprise is not None else None,
     }
 
 
