@@ -109,9 +109,20 @@ class Platform:
     def start(self) -> None:
         self.server = subprocess.Popen(
             [
-                str(VENV_BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port),
-                "--workers", str(self.workers), "--no-ws", "--log-level", "warning", "yiwang.config.wsgi:application",
-            ],  # fmt: skip
+                str(VENV_BIN / "granian"),
+                "--interface",
+                "wsgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--no-ws",
+                "--log-level",
+                "warning",
+                "yiwang.config.wsgi:application",
+            ],
             env=self.env,
             cwd=self.data_dir,
             start_new_session=True,
@@ -159,11 +170,14 @@ def _worker(port: int, maker: RequestMaker, wid: int, stop_at: float, max_reques
     out.put((latencies, errors))
 
 
-def _load_process(port: int, maker: RequestMaker, concurrency: int, seconds: float, max_requests: int, out: Any) -> None:
+def _load_process(
+    port: int, maker: RequestMaker, concurrency: int, seconds: float, max_requests: int, out: Any
+) -> None:
     stop_at = time.monotonic() + seconds
     queue: Any = __import__("queue").Queue()
     threads = [
-        threading.Thread(target=_worker, args=(port, maker, w, stop_at, max_requests, queue)) for w in range(concurrency)
+        threading.Thread(target=_worker, args=(port, maker, w, stop_at, max_requests, queue))
+        for w in range(concurrency)
     ]
     started = time.perf_counter()
     for t in threads:
