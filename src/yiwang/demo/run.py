@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         str(args.workers),
         "--no-ws",
+        # Sync Django holds a thread per request; a few per worker keep the CPU busy without
+        # hundreds of idle threads (granian's default) competing for the GIL.
+        "--blocking-threads",
+        "8",
         "yiwang.config.wsgi:application",
     ]
     worker = [os.path.join(bin_dir, "yiwang"), "worker"]
