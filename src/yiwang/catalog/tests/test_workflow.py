@@ -202,6 +202,11 @@ def test_a_new_implementation_after_a_withdrawn_first_draft(drafter: User, revie
     assert first.implementation.code == f"{department.credit_code}1{FOOD}"
     services.implementation_version_withdraw(actor=drafter, version=first)
     again = services.implementation_version_draft(
-        actor=drafter, basic_code=FOOD, region=taian, department=department, change_kind="amend", change_reason="重新编制"
+        actor=drafter,
+        basic_code=FOOD,
+        region=taian,
+        department=department,
+        change_kind="amend",
+        change_reason="重新编制",
     )
     assert again.number == 2 and again.statutory_limit_days == first.statutory_limit_days
