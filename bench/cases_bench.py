@@ -440,13 +440,15 @@ def plan_line(plan: str) -> str:
     used = re.findall(r"(?:Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)", plan)
     used = sorted({re.sub(r"_[0-9a-f]{8}(_like)?$", "", u) for u in used if not u.endswith("pkey")})
     big = ("cases_case", "cases_task", "cases_stage", "cases_clockevent", "accounts_user", "accounts_naturalperson")
-    seq = sorted({t for t in re.findall(r"Seq Scan on (\w+)", plan) if t in big})
-    removed = re.search(r"Rows Removed by Filter: (\d+)", plan)
+    seq: dict[str, int] = {}  # big table → rows its sequential scans read (kept + dropped, all parallel workers)
+    for node in re.split(r"\n\s*->", plan):
+        found = re.search(r"Seq Scan on (\w+) .*actual time=\S+ rows=(\d+) loops=(\d+)", node)
+        if found and found[1] in big:
+            dropped = re.search(r"Rows Removed by Filter: (\d+)", node)
+            seq[found[1]] = seq.get(found[1], 0) + int(found[3]) * (int(found[2]) + int(dropped[1] if dropped else 0))
     line = f"{float(took.group(1)) if took else float('nan'):8.1f} ms  index: {', '.join(used) or '—'}"
     if seq:
-        line += f"  SEQ SCAN: {', '.join(seq)}" + (
-            f" ({int(removed.group(1)):,} rows read and dropped)" if removed else ""
-        )
+        line += "  SEQ SCAN: " + ", ".join(f"{t} ({n:,} rows read)" for t, n in sorted(seq.items()))
     return line
 
 

@@ -144,9 +144,13 @@ def _task_row(task: Task, user: User) -> dict[str, Any]:
     }
 
 
-def inbox_rows(user: User, *, limit: int = 200) -> list[dict[str, Any]]:
+def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
     """The workbench home's inbox: new applications to accept (window clerks) and the tasks
-    of the user's roles (reviewers, approvers, heads…), most urgent first."""
+    of the user's roles (reviewers, approvers, heads…), most urgent first.
+
+    Both queues come ordered by urgency (oldest submission, earliest due date), so the first
+    `limit` of each hold the most urgent rows; each row derives its clock, which costs
+    queries, so the home page does not build thousands (办件查询 lists everything, paged)."""
     today = clock.today()
     rows = [_intake_row(case, today) for case in selectors.intake_queue_for(user)[:limit]]
     rows += [_task_row(task, user) for task in selectors.task_inbox_for(user)[:limit]]
