@@ -26,10 +26,12 @@ Figures. ×base = req/s over the baseline's (reads: GET /api/v1/health, writes: 
 - lists: GET /api/v1/cases, /me/cases/ (zhangsan); /api/v1/cases/tasks, /workbench/
   (jn_planning_rev); /api/v1/cases/intake, /workbench/ (jn_window). Below the table: each one's
   queries (captured through the test client) with EXPLAIN ANALYZE of the slowest two, and of the
-  proposed rewrites. "+idx" rows: the lists re-run with BENCH_INDEXES (bench only, dropped after).
+  proposed rewrites. "+idx" rows: the staff lists re-run with BENCH_INDEXES (bench only, dropped
+  afterwards: the write scenarios run on the schema as migrated).
 - app / pg / gen: CPU ms per request of the granian workers, of this database's PostgreSQL
-  backends, of the load generator; other% = CPU the rest of the machine used meanwhile (other
-  engineers' tests): together they say what bounded each figure.
+  backends (a lower bound: a backend that exits within the scenario is missed), of the load
+  generator; other% = CPU the rest of the machine used meanwhile (other engineers' tests):
+  together they say what bounded each figure.
 Printed and written to bench/results/cases-<date>.txt (with the full plans).
 """
 
@@ -531,11 +533,15 @@ def report(args, generated, draft_ms, plans, rows, lives_by_step, load_start, st
         pg_version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     base = {kind: next(r.throughput for k, r, _, _ in rows if k == kind) for kind in ("r", "w")}
     g, cores = generated, os.cpu_count()
+    git = {"cwd": ROOT, "capture_output": True, "text": True, "env": {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}}
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], **git).stdout.strip()  # read-only git
+    dirty = subprocess.run(["git", "status", "--porcelain", "-uno", "--", "src"], **git).stdout.strip()
     lines = [
         f"yiwang case-engine benchmark {started:%Y-%m-%d %H:%M} — load average {load_start[0]:.2f} at the start, "
         f"{os.getloadavg()[0]:.2f} at the end (other work shares the machine: see other%)",
         f"{platform.machine()}, {cores} cores, {platform.platform()}; Python {platform.python_version()}, Django "
-        f"{django.get_version()}, granian {granian.__version__} (WSGI, {cores} workers), PostgreSQL {pg_version}",
+        f"{django.get_version()}, granian {granian.__version__} (WSGI, {cores} workers), PostgreSQL {pg_version}; "
+        f"code {head}{' with uncommitted changes in src/' if dirty else ''}",
         f"data: {args.cases:,} cases generated in {g['seconds']} s ({g['total']} s with VACUUM ANALYZE): {g['stages']:,} "
         f"stages, {g['tasks']:,} tasks ({g['open_tasks']:,} open or claimed), {g['departments']} departments; "
         + ", ".join(f"{x['status']} {x['n']:,}" for x in g["by_status"]),

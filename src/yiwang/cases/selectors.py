@@ -69,9 +69,7 @@ def case_list_visible_to(user: User) -> QuerySet[Case]:
     visible = Q(applicant=user)
     if agencies:
         visible |= Q(enterprise_id__in=agencies) & ~Q(status=CaseStatus.DRAFT)
-    return cases.filter(visible).exclude(
-        Q(status=CaseStatus.WITHDRAWN) & Q(submitted_at__isnull=True)
-    )
+    return cases.filter(visible).exclude(Q(status=CaseStatus.WITHDRAWN) & Q(submitted_at__isnull=True))
 
 
 def case_by_number_for(user: User, number: str) -> Case:

@@ -90,6 +90,11 @@ def test_the_whole_path_through_the_api(login_as: Login) -> None:
     )
     assert detail["timeline"][-1]["summary"] == "审批结果已电子送达，办结"
     assert detail["stages"][0]["tasks"] == []  # applicants see the stages, not staff tasks
+    staff_detail = login_as("jn_approver").get(f"{BASE}/{number}", {"reason": "审批复核"})
+    assert staff_detail.status_code == 200, staff_detail.content
+    [review] = staff_detail.json()["stages"][0]["tasks"]
+    assert review["case_number"] == number and review["department_name"] == "济南市行政审批服务局"
+    assert review["assignee"] == "钱进" and review["status"] == "approved"
 
 
 def test_submission_needs_an_idempotency_key(login_as: Login) -> None:
