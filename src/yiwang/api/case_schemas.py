@@ -1,0 +1,280 @@
+"""Request and response schemas of the 办件 API (api/cases.py)."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Schema
+
+from yiwang.cases.models import Case, Task
+from yiwang.cases.workflow import CaseStatus, TaskStatus
+
+
+class MaterialOut(Schema):
+    id: int
+    material_key: str
+    material_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+
+
+class MaterialNeedOut(Schema):
+    material_key: str
+    name: str
+    necessity: str
+    needed: bool
+    uploaded: MaterialOut | None
+
+
+class DraftIn(Schema):
+    implementation_version_id: int
+    form_data: dict[str, Any] = {}
+    enterprise_credit_code: str | None = None
+    delivery_method: Literal["electronic", "pickup", "mail"] | None = None
+    delivery_address: str | None = None
+
+
+class DraftUpdateIn(Schema):
+    form_data: dict[str, Any] = {}
+    enterprise_credit_code: str | None = None
+    delivery_method: Literal["electronic", "pickup", "mail"] | None = None
+    delivery_address: str | None = None
+
+
+class DraftOut(Schema):
+    ref: str
+    item_name: str
+    department_name: str
+    form_data: dict[str, Any]
+    delivery_method: str
+    materials: list[MaterialNeedOut]
+    commitment_allowed: bool
+    commitment_text: str
+
+
+class SubmitIn(Schema):
+    draft_ref: str | None = None
+    implementation_version_id: int | None = None
+    form_data: dict[str, Any] | None = None
+    enterprise_credit_code: str | None = None
+    commitment_signed: bool = False
+    delivery_method: Literal["electronic", "pickup", "mail"] | None = None
+    delivery_address: str | None = None
+
+
+class ReceiptMaterialOut(Schema):
+    name: str
+    file_name: str
+    size: int
+    sha256: str
+
+
+class ReceiptOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    item_name: str
+    department_name: str
+    applicant_label: str
+    submitted_at: dt.datetime
+    received_on: dt.date
+    materials: list[ReceiptMaterialOut]
+    statutory_limit_days: int
+    committed_limit_days: int
+    acceptance_note: str
+    clock_explanation: str
+    consultation_phone: str
+    complaint_phone: str
+    address: str
+
+
+class CaseSummaryOut(Schema):
+    number: str | None
+    status: str
+    status_label: str
+    item_name: str
+    department_name: str
+    submitted_at: dt.datetime | None
+    due_date: dt.date | None
+    committed_due_date: dt.date | None
+
+    @staticmethod
+    def resolve_status_label(obj: Case) -> str:
+        return CaseStatus(obj.status).label
+
+    @staticmethod
+    def resolve_item_name(obj: Case) -> str:
+        return obj.implementation_version.item_version.name
+
+    @staticmethod
+    def resolve_department_name(obj: Case) -> str:
+        return obj.department.name
+
+
+class ClockOut(Schema):
+    state: str
+    level: str
+    due_date: dt.date | None
+    committed_due_date: dt.date | None
+    used_days: int
+    limit_days: int
+    explanation: str
+    committed_explanation: str
+
+
+class CaseStatusOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    clock: ClockOut
+
+
+class TimelineOut(Schema):
+    at: dt.datetime
+    summary: str
+    reason: str
+    actor: str
+
+
+class SupplementItemOut(Schema):
+    material_key: str | None
+    name: str
+    note: str
+
+
+class SupplementOut(Schema):
+    requested_at: dt.datetime
+    before_acceptance: bool
+    items: list[SupplementItemOut]
+    message: str
+
+
+class OutcomeOut(Schema):
+    title: str
+    opinion: str
+    basis: str
+    remedies: list[str]
+    rule: str
+
+
+class TaskOut(Schema):
+    id: int
+    case_number: str
+    item_name: str
+    name: str
+    kind: str
+    role: str
+    department_name: str
+    status: str
+    status_label: str
+    assignee: str | None
+    due_date: dt.date | None
+
+    # The resolvers read a Task; a TaskOut nested in StageOut/CaseOut is validated again, and
+    # then they receive the TaskOut itself, whose values are already resolved.
+    @staticmethod
+    def resolve_case_number(obj: "Task | TaskOut") -> str:
+        return obj.case_number if isinstance(obj, TaskOut) else obj.case.number or ""
+
+    @staticmethod
+    def resolve_item_name(obj: "Task | TaskOut") -> str:
+        return obj.item_name if isinstance(obj, TaskOut) else obj.case.implementation_version.item_version.name
+
+    @staticmethod
+    def resolve_department_name(obj: "Task | TaskOut") -> str:
+        return obj.department_name if isinstance(obj, TaskOut) else obj.department.name
+
+    @staticmethod
+    def resolve_status_label(obj: "Task | TaskOut") -> str:
+        return obj.status_label if isinstance(obj, TaskOut) else TaskStatus(obj.status).label
+
+    @staticmethod
+    def resolve_assignee(obj: "Task | TaskOut") -> str | None:
+        if isinstance(obj, TaskOut):
+            return obj.assignee
+        return str(obj.assignee) if obj.assignee_id else None
+
+
+class StageOut(Schema):
+    name: str
+    status: str
+    parallel: bool
+    join: str
+    tasks: list[TaskOut]
+
+
+class CaseOut(Schema):
+    number: str
+    status: str
+    status_label: str
+    item_name: str
+    department_name: str
+    submitted_at: dt.datetime | None
+    received_on: dt.date | None
+    accepted_on: dt.date | None
+    acceptance_deadline: dt.date | None
+    clock: ClockOut
+    timeline: list[TimelineOut]
+    form: dict[str, Any]
+    materials: list[MaterialNeedOut]
+    open_supplement: SupplementOut | None
+    stages: list[StageOut]
+    outcome: OutcomeOut | None
+    actions: list[str]
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class OpinionIn(Schema):
+    opinion: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class RefuseIn(Schema):
+    reason: str
+    legal_basis: str
+
+
+class SupplementItemIn(Schema):
+    material_key: str | None = None
+    name: str | None = None
+    note: str = ""
+
+
+class SupplementIn(Schema):
+    items: list[SupplementItemIn]
+    message: str = ""
+
+
+class SuspendIn(Schema):
+    procedure: Literal[
+        "hearing", "auction", "bidding", "testing", "detection", "quarantine", "appraisal", "expert_review"
+    ]
+    reason: str
+    expected_days: int
+
+
+class ExtendIn(Schema):
+    reason: str
+
+
+class DecideIn(Schema):
+    outcome: Literal["approve", "deny"]
+    opinion: str = ""
+    legal_basis: str = ""
+
+
+class TaskCompleteIn(Schema):
+    outcome: Literal["approve", "reject", "pass", "fail"]
+    opinion: str = ""
+
+
+class ConcludeIn(Schema):
+    reference: str = ""
