@@ -172,28 +172,24 @@ class TaskOut(Schema):
     assignee: str | None
     due_date: dt.date | None
 
-    # The resolvers read a Task; a TaskOut nested in StageOut/CaseOut is validated again, and
-    # then they receive the TaskOut itself, whose values are already resolved.
     @staticmethod
-    def resolve_case_number(obj: "Task | TaskOut") -> str:
-        return obj.case_number if isinstance(obj, TaskOut) else obj.case.number or ""
+    def resolve_case_number(obj: Task) -> str:
+        return obj.case.number or ""
 
     @staticmethod
-    def resolve_item_name(obj: "Task | TaskOut") -> str:
-        return obj.item_name if isinstance(obj, TaskOut) else obj.case.implementation_version.item_version.name
+    def resolve_item_name(obj: Task) -> str:
+        return obj.case.implementation_version.item_version.name
 
     @staticmethod
-    def resolve_department_name(obj: "Task | TaskOut") -> str:
-        return obj.department_name if isinstance(obj, TaskOut) else obj.department.name
+    def resolve_department_name(obj: Task) -> str:
+        return obj.department.name
 
     @staticmethod
-    def resolve_status_label(obj: "Task | TaskOut") -> str:
-        return obj.status_label if isinstance(obj, TaskOut) else TaskStatus(obj.status).label
+    def resolve_status_label(obj: Task) -> str:
+        return TaskStatus(obj.status).label
 
     @staticmethod
-    def resolve_assignee(obj: "Task | TaskOut") -> str | None:
-        if isinstance(obj, TaskOut):
-            return obj.assignee
+    def resolve_assignee(obj: Task) -> str | None:
         return str(obj.assignee) if obj.assignee_id else None
 
 
