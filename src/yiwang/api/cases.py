@@ -70,7 +70,11 @@ def _version(version_id: int | None) -> ImplementationVersion | None:
     if version_id is None:
         return None
     version = (
-        ImplementationVersion.objects.select_related("implementation", "item_version").filter(pk=version_id).first()
+        ImplementationVersion.objects.select_related(
+            "implementation__department", "implementation__region", "item_version"
+        )
+        .filter(pk=version_id)
+        .first()
     )
     if version is None:
         raise NotFound("办理事项不存在。", field="implementation_version_id")
@@ -121,7 +125,8 @@ def _clock(case: Case) -> ClockOut:
 
 
 def _status(case: Case) -> CaseStatusOut:
-    case.refresh_from_db()
+    """The state after a service call: `case` is the copy the service returned (it changed it
+    under its lock, so it is current)."""
     return CaseStatusOut(
         number=case.number or "", status=case.status, status_label=CaseStatus(case.status).label, clock=_clock(case)
     )
@@ -143,9 +148,8 @@ def _draft(user: User, ref: str) -> DraftOut:
     )
 
 
-def _receipt(user: User, number: str) -> ReceiptOut:
-    receipt = selectors.case_receipt_for(user, number)
-    case = selectors.case_by_number_for(user, number)
+def _receipt(case: Case) -> ReceiptOut:
+    receipt = selectors.receipt_of(case)
     return ReceiptOut(
         number=receipt.number,
         status=case.status,
@@ -242,7 +246,7 @@ def case_submit(
         delivery_method=payload.delivery_method,
         delivery_address=payload.delivery_address,
     )
-    return Status(201, _receipt(user, case.number or ""))
+    return Status(201, _receipt(case))
 
 
 # --- staff queues ------------------------------------------------------------------------
@@ -335,7 +339,7 @@ def case_detail(request: HttpRequest, number: str, reason: str = "") -> dict[str
 
 @router.get("/{number}/receipt", response=ReceiptOut, summary="申请回执")
 def case_receipt(request: HttpRequest, number: str) -> ReceiptOut:
-    return _receipt(_user(request), number)
+    return _receipt(selectors.case_by_number_for(_user(request), number))
 
 
 @router.post("/{number}/materials", response={201: MaterialOut}, summary="上传补正材料")
@@ -391,6 +395,7 @@ def case_supplement_request(request: HttpRequest, number: str, payload: Suppleme
     services.case_supplement_request(
         actor=user, case=case, items=[item.dict() for item in payload.items], message=payload.message
     )
+    case.refresh_from_db()  # the service returns the request, not the case
     return _status(case)
 
 

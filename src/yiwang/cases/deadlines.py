@@ -17,6 +17,7 @@ from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 
 DEFAULT_WARNING_SHARE = 0.8
+CLOCK_CACHE = "_clock_entries"
 
 
 def warning_share() -> float:
@@ -24,18 +25,44 @@ def warning_share() -> float:
 
 
 def _entries(case: Case, task: Task | None) -> list[ClockEntry]:
+    """The clock ledger of the case (task None) or of the task, oldest first.
+
+    Read once per object and kept on it: `services._base.clock_event` appends what it writes
+    to a loaded ledger, so the services' many due-date refreshes in one transaction (under
+    the case's row lock) cost one query per clock, not one per refresh.
+    """
+    owner: Case | Task = task if task is not None else case
+    cached: list[ClockEntry] | None = owner.__dict__.get(CLOCK_CACHE)
+    if cached is not None:
+        return cached
     rows = ClockEvent.objects.filter(case_id=case.pk, task=task).order_by("id")
-    return [
-        ClockEntry(
-            kind=row.kind,  # type: ignore[arg-type]
-            on=row.on,
-            days=row.days,
-            cause=row.cause,
-            note=row.note,
-            expected_days=row.expected_days,
-        )
-        for row in rows
-    ]
+    entries = [clock_entry(row) for row in rows]
+    owner.__dict__[CLOCK_CACHE] = entries
+    return entries
+
+
+def clock_entry(row: ClockEvent) -> ClockEntry:
+    return ClockEntry(
+        kind=row.kind,  # type: ignore[arg-type]
+        on=row.on,
+        days=row.days,
+        cause=row.cause,
+        note=row.note,
+        expected_days=row.expected_days,
+    )
+
+
+def clock_written(case: Case, row: ClockEvent) -> None:
+    """Keep a loaded ledger in step with a row just written (see `_entries`)."""
+    owner: Case | Task = row.task if row.task is not None else case
+    cached: list[ClockEntry] | None = owner.__dict__.get(CLOCK_CACHE)
+    if cached is not None:
+        cached.append(clock_entry(row))
+
+
+def clock_started(task: Task, row: ClockEvent) -> None:
+    """A new task's ledger is exactly its start row: no need to read it back."""
+    task.__dict__[CLOCK_CACHE] = [clock_entry(row)]
 
 
 def case_clock_state(case: Case, *, committed: bool = False, today: dt.date | None = None) -> ClockState:
@@ -71,8 +98,9 @@ def task_clock_state(task: Task, *, today: dt.date | None = None) -> ClockState:
 
 def case_due_refresh(case: Case) -> None:
     """Recompute the denormalised due/warning dates of `case` from its ledger (no save)."""
-    statutory = case_clock_state(case)
-    committed = case_clock_state(case, committed=True)
+    today = clock.today()
+    statutory = case_clock_state(case, today=today)
+    committed = case_clock_state(case, committed=True, today=today)
     case.due_date = statutory.due_date if statutory.state in ("running", "stopped") else None
     case.committed_due_date = committed.due_date if committed.state in ("running", "stopped") else None
     case.warning_date = committed.warning_date if committed.state == "running" else None
@@ -109,6 +137,7 @@ class ClockView:
 
 def case_clock_view(case: Case, *, today: dt.date | None = None) -> ClockView:
     calendar = working_calendar()
+    today = today or clock.today()
     statutory = case_clock_state(case, today=today)
     committed = case_clock_state(case, committed=True, today=today)
     return ClockView(

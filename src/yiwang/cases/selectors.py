@@ -423,7 +423,11 @@ class Receipt:
 
 
 def case_receipt_for(user: User, number: str) -> Receipt:
-    case = case_by_number_for(user, number)
+    return receipt_of(case_by_number_for(user, number))
+
+
+def receipt_of(case: Case) -> Receipt:
+    """The receipt of a case the caller already holds (e.g. the one a submission returned)."""
     if case.submitted_at is None or case.received_on is None:
         raise NotFound("该申请尚未提交，没有回执。")
     version = case.implementation_version

@@ -184,6 +184,10 @@ _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+# The outbox is drained by the worker's periodic job (PERIODIC_TASKS, every 2 s); backends
+# that push (RQ, immediate) are also kicked after each commit that queued messages. The
+# database backend is not: its worker polls too, so the kick would only add a row per commit.
+NOTIFICATIONS_KICK_AFTER_COMMIT = env_bool("NOTIFICATIONS_KICK_AFTER_COMMIT", default=TASKS_BACKEND != "database")
 
 # Security: secure by default, relaxed only where plain-http local demo needs it.
 SESSION_COOKIE_HTTPONLY = True
@@ -236,7 +240,7 @@ LEDGER_KEY_FILE = DATA_DIR / "ledger-signing.key"
 # Periodic jobs the worker enqueues: dotted path of a django-tasks task -> seconds between runs.
 PERIODIC_TASKS: dict[str, float] = {
     "yiwang.ledger.tasks.integrate": 2.0,
-    "yiwang.notifications.tasks.deliver_pending": 10.0,
+    "yiwang.notifications.tasks.deliver_pending": 2.0,
     "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
     "yiwang.cases.tasks.deadline_sweep": 3600.0,
 }

@@ -2,10 +2,14 @@
 
 `working_calendar()` returns a `WorkdayCalendar` (pure logic in workdays.py) for the
 configured years. It is rebuilt only when an administrator's change bumps the version
-kept in the cache, so each request pays a cache read, not a table scan.
+kept in the cache. The version itself is read from the cache at most once per
+VERSION_CHECK_SECONDS in each process (a case action asks for the calendar a dozen
+times): an edit is seen at once by the process that made it and within that interval by
+the others.
 """
 
 import datetime as dt
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -14,21 +18,28 @@ from yiwang.core.models import CalendarDay, CalendarYear
 from yiwang.core.workdays import WorkdayCalendar, seed_from_chinese_calendar
 
 _VERSION_KEY = "yiwang:calendar:version"
+VERSION_CHECK_SECONDS = 1.0
 _built: dict[str, WorkdayCalendar] = {}
+_checked: list[tuple[float, str]] = []  # (monotonic time of the last cache read, version read)
 
 
 def _version() -> str:
+    now = time.monotonic()
+    if _checked and now - _checked[0][0] < VERSION_CHECK_SECONDS:
+        return _checked[0][1]
     version = cache.get(_VERSION_KEY)
     if version is None:
         version = dt.datetime.now(dt.UTC).isoformat()
         cache.add(_VERSION_KEY, version, timeout=None)
         version = cache.get(_VERSION_KEY, version)
+    _checked[:] = [(now, str(version))]
     return str(version)
 
 
 def calendar_changed() -> None:
     """Mark every process's cached calendar stale (called after an edit commits)."""
     cache.set(_VERSION_KEY, dt.datetime.now(dt.UTC).isoformat(), timeout=None)
+    _checked.clear()
 
 
 def working_calendar() -> WorkdayCalendar:

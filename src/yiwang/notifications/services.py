@@ -3,14 +3,15 @@
 `message_enqueue` is called by other apps' services *inside their transaction*: the
 message rows commit with the change they report or not at all, and delivery is scheduled
 with `transaction.on_commit`, so nothing is sent for a change that rolled back.
-`messages_deliver_pending` drains the outbox (the worker's periodic job and the
-after-commit kick both call it); `message_mark_read` is the recipient's only write.
+`messages_deliver_pending` drains the outbox (the worker's periodic job, and an
+after-commit kick where the task backend pushes); `message_mark_read` is the recipient's only write.
 """
 
 import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 
 from yiwang.accounts.models import User
@@ -36,29 +37,46 @@ def message_enqueue(
     """Queue one message per channel for `recipient`; delivered after the caller commits.
 
     Channels the recipient has no address for (no e-mail, no phone) are skipped. Must run
-    inside the caller's transaction. Side effect: registers one after-commit delivery kick
-    per transaction.
+    inside the caller's transaction.
+    """
+    return messages_enqueue(recipients=[recipient], subject=subject, body=body, channels=channels, reference=reference)
+
+
+def messages_enqueue(
+    *,
+    recipients: Iterable[User],
+    subject: str,
+    body: str,
+    channels: Iterable[str] = (Channel.IN_APP,),
+    reference: str = "",
+) -> list[Message]:
+    """`message_enqueue` for several recipients at once (one INSERT for all of them).
+
+    With NOTIFICATIONS_KICK_AFTER_COMMIT (task backends that push: RQ, immediate) one
+    delivery kick per transaction is registered; the database task backend polls, so there
+    the worker's periodic deliver_pending job is the kick (settings.PERIODIC_TASKS).
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("message_enqueue must run inside the transaction of the change it reports")
     now = clock.now()
     created: list[Message] = []
-    for channel in dict.fromkeys(channels):
-        message = Message(
-            recipient=recipient,
-            channel=channel,
-            subject=subject[:200],
-            body=body,
-            reference=reference[:80],
-            created_at=now,
-            next_attempt_at=now,
-        )
-        if channel != Channel.IN_APP and not recipient_address(message):
-            continue
-        message.save()
-        created.append(message)
-    if created and not any(callback is _kick_delivery for _, callback, _ in connection.run_on_commit):
+    for recipient in recipients:
+        for channel in dict.fromkeys(channels):
+            message = Message(
+                recipient=recipient,
+                channel=channel,
+                subject=subject[:200],
+                body=body,
+                reference=reference[:80],
+                created_at=now,
+                next_attempt_at=now,
+            )
+            if channel == Channel.IN_APP or recipient_address(message):
+                created.append(message)
+    Message.objects.bulk_create(created)
+    kick = settings.NOTIFICATIONS_KICK_AFTER_COMMIT
+    if created and kick and not any(callback is _kick_delivery for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(_kick_delivery, robust=True)
     return created
 

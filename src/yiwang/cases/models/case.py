@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.db import models
 
@@ -19,7 +20,16 @@ class Decision(models.TextChoices):
     DENIED = "denied", "不予许可"
 
 
-class Case(models.Model):
+class ClockOwner:
+    """A model with a clock ledger. Services keep the ledger they read on the instance
+    (cases.deadlines); refreshing the instance from the database drops it too."""
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        self.__dict__.pop("_clock_entries", None)
+        super().refresh_from_db(*args, **kwargs)  # type: ignore[misc]
+
+
+class Case(ClockOwner, models.Model):
     """One application (办件), pinned to the implementation version it was filed under.
 
     `status`, `due_date`, `committed_due_date` and `warning_date` are denormalised for

@@ -1,7 +1,7 @@
 from django.db import models
 
 from yiwang.accounts.models import Department, User
-from yiwang.cases.models.case import Case
+from yiwang.cases.models.case import Case, ClockOwner
 from yiwang.cases.workflow import StageStatus, TaskKind, TaskStatus
 
 
@@ -26,14 +26,14 @@ class Stage(models.Model):
     class Meta:
         verbose_name = "办理环节"
         verbose_name_plural = "办理环节"
-        ordering = ["case", "position"]
+        ordering = ["case_id", "position"]
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="stage_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.case} · {self.name}"
 
 
-class Task(models.Model):
+class Task(ClockOwner, models.Model):
     """A unit of work for one role in one department, with its own clock and deadline."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks", verbose_name="办件")
@@ -64,7 +64,7 @@ class Task(models.Model):
     class Meta:
         verbose_name = "办理任务"
         verbose_name_plural = "办理任务"
-        ordering = ["case", "created_at", "id"]
+        ordering = ["case_id", "created_at", "id"]
         indexes = [
             models.Index(fields=["department", "role", "status"], name="task_inbox"),
             models.Index(fields=["status", "warning_date"], name="task_status_warning"),

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from yiwang.accounts.models import DepartmentKind, Role, User
-from yiwang.cases.deadlines import case_due_refresh, task_due_refresh
+from yiwang.accounts.models import DepartmentKind, Role, StaffRole, User
+from yiwang.cases.deadlines import CLOCK_CACHE, case_due_refresh, clock_written, task_due_refresh
 from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
 from yiwang.cases.workflow import CaseAction, TaskStatus, case_next_status
 from yiwang.catalog.formschema import FormSchema
@@ -20,7 +20,7 @@ from yiwang.catalog.process import ProcessDefinition
 from yiwang.core import clock
 from yiwang.ledger.services import ledger_append
 from yiwang.notifications.models import Channel
-from yiwang.notifications.services import message_enqueue
+from yiwang.notifications.services import message_enqueue, messages_enqueue
 
 # Remedies open to an applicant against an adverse decision (行政复议法 第二十条 60 日;
 # 行政诉讼法 第四十六条 6 个月), shown with every refusal, denial and revocation.
@@ -30,23 +30,43 @@ REMEDIES = [
 ]
 
 
+# What a service reads of a case besides the row itself (only the case row is locked).
+CASE_RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant")
+
+
 def lock_case(case: Case | int) -> Case:
-    """Re-read the case under a row lock (SELECT … FOR UPDATE on PostgreSQL)."""
+    """Re-read the case under a row lock (SELECT … FOR UPDATE OF the case row on PostgreSQL),
+    with what the services read of it. The caller's copy forgets its clock ledger: the
+    service is about to change it through the locked copy."""
+    if isinstance(case, Case):
+        case.__dict__.pop(CLOCK_CACHE, None)
     pk = case.pk if isinstance(case, Case) else case
-    return Case.objects.select_for_update().get(pk=pk)
+    return Case.objects.select_for_update(of=("self",)).select_related(*CASE_RELATED).get(pk=pk)
 
 
-def lock_task(task: Task | int) -> Task:
+def lock_task(task: Task | int, *, case: Case | None = None) -> Task:
     pk = task.pk if isinstance(task, Task) else task
-    return Task.objects.select_for_update().get(pk=pk)
+    locked = Task.objects.select_for_update(of=("self",)).select_related("department", "stage").get(pk=pk)
+    if case is not None and locked.case_id == case.pk:
+        locked.case = case
+    return locked
 
 
 def process_of(case: Case) -> ProcessDefinition:
-    return ProcessDefinition.model_validate(case.implementation_version.process)
+    """The pinned process, parsed once per version object (a service asks several times)."""
+    version = case.implementation_version
+    parsed = version.__dict__.get("_parsed_process")
+    if parsed is None:
+        parsed = version.__dict__["_parsed_process"] = ProcessDefinition.model_validate(version.process)
+    return parsed  # type: ignore[no-any-return]
 
 
 def form_of(case: Case) -> FormSchema:
-    return FormSchema.model_validate(case.implementation_version.form_schema)
+    version = case.implementation_version
+    parsed = version.__dict__.get("_parsed_form")
+    if parsed is None:
+        parsed = version.__dict__["_parsed_form"] = FormSchema.model_validate(version.form_schema)
+    return parsed  # type: ignore[no-any-return]
 
 
 def item_name(case: Case) -> str:
@@ -163,7 +183,7 @@ def clock_event(
     note: str = "",
     expected_days: int | None = None,
 ) -> ClockEvent:
-    return ClockEvent.objects.create(
+    row = ClockEvent.objects.create(
         case=case,
         task=task,
         kind=kind,
@@ -174,6 +194,8 @@ def clock_event(
         expected_days=expected_days,
         at=clock.now(),
     )
+    clock_written(case, row)
+    return row
 
 
 def open_tasks(case: Case, *, kinds: Iterable[str] | None = None) -> QuerySet[Task]:
@@ -213,7 +235,7 @@ def stop_task(task: Task, status: TaskStatus, *, cause: str) -> None:
     task.completed_at = clock.now()
     clock_event(task.case, "stop", task=task, cause=cause)
     task_due_refresh(task)
-    task.save()
+    task.save(update_fields=["status", "assignee", "claimed_at", "completed_at", "opinion", "due_date", "warning_date"])
 
 
 # --- who is told -------------------------------------------------------------------------
@@ -234,6 +256,20 @@ def role_holders(department_id: int, roles: Iterable[str]) -> QuerySet[User]:
     return User.objects.filter(staff_roles__department_id=department_id, staff_roles__role__in=list(roles)).distinct()
 
 
+def holders_by_post(posts: Iterable[tuple[int, str]]) -> dict[tuple[int, str], list[User]]:
+    """Who holds each (department id, role), in one query."""
+    wanted = set(posts)
+    found: dict[tuple[int, str], list[User]] = {post: [] for post in wanted}
+    if not wanted:
+        return found
+    scope = Q(pk__in=[])
+    for department_id, role in wanted:
+        scope |= Q(department_id=department_id, role=role)
+    for staff_role in StaffRole.objects.filter(scope).select_related("user").order_by("user_id"):
+        found[(staff_role.department_id, staff_role.role)].append(staff_role.user)
+    return found
+
+
 def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False) -> None:
     """Tell the applicant (in-app; also by SMS for what they must know or do)."""
     channels = [Channel.IN_APP, Channel.SMS] if sms else [Channel.IN_APP]
@@ -247,10 +283,9 @@ def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False) 
 
 
 def notify_staff(users: Iterable[User], case: Case, subject: str, body: str) -> None:
-    for user in users:
-        message_enqueue(
-            recipient=user,
-            subject=f"【{case.label}】{subject}",
-            body=f"{item_name(case)}（办件编号 {case.label}）：{body}",
-            reference=case.subject,
-        )
+    messages_enqueue(
+        recipients=users,
+        subject=f"【{case.label}】{subject}",
+        body=f"{item_name(case)}（办件编号 {case.label}）：{body}",
+        reference=case.subject,
+    )

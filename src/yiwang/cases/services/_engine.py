@@ -6,7 +6,8 @@ service's transaction; each writes its own CaseEvent(s) and ledger entries.
 from typing import Literal
 
 from yiwang.accounts.models import Department, User
-from yiwang.cases.models import Case, DeliveryMethod, Stage, Task
+from yiwang.cases.deadlines import clock_started
+from yiwang.cases.models import Case, ClockEvent, DeliveryMethod, Stage, Task
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import (
     CaseAction,
@@ -70,16 +71,15 @@ def accept(
             opinion=opinion or "即办件，材料齐全、符合法定形式，当场作出准予许可决定。",
         )
         return
-    _create_stages(case, process.stages)
+    stages = _create_stages(case, process.stages)
     due = case.due_date.isoformat() if case.due_date else "（待工作日历配置后确定）"
     base.notify_applicant(case, "已受理", f"您的申请已于 {accepted_on} 受理，依法应于 {due} 前办结。", sms=True)
-    first = Stage.objects.filter(case=case).order_by("position").first()
-    if first is not None:
-        _activate(case, first, process.stages)
+    if stages:
+        _activate(case, stages[0], process.stages)
 
 
-def _create_stages(case: Case, specs: list[StageSpec]) -> None:
-    Stage.objects.bulk_create(
+def _create_stages(case: Case, specs: list[StageSpec]) -> list[Stage]:
+    return Stage.objects.bulk_create(
         Stage(
             case=case,
             key=spec.key,
@@ -100,38 +100,56 @@ def _spec(specs: list[StageSpec], key: str) -> StageSpec:
 
 
 def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) -> None:
-    """Open a stage: one task per task spec, each with its own clock; tell who must act."""
+    """Open a stage: one task per task spec, each with its own clock; tell who must act.
+
+    The stage's tasks, their clock starts and their notices are written in one statement
+    each (a parallel stage has a task per department)."""
     spec = _spec(specs if specs is not None else base.process_of(case).stages, stage.key)
+    now, today = clock.now(), clock.today()
     stage.status = StageStatus.ACTIVE
-    stage.activated_at = clock.now()
+    stage.activated_at = now
     stage.save(update_fields=["status", "activated_at"])
+    departments = {
+        d.credit_code: d for d in Department.objects.filter(credit_code__in=[t.department for t in spec.tasks])
+    }
+    tasks = []
     for task_spec in spec.tasks:
-        department = Department.objects.filter(credit_code=task_spec.department).first()
+        department = departments.get(task_spec.department)
         if department is None:
             raise DomainError(
                 f"办理流程配置有误：环节“{spec.name}”的任务“{task_spec.name}”所属部门 {task_spec.department} 不存在，"
                 "请联系事项管理员。",
                 rule="process",
             )
-        task = Task.objects.create(
-            case=case,
-            stage=stage,
-            key=task_spec.key,
-            name=task_spec.name,
-            kind=TaskKind.DECISION if stage.decides else TaskKind.REVIEW,
-            role=task_spec.role,
-            department=department,
-            limit_days=task_spec.limit_days,
-            created_at=clock.now(),
+        tasks.append(
+            Task(
+                case=case,
+                stage=stage,
+                key=task_spec.key,
+                name=task_spec.name,
+                kind=TaskKind.DECISION if stage.decides else TaskKind.REVIEW,
+                role=task_spec.role,
+                department=department,
+                limit_days=task_spec.limit_days,
+                created_at=now,
+            )
         )
-        base.clock_event(case, "start", task=task, days=task_spec.limit_days, cause="activation")
+    starts = [
+        ClockEvent(case=case, task=task, kind="start", on=today, days=task.limit_days, cause="activation", at=now)
+        for task in tasks
+    ]
+    for task, start in zip(tasks, starts, strict=True):
+        clock_started(task, start)
         base.task_due_refresh(task)
-        task.save(update_fields=["due_date", "warning_date"])
+    Task.objects.bulk_create(tasks)
+    ClockEvent.objects.bulk_create(starts)  # task ids are taken from the tasks just inserted
+    holders = base.holders_by_post((task.department_id, task.role) for task in tasks)
+    for task in tasks:
         base.notify_staff(
-            base.role_holders(department.pk, [task_spec.role]),
+            holders[(task.department_id, task.role)],
             case,
-            f"新任务：{task_spec.name}",
-            f"请于 {task.due_date or '期限内'} 前完成“{task_spec.name}”。",
+            f"新任务：{task.name}",
+            f"请于 {task.due_date or '期限内'} 前完成“{task.name}”。",
         )
     base.record(
         case,

@@ -31,15 +31,16 @@ TaskOutcome = Literal["approve", "reject", "pass", "fail"]
 
 def _lock_pair(task: Task) -> tuple[Case, Task]:
     case = base.lock_case(task.case_id)
-    return case, base.lock_task(task)
+    return case, base.lock_task(task, case=case)
 
 
 def _case_action_for(task: Task) -> CaseAction:
     return CaseAction.CHECK_COMMITMENT if task.kind == TaskKind.INSPECTION else CaseAction.WORK_TASK
 
 
-def _ensure_mine(actor: User, task: Task) -> None:
-    """Claim an open task for `actor` (implicitly), or Conflict if someone else holds it."""
+def _ensure_mine(actor: User, task: Task, *, save: bool = True) -> None:
+    """Claim an open task for `actor` (implicitly), or Conflict if someone else holds it.
+    `save=False` when the caller saves the task itself (`base.stop_task`)."""
     if task.status == TaskStatus.CLAIMED and task.assignee_id == actor.pk:
         return
     if task.status == TaskStatus.CLAIMED:
@@ -51,7 +52,8 @@ def _ensure_mine(actor: User, task: Task) -> None:
     task.status = task_next_status(task.kind, task.status, TaskAction.CLAIM)
     task.assignee = actor
     task.claimed_at = clock.now()
-    task.save(update_fields=["status", "assignee", "claimed_at"])
+    if save:
+        task.save(update_fields=["status", "assignee", "claimed_at"])
 
 
 def task_claim(*, actor: User, task: Task) -> Task:
@@ -128,7 +130,7 @@ def task_complete(*, actor: User, task: Task, outcome: TaskOutcome, opinion: str
             raise Conflict("审批决定任务请通过“作出决定”办理。")
         case_next_status(case.status, _case_action_for(task))
         task_next_status(task.kind, TaskStatus.CLAIMED, action)  # wrong outcome for this kind of task
-        _ensure_mine(actor, task)
+        _ensure_mine(actor, task, save=False)
         target = task_next_status(task.kind, task.status, action)
         task.opinion = opinion
         base.stop_task(task, target, cause="completed")
@@ -179,16 +181,19 @@ def case_decide(
         case = base.lock_case(case)
         case_next_status(case.status, CaseAction.APPROVE if outcome == "approve" else CaseAction.DENY)
         task = (
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
+            .select_related("stage", "department")
             .filter(case=case, kind=TaskKind.DECISION, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED])
             .first()
         )
+        if task is not None:
+            task.case = case
         if task is None:
             stage = Stage.objects.filter(case=case, status=StageStatus.ACTIVE).first()
             where = f"，当前处于“{stage.name}”环节" if stage else ""
             raise Conflict(f"审查尚未完成{where}，暂不能作出决定。")
         require_task_worker(actor, task)
-        _ensure_mine(actor, task)
+        _ensure_mine(actor, task, save=False)
         task.opinion = opinion
         base.stop_task(task, TaskStatus.DECIDED, cause="decision")
         if task.stage is not None:

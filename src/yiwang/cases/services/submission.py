@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import Enterprise, User
+from yiwang.cases.deadlines import CLOCK_CACHE
 from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod, SupplementRequest
 from yiwang.cases.numbering import case_number_next
 from yiwang.cases.permissions import is_current_agent, require_applicant
@@ -286,8 +287,8 @@ def _submit(
             version = implementation_version
             case = Case.objects.create(
                 implementation_version=version,
-                department_id=version.implementation.department_id,
-                region_id=version.implementation.region_id,
+                department=version.implementation.department,
+                region=version.implementation.region,
                 applicant=actor,
                 enterprise=enterprise,
                 form_data=_known_fields(version, form_data or {}),
@@ -316,6 +317,7 @@ def _submit(
         if errors:
             raise ValidationFailed(errors)
         case.form_data = cleaned
+        case.__dict__[CLOCK_CACHE] = []  # a draft has no clock: it starts at acceptance
         case.delivery_method, case.delivery_address = method, address
         case.number = case_number_next(region_code=case.region.code, on=today)
         case.idempotency_key = key

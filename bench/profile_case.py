@@ -1,0 +1,142 @@
+"""Where a case's life spends its time: queries and CPU per step, in-process, on PostgreSQL.
+
+    .venv/bin/python bench/profile_case.py [--lives 40] [--profile submit|accept|review|decide|submit-new]
+
+Not a benchmark (no server, no concurrency: see cases_bench.py for figures). It runs whole
+lives through Django's test client on a fresh database (`yiwang_profile`: migrate +
+load_demo), the same requests as cases_bench.py's lives plus the bench's one-request
+submission (`submit-new`, 生育登记), and prints per step the mean queries and CPU ms (the
+second half of the lives, warm), then, with --profile, the step's hottest functions.
+"""
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = "yiwang_profile"
+REVIEWERS = {"济南市自然资源和规划局": "jn_planning_rev", "济南市消防救援支队": "jn_fire_rev",
+             "济南市人民防空办公室": "jn_airdef_rev", "济南市交通运输局": "jn_transport_rev"}  # fmt: skip
+
+
+def prepare(env: dict[str, str]) -> None:
+    import psycopg
+
+    subprocess.run([str(ROOT / "scripts" / "ensure-postgres")], check=True, capture_output=True)
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB}")
+    yiwang = str(Path(sys.executable).parent / "yiwang")
+    for command in (("migrate", "-v0"), ("createcachetable",), ("load_demo",)):
+        subprocess.run([yiwang, *command], env=env, check=True, capture_output=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lives", type=int, default=40)
+    parser.add_argument("--profile", default="", help="step whose hottest functions to print")
+    parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
+    parser.add_argument("--sql", action="store_true", help="print the queries of one warm life")
+    args = parser.parse_args()
+    env = {**os.environ, "YIWANG_ENV": "development", "YIWANG_BENCH": "1", "LOG_LEVEL": "WARNING",
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}", "LOGIN_MAX_FAILURES": "1000000"}  # fmt: skip
+    if not args.reuse:
+        prepare(env)
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.config.settings")
+    import django
+
+    django.setup()
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from yiwang.accounts.models import Enterprise, User
+    from yiwang.cases import services
+    from yiwang.cases.models import Task
+    from yiwang.catalog.models import ImplementationVersion
+    from yiwang.demo.world import resident_id
+
+    planning = ImplementationVersion.objects.get(item_version__name="建设工程规划许可证核发", status="published")
+    birth = ImplementationVersion.objects.get(
+        status="published", item_version__name="生育登记", implementation__region__code="370100000000"
+    )
+    lisi, enterprise = User.objects.get(username="lisi"), Enterprise.objects.get()
+    pdf = b"%PDF-1.4\n% profile material\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    drafts = []
+    for i in range(args.lives):
+        draft = services.case_draft_save(actor=lisi, implementation_version=planning, enterprise=enterprise,
+            form_data={"project_name": f"剖析项目{i}", "project_site": "济南市历下区", "floor_area": "12000"})  # fmt: skip
+        for key in ("application", "design"):
+            services.case_material_upload(
+                actor=lisi, case=draft, material_key=key, upload=ContentFile(pdf, name=f"{key}.pdf")
+            )
+        drafts.append(str(draft.ref))
+    clients = {}
+    for name in ("lisi", "wangwu", "jn_window", *REVIEWERS.values()):
+        clients[name] = Client(HTTP_HOST="127.0.0.1")
+        clients[name].force_login(User.objects.get(username=name))
+    birth_form = {"mother_id": resident_id("370102", "19920101", "222"),
+                  "father_id": resident_id("370102", "19900101", "111"), "child_order": 1, "household_in_city": False}  # fmt: skip
+
+    stats: dict[str, list[tuple[float, int]]] = {}
+    profiles: dict[str, cProfile.Profile] = {}
+
+    def step(name: str, who: str, path: str, body: dict, warm: bool, **headers: str) -> dict:
+        profiler = profiles.setdefault(name, cProfile.Profile()) if warm and name == args.profile else None
+        connection.queries_log.clear()  # a full log (9000) would make the count wrong
+        with CaptureQueriesContext(connection) as seen:
+            started = time.process_time()
+            if profiler:
+                profiler.enable()
+            response = clients[who].post(path, json.dumps(body), content_type="application/json", **headers)
+            if profiler:
+                profiler.disable()
+            cpu = (time.process_time() - started) * 1000
+        if response.status_code >= 400:
+            sys.exit(f"{name}: HTTP {response.status_code} {response.content[:400]!r}")
+        if warm:
+            stats.setdefault(name, []).append((cpu, len(seen)))
+        if args.sql and warm and len(stats[name]) == 1:
+            print(f"--- {name}: {len(seen)} queries")
+            for q in seen.captured_queries:
+                print("   ", q["sql"][:220])
+        return json.loads(response.content)
+
+    for i, ref in enumerate(drafts):
+        warm = i >= len(drafts) // 2
+        step("submit-new", "wangwu", "/api/v1/cases/submit",
+             {"implementation_version_id": birth.pk, "form_data": birth_form}, warm,
+             HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))  # fmt: skip
+        number = step("submit", "lisi", "/api/v1/cases/submit", {"draft_ref": ref}, warm,
+                      HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))["number"]  # fmt: skip
+        step("accept", "jn_window", f"/api/v1/cases/{number}/accept", {}, warm)
+        for task in Task.objects.filter(case__number=number, status="open").select_related("department"):
+            step("review", REVIEWERS[task.department.name], f"/api/v1/cases/tasks/{task.pk}/complete",
+                 {"outcome": "approve", "opinion": "同意"}, warm)  # fmt: skip
+        step("decide", "jn_planning_rev", f"/api/v1/cases/{number}/decide", {"outcome": "approve"}, warm)
+
+    print(f"{'step':<12}{'n':>5}{'CPU ms':>9}{'queries':>9}   (in-process, warm half; includes the test client)")
+    life_cpu = life_q = 0.0
+    for name, values in stats.items():
+        cpu, queries = (sum(v[k] for v in values) / len(values) for k in (0, 1))
+        per_life = len(values) / len(stats["submit"])
+        if name != "submit-new":
+            life_cpu, life_q = life_cpu + cpu * per_life, life_q + queries * per_life
+        print(f"{name:<12}{len(values):>5}{cpu:>9.1f}{queries:>9.1f}")
+    print(f"{'life':<12}{'':>5}{life_cpu:>9.1f}{life_q:>9.1f}")
+    for name, profiler in profiles.items():
+        print(f"\n--- {name}: hottest functions (cumulative) ---")
+        pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(45)
+
+
+if __name__ == "__main__":
+    main()
