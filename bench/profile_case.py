@@ -41,7 +41,8 @@ def prepare(env: dict[str, str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lives", type=int, default=40)
-    parser.add_argument("--profile", default="", help="step whose hottest functions to print")
+    parser.add_argument("--profile", default="", help="step whose hottest functions to print (all: every step)")
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     parser.add_argument("--sql", action="store_true", help="print the queries of one warm life")
     args = parser.parse_args()
@@ -91,7 +92,8 @@ def main() -> None:
     profiles: dict[str, cProfile.Profile] = {}
 
     def step(name: str, who: str, path: str, body: dict, warm: bool, **headers: str) -> dict:
-        profiler = profiles.setdefault(name, cProfile.Profile()) if warm and name == args.profile else None
+        wanted = warm and args.profile in (name, "all")
+        profiler = profiles.setdefault(args.profile, cProfile.Profile()) if wanted else None
         connection.queries_log.clear()  # a full log (9000) would make the count wrong
         with CaptureQueriesContext(connection) as seen:
             started = time.process_time()
@@ -134,8 +136,8 @@ def main() -> None:
         print(f"{name:<12}{len(values):>5}{cpu:>9.1f}{queries:>9.1f}")
     print(f"{'life':<12}{'':>5}{life_cpu:>9.1f}{life_q:>9.1f}")
     for name, profiler in profiles.items():
-        print(f"\n--- {name}: hottest functions (cumulative) ---")
-        pstats.Stats(profiler).strip_dirs().sort_stats("cumulative").print_stats(45)
+        print(f"\n--- {name}: hottest functions ({args.sort}) ---")
+        pstats.Stats(profiler).strip_dirs().sort_stats(args.sort).print_stats(45)
 
 
 if __name__ == "__main__":
