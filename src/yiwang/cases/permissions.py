@@ -98,14 +98,43 @@ def region_prefix(code: str, level: str) -> str:
 
 
 def staff_case_filter(user: User) -> Q:
-    """A Q over Case selecting what a staff member may see (nothing when they hold no role)."""
+    """A Q over Case selecting what a staff member may see (nothing when they hold no role).
+
+    Cases of tasks given to their departments are matched by a subquery, not a join, so the
+    rows need no DISTINCT (which made PostgreSQL plan for ~9 ms over the wide joined rows)."""
     visible = Q(pk__in=[])
+    working: list[int] = []
     for staff_role in StaffRole.objects.filter(user=user).select_related("department__region"):
         department = staff_role.department
         if staff_role.role in READ_ONLY_ROLES:
             visible |= Q(region__code__startswith=region_prefix(department.region.code, department.region.level))
             continue
-        visible |= Q(department_id=department.pk) | Q(tasks__department_id=department.pk)
+        visible |= Q(department_id=department.pk)
+        working.append(department.pk)
         if staff_role.role == Role.WINDOW_CLERK and department.kind == DepartmentKind.APPROVAL_SERVICE:
             visible |= Q(region_id=department.region_id)
+    if working:
+        visible |= Q(pk__in=Task.objects.filter(department_id__in=working).values("case_id"))
     return visible
+
+
+def staff_may_see(user: User, case: Case) -> bool:
+    """`staff_case_filter` for one case already read (no query unless only a task can tell)."""
+    working: list[int] = []
+    for staff_role in StaffRole.objects.filter(user=user).select_related("department__region"):
+        department = staff_role.department
+        if staff_role.role in READ_ONLY_ROLES:
+            prefix = region_prefix(department.region.code, department.region.level)
+            if case.region.code.startswith(prefix):
+                return True
+            continue
+        if department.pk == case.department_id:
+            return True
+        if (
+            staff_role.role == Role.WINDOW_CLERK
+            and department.kind == DepartmentKind.APPROVAL_SERVICE
+            and department.region_id == case.region_id
+        ):
+            return True
+        working.append(department.pk)
+    return bool(working) and Task.objects.filter(case_id=case.pk, department_id__in=working).exists()

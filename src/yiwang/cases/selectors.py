@@ -25,7 +25,14 @@ from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role
 from yiwang.cases.clock import deemed_acceptance_after
 from yiwang.cases.deadlines import ClockView, case_clock_view, task_clock_explanation
 from yiwang.cases.models import Case, CaseAccessLog, CaseEvent, CaseMaterial, Stage, SupplementRequest, Task
-from yiwang.cases.permissions import applicant_may_act, may_work_task, staff_case_filter, staff_roles_for_case
+from yiwang.cases.permissions import (
+    applicant_may_act,
+    is_current_agent,
+    may_work_task,
+    staff_case_filter,
+    staff_may_see,
+    staff_roles_for_case,
+)
 from yiwang.cases.workflow import (
     ACTION_ACTORS,
     APPLICANT,
@@ -57,7 +64,7 @@ def case_list_visible_to(user: User) -> QuerySet[Case]:
     if not user.is_authenticated:
         return cases.none()
     if _is_staff(user):
-        return cases.filter(staff_case_filter(user)).exclude(status=CaseStatus.DRAFT).distinct()
+        return cases.filter(staff_case_filter(user)).exclude(status=CaseStatus.DRAFT)
     today = clock.today()
     # Resolved to a list first: with a subquery inside the OR, PostgreSQL scans cases_case
     # (measured: 140 ms at 1,000,000 cases); with literal ids it combines two index scans.
@@ -73,11 +80,31 @@ def case_list_visible_to(user: User) -> QuerySet[Case]:
 
 
 def case_by_number_for(user: User, number: str) -> Case:
-    """The case to hand to a service (not a "view": no access-log row). NotFound if invisible."""
-    case = case_list_visible_to(user).filter(number=number).first()
-    if case is None:
+    """The case to hand to a service (not a "view": no access-log row). NotFound if invisible.
+
+    Read by its number first, then checked by the rules of `case_list_visible_to` (one
+    simple query instead of the list's filter over every scope)."""
+    case = Case.objects.select_related(*_CASE_RELATED).filter(number=number).first()
+    if case is None or not may_see(user, case):
         raise NotFound(f"办件 {number} 不存在或您无权查看。")
     return case
+
+
+def may_see(user: User, case: Case) -> bool:
+    """Whether `case` is in `case_list_visible_to(user)`."""
+    if not user.is_authenticated:
+        return False
+    if _is_staff(user):
+        return case.status != CaseStatus.DRAFT and staff_may_see(user, case)
+    if case.status == CaseStatus.WITHDRAWN and case.submitted_at is None:
+        return False
+    if case.applicant_id == user.pk:
+        return True
+    return (
+        case.status != CaseStatus.DRAFT
+        and case.enterprise_id is not None
+        and is_current_agent(user, case.enterprise_id)
+    )
 
 
 def draft_for(user: User, ref: str) -> Case:
@@ -143,7 +170,7 @@ def task_inbox_for(user: User) -> QuerySet[Task]:
 def task_for(user: User, task_id: int) -> Task:
     """A task the user may work on or see (its case is visible to them)."""
     task = Task.objects.select_related("case", "department", "stage").filter(pk=task_id).first()
-    if task is None or not (may_work_task(user, task) or case_list_visible_to(user).filter(pk=task.case_id).exists()):
+    if task is None or not (may_work_task(user, task) or may_see(user, task.case)):
         raise NotFound("任务不存在或您无权查看。")
     return task
 
@@ -472,7 +499,7 @@ def material_file_for(user: User, material_id: int, *, reason: str = "") -> tupl
         raise NotFound("材料不存在或您无权查看。")
     case = material.case
     if _is_staff(user):
-        if not case_list_visible_to(user).filter(pk=case.pk).exists():
+        if not may_see(user, case):
             raise NotFound("材料不存在或您无权查看。")
         if not reason.strip():
             raise ValidationFailed({"reason": ["查看事由：工作人员查看申请材料须说明事由"]})

@@ -50,7 +50,19 @@ def messages_enqueue(
     channels: Iterable[str] = (Channel.IN_APP,),
     reference: str = "",
 ) -> list[Message]:
-    """`message_enqueue` for several recipients at once (one INSERT for all of them).
+    """`message_enqueue` for several recipients at once (one INSERT for all of them)."""
+    return messages_enqueue_batch(
+        batch=[(recipient, subject, body) for recipient in recipients], channels=channels, reference=reference
+    )
+
+
+def messages_enqueue_batch(
+    *,
+    batch: Iterable[tuple[User, str, str]],
+    channels: Iterable[str] = (Channel.IN_APP,),
+    reference: str = "",
+) -> list[Message]:
+    """Queue (recipient, subject, body) messages on `channels`, in one INSERT.
 
     With NOTIFICATIONS_KICK_AFTER_COMMIT (task backends that push: RQ, immediate) one
     delivery kick per transaction is registered; the database task backend polls, so there
@@ -61,7 +73,7 @@ def messages_enqueue(
         raise RuntimeError("message_enqueue must run inside the transaction of the change it reports")
     now = clock.now()
     created: list[Message] = []
-    for recipient in recipients:
+    for recipient, subject, body in batch:
         for channel in dict.fromkeys(channels):
             message = Message(
                 recipient=recipient,

@@ -20,7 +20,7 @@ from yiwang.catalog.process import ProcessDefinition
 from yiwang.core import clock
 from yiwang.ledger.services import ledger_append
 from yiwang.notifications.models import Channel
-from yiwang.notifications.services import message_enqueue, messages_enqueue
+from yiwang.notifications.services import message_enqueue, messages_enqueue_batch
 
 # Remedies open to an applicant against an adverse decision (行政复议法 第二十条 60 日;
 # 行政诉讼法 第四十六条 6 个月), shown with every refusal, denial and revocation.
@@ -283,9 +283,16 @@ def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False) 
 
 
 def notify_staff(users: Iterable[User], case: Case, subject: str, body: str) -> None:
-    messages_enqueue(
-        recipients=users,
-        subject=f"【{case.label}】{subject}",
-        body=f"{item_name(case)}（办件编号 {case.label}）：{body}",
+    notify_staff_batch(case, [(users, subject, body)])
+
+
+def notify_staff_batch(case: Case, notices: Iterable[tuple[Iterable[User], str, str]]) -> None:
+    """Several staff notices about `case` (users, subject, body) in one outbox INSERT."""
+    messages_enqueue_batch(
+        batch=[
+            (user, f"【{case.label}】{subject}", f"{item_name(case)}（办件编号 {case.label}）：{body}")
+            for users, subject, body in notices
+            for user in users
+        ],
         reference=case.subject,
     )

@@ -144,13 +144,17 @@ def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) ->
     Task.objects.bulk_create(tasks)
     ClockEvent.objects.bulk_create(starts)  # task ids are taken from the tasks just inserted
     holders = base.holders_by_post((task.department_id, task.role) for task in tasks)
-    for task in tasks:
-        base.notify_staff(
-            holders[(task.department_id, task.role)],
-            case,
-            f"新任务：{task.name}",
-            f"请于 {task.due_date or '期限内'} 前完成“{task.name}”。",
-        )
+    base.notify_staff_batch(
+        case,
+        [
+            (
+                holders[(task.department_id, task.role)],
+                f"新任务：{task.name}",
+                f"请于 {task.due_date or '期限内'} 前完成“{task.name}”。",
+            )
+            for task in tasks
+        ],
+    )
     base.record(
         case,
         verb="stage_started",
@@ -228,7 +232,7 @@ def decide(
             "decision": case.decision,
             **base.disclosure_fields(case, decision_label="准予许可" if approved else "不予许可"),
         },
-        actor_role="system" if actor is None else ("approver" if case.stages.exists() else "window_clerk"),
+        actor_role="system" if actor is None else ("approver" if _has_stages(case) else "window_clerk"),
     )
     for task in base.open_tasks(case, kinds=["review", "decision"]):
         base.stop_task(task, TaskStatus.CANCELLED, cause="cancelled")
@@ -245,6 +249,12 @@ def decide(
     base.notify_applicant(case, "已作出审批决定", body, sms=True)
     if case.delivery_method == DeliveryMethod.ELECTRONIC:
         conclude(case, actor=None, reference="电子送达")
+
+
+def _has_stages(case: Case) -> bool:
+    """Whether acceptance created stages (即办件 are decided at the window without any)."""
+    process = base.process_of(case)
+    return process.case_kind != "instant" and bool(process.stages)
 
 
 def conclude(case: Case, *, actor: User | None, reference: str) -> None:

@@ -71,8 +71,8 @@ def slow_winner(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whoever claims first keeps the lock for a moment longer."""
     original = review._ensure_mine
 
-    def slow(actor: Any, task: Task) -> None:
-        original(actor, task)
+    def slow(actor: Any, task: Task, **kwargs: Any) -> None:
+        original(actor, task, **kwargs)
         time.sleep(0.5)
 
     monkeypatch.setattr(review, "_ensure_mine", slow)
