@@ -79,6 +79,8 @@ def accept(
 
 
 def _create_stages(case: Case, specs: list[StageSpec]) -> list[Stage]:
+    """The case's stages, the first one active (`_activate` opens its tasks)."""
+    now = clock.now()
     return Stage.objects.bulk_create(
         Stage(
             case=case,
@@ -90,6 +92,8 @@ def _create_stages(case: Case, specs: list[StageSpec]) -> list[Stage]:
             decides=spec.decides,
             is_parallel=spec.is_parallel,
             limit_days=spec.limit_days,
+            status=StageStatus.ACTIVE if index == 0 else StageStatus.PENDING,
+            activated_at=now if index == 0 else None,
         )
         for index, spec in enumerate(specs)
     )
@@ -106,9 +110,10 @@ def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) ->
     each (a parallel stage has a task per department)."""
     spec = _spec(specs if specs is not None else base.process_of(case).stages, stage.key)
     now, today = clock.now(), clock.today()
-    stage.status = StageStatus.ACTIVE
-    stage.activated_at = now
-    stage.save(update_fields=["status", "activated_at"])
+    if stage.status != StageStatus.ACTIVE:
+        stage.status = StageStatus.ACTIVE
+        stage.activated_at = now
+        stage.save(update_fields=["status", "activated_at"])
     departments = {
         d.credit_code: d for d in Department.objects.filter(credit_code__in=[t.department for t in spec.tasks])
     }

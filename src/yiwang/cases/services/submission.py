@@ -230,11 +230,10 @@ def case_submit(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
         raise ValidationFailed({"idempotency_key": ["幂等键：必填，最长 100 个字符"]})
-    existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
-    if existing is not None:
-        if draft is not None and draft.pk != existing.pk:
-            raise Conflict("该幂等键已用于另一份申请，请为新的提交使用新的幂等键。")
-        return existing
+    if draft is None:  # a draft's own row says whether it was submitted (see `_submit`)
+        existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
+        if existing is not None:
+            return existing
     try:
         return _submit(
             actor=actor,
@@ -248,10 +247,13 @@ def case_submit(
             delivery_address=delivery_address,
         )
     except IntegrityError:
-        # A concurrent request with the same key committed first: that one is the submission.
+        # The key is taken: by a concurrent request for the same application that committed
+        # first (that one is the submission), or by another application (a client's error).
         existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
         if existing is None:
             raise
+        if draft is not None and draft.pk != existing.pk:
+            raise Conflict("该幂等键已用于另一份申请，请为新的提交使用新的幂等键。") from None
         return existing
 
 
