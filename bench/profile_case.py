@@ -143,7 +143,9 @@ def main() -> None:
                  {"outcome": "approve", "opinion": "同意"}, warm)  # fmt: skip
         step("decide", "jn_planning_rev", f"/api/v1/cases/{number}/decide", {"outcome": "approve"}, warm)
 
-    print(f"{'step':<12}{'n':>5}{'CPU ms':>9}{'queries':>9}{'pg ms':>8}   (in-process, warm half; CPU includes the test client;")
+    print(
+        f"{'step':<12}{'n':>5}{'CPU ms':>9}{'queries':>9}{'pg ms':>8}   (in-process, warm half; CPU includes the test client;"
+    )
     print(f"{'':<43}pg: the backend's CPU, in clock ticks: rough)")
     life = [0.0, 0.0, 0.0]
     for name, values in stats.items():
