@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="step whose hottest functions to print (all: every step)")
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative or tottime")
     parser.add_argument("--only", default="", help="print only functions whose path matches this regex")
+    parser.add_argument("--callees", default="", help="print the callees of functions matching this regex")
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     parser.add_argument("--sql", action="store_true", help="print the queries of one warm life")
     args = parser.parse_args()
@@ -157,7 +158,8 @@ def main() -> None:
     print(f"{'life':<12}{'':>5}{life[0]:>9.1f}{life[1]:>9.1f}{life[2]:>8.1f}")
     for name, profiler in profiles.items():
         print(f"\n--- {name}: hottest functions ({args.sort}) ---")
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.only, 45)
+        stats_ = pstats.Stats(profiler).sort_stats(args.sort)
+        stats_.print_callees(args.callees) if args.callees else stats_.print_stats(args.only, 45)
 
 
 if __name__ == "__main__":

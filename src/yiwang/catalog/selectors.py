@@ -50,6 +50,32 @@ def implementation_version_in_force(
     )
 
 
+# Published implementation versions by id, as cases pin them. Their content never changes
+# (a change is a new version); only `status` and `valid_until` do, when a newer version
+# supersedes them — so never decide from a pinned copy whether one is still open.
+_PINNED: dict[int, ImplementationVersion] = {}
+_PINNED_MAX = 2000
+
+
+def pinned_version(pk: int) -> ImplementationVersion:
+    """The implementation version `pk` with its item version and implementation, read once
+    per process while published or superseded (drafts and reviews are read every time).
+    Shared between requests: treat it as read-only."""
+    found = _PINNED.get(pk)
+    if found is None:
+        found = ImplementationVersion.objects.select_related("item_version", "implementation").get(pk=pk)
+        if found.status in (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED):
+            if len(_PINNED) >= _PINNED_MAX:
+                _PINNED.clear()
+            _PINNED[pk] = found
+    return found
+
+
+def pinned_versions_forget() -> None:
+    """Empty the process's pinned versions (tests: ids come back after a rollback)."""
+    _PINNED.clear()
+
+
 def item_version_in_force(item: ServiceItem, at: dt.datetime | None = None) -> ItemVersion | None:
     return ItemVersion.objects.filter(_in_force_at(at), item=item).first()
 

@@ -17,6 +17,7 @@ from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
 from yiwang.cases.workflow import CaseAction, TaskStatus, case_next_status
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.process import ProcessDefinition
+from yiwang.catalog.selectors import pinned_version
 from yiwang.core import clock
 from yiwang.ledger.services import ledger_append
 from yiwang.notifications.models import Channel
@@ -30,8 +31,9 @@ REMEDIES = [
 ]
 
 
-# What a service reads of a case besides the row itself (only the case row is locked).
-CASE_RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant")
+# What a service reads of a case besides the row itself (only the case row is locked); the
+# pinned implementation version comes from the catalog's per-process copy.
+CASE_RELATED = ("department", "region", "enterprise", "applicant")
 
 
 def lock_case(case: Case | int) -> Case:
@@ -41,7 +43,9 @@ def lock_case(case: Case | int) -> Case:
     if isinstance(case, Case):
         case.__dict__.pop(CLOCK_CACHE, None)
     pk = case.pk if isinstance(case, Case) else case
-    return Case.objects.select_for_update(of=("self",)).select_related(*CASE_RELATED).get(pk=pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related(*CASE_RELATED).get(pk=pk)
+    locked.implementation_version = pinned_version(locked.implementation_version_id)
+    return locked
 
 
 def lock_task(task: Task | int, *, case: Case | None = None) -> Task:

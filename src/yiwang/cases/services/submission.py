@@ -34,15 +34,19 @@ def _require_agent(actor: User, enterprise: Enterprise | None) -> None:
 
 
 def _require_open_for_application(version: ImplementationVersion) -> None:
+    """Read afresh: the case's copy of its version may be the catalog's pinned one, whose
+    status is not kept current."""
     now = clock.now()
-    replaced = version.status == VersionStatus.SUPERSEDED or (
-        version.valid_until is not None and version.valid_until <= now
+    status, valid_from, valid_until, suspended = (
+        ImplementationVersion.objects.filter(pk=version.pk)
+        .values_list("status", "valid_from", "valid_until", "item_version__suspended")
+        .get()
     )
-    if replaced:
+    if status == VersionStatus.SUPERSEDED or (valid_until is not None and valid_until <= now):
         raise Conflict("该事项的办理要求已更新，请按最新版本重新填写申请（原草稿可作参考）。")
-    if version.status != VersionStatus.PUBLISHED or version.valid_from is None or version.valid_from > now:
+    if status != VersionStatus.PUBLISHED or valid_from is None or valid_from > now:
         raise Conflict("该事项当前不可申请（尚未发布或已停止办理）。")
-    if version.item_version.suspended:
+    if suspended:
         raise Conflict("该事项已暂停办理。")
 
 
