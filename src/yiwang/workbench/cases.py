@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
 from yiwang.cases import selectors, services
-from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, deemed_acceptance_after
-from yiwang.cases.deadlines import task_clock_state, warning_share
+from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockState, deemed_acceptance_after
+from yiwang.cases.deadlines import warning_share
 from yiwang.cases.models import Case, Task
 from yiwang.cases.permissions import may_work_task
 from yiwang.cases.workflow import CaseStatus, StageStatus, TaskKind, TaskStatus
@@ -34,7 +34,7 @@ from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
-from yiwang.core.workdays import YearNotConfigured
+from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 from yiwang.workbench import forms
 
 SESSION_REASONS = "case_view_reasons"  # case number → the reason given for looking at it
@@ -125,20 +125,36 @@ def _intake_row(case: Case, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _task_row(task: Task, user: User) -> dict[str, Any]:
-    clock_state = task_clock_state(task)
-    level = clock_state.level
-    state = level if level in ("warning", "overdue") else "normal"
+def _task_row(
+    task: Task, user: User, today: dt.date, calendar: WorkdayCalendar, derived: ClockState | None
+) -> dict[str, Any]:
+    """A task of the inbox. While its clock runs and is not overdue, the due and warning
+    dates stored on the task (the services keep them in step with its ledger) say it all;
+    a paused or overdue clock comes `derived` from its ledger: a paused one has no stored
+    due date, and the working days past it do not count the paused days."""
+    if derived is not None:
+        level = derived.level
+        state = level if level in ("warning", "overdue") else "normal"
+        due = derived.due_date or task.due_date
+        days_left = derived.remaining_days if derived.due_date else None
+        paused = "，暂停计时" if derived.state == "paused" else ""
+    else:
+        due, state, paused = task.due_date, "normal", ""
+        if task.warning_date is not None and today >= task.warning_date:
+            state = "warning"
+        try:
+            days_left = calendar.working_days_between(today, due) if due is not None else None
+        except YearNotConfigured:
+            days_left = None
     where = task.stage.name if task.stage else TaskKind(task.kind).label
     mine = "我已领取" if task.assignee_id == user.pk else "待领取"
-    paused = "，暂停计时" if clock_state.state == "paused" else ""
     return {
         "number": task.case.number,
         "item_name": task.case.implementation_version.item_version.name,
         "applicant": applicant_masked(task.case),
         "stage": f"{where} · {task.name}（{task.department}，{mine}{paused}）",
-        "due_date": clock_state.due_date or task.due_date,
-        "days_left": clock_state.remaining_days if clock_state.due_date else None,
+        "due_date": due,
+        "days_left": days_left,
         "state": state,
         "url": case_url(task.case.number),
     }
@@ -149,11 +165,17 @@ def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
     of the user's roles (reviewers, approvers, heads…), most urgent first.
 
     Both queues come ordered by urgency (oldest submission, earliest due date), so the first
-    `limit` of each hold the most urgent rows; each row derives its clock, which costs
-    queries, so the home page does not build thousands (办件查询 lists everything, paged)."""
+    `limit` of each hold the most urgent rows. The rows are read with what they show and
+    their dates come from stored columns (the paused and overdue tasks' from their ledgers,
+    read together): a constant number of queries whatever the number of rows (办件查询 lists
+    everything, paged)."""
     today = clock.today()
     rows = [_intake_row(case, today) for case in selectors.intake_queue_for(user)[:limit]]
-    rows += [_task_row(task, user) for task in selectors.task_inbox_for(user)[:limit]]
+    tasks = selectors.task_inbox_for(user)[:limit]
+    if tasks:
+        calendar = working_calendar()
+        derived = selectors.task_clocks_of([t for t in tasks if t.due_date is None or t.due_date < today])
+        rows += [_task_row(task, user, today, calendar, derived.get(task.pk)) for task in tasks]
     urgency = {"overdue": 0, "warning": 1, "normal": 2}
     rows.sort(key=lambda r: (urgency[r["state"]], r["due_date"] or dt.date.max, r["number"] or ""))
     return rows
@@ -217,7 +239,7 @@ def _derived_reason(user: User, number: str) -> str:
     """The reason when the case is in the user's own queue: they open it to do that work."""
     if selectors.intake_queue_for(user).filter(number=number).exists():
         return "窗口受理：审查申请材料（本人待受理队列）"
-    task = selectors.task_inbox_for(user).filter(case__number=number).first()
+    task = selectors.inbox_task_of_case(user, number)
     if task is not None:
         return f"办理本人待办任务“{task.name}”"
     return ""

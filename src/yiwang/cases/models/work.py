@@ -68,6 +68,18 @@ class Task(ClockOwner, models.Model):
         indexes = [
             models.Index(fields=["department", "role", "status"], name="task_inbox"),
             models.Index(fields=["status", "warning_date"], name="task_status_warning"),
+            # The inbox (selectors.task_inbox_for): one branch per post over open tasks and one
+            # over the user's claimed tasks, each read in its order, most urgent first.
+            models.Index(
+                fields=["department", "role", "due_date", "created_at", "id"],
+                condition=models.Q(status="open"),
+                name="task_queue_open",
+            ),
+            models.Index(
+                fields=["assignee", "due_date", "created_at", "id"],
+                condition=models.Q(status="claimed"),
+                name="task_queue_claimed",
+            ),
         ]
 
     def __str__(self) -> str:
