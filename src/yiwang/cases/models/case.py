@@ -102,9 +102,11 @@ class Case(ClockOwner, models.Model):
             models.Index(fields=["region", "status"], name="case_region_status"),
             models.Index(fields=["status", "warning_date"], name="case_status_warning"),
             models.Index(fields=["status", "received_on"], name="case_status_received"),
-            # The window's intake queue, oldest first (bench at 1,000,000 cases: 81 ms -> 0.4 ms).
+            # The window's intake queue, oldest first (bench at 1,000,000 cases: 81 ms -> 0.4 ms);
+            # with the scope's columns included (PostgreSQL) the queue's count reads only the index.
             models.Index(
                 fields=["submitted_at", "id"],
+                include=["department", "region"],
                 condition=models.Q(status__in=["submitted", "supplement_requested"]),
                 name="case_intake_queue",
             ),
