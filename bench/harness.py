@@ -119,6 +119,8 @@ class Platform:
                 "--workers",
                 str(self.workers),
                 "--no-ws",
+                "--blocking-threads",  # a few threads per worker: more only queue on the GIL (docs/operations.md)
+                os.environ.get("GRANIAN_BLOCKING_THREADS", "2"),
                 "--log-level",
                 "warning",
                 "yiwang.config.wsgi:application",
