@@ -266,8 +266,8 @@ def holders_by_post(posts: Iterable[tuple[int, str]]) -> dict[tuple[int, str], l
     found: dict[tuple[int, str], list[User]] = {post: [] for post in wanted}
     if not wanted:
         return found
-    posts = StaffRole.objects.filter(department_id__in={d for d, _ in wanted}, role__in={r for _, r in wanted})
-    for staff_role in posts.select_related("user").order_by("user_id"):
+    held = StaffRole.objects.filter(department_id__in={d for d, _ in wanted}, role__in={r for _, r in wanted})
+    for staff_role in held.select_related("user").order_by("user_id"):
         post = (staff_role.department_id, staff_role.role)
         if post in found:
             found[post].append(staff_role.user)
