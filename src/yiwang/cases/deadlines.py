@@ -24,18 +24,21 @@ def warning_share() -> float:
     return float(getattr(settings, "CASE_WARNING_SHARE", DEFAULT_WARNING_SHARE))
 
 
-def _entries(case: Case, task: Task | None) -> list[ClockEntry]:
-    """The clock ledger of the case (task None) or of the task, oldest first.
+def _entries(owner: Case | Task) -> list[ClockEntry]:
+    """The clock ledger of a case (its own clock) or of a task, oldest first.
 
     Read once per object and kept on it: `services._base.clock_event` appends what it writes
     to a loaded ledger, so the services' many due-date refreshes in one transaction (under
     the case's row lock) cost one query per clock, not one per refresh.
     """
-    owner: Case | Task = task if task is not None else case
     cached: list[ClockEntry] | None = owner.__dict__.get(CLOCK_CACHE)
     if cached is not None:
         return cached
-    rows = ClockEvent.objects.filter(case_id=case.pk, task=task).order_by("id")
+    if isinstance(owner, Task):
+        rows = ClockEvent.objects.filter(case_id=owner.case_id, task=owner)
+    else:
+        rows = ClockEvent.objects.filter(case_id=owner.pk, task=None)
+    rows = rows.order_by("id")
     entries = [clock_entry(row) for row in rows]
     owner.__dict__[CLOCK_CACHE] = entries
     return entries
@@ -71,7 +74,7 @@ def case_clock_state(case: Case, *, committed: bool = False, today: dt.date | No
     calendar = working_calendar()
     version = case.implementation_version
     entries = with_deemed_acceptance(
-        _entries(case, None),
+        _entries(case),
         received_on=case.received_on,
         awaiting_acceptance=case.status == CaseStatus.SUBMITTED,
         limit_days=version.statutory_limit_days,
@@ -89,7 +92,7 @@ def case_clock_state(case: Case, *, committed: bool = False, today: dt.date | No
 
 def task_clock_state(task: Task, *, today: dt.date | None = None) -> ClockState:
     return derive(
-        _entries(task.case, task),
+        _entries(task),
         calendar=working_calendar(),
         today=today or clock.today(),
         warning_share=warning_share(),

@@ -186,12 +186,11 @@ def case_decide(
             .filter(case=case, kind=TaskKind.DECISION, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED])
             .first()
         )
-        if task is not None:
-            task.case = case
         if task is None:
             stage = Stage.objects.filter(case=case, status=StageStatus.ACTIVE).first()
             where = f"，当前处于“{stage.name}”环节" if stage else ""
             raise Conflict(f"审查尚未完成{where}，暂不能作出决定。")
+        task.case = case
         require_task_worker(actor, task)
         _ensure_mine(actor, task, save=False)
         task.opinion = opinion
