@@ -58,12 +58,16 @@ _PINNED_MAX = 2000
 
 
 def pinned_version(pk: int) -> ImplementationVersion:
-    """The implementation version `pk` with its item version and implementation, read once
+    """The implementation version `pk` with its item version, implementation and materials, read once
     per process while published or superseded (drafts and reviews are read every time).
     Shared between requests: treat it as read-only."""
     found = _PINNED.get(pk)
     if found is None:
-        found = ImplementationVersion.objects.select_related("item_version", "implementation").get(pk=pk)
+        found = (
+            ImplementationVersion.objects.select_related("item_version", "implementation")
+            .prefetch_related("materials")  # part of the version: as immutable as it
+            .get(pk=pk)
+        )
         if found.status in (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED):
             if len(_PINNED) >= _PINNED_MAX:
                 _PINNED.clear()
