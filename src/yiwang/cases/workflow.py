@@ -45,6 +45,27 @@ class CaseStatus(TextChoices):
     REVOKED = "revoked", "已撤销"
 
 
+# How a state reads at a glance (the badge tone every case list and page uses).
+STATUS_TONES: dict[str, str] = {
+    CaseStatus.DRAFT: "neutral",
+    CaseStatus.SUBMITTED: "info",
+    CaseStatus.SUPPLEMENT_REQUESTED: "warning",
+    CaseStatus.IN_REVIEW: "info",
+    CaseStatus.SUPPLEMENT_PENDING: "warning",
+    CaseStatus.SUSPENDED: "warning",
+    CaseStatus.DECIDED_APPROVED: "success",
+    CaseStatus.DECIDED_DENIED: "danger",
+    CaseStatus.CONCLUDED: "success",
+    CaseStatus.REFUSED: "danger",
+    CaseStatus.WITHDRAWN: "neutral",
+    CaseStatus.REVOKED: "danger",
+}
+
+
+def status_tone(status: str) -> str:
+    return STATUS_TONES.get(status, "neutral")
+
+
 class CaseAction(TextChoices):
     SAVE_DRAFT = "save_draft", "保存草稿"
     UPLOAD_MATERIAL = "upload_material", "上传材料"

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from yiwang.accounts.models import User
 from yiwang.cases import selectors, services
 from yiwang.cases.models import Case
-from yiwang.cases.workflow import CaseAction, CaseStatus, StageStatus, TaskStatus
+from yiwang.cases.workflow import CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger import selectors as ledger
 from yiwang.portal import forms
@@ -27,20 +27,6 @@ from yiwang.portal.apply import applicant_of
 
 GENERAL = "__all__"
 
-STATUS_BADGES = {
-    CaseStatus.DRAFT: "neutral",
-    CaseStatus.SUBMITTED: "info",
-    CaseStatus.SUPPLEMENT_REQUESTED: "warning",
-    CaseStatus.IN_REVIEW: "info",
-    CaseStatus.SUPPLEMENT_PENDING: "warning",
-    CaseStatus.SUSPENDED: "warning",
-    CaseStatus.DECIDED_APPROVED: "success",
-    CaseStatus.DECIDED_DENIED: "danger",
-    CaseStatus.CONCLUDED: "success",
-    CaseStatus.REFUSED: "danger",
-    CaseStatus.WITHDRAWN: "neutral",
-    CaseStatus.REVOKED: "danger",
-}
 FILTERS = {
     "open": ("办理中", [s.value for s in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.IN_REVIEW,
                                         CaseStatus.SUPPLEMENT_PENDING, CaseStatus.SUSPENDED)]),
@@ -65,10 +51,6 @@ LEDGER_VERBS = {
 }
 
 
-def status_badge(status: str) -> str:
-    return STATUS_BADGES.get(CaseStatus(status), "neutral") if status in CaseStatus.values else "neutral"
-
-
 def case_url(case: Case) -> str:
     return reverse("portal:my_case", args=[case.number])
 
@@ -82,7 +64,7 @@ def case_row(case: Case) -> dict[str, Any]:
         "applicant_label": case.enterprise.name if case.enterprise else "本人",
         "status": case.status,
         "status_label": CaseStatus(case.status).label,
-        "badge": status_badge(case.status),
+        "badge": status_tone(case.status),
         "submitted_at": case.submitted_at,
         "due_date": case.committed_due_date or case.due_date,
         "url": case_url(case),
@@ -209,7 +191,7 @@ def _detail_page(
     context = {
         "detail": detail,
         "case": case,
-        "badge": status_badge(case.status),
+        "badge": status_tone(case.status),
         "enterprise": case.enterprise,
         "stages": stages,
         "supplement": supplement,
@@ -247,7 +229,7 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "receipt": data,
         "case": case,
-        "badge": status_badge(case.status),
+        "badge": status_tone(case.status),
         "ledger_rows": ledger_rows(case),
         "detail_url": case_url(case),
     }

@@ -29,7 +29,7 @@ from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockState, deemed_accept
 from yiwang.cases.deadlines import warning_share
 from yiwang.cases.models import Case, Task
 from yiwang.cases.permissions import may_work_task
-from yiwang.cases.workflow import CaseStatus, StageStatus, TaskKind, TaskStatus
+from yiwang.cases.workflow import CaseStatus, StageStatus, TaskKind, TaskStatus, status_tone
 from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
@@ -39,19 +39,6 @@ from yiwang.workbench import forms
 
 SESSION_REASONS = "case_view_reasons"  # case number → the reason given for looking at it
 GENERAL = "__all__"
-STATUS_BADGES = {
-    CaseStatus.SUBMITTED: "info",
-    CaseStatus.SUPPLEMENT_REQUESTED: "warning",
-    CaseStatus.IN_REVIEW: "info",
-    CaseStatus.SUPPLEMENT_PENDING: "warning",
-    CaseStatus.SUSPENDED: "warning",
-    CaseStatus.DECIDED_APPROVED: "success",
-    CaseStatus.DECIDED_DENIED: "danger",
-    CaseStatus.CONCLUDED: "success",
-    CaseStatus.REFUSED: "danger",
-    CaseStatus.WITHDRAWN: "neutral",
-    CaseStatus.REVOKED: "danger",
-}
 TASK_BADGES = {
     TaskStatus.OPEN: "warning",
     TaskStatus.CLAIMED: "info",
@@ -203,7 +190,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "department_name": c.department.name,
             "applicant": applicant_masked(c),
             "status_label": CaseStatus(c.status).label,
-            "badge": STATUS_BADGES.get(CaseStatus(c.status), "neutral"),
+            "badge": status_tone(c.status),
             "submitted_at": c.submitted_at,
             "due_date": c.committed_due_date or c.due_date,
             "url": case_url(c.number),
@@ -332,7 +319,7 @@ def _case_page(
         "nav_links": nav_links(user),
         "detail": detail,
         "case": case,
-        "badge": STATUS_BADGES.get(CaseStatus(case.status), "neutral"),
+        "badge": status_tone(case.status),
         "person": person,
         "reason": reason,
         "actions": actions,
