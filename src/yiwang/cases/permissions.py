@@ -119,7 +119,11 @@ def staff_case_filter(user: User) -> Q:
 
 
 def staff_may_see(user: User, case: Case) -> bool:
-    """`staff_case_filter` for one case already read (no query unless only a task can tell)."""
+    """`staff_case_filter` for one case already read (no query unless only a task can tell).
+
+    The same rules, kept apart on purpose: filtering the list by this one case's pk measured
+    93-118 ms at 1,000,000 cases for reviewers (the task subquery is built for the whole
+    department), this ~0.1 ms. Change both together; test_permissions covers both."""
     working: list[int] = []
     for staff_role in StaffRole.objects.filter(user=user).select_related("department__region"):
         department = staff_role.department

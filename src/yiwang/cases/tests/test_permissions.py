@@ -178,7 +178,9 @@ def test_staff_see_only_cases_in_scope(other_region_clerk: None) -> None:
         flows.draft(ImplementationVersionFactory(), materials=())
 
         def sees(username: str) -> bool:
-            return selectors.case_list_visible_to(user(username)).filter(pk=case.pk).exists()
+            listed = selectors.case_list_visible_to(user(username)).filter(pk=case.pk).exists()
+            assert selectors.may_see(user(username), case) == listed  # the one-case check agrees
+            return listed
 
         assert sees("jn_window") and sees("jn_reviewer") and sees("jn_approver") and sees("jn_head")
         assert sees("jn_supervisor")  # read-only, region-wide

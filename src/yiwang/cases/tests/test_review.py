@@ -53,6 +53,7 @@ def test_parallel_stage_gives_each_department_its_own_task_and_deadline(world: N
     inbox = selectors.task_inbox_for(user("jn_fire_rev"))
     assert [t.key for t in inbox] == ["fire"]
     assert selectors.case_list_visible_to(user("jn_fire_rev")).filter(pk=case.pk).exists()
+    assert selectors.case_by_number_for(user("jn_fire_rev"), case.number).pk == case.pk  # by its task
     with pytest.raises(PermissionDenied):
         services.task_claim(actor=user("jn_fire_rev"), task=tasks["planning"])
 
