@@ -43,7 +43,7 @@ from yiwang.api.case_schemas import (
     TaskOut,
     TimelineOut,
 )
-from yiwang.cases import selectors, services
+from yiwang.cases import inbox, selectors, services
 from yiwang.cases.deadlines import case_clock_view
 from yiwang.cases.models import Case, CaseMaterial, Task
 from yiwang.cases.workflow import CaseStatus
@@ -261,7 +261,7 @@ def intake_queue(request: HttpRequest) -> Any:
 @router.get("/tasks", response=list[TaskOut], summary="我的待办任务")
 @paginate
 def task_inbox(request: HttpRequest) -> Any:
-    return selectors.task_inbox_for(_user(request))
+    return inbox.task_inbox_for(_user(request))
 
 
 @router.post("/tasks/{task_id}/claim", response=TaskOut, summary="领取任务")

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import selectors, services
+from yiwang.cases import inbox, selectors, services
 from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockState, deemed_acceptance_after
 from yiwang.cases.deadlines import warning_share
 from yiwang.cases.models import Case, Task
@@ -158,10 +158,10 @@ def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
     everything, paged)."""
     today = clock.today()
     rows = [_intake_row(case, today) for case in selectors.intake_queue_for(user)[:limit]]
-    tasks = selectors.task_inbox_for(user)[:limit]
+    tasks = inbox.task_inbox_for(user)[:limit]
     if tasks:
         calendar = working_calendar()
-        derived = selectors.task_clocks_of([t for t in tasks if t.due_date is None or t.due_date < today])
+        derived = inbox.task_clocks_of([t for t in tasks if t.due_date is None or t.due_date < today])
         rows += [_task_row(task, user, today, calendar, derived.get(task.pk)) for task in tasks]
     urgency = {"overdue": 0, "warning": 1, "normal": 2}
     rows.sort(key=lambda r: (urgency[r["state"]], r["due_date"] or dt.date.max, r["number"] or ""))
@@ -226,7 +226,7 @@ def _derived_reason(user: User, number: str) -> str:
     """The reason when the case is in the user's own queue: they open it to do that work."""
     if selectors.intake_queue_for(user).filter(number=number).exists():
         return "窗口受理：审查申请材料（本人待受理队列）"
-    task = selectors.inbox_task_of_case(user, number)
+    task = inbox.inbox_task_of_case(user, number)
     if task is not None:
         return f"办理本人待办任务“{task.name}”"
     return ""

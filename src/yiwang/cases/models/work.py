@@ -68,7 +68,7 @@ class Task(ClockOwner, models.Model):
         indexes = [
             models.Index(fields=["department", "role", "status"], name="task_inbox"),
             models.Index(fields=["status", "warning_date"], name="task_status_warning"),
-            # The inbox (selectors.task_inbox_for): one branch per post over open tasks and one
+            # The inbox (cases.inbox.task_inbox_for): one branch per post over open tasks and one
             # over the user's claimed tasks, each read in its order, most urgent first.
             models.Index(
                 fields=["department", "role", "due_date", "created_at", "id"],

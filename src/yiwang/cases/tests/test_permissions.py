@@ -7,7 +7,7 @@ import pytest
 
 from yiwang.accounts.models import Enterprise, EnterpriseAgent, Role
 from yiwang.accounts.services import staff_create, staff_role_grant
-from yiwang.cases import selectors, services
+from yiwang.cases import inbox, selectors, services
 from yiwang.cases.models import Case, CaseAccessLog
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory, decision_only_process, dept, user
@@ -213,10 +213,10 @@ def test_every_staff_view_of_a_case_is_logged_with_its_reason(world: None) -> No
 def test_tasks_inbox_by_role_and_department(world: None) -> None:
     with clock.frozen(DAY):
         case = flows.accepted(ImplementationVersionFactory())
-    assert [t.key for t in selectors.task_inbox_for(user("jn_reviewer"))] == ["review"]
-    assert list(selectors.task_inbox_for(user("jn_approver"))) == []
-    assert list(selectors.task_inbox_for(user("jn_fire_rev"))) == []
+    assert [t.key for t in inbox.task_inbox_for(user("jn_reviewer"))] == ["review"]
+    assert list(inbox.task_inbox_for(user("jn_approver"))) == []
+    assert list(inbox.task_inbox_for(user("jn_fire_rev"))) == []
     with clock.frozen(DAY):
         flows.review_done(case)
-    assert [t.key for t in selectors.task_inbox_for(user("jn_approver"))] == ["decide"]
-    assert list(selectors.task_inbox_for(user("jn_reviewer"))) == []
+    assert [t.key for t in inbox.task_inbox_for(user("jn_approver"))] == ["decide"]
+    assert list(inbox.task_inbox_for(user("jn_reviewer"))) == []

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from yiwang.cases import selectors, services
+from yiwang.cases import inbox, selectors, services
 from yiwang.cases.models import Stage, Task
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory, parallel_process, user
@@ -50,8 +50,8 @@ def test_parallel_stage_gives_each_department_its_own_task_and_deadline(world: N
     assert tasks["planning"].due_date == D(2026, 3, 16)  # 10 working days
     assert tasks["transport"].due_date == D(2026, 3, 10)  # 6 working days
     # Each department sees only its own task; the case becomes visible to it.
-    inbox = selectors.task_inbox_for(user("jn_fire_rev"))
-    assert [t.key for t in inbox] == ["fire"]
+    queue = inbox.task_inbox_for(user("jn_fire_rev"))
+    assert [t.key for t in queue] == ["fire"]
     assert selectors.case_list_visible_to(user("jn_fire_rev")).filter(pk=case.pk).exists()
     assert selectors.case_by_number_for(user("jn_fire_rev"), case.number).pk == case.pk  # by its task
     with pytest.raises(PermissionDenied):

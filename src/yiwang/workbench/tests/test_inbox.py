@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from yiwang.cases import selectors, services
+from yiwang.cases import inbox, services
 from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory, parallel_process, user
@@ -71,7 +71,7 @@ def test_inbox_rows_most_urgent_first_with_claimed_tasks_and_only_own_department
         html = reviewer.get("/workbench/").content.decode()
         api = reviewer.get("/api/v1/cases/tasks").json()
         page = reviewer.get("/api/v1/cases/tasks", {"limit": 1, "offset": 1}).json()
-        fire_inbox = [(t.case.number, t.key) for t in selectors.task_inbox_for(user("jn_fire_rev"))[:50]]
+        fire_inbox = [(t.case.number, t.key) for t in inbox.task_inbox_for(user("jn_fire_rev"))[:50]]
     assert rows == [("overdue", late.number), ("warning", soon.number), ("normal", fresh.number)]
     assert "已超 3 个工作日" in html and "已超期" in html  # 03-17, 03-18, 03-19
     assert "剩余 2 个工作日" in html and "即将到期" in html  # 03-20, 03-23
@@ -111,13 +111,13 @@ def test_inbox_ignores_finished_tasks_and_finds_the_task_of_a_case(world: Any) -
         services.task_complete(
             actor=user("jn_planning_rev"), task=flows.open_task(done, "planning"), outcome="approve", opinion="同意"
         )
-        inbox = selectors.task_inbox_for(user("jn_planning_rev"))
-        assert [t.case_id for t in inbox] == [other.pk] and inbox.count() == len(inbox) == 1
-        assert inbox[1:] == [] and inbox[0:0] == []
-        found = selectors.inbox_task_of_case(user("jn_planning_rev"), other.number or "")
+        queue = inbox.task_inbox_for(user("jn_planning_rev"))
+        assert [t.case_id for t in queue] == [other.pk] and queue.count() == len(queue) == 1
+        assert queue[1:] == [] and queue[0:0] == []
+        found = inbox.inbox_task_of_case(user("jn_planning_rev"), other.number or "")
         assert found is not None and found.key == "planning"
-        assert selectors.inbox_task_of_case(user("jn_planning_rev"), done.number or "") is None
-        assert selectors.task_inbox_for(user("zhangsan"))[:10] == []  # no post: the claimed branch alone
+        assert inbox.inbox_task_of_case(user("jn_planning_rev"), done.number or "") is None
+        assert inbox.task_inbox_for(user("zhangsan"))[:10] == []  # no post: the claimed branch alone
 
 
 def _scene(tasks: int) -> None:

@@ -1,0 +1,115 @@
+"""The task inbox: what waits for a member of staff, most urgent first.
+
+A selector of the case engine in a module of its own: the page is read in a way a QuerySet
+cannot express (a UNION ALL of one branch per post, each served by its own partial index).
+Visibility is the same as `selectors.task_for`: a post's open tasks and one's own claimed.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+from django.db import connections
+from django.db.models import F, Q, QuerySet
+
+from yiwang.accounts.models import StaffRole, User
+from yiwang.cases.clock import ClockEntry, ClockState
+from yiwang.cases.deadlines import CLOCK_CACHE, clock_entry, task_clock_state
+from yiwang.cases.models import ClockEvent, Task
+from yiwang.cases.workflow import TaskStatus
+
+# Most urgent first: the order of the partial indexes task_queue_open / task_queue_claimed.
+INBOX_ORDER = (F("due_date").asc(nulls_last=True), F("created_at").asc(), F("id").asc())
+# What an inbox row shows (the workbench row, the API's TaskOut), read with the page.
+_TASK_ROW_RELATED = (
+    "case__implementation_version__item_version",
+    "case__enterprise",
+    "case__applicant__person",
+    "department",
+    "stage",
+    "assignee",
+)
+
+
+def _task_inbox_branches(user: User) -> list[Q]:
+    """One condition per (role, department) post of `user` over open tasks, and one over the
+    tasks they claimed: each is served by one partial index."""
+    posts = sorted(set(StaffRole.objects.filter(user=user).values_list("department_id", "role")))
+    branches = [Q(department_id=department_id, role=role, status=TaskStatus.OPEN) for department_id, role in posts]
+    return [*branches, Q(assignee=user, status=TaskStatus.CLAIMED)]
+
+
+class TaskInbox:
+    """The task inbox of a user (see `task_inbox_for`), read a page at a time.
+
+    Slicing it (`inbox[:50]`, `inbox[offset:offset + limit]` as the paginators do) runs a
+    UNION ALL of one branch per post, each ordered like its partial index and, where the
+    database allows ORDER BY/LIMIT in a compound query (PostgreSQL), stopped at the end of the
+    slice: a page reads a few index entries per post however many tasks are open. The tasks
+    of the page are then read with what a row shows (`_TASK_ROW_RELATED`): two queries a page.
+    `count()` (and `len()`) count the branches in one query. It is not a QuerySet: filter
+    with `inbox_task_of_case` or on Task directly.
+    """
+
+    def __init__(self, branches: list[Q]) -> None:
+        self.branches = branches
+
+    def _union(self, stop: int | None) -> QuerySet[Task, tuple[int, dt.date | None, dt.datetime]]:
+        parts = [Task.objects.filter(b).values_list("id", "due_date", "created_at").order_by() for b in self.branches]
+        if len(parts) == 1:
+            return parts[0].order_by(*INBOX_ORDER)
+        if stop is not None and connections[Task.objects.db].features.supports_slicing_ordering_in_compound:
+            parts = [part.order_by(*INBOX_ORDER)[:stop] for part in parts]
+        return parts[0].union(*parts[1:], all=True).order_by(*INBOX_ORDER)
+
+    def __getitem__(self, index: slice) -> list[Task]:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("TaskInbox supports slices without a step only.")
+        start, stop = index.start or 0, index.stop
+        if start < 0 or (stop is not None and stop < 0):
+            raise ValueError("Negative indexing is not supported.")
+        if stop is not None and stop <= start:
+            return []
+        page = self._union(stop)[start:stop]
+        ids = [row[0] for row in page]
+        tasks = Task.objects.select_related(*_TASK_ROW_RELATED).order_by().in_bulk(ids)
+        return [tasks[pk] for pk in ids if pk in tasks]
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter(self[:])
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def count(self) -> int:
+        return self._union(None).order_by().count()
+
+    def all(self) -> "TaskInbox":
+        return self  # paginators (ninja's) count with `.all().count()`
+
+
+def task_inbox_for(user: User) -> TaskInbox:
+    """Open tasks for the user's roles in their departments, plus tasks they claimed;
+    most urgent first (due date, then age). Slice it for a page (see TaskInbox)."""
+    return TaskInbox(_task_inbox_branches(user))
+
+
+def inbox_task_of_case(user: User, number: str) -> Task | None:
+    """The most urgent task of case `number` in the user's inbox, if any."""
+    scope = Q(pk__in=[])
+    for branch in _task_inbox_branches(user):
+        scope |= branch
+    return Task.objects.filter(scope, case__number=number).order_by(*INBOX_ORDER).first()
+
+
+def task_clocks_of(tasks: Iterable[Task]) -> dict[int, ClockState]:
+    """The clocks of `tasks` derived from their ledgers, read in one query (for the few rows
+    whose stored due date does not tell enough: a paused clock has none)."""
+    wanted = {task.pk: task for task in tasks}
+    entries: dict[int, list[ClockEntry]] = {pk: [] for pk in wanted}
+    for row in ClockEvent.objects.filter(task_id__in=list(wanted)).order_by("id"):
+        entries[row.task_id].append(clock_entry(row))  # type: ignore[index]
+    clocks = {}
+    for pk, task in wanted.items():
+        task.__dict__[CLOCK_CACHE] = entries[pk]
+        clocks[pk] = task_clock_state(task)
+    return clocks
