@@ -7,8 +7,8 @@ Visibility is enforced here, not in the views:
   行政审批服务局) and, for supervisors/auditors, of their region and below.
 - `case_detail_for(user, number, reason=...)`: everything the case page shows; every staff
   read writes a CaseAccessLog row with the reason given.
-- `task_inbox_for(user)`: open tasks for the user's roles in their departments, and the
-  tasks they have claimed.
+- the task inbox (open tasks for the user's posts, and the tasks they claimed) is in
+  `yiwang.cases.inbox`.
 Functions that take a number or id raise NotFound for what the user may not see (so the
 existence of other people's cases is not revealed).
 """
