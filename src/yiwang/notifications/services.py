@@ -39,21 +39,7 @@ def message_enqueue(
     Channels the recipient has no address for (no e-mail, no phone) are skipped. Must run
     inside the caller's transaction.
     """
-    return messages_enqueue(recipients=[recipient], subject=subject, body=body, channels=channels, reference=reference)
-
-
-def messages_enqueue(
-    *,
-    recipients: Iterable[User],
-    subject: str,
-    body: str,
-    channels: Iterable[str] = (Channel.IN_APP,),
-    reference: str = "",
-) -> list[Message]:
-    """`message_enqueue` for several recipients at once (one INSERT for all of them)."""
-    return messages_enqueue_batch(
-        batch=[(recipient, subject, body) for recipient in recipients], channels=channels, reference=reference
-    )
+    return messages_enqueue_batch(batch=[(recipient, subject, body)], channels=channels, reference=reference)
 
 
 def messages_enqueue_batch(
