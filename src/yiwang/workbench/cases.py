@@ -188,7 +188,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "number": c.number,
             "item_name": c.implementation_version.item_version.name,
             "department_name": c.department.name,
-            "applicant": applicant_masked(c),
+            "applicant_label": applicant_masked(c),
             "status_label": CaseStatus(c.status).label,
             "badge": status_tone(c.status),
             "submitted_at": c.submitted_at,
