@@ -23,7 +23,7 @@ Figures. ×base = req/s over the baseline's (reads: GET /api/v1/health, writes: 
 - life c=K: K threads each running whole lives from a prepared PLANNING draft: submit (lisi) →
   accept (jn_window) → the reviews of the parallel stage (--reviews: 2, the issue's life, is
   planning + fire, through a published amendment of the item; 4 adds air-defence and transport,
-  the demo's process) → decide (jn_planning_rev; electronic delivery concludes): 5 (or 7)
+  the demo's process) → decide (jn_planning_app; electronic delivery concludes): 5 (or 7)
   requests. The load generator reads the new task ids from the database (what each reviewer's
   inbox shows). lives/s = complete lives per second; p50/p99 per request. The goal (≥ 50 lives/s,
   p99 < 100 ms at 80% of the peak) is judged on a last run that offers 80% of the best step's
@@ -179,7 +179,7 @@ def _lives(
         approve = {"outcome": "approve", "opinion": "同意"}
         reviews = [call(REVIEWERS[d], "review", f"/api/v1/cases/tasks/{t}/complete", approve) for t, d in tasks]
         if len(reviews) == expected and all(reviews):
-            lives += bool(call("jn_planning_rev", "decide", f"/api/v1/cases/{number}/decide", {"outcome": "approve"}))
+            lives += bool(call("jn_planning_app", "decide", f"/api/v1/cases/{number}/decide", {"outcome": "approve"}))
     out.put((latencies, errors, lives))
 
 
@@ -277,7 +277,7 @@ def main() -> None:
     try:
         port, pgid = bench.port, bench.server.pid  # type: ignore[union-attr]
         who = {
-            n: login_cookie(port, n, PASSWORD) for n in ("zhangsan", "lisi", "wangwu", "jn_window", *REVIEWERS.values())
+            n: login_cookie(port, n, PASSWORD) for n in ("zhangsan", "lisi", "wangwu", "jn_window", "jn_planning_app", *REVIEWERS.values())
         }
         who = {n: {"Cookie": c, "X-CSRFToken": re.search(r"csrftoken=([^;]+)", c)[1], "Content-Type": "application/json"}
                for n, c in who.items()}  # fmt: skip

@@ -142,7 +142,7 @@ def main() -> None:
         for task in Task.objects.filter(case__number=number, status="open").select_related("department"):
             step("review", REVIEWERS[task.department.name], f"/api/v1/cases/tasks/{task.pk}/complete",
                  {"outcome": "approve", "opinion": "同意"}, warm)  # fmt: skip
-        step("decide", "jn_planning_rev", f"/api/v1/cases/{number}/decide", {"outcome": "approve"}, warm)
+        step("decide", "jn_planning_app", f"/api/v1/cases/{number}/decide", {"outcome": "approve"}, warm)
 
     print(
         f"{'step':<12}{'n':>5}{'CPU ms':>9}{'queries':>9}{'pg ms':>8}   (in-process, warm half; CPU includes the test client;"

@@ -401,14 +401,19 @@ def test_3_planning_permit_joint_review_with_a_special_procedure(page, new_page,
         complete_task(reviewer, task, f"{task}通过")
         check_a11y(reviewer, f"{persona}-case-done")
 
-    # The planning bureau decides.
+    # The planning bureau decides — by another of its approvers: whoever reviewed the planning
+    # branch may not decide (一审一核), so the reviewer is offered no decision form.
     open_case(planning, number)
-    form = action_form(planning, number, "decide")
+    expect(planning.locator(f'form[action="/workbench/cases/{number}/actions/decide/"]')).to_have_count(0)
+    approver = new_page()
+    login(approver, "jn_planning_app")
+    open_case(approver, number)
+    form = action_form(approver, number, "decide")
     form.get_by_role("radio", name="准予许可").check()
     form.get_by_label("决定意见 / 理由").fill("联合审查通过，准予许可。")
     form.get_by_role("button", name="作出决定").click()
-    expect_done(planning, "已作出准予许可决定")
-    check_a11y(planning, "planning-case-decided")
+    expect_done(approver, "已作出准予许可决定")
+    check_a11y(approver, "planning-case-decided")
 
     lisi.goto(f"/me/cases/{number}/")
     expect(lisi.get_by_role("heading", name=re.compile("办理结果：准予许可"))).to_be_visible()

@@ -37,24 +37,21 @@ from yiwang.cases.models import (
     SupplementRequest,
     Task,
 )
-from yiwang.cases.permissions import (
+from yiwang.cases.policy import (
     applicant_may_act,
+    case_actions_for,
     is_current_agent,
     may_work_task,
     staff_case_filter,
     staff_may_see,
-    staff_roles_for_case,
 )
 from yiwang.cases.workflow import (
-    ACTION_ACTORS,
-    APPLICANT,
     OPEN_STATES,
     CaseAction,
     CaseStatus,
     StageStatus,
     TaskKind,
     TaskStatus,
-    case_allowed_actions,
 )
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.models import ImplementationVersion, Material, VersionStatus
@@ -389,44 +386,6 @@ def _detail(user: User, case: Case, *, staff: bool) -> CaseDetail:
         outcome=_outcome(case),
         actions=case_actions_for(user, case),
     )
-
-
-def case_actions_for(user: User, case: Case) -> list[CaseAction]:
-    """The actions `user` may take on `case` now (to show buttons). The services remain the
-    authority: they check again, under a row lock."""
-    allowed = case_allowed_actions(case.status)
-    if not user.is_authenticated:
-        return []
-    if not _is_staff(user):
-        if not applicant_may_act(user, case):
-            return []
-        actions = [a for a in allowed if APPLICANT in ACTION_ACTORS[a]]
-        if case.status != CaseStatus.DRAFT:
-            actions = [a for a in actions if a not in (CaseAction.SAVE_DRAFT, CaseAction.SUBMIT)]
-        return actions
-    roles = set(
-        staff_roles_for_case(user, case, {r for a in allowed for r in ACTION_ACTORS[a]} - {APPLICANT, "system"})
-    )
-    staff_actions = [a for a in allowed if roles & ACTION_ACTORS[a]]
-    open_tasks = Task.objects.filter(case=case, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED])
-    workable = [t for t in open_tasks if may_work_task(user, t) and (t.assignee_id in (None, user.pk))]
-    decision_task = next((t for t in workable if t.kind == TaskKind.DECISION), None)
-    result: list[CaseAction] = []
-    for action in staff_actions:
-        if action in (CaseAction.APPROVE, CaseAction.DENY) and case.stages.exists() and decision_task is None:
-            continue
-        if action in (CaseAction.WORK_TASK, CaseAction.CHECK_COMMITMENT, CaseAction.REVOKE):
-            continue
-        if action == CaseAction.EXTEND and case.clock_events.filter(task__isnull=True, kind="extend").exists():
-            continue
-        result.append(action)
-    if any(t.kind == TaskKind.REVIEW for t in workable) and CaseAction.WORK_TASK in allowed:
-        result.append(CaseAction.WORK_TASK)
-    if decision_task is not None and CaseAction.APPROVE in allowed:
-        result += [a for a in (CaseAction.APPROVE, CaseAction.DENY) if a not in result]
-    if any(t.kind == TaskKind.INSPECTION for t in workable) and CaseAction.CHECK_COMMITMENT in allowed:
-        result.append(CaseAction.CHECK_COMMITMENT)
-    return result
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 Read it as the rule book. `CASE_TRANSITIONS[(state, action)]` is the state after the action;
 a pair that is not in the table is forbidden, and `case_next_status` says so in Chinese.
 `ACTION_ACTORS` declares who may take each action (applicant, a staff role, the system);
-services check the actor's scope (department / region / ownership) on top of it. A test
-walks every (state, action) pair of both tables.
+`yiwang.cases.policy` adds where the role must be held (department, region, task, ownership)
+and is the one check services and interfaces share. A test walks every (state, action)
+pair of both tables; another every (persona × action) of the policy through the API.
 
 Compound service calls chain actions: a 秒批 submission is submit → accept → approve
 (→ conclude for electronic delivery), all in one transaction, each with its own event.
@@ -157,7 +158,9 @@ ACTION_ACTORS: dict[CaseAction, frozenset[str]] = {
     A.SUSPEND: frozenset({"reviewer", "approver"}),
     A.RESUME: frozenset({"reviewer", "approver"}),
     A.EXTEND: frozenset({"head"}),
-    A.APPROVE: frozenset({"approver", "window_clerk", SYSTEM}),  # clerk: 即办件 on the spot; system: 秒批/告知承诺
+    # A 即办件 is approved on the spot as part of its acceptance (accept → approve, authorised
+    # by ACCEPT); 秒批 and 告知承诺 by the system; otherwise by the holder of the decision task.
+    A.APPROVE: frozenset({"approver", SYSTEM}),
     A.DENY: frozenset({"approver"}),
     A.CONCLUDE: frozenset({"window_clerk", SYSTEM}),
     A.CHECK_COMMITMENT: frozenset({"reviewer"}),

@@ -7,7 +7,9 @@ rejected. The stage whose `decides` is set is where the approver's decision is m
 
 Besides the stages the document says what kind of case the item is (即办件 decided at
 acceptance, 承诺件 within the committed limit), whether 告知承诺 is allowed (and the text the
-applicant signs), and the auto-approval (秒批) rules: declarative conditions over form data.
+applicant signs), the auto-approval (秒批) rules: declarative conditions over form data, and
+whether review and decision must be made by different people (一审一核, the default; the case
+policy enforces it).
 
 `process_problems` checks a definition against its context (limits, departments, form)
 and returns every problem in Chinese, so a catalog administrator sees all of them at once.
@@ -85,6 +87,11 @@ class ProcessDefinition(BaseModel):
     commitment_text: str = ""
     inspection_limit_days: int = Field(default=20, ge=1, le=365, description="核查 deadline after a 告知承诺 decision")
     auto_approval: list[AutoApprovalRule] = []
+    separation_of_duties: bool = Field(
+        default=True,
+        description="一审一核: whoever completes a review task of a case may not decide it; "
+        "false only where one person may review and decide (e.g. a simple item of a small office)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> "ProcessDefinition":

@@ -258,6 +258,31 @@ def process_steps(version: ImplementationVersion) -> list[Step]:
     ]
 
 
+def process_deciders(version: ImplementationVersion) -> list[str]:
+    """Who decides a case of this implementation, in the words of the guide."""
+    process = process_of(version)
+    if process is None:
+        return []
+    lines: list[str] = []
+    if process.auto_approval:
+        lines.append("申请数据符合秒批规则的，由系统即时自动审批（无人干预）")
+    if process.commitment_allowed:
+        lines.append("申请人签署告知承诺书的，当场作出决定，事后核查")
+    if process.case_kind == "instant":
+        lines.append("即办件：材料齐全、符合法定形式的，由窗口受理人员当场作出决定")
+    for stage in process.stages:
+        if stage.decides:
+            task = stage.tasks[0]
+            department = Department.objects.filter(credit_code=task.department).values_list("name", flat=True).first()
+            who = f"由{department or task.department}的审批决定岗位在“{stage.name}”环节作出决定"
+            if process.separation_of_duties:
+                who += "；审查与决定由不同人员办理（一审一核），办理过审查的人员不得作出决定"
+            else:
+                who += "；本事项允许同一人员审查并作出决定"
+            lines.append(who)
+    return lines
+
+
 def item_version_baseline(version: ItemVersion) -> ItemVersion | None:
     """What `version` changes: the version it replaced (if published), else the one in force now."""
     versions = ItemVersion.objects.filter(item_id=version.item_id).exclude(pk=version.pk)

@@ -105,6 +105,7 @@ def item(request: HttpRequest, basic_code: str) -> HttpResponse:
         "materials": materials,
         "shared": [m for m in materials if not m.asked_of_applicant],
         "steps": catalog.process_steps(version),
+        "deciders": catalog.process_deciders(version),
         "process": process,
         "instant": process is not None and process.case_kind == "instant",
         "service_objects": show("service_objects", item_version.service_objects),

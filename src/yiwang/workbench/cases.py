@@ -28,8 +28,8 @@ from yiwang.cases import inbox, selectors, services
 from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockState, deemed_acceptance_after
 from yiwang.cases.deadlines import warning_share
 from yiwang.cases.models import Case, Task
-from yiwang.cases.permissions import may_work_task
-from yiwang.cases.workflow import CaseStatus, StageStatus, TaskKind, TaskStatus, status_tone
+from yiwang.cases.policy import COMPLETING, posts_of, task_actions_for
+from yiwang.cases.workflow import CaseStatus, StageStatus, TaskAction, TaskKind, TaskStatus, status_tone
 from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
@@ -277,6 +277,7 @@ def _case_page(
     detail = selectors.case_detail_for(user, number, reason=reason)
     case = detail.case
     actions = {str(a) for a in detail.actions}
+    posts = posts_of(user)
     data = {name: post.get(name, "") for name in post} if post is not None else {}
 
     def form(action: str) -> forms.ActionForm:
@@ -287,7 +288,7 @@ def _case_page(
     def task_row(view: Any) -> dict[str, Any]:
         task: Task = view.task
         open_ = task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
-        workable = open_ and may_work_task(user, task) and task.assignee_id in (None, user.pk)
+        may = task_actions_for(user, task, case, posts=posts)
         return {
             "task": task,
             "explanation": view.clock_explanation,
@@ -295,9 +296,9 @@ def _case_page(
             "badge": TASK_BADGES.get(TaskStatus(task.status), "neutral"),
             "open": open_,
             "mine": task.assignee_id == user.pk,
-            "can_claim": workable and task.status == TaskStatus.OPEN,
-            "can_release": open_ and task.status == TaskStatus.CLAIMED and task.assignee_id == user.pk,
-            "can_complete": workable and task.kind in (TaskKind.REVIEW, TaskKind.INSPECTION),
+            "can_claim": TaskAction.CLAIM in may,
+            "can_release": TaskAction.RELEASE in may,
+            "can_complete": bool(may & COMPLETING),
             "form": form(f"task-{task.pk}"),
         }
 

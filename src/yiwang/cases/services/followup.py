@@ -5,7 +5,7 @@ from django.db import transaction
 
 from yiwang.accounts.models import User
 from yiwang.cases.models import Case, CaseMaterial, SupplementRequest
-from yiwang.cases.permissions import require_applicant
+from yiwang.cases.policy import require_case_action
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import CaseAction, CaseStatus, TaskStatus, case_next_status
 from yiwang.core import clock
@@ -21,7 +21,7 @@ def case_supplement_answer(*, actor: User, case: Case, note: str = "") -> Case:
     """
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        require_applicant(actor, case)
+        require_case_action(actor, CaseAction.ANSWER_SUPPLEMENT, case)
         before = case.status
         case_next_status(case.status, CaseAction.ANSWER_SUPPLEMENT)
         supplement = SupplementRequest.objects.filter(case=case, answered_at__isnull=True).last()
@@ -72,7 +72,7 @@ def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
     """
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        require_applicant(actor, case)
+        require_case_action(actor, CaseAction.WITHDRAW, case)
         before = case.status
         case_next_status(case.status, CaseAction.WITHDRAW)
         staff = {t.assignee for t in base.open_tasks(case) if t.assignee is not None}

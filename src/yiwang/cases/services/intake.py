@@ -6,19 +6,17 @@ from typing import Any
 
 from django.db import transaction
 
-from yiwang.accounts.models import Role, User
+from yiwang.accounts.models import User
 from yiwang.cases.clock import deemed_acceptance_after
-from yiwang.cases.models import Case, SupplementRequest, Task
-from yiwang.cases.permissions import require_staff, staff_roles_for_case
+from yiwang.cases.models import Case, SupplementRequest
+from yiwang.cases.policy import require_case_action
 from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
-from yiwang.cases.workflow import CaseAction, CaseStatus, TaskStatus, case_next_status
+from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
 from yiwang.catalog.models import Material
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
-from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
-
-HANDLERS = [Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER]
+from yiwang.core.errors import Conflict, ValidationFailed
 
 
 def _window_passed(case: Case) -> bool:
@@ -36,7 +34,7 @@ def case_accept(*, actor: User, case: Case, opinion: str = "") -> Case:
     """
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        require_staff(actor, case, [Role.WINDOW_CLERK], doing="受理该申请")
+        require_case_action(actor, CaseAction.ACCEPT, case)
         case_next_status(case.status, CaseAction.ACCEPT)
         if _window_passed(case):
             engine.accept(
@@ -65,7 +63,7 @@ def case_refuse(*, actor: User, case: Case, reason: str, legal_basis: str) -> Ca
         raise ValidationFailed(errors)
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        require_staff(actor, case, [Role.WINDOW_CLERK], doing="作出不予受理决定")
+        require_case_action(actor, CaseAction.REFUSE, case)
         case_next_status(case.status, CaseAction.REFUSE)
         if _window_passed(case):
             raise Conflict("已超过 5 个工作日的受理审查期限，依法视为已受理，请按已受理办件审查后作出决定。")
@@ -136,10 +134,7 @@ def case_supplement_request(
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
         before = case.status
-        if before == CaseStatus.SUBMITTED:
-            role = require_staff(actor, case, [Role.WINDOW_CLERK], doing="告知补正")
-        else:
-            role = _require_handler(actor, case)
+        role = require_case_action(actor, CaseAction.REQUEST_SUPPLEMENT, case)
         case_next_status(case.status, CaseAction.REQUEST_SUPPLEMENT)
         cleaned = _clean_items(case, items)
         if before == CaseStatus.SUBMITTED:
@@ -176,16 +171,6 @@ def case_supplement_request(
             sms=True,
         )
     return supplement
-
-
-def _require_handler(actor: User, case: Case) -> str:
-    """Staff of the case, or whoever works one of its open tasks (e.g. a parallel reviewer)."""
-    held = staff_roles_for_case(actor, case, HANDLERS)
-    if held:
-        return held[0]
-    if Task.objects.filter(case=case, assignee=actor, status=TaskStatus.CLAIMED).exists():
-        return "task_assignee"
-    raise PermissionDenied("您无权告知补正：需要本办件实施部门的窗口受理、审查或审批决定岗位，或本件任务的办理人。")
 
 
 def case_deem_accept(*, case: Case) -> bool:

@@ -9,9 +9,9 @@ from typing import Literal
 
 from django.db import transaction
 
-from yiwang.accounts.models import Role, User
+from yiwang.accounts.models import User
 from yiwang.cases.models import Case, Stage, Task
-from yiwang.cases.permissions import require_staff, require_task_worker
+from yiwang.cases.policy import require_case_action, require_task_action
 from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
 from yiwang.cases.workflow import (
@@ -63,7 +63,7 @@ def task_claim(*, actor: User, task: Task) -> Task:
     """
     with transaction.atomic(durable=True):
         case, task = _lock_pair(task)
-        require_task_worker(actor, task)
+        require_task_action(actor, TaskAction.CLAIM, task, case)
         case_next_status(case.status, _case_action_for(task))
         if task.status == TaskStatus.CLAIMED and task.assignee_id == actor.pk:
             return task
@@ -84,7 +84,7 @@ def task_release(*, actor: User, task: Task) -> Task:
     """退回待领取: the assignee gives the task back to the department's pool."""
     with transaction.atomic(durable=True):
         case, task = _lock_pair(task)
-        require_task_worker(actor, task)
+        require_task_action(actor, TaskAction.RELEASE, task, case)
         if task.assignee_id != actor.pk:
             raise Conflict(f"任务“{task.name}”不在您名下，不能退回。")
         task.status = task_next_status(task.kind, task.status, TaskAction.RELEASE)
@@ -125,7 +125,7 @@ def task_complete(*, actor: User, task: Task, outcome: TaskOutcome, opinion: str
         raise ValidationFailed({"opinion": ["办理意见：不通过时必须写明理由"]})
     with transaction.atomic(durable=True):
         case, task = _lock_pair(task)
-        require_task_worker(actor, task)
+        require_task_action(actor, action, task, case)
         if task.kind == TaskKind.DECISION:
             raise Conflict("审批决定任务请通过“作出决定”办理。")
         case_next_status(case.status, _case_action_for(task))
@@ -191,7 +191,7 @@ def case_decide(
             where = f"，当前处于“{stage.name}”环节" if stage else ""
             raise Conflict(f"审查尚未完成{where}，暂不能作出决定。")
         task.case = case
-        require_task_worker(actor, task)
+        require_case_action(actor, CaseAction.APPROVE if outcome == "approve" else CaseAction.DENY, case, task=task)
         _ensure_mine(actor, task, save=False)
         task.opinion = opinion
         base.stop_task(task, TaskStatus.DECIDED, cause="decision")
@@ -217,7 +217,7 @@ def case_conclude(*, actor: User, case: Case, reference: str = "") -> Case:
     """
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        require_staff(actor, case, [Role.WINDOW_CLERK], doing="送达审批结果")
+        require_case_action(actor, CaseAction.CONCLUDE, case)
         case_next_status(case.status, CaseAction.CONCLUDE)
         if case.delivery_method == "mail" and not reference.strip():
             raise ValidationFailed({"reference": ["邮件单号：邮寄送达时必填"]})

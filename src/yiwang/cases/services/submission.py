@@ -11,7 +11,7 @@ from yiwang.accounts.models import Enterprise, User
 from yiwang.cases.deadlines import CLOCK_CACHE
 from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod, SupplementRequest
 from yiwang.cases.numbering import case_number_next
-from yiwang.cases.permissions import is_current_agent, require_applicant
+from yiwang.cases.policy import is_current_agent, require_case_action
 from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
 from yiwang.cases.uploads import upload_check, upload_store
@@ -156,7 +156,7 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
     (the hash as a commitment).
     """
     case = Case.objects.get(pk=case.pk)  # the caller's copy may be stale
-    require_applicant(actor, case)
+    require_case_action(actor, CaseAction.UPLOAD_MATERIAL, case)
     case_next_status(case.status, CaseAction.UPLOAD_MATERIAL)  # fail early, before reading the file
     material = Material.objects.filter(version_id=case.implementation_version_id, key=material_key).first()
     if material is None:
@@ -169,7 +169,7 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
     storage_name = upload_store(checked)
     with transaction.atomic(durable=True):
         locked = base.lock_case(case)
-        require_applicant(actor, locked)
+        require_case_action(actor, CaseAction.UPLOAD_MATERIAL, locked)
         supplement = None
         if locked.status in (CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.SUPPLEMENT_PENDING):
             supplement = SupplementRequest.objects.filter(case=locked, answered_at__isnull=True).last()

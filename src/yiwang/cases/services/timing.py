@@ -6,7 +6,7 @@ from django.db import transaction
 from yiwang.accounts.models import Role, User
 from yiwang.cases.deadlines import case_clock_state, task_clock_state
 from yiwang.cases.models import Case, ClockEvent, Stage, Task
-from yiwang.cases.permissions import require_staff
+from yiwang.cases.policy import require_case_action
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import CaseAction, CaseStatus, TaskStatus, case_next_status
 from yiwang.core.errors import Conflict, ValidationFailed
@@ -43,7 +43,7 @@ def case_suspend(*, actor: User, case: Case, procedure: str, reason: str, expect
     assert label is not None
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        role = require_staff(actor, case, [Role.REVIEWER, Role.APPROVER], doing="启动特别程序")
+        role = require_case_action(actor, CaseAction.SUSPEND, case)
         case_next_status(case.status, CaseAction.SUSPEND)
         base.transition(
             case,
@@ -69,7 +69,7 @@ def case_resume(*, actor: User, case: Case, note: str = "") -> Case:
     suspended working days. Side effects: CaseEvent, ledger, clock events, notice."""
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        role = require_staff(actor, case, [Role.REVIEWER, Role.APPROVER], doing="结束特别程序")
+        role = require_case_action(actor, CaseAction.RESUME, case)
         case_next_status(case.status, CaseAction.RESUME)
         base.transition(
             case, CaseAction.RESUME, actor=actor, summary="特别程序结束，恢复计时", reason=note.strip(), actor_role=role
@@ -87,7 +87,7 @@ def case_extend(*, actor: User, case: Case, reason: str) -> Case:
         raise ValidationFailed({"reason": ["延期理由：必填，将告知申请人"]})
     with transaction.atomic(durable=True):
         case = base.lock_case(case)
-        require_staff(actor, case, [Role.HEAD], doing="批准延长办理时限")
+        require_case_action(actor, CaseAction.EXTEND, case)
         case_next_status(case.status, CaseAction.EXTEND)
         if ClockEvent.objects.filter(case=case, task__isnull=True, kind="extend").exists():
             raise Conflict("本件已延长过一次办理时限，依法不能再次延长。", rule="extend_once")

@@ -250,8 +250,14 @@ def test_parallel_planning_permit_through_the_workbench(login_as: Any) -> None:
         assert number in client.get("/workbench/").content.decode()
         done = task_act(client, task(case, key).pk, "complete", outcome="approve", opinion="同意")
         assert done.status_code == 302, done.content.decode()[:500]
-    # joined: the decision stage is open for the planning bureau's approver
-    planner = login_as("jn_planning_rev")
+    # joined: the decision stage is open for the planning bureau's approvers — but not for the
+    # one who reviewed the planning branch (一审一核), though they hold the approver post too
+    reviewer = login_as("jn_planning_rev")
+    html = page(reviewer, number)
+    assert "作出审批决定" not in html
+    refused = act(reviewer, number, "decide", outcome="approve", opinion="自审自批")
+    assert refused.status_code == 403 and "一审一核" in refused.content.decode()
+    planner = login_as("jn_planning_app")
     html = page(planner, number)
     assert "作出审批决定" in html
     assert act(planner, number, "decide", outcome="approve", opinion="符合规划条件").status_code == 302
