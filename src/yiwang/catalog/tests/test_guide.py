@@ -105,6 +105,15 @@ def test_item_page_of_an_item_with_visits_and_a_parallel_stage() -> None:
 
 
 @pytest.mark.usefixtures("world")
+def test_the_guide_says_who_decides() -> None:
+    planning = Client().get("/guide/000112012000/").content.decode()
+    assert "谁作出决定" in planning
+    assert "由济南市自然资源和规划局的审批决定岗位" in planning and "一审一核" in planning
+    company = Client().get("/guide/000136001000/").content.decode()
+    assert "由窗口受理人员当场作出决定" in company and "一审一核" not in company
+
+
+@pytest.mark.usefixtures("world")
 def test_unknown_item_is_a_404() -> None:
     assert Client().get("/guide/999999999999/").status_code == 404
 
