@@ -7,6 +7,8 @@ import pytest
 from django.core.files.storage import default_storage
 
 from yiwang.cases.models import Case, CaseAccessLog
+from yiwang.catalog.models import ImplementationVersion, VersionStatus
+from yiwang.catalog.tests.test_workbench import _edit_data, _open_food_change
 from yiwang.workbench.tests.test_cases_pages import (  # noqa: F401 - _pages is an autouse fixture
     _pages,
     act,
@@ -78,3 +80,13 @@ def submitted_food_case_again(client: Any) -> Case:
     )
     assert response.status_code == 302
     return Case.objects.exclude(pk__in=before).get()
+
+
+def test_a_catalog_review_note_refuses_control_characters(login_as: Any) -> None:
+    drafter = login_as("sd_catalog")
+    draft = _open_food_change(drafter)
+    drafter.post(f"/workbench/catalog/implementation-versions/{draft.pk}/", _edit_data(draft, action="submit"))
+    url = f"/workbench/catalog/implementation-versions/{draft.pk}/"
+    html = login_as("jn_catalog").post(url, {"action": "reject", "note": "请补充\x00依据"}).content.decode()
+    assert "审核意见：含有不可见的控制字符（U+0000）" in html
+    assert ImplementationVersion.objects.get(pk=draft.pk).status == VersionStatus.IN_REVIEW
