@@ -81,6 +81,7 @@ class CasesPlatform(Platform):
     def __init__(self) -> None:
         super().__init__(db="postgres")
         self.env["DATABASE_URL"] = DSN.replace("postgresql:", "postgres:")
+        self.env["CASE_DRAFT_MAX_OPEN"] = "1000000"  # lisi holds --drafts open drafts at once
 
     def prepare(self) -> None:
         subprocess.run([str(ROOT / "scripts" / "ensure-postgres")], check=True, capture_output=True)

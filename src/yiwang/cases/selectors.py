@@ -456,27 +456,36 @@ def receipt_of(case: Case) -> Receipt:
     )
 
 
-def material_file_for(user: User, material_id: int, *, reason: str = "") -> tuple[CaseMaterial, IO[bytes]]:
+def material_file_for(
+    user: User, material_id: int, *, reason: str = "", number: str | None = None
+) -> tuple[CaseMaterial, IO[bytes]]:
     """Open an uploaded material for someone entitled to it (the caller closes the file).
 
     Applicants may open their own case's files; staff must give a reason, and the read is
-    logged in CaseAccessLog.
+    logged in CaseAccessLog — only a read that happens: after the material, its case (when
+    the page names one, `number`), the permission and the stored file are all found.
     """
     material = CaseMaterial.objects.select_related("case").filter(pk=material_id).first()
-    if material is None:
+    if material is None or (number is not None and material.case.number != number):
         raise NotFound("材料不存在或您无权查看。")
     case = material.case
-    if _is_staff(user):
+    staff = _is_staff(user)
+    if staff:
         if not may_see(user, case):
             raise NotFound("材料不存在或您无权查看。")
         if not reason.strip():
             raise ValidationFailed({"reason": ["查看事由：工作人员查看申请材料须说明事由"]})
+    elif not applicant_may_act(user, case):
+        raise NotFound("材料不存在或您无权查看。")
+    try:
+        handle = default_storage.open(material.storage_name, "rb")
+    except FileNotFoundError:
+        raise NotFound("材料文件不存在，请联系办理部门。") from None
+    if staff:
         CaseAccessLog.objects.create(
             case=case, user=user, at=clock.now(), reason=reason.strip()[:200], target=f"material:{material.pk}"
         )
-    elif not applicant_may_act(user, case):
-        raise NotFound("材料不存在或您无权查看。")
-    return material, default_storage.open(material.storage_name, "rb")
+    return material, handle
 
 
 def cases_with_open_tasks_of(user: User) -> QuerySet[Case]:

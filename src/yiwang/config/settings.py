@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yiwang.core.caching.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiwang.core.middleware.DomainErrorMiddleware",
@@ -250,6 +251,9 @@ PERIODIC_TASKS: dict[str, float] = {
 # (in_app / email / sms -> dotted class path; the offline defaults write e-mail and SMS to the log).
 CASE_WARNING_SHARE = float(os.environ.get("CASE_WARNING_SHARE", "0.8"))
 CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# Drafts: the largest form data (bytes of its JSON) and how many open drafts one applicant may keep.
+CASE_DRAFT_MAX_BYTES = env_int("CASE_DRAFT_MAX_BYTES", default=64 * 1024)
+CASE_DRAFT_MAX_OPEN = env_int("CASE_DRAFT_MAX_OPEN", default=20)
 NOTIFICATION_CHANNELS = {
     "in_app": "yiwang.notifications.channels.InAppChannel",
     "email": os.environ.get("NOTIFICATION_EMAIL_CHANNEL", "yiwang.notifications.channels.LogChannel"),

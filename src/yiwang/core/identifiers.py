@@ -108,6 +108,46 @@ _CREDIT_VALUE = {c: i for i, c in enumerate(_CREDIT_ALPHABET)}
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _CREDIT_PARTS = {1: "登记管理部门码", 2: "机构类别码", 18: "校验码"}
 
+# GB 32100 code sets: registering authority (position 1) → its organisation categories
+# (position 2). Authorities 1, 5, 9 and Y and their categories are in the 2015 standard's own
+# table. The other authorities (2 外交 … 8 工会, A, N) were added to the code set later; their
+# category lists below are taken from public reproductions of the amended table, NOT from the
+# standard text, which we could not confirm. So they are lenient (`None`: any digit 1–9 is
+# accepted as the category), and so is Y, whose single category "1" would reject real codes
+# issued before the rule was applied everywhere. Only the authorities in CREDIT_STRICT_CATEGORIES
+# have their category checked. Deployments may extend these tables (module constants).
+CREDIT_AUTHORITIES: dict[str, str] = {
+    "1": "机构编制",
+    "2": "外交",
+    "3": "司法行政",
+    "4": "文化",
+    "5": "民政",
+    "6": "旅游",
+    "7": "宗教",
+    "8": "工会",
+    "9": "工商（市场监管）",
+    "A": "中央军委改革和编制办公室",
+    "N": "农业",
+    "Y": "其他",
+}
+CREDIT_CATEGORIES: dict[str, dict[str, str]] = {
+    "1": {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"},
+    "2": {"1": "外国常住新闻机构", "9": "其他"},
+    "3": {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构", "5": "仲裁委员会"}
+    | {"9": "其他"},
+    "4": {"1": "外国在华文化中心", "9": "其他"},
+    "5": {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"},
+    "6": {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地代表机构", "9": "其他"},
+    "7": {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"},
+    "8": {"1": "基层工会", "9": "其他"},
+    "9": {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"},
+    "A": {"1": "军队事业单位", "9": "其他"},
+    "N": {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"},
+    "Y": {"1": "其他"},
+}
+CREDIT_STRICT_CATEGORIES = frozenset("159")
+CREDIT_NATIONAL_REGION = "100000"  # codes assigned by a national registering authority
+
 
 def credit_code_check_char(body: str) -> str:
     """Return the GB 32100 check character for the first 17 characters of a credit code."""
@@ -138,10 +178,36 @@ def validate_credit_code(value: str, field: str = "统一社会信用代码") ->
         if c not in _CREDIT_VALUE:
             detail = f"第{i}位（{part}）“{c}”不合法，只允许数字和大写字母"
             raise _fail(field, "charset", detail, f"{std} 字符集规则")
+    _check_credit_code_sets(v, field, std)
     expected = credit_code_check_char(v[:17])
     if v[17] != expected:
         raise _fail(field, "checksum", f"校验码应为{expected}，实际为{v[17]}", f"{std} 校验规则")
     return v
+
+
+def _check_credit_code_sets(v: str, field: str, std: str) -> None:
+    """Positions 1–8: a known registering authority, a category that authority uses (where
+    the standard's table is confirmed, see CREDIT_STRICT_CATEGORIES), and a region part that
+    is a structurally valid GB/T 2260 code: a real province, or the national 100000."""
+    authority, category, region = v[0], v[1], v[2:8]
+    if authority not in CREDIT_AUTHORITIES:
+        known = "、".join(f"{k} {name}" for k, name in CREDIT_AUTHORITIES.items())
+        detail = f"第1位登记管理部门码“{authority}”不存在，应为：{known}"
+        raise _fail(field, "authority", detail, f"{std} 登记管理部门代码表")
+    categories = CREDIT_CATEGORIES.get(authority, {})
+    strict = authority in CREDIT_STRICT_CATEGORIES
+    if category not in (categories if strict else "123456789"):
+        known = "、".join(f"{k} {name}" for k, name in categories.items()) or "1–9"
+        detail = f"第2位机构类别码“{category}”不适用于登记管理部门“{CREDIT_AUTHORITIES[authority]}”，应为：{known}"
+        raise _fail(field, "category", detail, f"{std} 机构类别代码表")
+    if region == CREDIT_NATIONAL_REGION:
+        return
+    basis = f"{std} 登记管理机关行政区划码规则（GB/T 2260）"
+    if region[:2] not in PROVINCE_CODES:
+        detail = f"第3–8位行政区划码“{region}”的省级代码“{region[:2]}”不存在，应为省级行政区代码或全国 100000"
+        raise _fail(field, "region", detail, basis)
+    if region[2:4] == "00" and region[4:] != "00":
+        raise _fail(field, "region", f"第3–8位行政区划码“{region}”的地级代码为0时县级代码也必须为0", basis)
 
 
 # --- 行政区划代码 GB/T 2260 and 统计用区划代码 -----------------------------------------------

@@ -49,10 +49,11 @@ class GuideFilterForm(forms.Form):
 
 def _region(request: HttpRequest) -> Region | None:
     """The visitor's region: chosen here (and remembered), else the portal's region switcher."""
-    code = request.GET.get("region") or request.session.get("region_code") or settings.DEFAULT_REGION_CODE
+    remembered = request.session.get("region_code")
+    code = request.GET.get("region") or remembered or settings.DEFAULT_REGION_CODE
     region = accounts.region_by_code(code) or accounts.region_by_code(settings.DEFAULT_REGION_CODE)
-    if region is not None and request.GET.get("region"):
-        request.session["region_code"] = region.code
+    if region is not None and request.GET.get("region") and region.code != (remembered or settings.DEFAULT_REGION_CODE):
+        request.session["region_code"] = region.code  # written only when the choice changes
     return region
 
 

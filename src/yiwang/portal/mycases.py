@@ -21,6 +21,7 @@ from yiwang.cases import selectors, services
 from yiwang.cases.models import Case
 from yiwang.cases.workflow import CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
 from yiwang.portal import forms
 from yiwang.portal.apply import applicant_of
@@ -245,7 +246,9 @@ def supplement_answer(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.case_by_number_for(user, number)
     note = request.POST.get("note", "")
     answering = request.POST.get("action") == "answer"
-    errors: dict[str, list[str]] = {}
+    errors = control_char_errors({"note": note}, {"note": "补正说明"})
+    if errors:  # refused before any file is stored; the note comes back as typed
+        return _detail_page(request, user, number, errors=errors, note=note, status=422)
     supplement = selectors.case_detail_for(user, number).open_supplement
     if supplement is None:
         messages.info(request, "该办件没有待答复的补正告知。")
@@ -286,8 +289,10 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     user = applicant_of(request)
     case = selectors.case_by_number_for(user, number)
     reason = request.POST.get("reason", "")
+    errors = control_char_errors({"reason": reason}, {"reason": "撤回原因"})
     if request.POST.get("confirm") != "yes":
-        errors = {"confirm": ["请勾选“我确认撤回此申请”后再提交；撤回后该申请将不再办理"]}
+        errors.setdefault("confirm", ["请勾选“我确认撤回此申请”后再提交；撤回后该申请将不再办理"])
+    if errors:
         return _detail_page(request, user, number, errors=errors, withdraw_reason=reason, status=422)
     try:
         services.case_withdraw(actor=user, case=case, reason=reason)

@@ -17,9 +17,14 @@ THEMES = catalog_themes.THEMES
 
 
 def _current_region(request: HttpRequest) -> Region | None:
-    code = request.GET.get("region") or request.session.get("region_code") or settings.DEFAULT_REGION_CODE
+    """The region chosen with the switcher (remembered in the session), else the default.
+
+    Only an explicit choice of another region is written: storing the default on every visit
+    made each anonymous home-page view create a session row (and a cookie) for nothing."""
+    remembered = request.session.get("region_code")
+    code = request.GET.get("region") or remembered or settings.DEFAULT_REGION_CODE
     region = accounts.region_by_code(code) or accounts.region_by_code(settings.DEFAULT_REGION_CODE)
-    if region is not None:
+    if region is not None and request.GET.get("region") and region.code != (remembered or settings.DEFAULT_REGION_CODE):
         request.session["region_code"] = region.code
     return region
 

@@ -34,6 +34,7 @@ from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.text import control_char_errors
 from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 from yiwang.workbench import forms
 
@@ -386,10 +387,10 @@ def _conclude(user: User, case: Case, post: QueryDict) -> str:
 
 
 def _suspend(user: User, case: Case, post: QueryDict) -> str:
-    try:
-        days = int(post.get("expected_days", "").strip())
-    except ValueError:
-        days = 0  # the service says what is expected
+    raw_days = post.get("expected_days", "").strip()
+    days = (
+        int(raw_days) if raw_days.isascii() and raw_days.isdigit() and len(raw_days) <= 4 else 0
+    )  # else the service says what is expected
     services.case_suspend(
         actor=user, case=case, procedure=post.get("procedure", ""), reason=post.get("reason", ""), expected_days=days
     )
@@ -404,6 +405,29 @@ def _resume(user: User, case: Case, post: QueryDict) -> str:
 def _extend(user: User, case: Case, post: QueryDict) -> str:
     services.case_extend(actor=user, case=case, reason=post.get("reason", ""))
     return "已批准延长办理时限，并已告知申请人。"
+
+
+# What the action forms call their fields, for messages about a refused control character.
+ACTION_FIELD_LABELS = {
+    "opinion": "意见",
+    "reason": "理由",
+    "legal_basis": "法律依据",
+    "message": "补正说明",
+    "reference": "送达凭据",
+    "procedure": "特别程序",
+    "note": "说明",
+    "expected_days": "预计所需时间",
+}
+
+
+def _refuse_control_chars(post: QueryDict) -> None:
+    """These forms reach the services without a Django form (which would refuse NUL): a
+    control character is refused here, by field, before anything is written."""
+    errors = control_char_errors(
+        post, ACTION_FIELD_LABELS | {k: "补正材料清单" for k in post if k.startswith("items-")}
+    )
+    if errors:
+        raise ValidationFailed(errors)
 
 
 CASE_ACTIONS = {
@@ -440,6 +464,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     label, handler = CASE_ACTIONS[action]
     case = selectors.case_by_number_for(user, number)
     try:
+        _refuse_control_chars(request.POST)
         message = handler(user, case, request.POST)
     except (ValidationFailed, Conflict, PermissionDenied) as exc:
         return _refused(request, user, number, action, label, exc)
@@ -460,6 +485,7 @@ def task_action(request: HttpRequest, task_id: int, action: str) -> HttpResponse
     number = task.case.number or ""
     label = f"{TASK_LABELS[action]}“{task.name}”"
     try:
+        _refuse_control_chars(request.POST)
         if action == "claim":
             services.task_claim(actor=user, task=task)
             message = f"已领取任务“{task.name}”。"
@@ -490,10 +516,7 @@ def material_download(request: HttpRequest, number: str, material_id: int) -> Ht
     if not reason:
         messages.info(request, "查看申请材料前，请先说明查看事由。")
         return redirect(case_url(number))
-    stored, handle = selectors.material_file_for(user, material_id, reason=reason)
-    if stored.case.number != number:
-        handle.close()
-        raise Http404("材料不存在或您无权查看。")
+    stored, handle = selectors.material_file_for(user, material_id, reason=reason, number=number)
     response = FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
     response["Cache-Control"] = "private, no-store"
     return response

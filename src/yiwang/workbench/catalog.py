@@ -29,6 +29,7 @@ from yiwang.catalog.forms import (
 )
 from yiwang.catalog.models import Implementation, ImplementationVersion, ItemVersion, VersionStatus
 from yiwang.core.errors import DomainError, ValidationFailed
+from yiwang.core.text import control_char_error
 
 
 def _admin(request: HttpRequest) -> User:
@@ -125,6 +126,9 @@ def _review_or_workflow(request: HttpRequest, user: User, version: Any, *, publi
     """Handle the review and workflow buttons; returns an error message, or None when done."""
     action = request.POST.get("action")
     note = request.POST.get("note", "")
+    refused = control_char_error("审核意见", note, multiline=True)  # no Django form here to refuse it
+    if refused is not None:
+        return refused
     try:
         if action == "publish":
             publish(actor=user, version=version, note=note)

@@ -1,8 +1,10 @@
 """The applicant's side up to submission: drafts, uploads, and the submission itself (with
 秒批 and 告知承诺). Each public function is one durable transaction."""
 
+import json
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +18,7 @@ from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
 from yiwang.cases.uploads import upload_check, upload_store
 from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
-from yiwang.catalog.formschema import form_clean
+from yiwang.catalog.formschema import FormSchema, form_clean, form_data_check, text_check
 from yiwang.catalog.models import ImplementationVersion, Material, Necessity, VersionStatus
 from yiwang.catalog.process import rule_holds
 from yiwang.core import clock
@@ -55,6 +57,37 @@ def _known_fields(version: ImplementationVersion, data: dict[str, Any]) -> dict[
     return {k: v for k, v in data.items() if k in names}
 
 
+def _draft_bounded(
+    version: ImplementationVersion | None, form_data: dict[str, Any], address: str | None, method: str | None = None
+) -> None:
+    """Drafts keep values as typed, within bounds: each field's length, type and control
+    characters (the form schema's `form_data_check`), the mailing address, and the size of
+    the whole form (CASE_DRAFT_MAX_BYTES). Checked before any row is locked or written."""
+    if version is None:
+        return  # the caller reports the missing version
+    errors = form_data_check(FormSchema.model_validate(version.form_schema), form_data)
+    try:
+        text_check("邮寄地址", address or "", max_length=300)
+    except ValueError as exc:
+        errors["delivery_address"] = [str(exc)]
+    if method is not None and method not in DeliveryMethod.values:
+        errors["delivery_method"] = ["送达方式：请选择电子送达、窗口领取或邮寄送达"]
+    limit = int(getattr(settings, "CASE_DRAFT_MAX_BYTES", 64 * 1024))
+    if not errors and len(json.dumps(_known_fields(version, form_data), ensure_ascii=False).encode()) > limit:
+        errors["form_data"] = [f"申请表：内容合计超过 {limit // 1024} KB 的上限，请精简较长的填写内容"]
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _require_draft_quota(actor: User) -> None:
+    """At most CASE_DRAFT_MAX_OPEN open drafts per applicant (each save writes a ledger
+    entry). The applicant's row is locked so two concurrent starts cannot both pass."""
+    limit = int(getattr(settings, "CASE_DRAFT_MAX_OPEN", 20))
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    if Case.objects.filter(applicant=actor, status=CaseStatus.DRAFT).count() >= limit:
+        raise Conflict(f"草稿数量：每人最多保留 {limit} 份未提交的草稿，请先提交或在“我的草稿”中放弃不再需要的草稿")
+
+
 def _material_needed(material: Material, cleaned: dict[str, Any]) -> bool:
     if not material.asked_of_applicant:
         return False  # obtained through data sharing / e-licenses: never asked again
@@ -70,6 +103,10 @@ def _delivery(method: str | None, address: str | None, errors: dict[str, list[st
     if method not in DeliveryMethod.values:
         errors["delivery_method"] = ["送达方式：请选择电子送达、窗口领取或邮寄送达"]
     address = (address or "").strip()
+    try:
+        text_check("邮寄地址", address, max_length=300)
+    except ValueError as exc:
+        errors["delivery_address"] = [str(exc)]
     if method == DeliveryMethod.MAIL and not address:
         errors["delivery_address"] = ["邮寄地址：选择邮寄送达时必填"]
     return method, address
@@ -94,6 +131,8 @@ def case_draft_save(
     _require_person(actor)
     if draft is None and implementation_version is None:
         raise ValidationFailed({"implementation_version": ["办理事项：请选择要申请的事项"]})
+    version = draft.implementation_version if draft else implementation_version
+    _draft_bounded(version, form_data, delivery_address, delivery_method)
     with transaction.atomic(durable=True):
         now = clock.now()
         if draft is None:
@@ -103,6 +142,7 @@ def case_draft_save(
             )
             _require_open_for_application(version)
             _require_agent(actor, enterprise)
+            _require_draft_quota(actor)
             case = Case.objects.create(
                 implementation_version=version,
                 department_id=version.implementation.department_id,
@@ -273,6 +313,8 @@ def _submit(
     delivery_method: str | None,
     delivery_address: str | None,
 ) -> Case:
+    if form_data is not None:  # bounded before it is written (an inf or NUL would fail the INSERT)
+        _draft_bounded(draft.implementation_version if draft else implementation_version, form_data, delivery_address)
     with transaction.atomic(durable=True):
         now, today = clock.now(), clock.today()
         if draft is not None:

@@ -15,6 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from yiwang.core.identifiers import (
+    CREDIT_AUTHORITIES,
+    CREDIT_CATEGORIES,
+    CREDIT_STRICT_CATEGORIES,
     PROVINCE_CODES,
     IdentifierError,
     RegionLevel,
@@ -33,7 +36,7 @@ VALID_CREDIT = "91110000600037341L"
 # by _ref_credit_check below. python-stdnum's cn.uscc demands 8 leading digits and rejects it.
 LETTER_FIRST_CREDIT = "N2110108MA01ABCD47"
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-RULES = {"type", "length", "charset", "birth_date", "checksum"}
+RULES = {"type", "length", "charset", "birth_date", "checksum", "authority", "category", "region"}
 
 
 def _ref_id_check(body: str) -> str:
@@ -176,12 +179,76 @@ def test_credit_code_structure_messages() -> None:
     assert err.message == "统一社会信用代码：校验码应为L，实际为A（GB 32100 校验规则）"
 
 
+# GB 32100 code sets as the 2015 standard's table lists them (authority → categories).
+STANDARD_2015 = {"1": "1239", "5": "1239", "9": "123", "Y": "1"}
+
+
+@st.composite
+def credit_regions(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):
+        return "100000"
+    province = draw(st.sampled_from(sorted(PROVINCE_CODES)))
+    prefecture = draw(st.from_regex(r"[0-9][1-9]|[1-9]0", fullmatch=True))
+    return province + prefecture + draw(st.from_regex(r"[0-9]{2}", fullmatch=True))
+
+
 @st.composite
 def valid_credit_codes(draw: st.DrawFn) -> str:
     letters = st.sampled_from(CREDIT_ALPHABET)
-    head = draw(letters) + draw(letters) + draw(st.from_regex(r"[0-9]{6}", fullmatch=True))
-    body = head + "".join(draw(st.lists(letters, min_size=9, max_size=9)))
+    authority = draw(st.sampled_from(sorted(CREDIT_AUTHORITIES)))
+    category = draw(st.sampled_from(sorted(CREDIT_CATEGORIES[authority])))
+    body = authority + category + draw(credit_regions()) + "".join(draw(st.lists(letters, min_size=9, max_size=9)))
     return body + _ref_credit_check(body)
+
+
+def _with_check(body: str) -> str:
+    return body + _ref_credit_check(body)
+
+
+def test_credit_code_sets_follow_the_standard_table() -> None:
+    for authority, categories in STANDARD_2015.items():
+        assert set(categories) <= set(CREDIT_CATEGORIES[authority])
+    assert set(STANDARD_2015) >= CREDIT_STRICT_CATEGORIES
+    assert set(CREDIT_AUTHORITIES) == set("123456789ANY")
+
+
+@pytest.mark.parametrize("first", sorted(set(CREDIT_ALPHABET) - set("123456789ANY")))
+def test_credit_code_unknown_registering_authority_rejected(first: str) -> None:
+    err = _reject(validate_credit_code, _with_check(first + VALID_CREDIT[1:17]), "统一社会信用代码")
+    assert err.rule == "authority"
+    assert f"第1位登记管理部门码“{first}”不存在" in err.message and "9 工商" in err.message
+
+
+@pytest.mark.parametrize(
+    ("code", "name"), [("94", "工商（市场监管）"), ("90", "工商（市场监管）"), ("54", "民政"), ("18", "机构编制")]
+)
+def test_credit_code_category_must_belong_to_its_authority(code: str, name: str) -> None:
+    err = _reject(validate_credit_code, _with_check(code + VALID_CREDIT[2:17]), "统一社会信用代码")
+    assert err.rule == "category"
+    assert f"第2位机构类别码“{code[1]}”不适用于登记管理部门“{name}”" in err.message
+
+
+def test_credit_code_category_lenient_where_the_table_is_unconfirmed() -> None:
+    for head in ("A2", "Y3", "N9", "75", "31"):
+        assert validate_credit_code(_with_check(head + VALID_CREDIT[2:17])).startswith(head)
+    err = _reject(validate_credit_code, _with_check("YA" + VALID_CREDIT[2:17]), "统一社会信用代码")
+    assert err.rule == "category"
+
+
+@pytest.mark.parametrize("region", ["000000", "990000", "201234", "370012"])
+def test_credit_code_region_part_must_be_structurally_valid(region: str) -> None:
+    err = _reject(validate_credit_code, _with_check("91" + region + VALID_CREDIT[8:17]), "统一社会信用代码")
+    assert err.rule == "region" and f"第3–8位行政区划码“{region}”" in err.message
+
+
+def test_credit_code_national_region_accepted() -> None:
+    code = _with_check("21100000" + VALID_CREDIT[8:17])
+    assert validate_credit_code(code) == code
+
+
+@given(valid_credit_codes())
+def test_credit_codes_built_from_the_code_sets_are_valid(code: str) -> None:
+    assert validate_credit_code(code) == code
 
 
 @given(valid_credit_codes(), st.integers(0, 17), st.characters())
