@@ -15,6 +15,10 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
+# Counted for a peer whose address cannot be read (a misconfigured server): still per account,
+# and never an empty value, which the database would store as NULL and never match again.
+UNKNOWN = "0.0.0.0"  # noqa: S104 - a label, not a socket to bind
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -46,10 +50,12 @@ def _trusted(address: IPAddress, networks: tuple[IPNetwork, ...]) -> bool:
 def client_address(request: HttpRequest) -> str:
     """The client's IP address: REMOTE_ADDR, or, when that is a trusted proxy, the right-most
     X-Forwarded-For entry that is not a trusted proxy."""
-    remote = str(request.META.get("REMOTE_ADDR", ""))
+    peer = _parse(str(request.META.get("REMOTE_ADDR", "")))
+    if peer is None:
+        return UNKNOWN
+    remote = str(peer)
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
-    peer = _parse(remote)
-    if peer is None or not networks or not _trusted(peer, networks):
+    if not networks or not _trusted(peer, networks):
         return remote
     forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
     for hop in reversed(forwarded.split(",")):

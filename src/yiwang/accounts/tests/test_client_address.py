@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from yiwang.accounts.client_address import client_address
+from yiwang.accounts.client_address import UNKNOWN, client_address
 from yiwang.config.env import trusted_networks
 
 TRUSTED = ("10.0.0.0/8", "2001:db8:ffff::/48")
@@ -27,6 +27,8 @@ TRUSTED = ("10.0.0.0/8", "2001:db8:ffff::/48")
         ("10.0.0.2", "10.1.2.3, 10.4.5.6", "10.0.0.2"),  # only our own proxies
         ("10.0.0.2", "198.51.100.1, bogus", "10.0.0.2"),  # a broken chain is not believed
         ("2001:db8:ffff::1", "2001:db8:1::5", "2001:db8:1::5"),
+        ("", "198.51.100.1", UNKNOWN),  # an unreadable peer is still counted, per account
+        ("unix:/run/granian.sock", None, UNKNOWN),
     ],
 )
 def test_client_address(settings: Any, remote: str, forwarded: str | None, expected: str) -> None:

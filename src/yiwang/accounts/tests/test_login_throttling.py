@@ -136,3 +136,10 @@ def test_the_admin_pages_of_recorded_attempts_show_no_password(people: None) -> 
         assert response.status_code == 200
         assert WRONG not in response.content.decode()
     assert WRONG not in attempt.post_data
+
+
+def test_a_peer_without_a_readable_address_is_still_throttled(people: None, settings: Any) -> None:
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        response = _portal_login(Client(), "alice", WRONG, REMOTE_ADDR="")
+    assert _locked(response)
+    assert _portal_login(Client(), "bob", PASSWORD, REMOTE_ADDR="").status_code == 302
