@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    "yiwang.accounts.apps.LoginGuardConfig",  # django-axes, named in Chinese
     "django_tasks",
     "django_tasks_db",
     "ninja",

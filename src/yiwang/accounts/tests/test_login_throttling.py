@@ -134,7 +134,9 @@ def test_the_admin_pages_of_recorded_attempts_show_no_password(people: None) -> 
     for url in ("/admin/axes/accessattempt/", f"/admin/axes/accessattempt/{attempt.pk}/change/"):
         response = admin.get(url)
         assert response.status_code == 200
-        assert WRONG not in response.content.decode()
+        html = response.content.decode()
+        assert WRONG not in html
+        assert "登录防护" in html and "登录失败计数" in html  # axes' pages, in Chinese
     assert WRONG not in attempt.post_data
 
 
