@@ -9,16 +9,17 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yiwang.accounts import throttle
 from yiwang.accounts.forms import LoginForm
 from yiwang.accounts.models import User
 
 
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Password login for applicants and staff.
+
+    Throttled by django-axes inside authenticate(): a locked-out account/address pair gets
+    None here without its password being checked, and AxesMiddleware answers with the lockout
+    page (yiwang.accounts.lockout) instead of this one.
+    """
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -27,21 +28,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        address = _client_address(request)
-        if throttle.is_locked(username=username, address=address):
-            form.add_error(None, f"登录失败次数过多，请 {settings.LOGIN_FAILURE_WINDOW_SECONDS // 60} 分钟后再试。")
-            status = 429
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        if user is None:
+            form.add_error(None, "用户名或密码不正确。")
+            status = 401
         else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                throttle.record_failure(username=username, address=address)
-                form.add_error(None, "用户名或密码不正确。")
-                status = 401
-            else:
-                throttle.clear(username=username)
-                login(request, user)
-                return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+            login(request, user)
+            return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/login.html", {"form": form, "next": next_url}, status=status)
 
 

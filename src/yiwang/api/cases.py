@@ -233,7 +233,8 @@ def case_submit(
     request: HttpRequest, payload: SubmitIn, idempotency_key: str = Header(..., alias="Idempotency-Key")
 ) -> Status[ReceiptOut]:
     """Submit a draft (`draft_ref`) or a whole application (`implementation_version_id` +
-    `form_data`). The same Idempotency-Key always returns the same case and receipt."""
+    `form_data`). The same Idempotency-Key with the same body returns the same case and
+    receipt; with another body it is refused with 409 (problem+json naming idempotency_key)."""
     user = _user(request)
     case = services.case_submit(
         actor=user,

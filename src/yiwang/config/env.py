@@ -1,5 +1,6 @@
 """Typed readers for environment variables (settings are configured only through them)."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -35,3 +36,14 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def trusted_networks(name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks (e.g. `127.0.0.1, 10.0.0.0/8`), normalised."""
+    networks = []
+    for part in env_list(name, default=[]):
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {part!r} is not an IP address or network (e.g. 10.0.0.0/8)") from exc
+    return tuple(networks)

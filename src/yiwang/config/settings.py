@@ -6,12 +6,13 @@ without a real secret key. docs/operations.md lists every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from yiwang.config.env import env_bool, env_int, env_list
+from yiwang.config.env import env_bool, env_int, env_list, trusted_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("YIWANG_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "yiwang.accounts.apps.LoginGuardConfig",  # django-axes, named in Chinese
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiwang.core.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: turns a login refused for a lockout into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Benchmarks (bench/) mount baseline endpoints; never set in production.
@@ -121,7 +125,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["yiwang.accounts.backends.PasswordBackend"]
+# AxesStandaloneBackend first: it refuses every authenticate() (our login page, /admin/login/)
+# for an account locked out at the client's address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "yiwang.accounts.backends.PasswordBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -134,10 +140,25 @@ AUTH_PASSWORD_VALIDATORS = [
 if ENVIRONMENT == "test":
     # Tests create many users; a slow hash there proves nothing. Never used outside tests.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# Login throttling: after this many failures for one account or one address within the
-# window, further attempts are refused until the window passes.
+# Login throttling (django-axes, attempts kept in the database so every web process and host
+# sees the same counts): LOGIN_MAX_FAILURES wrong passwords for one account from one client
+# address lock that pair (never other accounts, never other addresses) until
+# LOGIN_FAILURE_WINDOW_SECONDS have passed since the last failure; a success clears the pair.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# Reverse proxies (addresses or networks) whose X-Forwarded-For is believed; none by default,
+# so the client address is REMOTE_ADDR (yiwang.accounts.client_address).
+TRUSTED_PROXIES = trusted_networks("YIWANG_TRUSTED_PROXIES")
+AXES_VERBOSE = False  # no start-up banner; failures are still logged (without the password)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A guess during a lockout is refused unchecked and does not move the time we told the person.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "yiwang.accounts.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "yiwang.accounts.lockout.lockout_response"
 
 # Identity providers: "password" always; "oidc" plugs in the national unified identity
 # platform (docs/operations.md) when its variables are set.
@@ -166,7 +187,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
-# Cache: Redis when REDIS_URL is set (several web processes share throttling counters).
+# Cache: Redis when REDIS_URL is set (several web processes share the cached values).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (

@@ -53,6 +53,9 @@ class Case(ClockOwner, models.Model):
     )
     form_data = models.JSONField("申请表", default=dict)
     idempotency_key = models.CharField("提交幂等键", max_length=100, blank=True, default="")
+    # SHA-256 of what the submission carried (services.submission): the same key with another
+    # payload is a conflict, not a replay. Empty for cases submitted before it was recorded.
+    idempotency_fingerprint = models.CharField("提交请求指纹", max_length=64, blank=True, default="", editable=False)
     delivery_method = models.CharField(
         "送达方式", max_length=12, choices=DeliveryMethod.choices, default=DeliveryMethod.ELECTRONIC
     )

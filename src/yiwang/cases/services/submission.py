@@ -1,6 +1,7 @@
 """The applicant's side up to submission: drafts, uploads, and the submission itself (with
 秒批 and 告知承诺). Each public function is one durable transaction."""
 
+import hashlib
 import json
 from typing import Any
 
@@ -262,7 +263,10 @@ def case_submit(
     """Submit a draft (or a new application in one go) and allocate the case number.
 
     Idempotent per applicant and `idempotency_key`: a repeated call (double click, retried
-    API request, two concurrent requests) returns the case the first one created.
+    API request, two concurrent requests) carrying the same application returns the case the
+    first one created; the key with another application (other draft, form, enterprise,
+    delivery…) raises Conflict naming `idempotency_key`. The key is stored with a SHA-256
+    fingerprint of what the request carried (`_submission_fingerprint`).
     Checks the form against the pinned schema and that every needed material is uploaded
     (with a signed 告知承诺 the promise stands in for missing proofs, which the 核查 task
     then checks). Then, in the same transaction: 秒批 when a rule holds (accepted and
@@ -274,14 +278,23 @@ def case_submit(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
         raise ValidationFailed({"idempotency_key": ["幂等键：必填，最长 100 个字符"]})
-    if draft is None:  # a draft's own row says whether it was submitted (see `_submit`)
-        existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
-        if existing is not None:
-            return existing
+    fingerprint = _submission_fingerprint(
+        draft=draft,
+        implementation_version=implementation_version,
+        form_data=form_data,
+        enterprise=enterprise,
+        commitment_signed=commitment_signed,
+        delivery_method=delivery_method,
+        delivery_address=delivery_address,
+    )
+    existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
+    if existing is not None:
+        return _replayed(existing, fingerprint=fingerprint, draft=draft)
     try:
         return _submit(
             actor=actor,
             key=key,
+            fingerprint=fingerprint,
             draft=draft,
             implementation_version=implementation_version,
             form_data=form_data,
@@ -296,15 +309,58 @@ def case_submit(
         existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
         if existing is None:
             raise
-        if draft is not None and draft.pk != existing.pk:
-            raise Conflict("该幂等键已用于另一份申请，请为新的提交使用新的幂等键。") from None
-        return existing
+        return _replayed(existing, fingerprint=fingerprint, draft=draft)
+
+
+def _submission_fingerprint(
+    *,
+    draft: Case | None,
+    implementation_version: ImplementationVersion | None,
+    form_data: dict[str, Any] | None,
+    enterprise: Enterprise | None,
+    commitment_signed: bool,
+    delivery_method: str | None,
+    delivery_address: str | None,
+) -> str:
+    """SHA-256 of the canonical JSON of what one submission request carries, as sent.
+
+    A draft is named by its ref: its form and materials are frozen once it is submitted, so
+    a retry that names the same draft carries the same application.
+    """
+    carried = {
+        "draft": str(draft.ref) if draft is not None else None,
+        "implementation_version": implementation_version.pk if implementation_version is not None else None,
+        "form_data": form_data,
+        "enterprise": enterprise.pk if enterprise is not None else None,
+        "commitment_signed": commitment_signed,
+        "delivery_method": delivery_method,
+        "delivery_address": delivery_address,
+    }
+    return hashlib.sha256(base.canonical(carried).encode()).hexdigest()
+
+
+def _replayed(case: Case, *, fingerprint: str, draft: Case | None) -> Case:
+    """The case an earlier request submitted with this key, if this request carries the same
+    application; a conflict naming the key if it carries another."""
+    if case.idempotency_fingerprint:
+        same = case.idempotency_fingerprint == fingerprint
+    else:  # submitted before fingerprints were recorded: all we know is which draft it was
+        same = draft is None or draft.pk == case.pk
+    if not same:
+        raise Conflict(
+            f"幂等键（idempotency_key）已用于另一份内容不同的申请（办件编号 {case.number}）："
+            "同一幂等键只能重复提交同一份申请，提交新的申请请使用新的幂等键。",
+            field="idempotency_key",
+            rule="idempotency_key_reused",
+        )
+    return case
 
 
 def _submit(
     *,
     actor: User,
     key: str,
+    fingerprint: str,
     draft: Case | None,
     implementation_version: ImplementationVersion | None,
     form_data: dict[str, Any] | None,
@@ -323,7 +379,7 @@ def _submit(
                 raise PermissionDenied("这份申请不是您创建的。")
             if case.status != CaseStatus.DRAFT:
                 if case.idempotency_key == key:
-                    return case
+                    return _replayed(case, fingerprint=fingerprint, draft=draft)
                 raise Conflict(f"该申请已经提交，办件编号 {case.number}。")
             if form_data is not None:
                 case.form_data = _known_fields(case.implementation_version, form_data)
@@ -368,7 +424,7 @@ def _submit(
         case.__dict__[CLOCK_CACHE] = []  # a draft has no clock: it starts at acceptance
         case.delivery_method, case.delivery_address = method, address
         case.number = case_number_next(region_code=case.region.code, on=today)
-        case.idempotency_key = key
+        case.idempotency_key, case.idempotency_fingerprint = key, fingerprint
         case.submitted_at, case.received_on = now, today
         if commitment_signed:
             case.commitment_signed_at, case.commitment_text = now, process.commitment_text

@@ -44,10 +44,12 @@ def test_agent_sees_the_enterprise_they_act_for(login_as) -> None:  # type: igno
 
 def test_wrong_password_is_refused_and_then_throttled(world: None) -> None:
     client = Client()
-    for _ in range(5):
+    for _ in range(4):
         response = _login(client, "zhangsan", "wrong-password")
         assert response.status_code == 401
         assert "用户名或密码不正确" in response.content.decode()
+    response = _login(client, "zhangsan", "wrong-password")  # the fifth failure locks
+    assert response.status_code == 429
     response = _login(client, "zhangsan")  # even the right password waits out the window
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
