@@ -14,9 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from yiwang.ledger import selectors as ledger
-
-# Ledger entry kinds that are decisions to disclose.
-DISCLOSURE_KINDS = ["cases.approve", "cases.deny", "cases.revoke"]
+from yiwang.ledger.events import disclosed_kinds
 
 
 def _row(entry: ledger.PublicEntry) -> dict[str, Any]:
@@ -25,8 +23,9 @@ def _row(entry: ledger.PublicEntry) -> dict[str, Any]:
 
 
 def disclosure(request: HttpRequest) -> HttpResponse:
-    page = Paginator(ledger.entries_of_kinds(DISCLOSURE_KINDS), 20).get_page(request.GET.get("page"))
-    rows = [_row(e) for e in ledger.public_entries(page) if e.kind in DISCLOSURE_KINDS]
+    kinds = disclosed_kinds()  # the event catalogue says which decisions are disclosed
+    page = Paginator(ledger.entries_of_kinds(kinds), 20).get_page(request.GET.get("page"))
+    rows = [_row(e) for e in ledger.public_entries(page) if e.kind in kinds]
     return render(request, "portal/disclosure.html", {"page": page, "rows": rows})
 
 
