@@ -14,12 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from yiwang.ledger import selectors as ledger
-from yiwang.ledger.events import disclosed_kinds
+from yiwang.ledger.events import disclosed_kinds, label_of_kind
 
 
 def _row(entry: ledger.PublicEntry) -> dict[str, Any]:
     leaf = json.loads(entry.leaf)
-    return {"entry": entry, "leaf": leaf, "payload": leaf.get("payload", {})}
+    return {"entry": entry, "leaf": leaf, "payload": leaf.get("payload", {}), "label": label_of_kind(entry.kind)}
 
 
 def disclosure(request: HttpRequest) -> HttpResponse:
