@@ -10,6 +10,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from yiwang.core.identifiers import RegionLevel, mask_name, mask_resident_id
+from yiwang.ledger.events import Domain
+from yiwang.ledger.models import DomainEvent
 
 REGION_LEVEL_LABELS = {
     RegionLevel.PROVINCE: "省级",
@@ -215,17 +217,12 @@ class StaffRole(models.Model):
         return self.department.region
 
 
-class AccountEvent(models.Model):
+class AccountEvent(DomainEvent):
     """The audit trail of account changes (mirrored into the ledger without personal data)."""
 
-    verb = models.CharField("动作", max_length=40)
-    actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
-    )
+    domain = Domain.ACCOUNTS
+
     subject = models.CharField("对象", max_length=80)
-    payload = models.JSONField("内容", default=dict)
-    at = models.DateTimeField("时间")
-    ledger_entry_id = models.BigIntegerField("账本条目", null=True, blank=True)
 
     class Meta:
         verbose_name = "账户事件"

@@ -32,13 +32,20 @@ from yiwang.core.identifiers import (
     validate_region_code,
     validate_resident_id,
 )
+from yiwang.ledger.events import AccountVerb, Domain, event_type
 from yiwang.ledger.services import ledger_append
 
 
 def _record(
-    *, verb: str, actor: User | None, subject: str, payload: dict[str, Any], personal: dict[str, str] | None = None
+    *,
+    verb: AccountVerb,
+    actor: User | None,
+    subject: str,
+    payload: dict[str, Any],
+    personal: dict[str, str] | None = None,
 ) -> AccountEvent:
-    entry = ledger_append(kind=f"accounts.{verb}", subject=subject, payload=payload, personal=personal or {})
+    kind = event_type(Domain.ACCOUNTS, verb).kind  # an uncatalogued verb fails before anything is written
+    entry = ledger_append(kind=kind, subject=subject, payload=payload, personal=personal or {})
     return AccountEvent.objects.create(
         verb=verb, actor=actor, subject=subject, payload=payload, at=clock.now(), ledger_entry_id=entry.pk
     )
@@ -79,7 +86,7 @@ def region_create(*, actor: User | None, code: str, name: str, parent: Region | 
             code=parsed.code, name=name.strip(), level=parsed.level.name.lower(), parent=parent
         )
         _record(
-            verb="region_created",
+            verb=AccountVerb.REGION_CREATED,
             actor=actor,
             subject=f"region:{region.code}",
             payload={"code": region.code, "name": region.name},
@@ -102,7 +109,7 @@ def department_create(
             name=name.strip(), kind=kind, region=region, credit_code=credit_code, phone=phone, address=address
         )
         _record(
-            verb="department_created",
+            verb=AccountVerb.DEPARTMENT_CREATED,
             actor=actor,
             subject=f"department:{department.pk}",
             payload={"name": department.name, "kind": kind, "region": region.code, "credit_code": credit_code},
@@ -136,7 +143,7 @@ def person_register(
             user=user, real_name=real_name.strip(), id_number=id_number, region=region, verified_at=clock.now()
         )
         _record(
-            verb="person_registered",
+            verb=AccountVerb.PERSON_REGISTERED,
             actor=user,
             subject=f"user:{user.pk}",
             payload={"user": user.pk},
@@ -168,7 +175,7 @@ def enterprise_register(
         )
         # An enterprise's name and code are public register data; its representative is a person.
         _record(
-            verb="enterprise_registered",
+            verb=AccountVerb.ENTERPRISE_REGISTERED,
             actor=actor,
             subject=f"enterprise:{enterprise.credit_code}",
             payload={"name": enterprise.name, "credit_code": credit_code, "region": region.code},
@@ -203,7 +210,7 @@ def agent_authorise(
         except IntegrityError as exc:
             raise ValidationFailed({"person": ["经办人：该人员已获本企业授权。"]}) from exc
         _record(
-            verb="agent_authorised",
+            verb=AccountVerb.AGENT_AUTHORISED,
             actor=actor,
             subject=f"enterprise:{enterprise.credit_code}",
             payload={
@@ -237,7 +244,7 @@ def staff_create(*, actor: User | None, username: str, password: str, display_na
         user = User.objects.create_user(
             username=username, password=password, kind=UserKind.STAFF, display_name=display_name, phone=phone
         )
-        _record(verb="staff_created", actor=actor, subject=f"user:{user.pk}", payload={"user": user.pk})
+        _record(verb=AccountVerb.STAFF_CREATED, actor=actor, subject=f"user:{user.pk}", payload={"user": user.pk})
     return user
 
 
@@ -249,7 +256,7 @@ def staff_role_grant(*, actor: User | None, user: User, role: Role | str, depart
         staff_role, created = StaffRole.objects.get_or_create(user=user, role=role, department=department)
         if created:
             _record(
-                verb="staff_role_granted",
+                verb=AccountVerb.STAFF_ROLE_GRANTED,
                 actor=actor,
                 subject=f"user:{user.pk}",
                 payload={"role": str(role), "department": department.pk, "region": department.region.code},

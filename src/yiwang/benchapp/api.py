@@ -24,6 +24,7 @@ from yiwang.benchapp.models import BenchRow
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.numbering import case_number_next
 from yiwang.core import clock
+from yiwang.ledger.events import CaseVerb
 from yiwang.ledger.services import ledger_append
 from yiwang.notifications.services import message_enqueue
 
@@ -82,7 +83,7 @@ def submit_floor(request: HttpRequest, body: FloorIn) -> FloorOut:
             personal={"form": str(body.form_data)},
         )
         CaseEvent.objects.create(
-            case=case, verb="submit", to_status="submitted", actor=user, at=now, ledger_entry_id=entry.pk
+            case=case, verb=CaseVerb.SUBMIT, to_status="submitted", actor=user, at=now, ledger_entry_id=entry.pk
         )
         message_enqueue(recipient=user, subject="申请已提交", body=f"办件编号 {number}")
     return FloorOut(number=number)

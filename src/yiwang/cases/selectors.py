@@ -60,6 +60,8 @@ from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import NotFound, ValidationFailed
 from yiwang.core.identifiers import mask_name
+from yiwang.ledger import events as events_catalogue
+from yiwang.ledger.events import Audience, CaseVerb
 
 _CASE_RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant")
 
@@ -266,15 +268,18 @@ class CaseDetail:
     actions: list[CaseAction] = field(default_factory=list)
 
 
-_REASON_HIDDEN_FROM_APPLICANT = ("task_",)
-
-
 def case_timeline(case: Case, *, for_staff: bool) -> list[TimelineEntry]:
-    """The case's history in plain Chinese. Applicants see the public events, with the
-    department instead of the staff member's name, and no internal review opinions."""
+    """The case's history in plain Chinese. Applicants see the events the event catalogue
+    shows them, with the department instead of the staff member's name, and no internal
+    review opinions (yiwang.ledger.events decides both)."""
     events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
     if not for_staff:
-        events = events.filter(public=True)
+        shown = events_catalogue.applicant_verbs()
+        events = events.filter(
+            Q(verb__in=shown[Audience.APPLICANT])
+            | (Q(verb__in=shown[Audience.ONCE_SUBMITTED]) & ~Q(from_status=CaseStatus.DRAFT))
+        )
+    hidden_reasons = events_catalogue.reason_hidden_from_applicant()
     entries = []
     for event in events:
         if event.actor_role == "applicant":
@@ -286,7 +291,7 @@ def case_timeline(case: Case, *, for_staff: bool) -> list[TimelineEntry]:
         else:
             who = str(event.payload.get("department_name") or case.department.name)
         reason = event.reason
-        if not for_staff and event.verb.startswith(_REASON_HIDDEN_FROM_APPLICANT):
+        if not for_staff and event.verb in hidden_reasons:
             reason = ""
         entries.append(TimelineEntry(event.at, event.verb, event.summary, reason, who))
     return entries
@@ -327,7 +332,7 @@ def _outcome(case: Case) -> Outcome | None:
     if case.status == CaseStatus.REFUSED:
         return Outcome("不予受理", case.refusal_reason, case.refusal_basis, list(case.decision_remedies))
     if case.status == CaseStatus.REVOKED:
-        event = CaseEvent.objects.filter(case=case, verb="revoke").last()
+        event = CaseEvent.objects.filter(case=case, verb=CaseVerb.REVOKE).last()
         return Outcome("许可决定已撤销", event.reason if event else "", "", list(case.decision_remedies))
     if case.decision:
         title = "准予许可" if case.decision == "approved" else "不予许可"

@@ -68,7 +68,7 @@ class ImplementationVersionAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[mi
 
 @admin.register(CatalogEvent)
 class CatalogEventAdmin(ReadOnly, admin.ModelAdmin):  # type: ignore[misc]
-    list_display = ["at", "verb", "subject", "actor", "ledger_entry_id"]
+    list_display = ["at", "verb", "label", "subject", "actor", "ledger_entry_id"]
     list_filter = ["verb"]
     search_fields = ["subject"]
 

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from yiwang.accounts.models import Department, Region, User
+from yiwang.ledger.events import Domain
+from yiwang.ledger.models import DomainEvent
 
 
 class ItemType(models.TextChoices):
@@ -320,15 +322,12 @@ class Material(models.Model):
         return self.source in (MaterialSource.APPLICANT, MaterialSource.GOVERNMENT)
 
 
-class CatalogEvent(models.Model):
+class CatalogEvent(DomainEvent):
     """The catalog's history: drafts, reviews, publications (mirrored into the ledger)."""
 
-    verb = models.CharField("动作", max_length=40)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    domain = Domain.CATALOG
+
     subject = models.CharField("对象", max_length=80, db_index=True)
-    payload = models.JSONField("内容", default=dict)
-    at = models.DateTimeField("时间")
-    ledger_entry_id = models.BigIntegerField("账本条目", null=True, blank=True)
 
     class Meta:
         verbose_name = "事项库事件"

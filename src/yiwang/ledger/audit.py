@@ -5,11 +5,22 @@ the stored leaf text, rebuilds every perfect subtree and compares it with the st
 and at every checkpoint size compares the root and verifies the checkpoint's signature.
 A gap in the leaf indices (a deleted row), an edited leaf, an edited node, a forged or
 rewritten checkpoint — each is reported with what failed.
+
+It also covers what the public is shown but the tree does not hash: the query columns
+`kind`, `subject` and `created_at` must equal the leaf's own fields (pages and the API
+read those from the leaf, see selectors.PublicEntry, but filter on the columns), and
+`integrated_at` must be the time of the checkpoint whose batch took the entry (the
+integrator writes both from one clock reading). Pending entries get the same column
+checks. Times are not compared across rows: web hosts and the worker may disagree by a
+few milliseconds, and a signed checkpoint carries no time (C2SP), so `integrated_at` is
+the platform's claim, kept consistent — the leaf's `at` is the signed one.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from yiwang.ledger.config import log_hash_suite, log_origin, log_verifier
+from yiwang.ledger.leaf import LeafError, leaf_facts
 from yiwang.ledger.merkle import NodeKey, TreeAppender
 from yiwang.ledger.models import Checkpoint, Entry, LogHead, Node
 from yiwang.ledger.note import NoteError, open_checkpoint
@@ -31,7 +42,9 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
     suite = log_hash_suite()
     verifier = log_verifier()
     report = AuditReport()
-    checkpoints = list(Checkpoint.objects.order_by("tree_size").values_list("tree_size", "root_hash", "note"))
+    checkpoints = list(
+        Checkpoint.objects.order_by("tree_size").values_list("tree_size", "root_hash", "note", "created_at")
+    )
     next_cp = 0
     appender = TreeAppender(suite)
     pending_nodes: dict[NodeKey, bytes] = {}
@@ -39,7 +52,7 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
     def check_checkpoints_at(size: int) -> None:
         nonlocal next_cp
         while next_cp < len(checkpoints) and checkpoints[next_cp][0] == size:
-            cp_size, cp_root, note = checkpoints[next_cp]
+            cp_size, cp_root, note, _ = checkpoints[next_cp]
             report.checkpoints += 1
             try:
                 body = open_checkpoint(note, verifier, origin=log_origin(), hash_size=suite.digest_size)
@@ -53,9 +66,8 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
             next_cp += 1
 
     entries = Entry.objects.filter(leaf_index__isnull=False).order_by("leaf_index")
-    for leaf_index, entry_id, leaf, leaf_hash in entries.values_list("leaf_index", "id", "leaf", "leaf_hash").iterator(
-        chunk_size=chunk
-    ):
+    for row in entries.values_list(*_COLUMNS).iterator(chunk_size=chunk):
+        leaf_index, entry_id, leaf, leaf_hash = row[:4]
         if len(report.problems) >= max_problems:
             break
         if leaf_index != appender.size:
@@ -64,6 +76,8 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
         recomputed = suite.leaf_hash(leaf.encode())
         if recomputed != bytes(leaf_hash):
             report.problems.append(f"条目 {entry_id}（叶子 {leaf_index}）：内容与其叶子哈希不符（条目被篡改）")
+        batch_at = checkpoints[next_cp][3] if next_cp < len(checkpoints) else None
+        report.problems.extend(_column_problems(row, batch_at=batch_at))
         for key, value in appender.append([recomputed]).new_nodes:
             if key[0]:  # level 0 is the entry's own leaf hash, checked just above
                 pending_nodes[key] = value
@@ -72,6 +86,12 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
         if len(pending_nodes) >= chunk:
             _compare_nodes(pending_nodes, report)
     _compare_nodes(pending_nodes, report)
+    for row in Entry.objects.filter(leaf_index__isnull=True).order_by("id").values_list(*_COLUMNS).iterator(chunk):
+        if len(report.problems) >= max_problems:
+            break
+        if suite.leaf_hash(row[2].encode()) != bytes(row[3]):
+            report.problems.append(f"条目 {row[1]}（待上链）：内容与其叶子哈希不符（条目被篡改）")
+        report.problems.extend(_column_problems(row, batch_at=None))
     if next_cp < len(checkpoints):
         report.problems.append(f"检查点 size={checkpoints[next_cp][0]} 超出现存条目数 {appender.size}（条目被删除）")
     head = LogHead.objects.filter(id=1).first()
@@ -100,3 +120,36 @@ def _compare_nodes(expected: dict[NodeKey, bytes], report: AuditReport) -> None:
             elif bytes(value) != expected[(level, index)]:
                 report.problems.append(f"树节点 ({level}, {index}) 被篡改")
     expected.clear()
+
+
+_COLUMNS = ("leaf_index", "id", "leaf", "leaf_hash", "kind", "subject", "created_at", "integrated_at")
+_Row = tuple[int | None, int, str, bytes, str, str, dt.datetime, dt.datetime | None]
+
+
+def _column_problems(row: _Row, *, batch_at: dt.datetime | None) -> list[str]:
+    """What the entry's shown-but-unhashed columns get wrong, against its leaf and its batch."""
+    leaf_index, entry_id, leaf, _, kind, subject, created_at, integrated_at = row
+    where = f"条目 {entry_id}（{'待上链' if leaf_index is None else f'叶子 {leaf_index}'}）"
+    try:
+        facts = leaf_facts(leaf)
+    except LeafError as exc:
+        return [f"{where}：叶子不是有效的账本记录（{exc}）"]
+    problems = []
+    for label, column, value in (("事件类型（kind）", kind, facts.kind), ("对象（subject）", subject, facts.subject)):
+        if column != value:
+            problems.append(f"{where}：{label}列为“{column}”，叶子中为“{value}”（列被篡改）")
+    if created_at != facts.at:
+        problems.append(
+            f"{where}：写入时间（created_at）列为 {created_at.isoformat()}，叶子中为 {facts.at.isoformat()}（列被篡改）"
+        )
+    if leaf_index is None:
+        if integrated_at is not None:
+            problems.append(f"{where}：尚未上链却有上链时间（integrated_at）{integrated_at.isoformat()}（列被篡改）")
+    elif batch_at is None:
+        problems.append(f"{where}：没有覆盖它的检查点")
+    elif integrated_at != batch_at:
+        shown = integrated_at.isoformat() if integrated_at else "空"
+        problems.append(
+            f"{where}：上链时间（integrated_at）列为 {shown}，覆盖它的检查点签发于 {batch_at.isoformat()}（列被篡改）"
+        )
+    return problems

@@ -386,9 +386,11 @@ def verify_consistency(
 ) -> None:
     """Raise :class:`VerificationError` unless tree ``root2`` extends ``root1``.
 
-    Edge cases follow transparency-dev/merkle: equal sizes need an empty proof
-    and equal roots; the empty tree (size1 == 0) is consistent with any tree
-    and needs an empty proof.
+    Edge cases follow transparency-dev/merkle (proof/verify.go): equal sizes
+    need an empty proof and equal roots; a proof from the empty tree
+    (0 == size1 < size2) is meaningless and rejected -- accepting it would let
+    any "old root" pass, so a client whose last checkpoint is the empty tree
+    must start trusting from a checkpoint it verified by signature instead.
     """
     if size1 < 0 or size2 < size1:
         raise VerificationError(f"size2 ({size2}) must be >= size1 ({size1}) >= 0")
@@ -403,9 +405,10 @@ def verify_consistency(
             raise _mismatch(f"roots differ for the same tree size {size1}", root2, root1)
         return
     if size1 == 0:
-        if proof:
-            raise VerificationError("consistency proof from the empty tree must be empty")
-        return
+        raise VerificationError(
+            "a consistency proof from tree size 0 is meaningless (it would accept any old root); "
+            "verify the new checkpoint's signature instead"
+        )
     if not proof:
         raise VerificationError("consistency proof is empty")
     # Expected length, for a precise error before hashing.

@@ -6,7 +6,12 @@ single integrator assigns leaf indices in id order, stores the complete perfect 
 `yiwang ledger audit` recomputes everything from the entries to prove it.
 """
 
+from typing import Any, ClassVar
+
+from django.conf import settings
 from django.db import models
+
+from yiwang.ledger.events import Domain, EventType, event_type
 
 
 class Entry(models.Model):
@@ -93,3 +98,41 @@ class LogHead(models.Model):
 
     def __str__(self) -> str:
         return f"log head size={self.tree_size}"
+
+
+class DomainEvent(models.Model):
+    """What every domain's event row has: a catalogued verb, who, what, when, its ledger entry.
+
+    Concrete tables (`CaseEvent`, `CatalogEvent`, `AccountEvent`) set `domain` and add
+    their own subject. A verb missing from the catalogue (events.py) refuses to save.
+    """
+
+    domain: ClassVar[Domain]
+
+    verb = models.CharField("动作", max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    payload = models.JSONField("内容", default=dict)
+    at = models.DateTimeField("时间")
+    ledger_entry_id = models.BigIntegerField("账本条目", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        event_type(self.domain, self.verb)  # loud on an uncatalogued verb
+        super().save(*args, **kwargs)
+
+    @property
+    def event_type(self) -> EventType:
+        return event_type(self.domain, self.verb)
+
+    @property
+    def label(self) -> str:
+        return self.event_type.label

@@ -1,14 +1,74 @@
-"""Ledger reads: checkpoints and proofs, in the JSON shapes `yiwang-verify` reads."""
+"""Ledger reads: entries as the public sees them, checkpoints and proofs.
+
+Entries leave this module as `PublicEntry`: kind, subject and time are read from the leaf
+(the part the Merkle tree covers), never from the denormalised columns, and a row whose
+columns disagree with its leaf is not served by the column-filtered lists (the audit
+reports it). Proofs come in the JSON shapes `yiwang-verify` reads.
+"""
 
 import base64
+import datetime as dt
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import QuerySet
 
 from yiwang.core.errors import NotFound, ValidationFailed
 from yiwang.ledger.config import log_hash_suite, log_verifier
+from yiwang.ledger.leaf import LeafError, leaf_facts
 from yiwang.ledger.merkle import consistency_proof, inclusion_proof
 from yiwang.ledger.models import Checkpoint, Entry
 from yiwang.ledger.store import DatabaseNodeReader
+
+UNREADABLE = "（记录内容无法解析，请以账本审计结果为准）"
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """An entry as pages and the API show it: every fact from the leaf, or from the tree."""
+
+    id: int
+    kind: str
+    subject: str
+    created_at: dt.datetime | None
+    leaf: str
+    leaf_hash: bytes
+    leaf_index: int | None
+    integrated_at: dt.datetime | None
+    columns_agree: bool
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def public_entry(entry: Entry) -> PublicEntry:
+    """The entry with its shown facts read from the leaf (columns are only for queries)."""
+    try:
+        facts = leaf_facts(entry.leaf)
+    except LeafError:
+        kind, subject, at, agree = UNREADABLE, UNREADABLE, None, False
+    else:
+        kind, subject, at = facts.kind, facts.subject, facts.at
+        agree = (entry.kind, entry.subject, entry.created_at) == (kind, subject, at)
+    return PublicEntry(
+        id=entry.pk,
+        kind=kind,
+        subject=subject,
+        created_at=at,
+        leaf=entry.leaf,
+        leaf_hash=bytes(entry.leaf_hash),
+        leaf_index=entry.leaf_index,
+        integrated_at=entry.integrated_at,
+        columns_agree=agree,
+    )
+
+
+def public_entries(entries: Iterable[Entry]) -> list[PublicEntry]:
+    """Rows found by a column filter, minus those whose leaf says otherwise (moved rows)."""
+    return [view for view in map(public_entry, entries) if view.columns_agree]
 
 
 def _b64(data: bytes) -> str:
@@ -30,18 +90,23 @@ def verifier_key() -> str:
     return log_verifier().vkey()
 
 
-def entry_get(entry_id: int) -> Entry:
+def entry_get(entry_id: int) -> PublicEntry:
     entry = Entry.objects.filter(pk=entry_id).first()
     if entry is None:
         raise NotFound(f"账本条目 {entry_id} 不存在。", field="entry_id")
-    return entry
+    return public_entry(entry)
 
 
-def entries_of_subject(subject: str) -> list[Entry]:
-    return list(Entry.objects.filter(subject=subject).order_by("id"))
+def entries_of_subject(subject: str) -> list[PublicEntry]:
+    return public_entries(Entry.objects.filter(subject=subject).order_by("id"))
 
 
-def inclusion_proof_for(entry: Entry, *, tree_size: int | None = None) -> dict[str, Any]:
+def entries_of_kinds(kinds: Iterable[str]) -> "QuerySet[Entry]":
+    """Newest first, for a paginator; pass each page through `public_entries`."""
+    return Entry.objects.filter(kind__in=list(kinds)).order_by("-id")
+
+
+def inclusion_proof_for(entry: PublicEntry, *, tree_size: int | None = None) -> dict[str, Any]:
     """Inclusion proof of `entry` in the checkpoint of `tree_size` (default: latest)."""
     if entry.leaf_index is None:
         raise ValidationFailed({"entry_id": ["该条目尚未上链（通常在几秒内完成），请稍后再试。"]})
@@ -53,7 +118,7 @@ def inclusion_proof_for(entry: Entry, *, tree_size: int | None = None) -> dict[s
         "leaf_index": entry.leaf_index,
         "tree_size": checkpoint.tree_size,
         "leaf": json.loads(entry.leaf),
-        "leaf_hash": _b64(bytes(entry.leaf_hash)),
+        "leaf_hash": _b64(entry.leaf_hash),
         "proof": [_b64(h) for h in proof],
         "checkpoint": checkpoint.note,
     }
@@ -71,7 +136,3 @@ def consistency_proof_between(old_size: int, new_size: int) -> dict[str, Any]:
         "old_checkpoint": old.note,
         "new_checkpoint": new.note,
     }
-
-
-def entries_of_kinds(kinds: list[str], *, limit: int = 50, offset: int = 0) -> list[Entry]:
-    return list(Entry.objects.filter(kind__in=kinds).order_by("-id")[offset : offset + limit])

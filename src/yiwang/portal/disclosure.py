@@ -1,7 +1,9 @@
 """阳光审批公示: published decisions, each verifiable against the signed ledger.
 
 What the page shows is the ledger leaf itself (public by construction: personal data in a
-leaf is only ever a salted commitment), so the reader verifies exactly what they read.
+leaf is only ever a salted commitment), so the reader verifies exactly what they read;
+kind, subject and time come from the leaf too (ledger.selectors.PublicEntry), never from
+the entry's query columns.
 """
 
 import json
@@ -12,21 +14,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from yiwang.ledger import selectors as ledger
-from yiwang.ledger.models import Entry
-
-# Ledger entry kinds that are decisions to disclose.
-DISCLOSURE_KINDS = ["cases.approve", "cases.deny", "cases.revoke"]
+from yiwang.ledger.events import disclosed_kinds, label_of_kind
 
 
-def _row(entry: Entry) -> dict[str, Any]:
+def _row(entry: ledger.PublicEntry) -> dict[str, Any]:
     leaf = json.loads(entry.leaf)
-    return {"entry": entry, "leaf": leaf, "payload": leaf.get("payload", {})}
+    return {"entry": entry, "leaf": leaf, "payload": leaf.get("payload", {}), "label": label_of_kind(entry.kind)}
 
 
 def disclosure(request: HttpRequest) -> HttpResponse:
-    entries = Entry.objects.filter(kind__in=DISCLOSURE_KINDS).order_by("-id")
-    page = Paginator(entries, 20).get_page(request.GET.get("page"))
-    return render(request, "portal/disclosure.html", {"page": page, "rows": [_row(e) for e in page]})
+    kinds = disclosed_kinds()  # the event catalogue says which decisions are disclosed
+    page = Paginator(ledger.entries_of_kinds(kinds), 20).get_page(request.GET.get("page"))
+    rows = [_row(e) for e in ledger.public_entries(page) if e.kind in kinds]
+    return render(request, "portal/disclosure.html", {"page": page, "rows": rows})
 
 
 def ledger_entry(request: HttpRequest, entry_id: int) -> HttpResponse:

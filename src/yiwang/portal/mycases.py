@@ -23,6 +23,7 @@ from yiwang.cases.workflow import CaseAction, CaseStatus, StageStatus, TaskStatu
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
+from yiwang.ledger.events import label_of_kind
 from yiwang.portal import forms
 from yiwang.portal.apply import applicant_of
 
@@ -35,21 +36,6 @@ FILTERS = {
     "done": ("已办结", [s.value for s in (CaseStatus.DECIDED_APPROVED, CaseStatus.DECIDED_DENIED, CaseStatus.CONCLUDED,
                                         CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)]),
 }  # fmt: skip
-LEDGER_VERBS = {
-    "draft_created": "开始填写申请",
-    "stage_started": "进入办理环节",
-    "stage_completed": "办理环节结束",
-    "task_approve": "审查通过",
-    "task_reject": "审查不通过",
-    "task_pass": "核查通过",
-    "task_fail": "核查不通过",
-    "task_claimed": "领取任务",
-    "task_released": "退回任务",
-    "inspection_created": "生成核查任务",
-    "commitment_checked": "告知承诺核查通过",
-    "deadline_warning": "临期预警",
-    "deadline_overdue": "超期提醒",
-}
 
 
 def case_url(case: Case) -> str:
@@ -98,12 +84,10 @@ def ledger_rows(case: Case) -> list[dict[str, Any]]:
     """The case's entries in the public ledger (no personal data in them), with their links."""
     rows = []
     for entry in ledger.entries_of_subject(case.subject):
-        verb = entry.kind.removeprefix("cases.")
-        label = CaseAction(verb).label if verb in CaseAction.values else LEDGER_VERBS.get(verb, verb)
         rows.append(
             {
                 "id": entry.pk,
-                "label": label,
+                "label": label_of_kind(entry.kind),
                 "leaf_index": entry.leaf_index,
                 "at": entry.created_at,
                 "url": reverse("portal:ledger_entry", args=[entry.pk]),

@@ -6,6 +6,8 @@ from django.db import models
 from yiwang.accounts.models import Department, Enterprise, Region, User
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion
+from yiwang.ledger.events import Domain
+from yiwang.ledger.models import DomainEvent
 
 
 class DeliveryMethod(models.TextChoices):
@@ -128,27 +130,22 @@ class Case(ClockOwner, models.Model):
         return f"case:{self.number}" if self.number else f"draft:{self.ref}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(DomainEvent):
     """One thing that happened to a case: who, what, why, when — the case's history.
 
-    `summary` is the plain-Chinese line of the timeline; `public` says whether the
-    applicant sees it (internal steps such as claiming a task are staff-only).
+    `summary` is the plain-Chinese line of the timeline. Whether the applicant sees it
+    comes from the verb's row in the event catalogue (yiwang.ledger.events), which also
+    explains why no `public` flag is stored.
     """
 
+    domain = Domain.CASES
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name="办件")
-    verb = models.CharField("动作", max_length=40)
     from_status = models.CharField("原状态", max_length=24, blank=True)
     to_status = models.CharField("新状态", max_length=24, blank=True)
-    actor = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
-    )
     actor_role = models.CharField("身份", max_length=20, blank=True)
     summary = models.CharField("说明", max_length=500)
     reason = models.TextField("理由", blank=True)
-    payload = models.JSONField("内容", default=dict)
-    public = models.BooleanField("申请人可见", default=True)
-    at = models.DateTimeField("时间")
-    ledger_entry_id = models.BigIntegerField("账本条目", null=True, blank=True)
 
     class Meta:
         verbose_name = "办件事件"

@@ -19,6 +19,7 @@ from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.process import ProcessDefinition
 from yiwang.catalog.selectors import pinned_version
 from yiwang.core import clock
+from yiwang.ledger.events import CaseVerb, Domain, event_type
 from yiwang.ledger.services import ledger_append
 from yiwang.notifications.models import Channel
 from yiwang.notifications.services import message_enqueue, messages_enqueue_batch
@@ -84,17 +85,16 @@ def canonical(value: Any) -> str:
 def record(
     case: Case,
     *,
-    verb: str,
+    verb: CaseVerb,
     actor: User | None,
     summary: str,
     from_status: str = "",
     reason: str = "",
     payload: dict[str, Any] | None = None,
     personal: dict[str, str] | None = None,
-    public: bool = True,
     actor_role: str = "",
 ) -> CaseEvent:
-    """Write the CaseEvent and its ledger entry.
+    """Write the CaseEvent and its ledger entry, by a verb of the event catalogue.
 
     The ledger payload carries only what is not personal (states, ids, codes, dates,
     counts); free text (reasons, opinions: they may name people) and form values go into
@@ -105,7 +105,7 @@ def record(
     if reason:
         secrets["reason"] = reason
     ledger_payload = {
-        "verb": verb,
+        "verb": str(verb),
         "from": from_status,
         "to": case.status,
         "department": case.department.credit_code,
@@ -113,7 +113,8 @@ def record(
         "actor_role": actor_role or ("system" if actor is None else ""),
         **payload,
     }
-    entry = ledger_append(kind=f"cases.{verb}", subject=case.subject, payload=ledger_payload, personal=secrets)
+    kind = event_type(Domain.CASES, verb).kind  # an uncatalogued verb fails before anything is written
+    entry = ledger_append(kind=kind, subject=case.subject, payload=ledger_payload, personal=secrets)
     return CaseEvent.objects.create(
         case=case,
         verb=verb,
@@ -124,7 +125,6 @@ def record(
         summary=summary[:500],
         reason=reason,
         payload=payload,
-        public=public,
         at=clock.now(),
         ledger_entry_id=entry.pk,
     )
@@ -153,7 +153,6 @@ def transition(
     reason: str = "",
     payload: dict[str, Any] | None = None,
     personal: dict[str, str] | None = None,
-    public: bool = True,
     actor_role: str = "",
 ) -> CaseEvent:
     """Apply `action` by the transition table (Conflict if forbidden), save, record."""
@@ -164,14 +163,13 @@ def transition(
     case.save()
     return record(
         case,
-        verb=str(action),
+        verb=CaseVerb(action.value),
         actor=actor,
         summary=summary,
         from_status=before,
         reason=reason,
         payload=payload,
         personal=personal,
-        public=public,
         actor_role=actor_role,
     )
 

@@ -19,6 +19,7 @@ from yiwang.cases.workflow import (
 from yiwang.catalog.process import StageSpec
 from yiwang.core import clock
 from yiwang.core.errors import DomainError
+from yiwang.ledger.events import CaseVerb
 
 __all__ = ["accept", "conclude", "decide", "inspection_create", "revoke", "stage_task_done"]
 
@@ -162,7 +163,7 @@ def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) ->
     )
     base.record(
         case,
-        verb="stage_started",
+        verb=CaseVerb.STAGE_STARTED,
         actor=None,
         summary=f"进入“{stage.name}”环节" + ("（并联审批）" if stage.is_parallel else ""),
         payload={"stage": stage.key, "tasks": len(spec.tasks), "join": stage.join},
@@ -190,7 +191,7 @@ def stage_task_done(case: Case, task: Task, *, actor: User) -> None:
     rejected = outcome == StageStatus.REJECTED
     base.record(
         case,
-        verb="stage_completed",
+        verb=CaseVerb.STAGE_COMPLETED,
         actor=actor,
         summary=f"“{stage.name}”环节{'审查不通过，转审批决定' if rejected else '审查通过'}",
         payload={"stage": stage.key, "outcome": str(outcome)},
@@ -296,7 +297,7 @@ def inspection_create(case: Case, *, missing: list[str]) -> Task:
     task.save(update_fields=["due_date", "warning_date"])
     base.record(
         case,
-        verb="inspection_created",
+        verb=CaseVerb.INSPECTION_CREATED,
         actor=None,
         summary=f"生成告知承诺核查任务，应于 {task.due_date or '期限内'} 前完成核查",
         payload={"task": task.pk, "limit_days": process.inspection_limit_days, "unproven_materials": len(missing)},

@@ -25,6 +25,7 @@ from yiwang.cases.workflow import (
 )
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.ledger.events import CaseVerb
 
 TaskOutcome = Literal["approve", "reject", "pass", "fail"]
 
@@ -70,11 +71,10 @@ def task_claim(*, actor: User, task: Task) -> Task:
         _ensure_mine(actor, task)
         base.record(
             case,
-            verb="task_claimed",
+            verb=CaseVerb.TASK_CLAIMED,
             actor=actor,
             summary=f"领取任务“{task.name}”",
             payload={"task": task.pk, "department": task.department.credit_code},
-            public=False,
             actor_role=task.role,
         )
     return task
@@ -93,11 +93,10 @@ def task_release(*, actor: User, task: Task) -> Task:
         task.save(update_fields=["status", "assignee", "claimed_at"])
         base.record(
             case,
-            verb="task_released",
+            verb=CaseVerb.TASK_RELEASED,
             actor=actor,
             summary=f"退回任务“{task.name}”待重新领取",
             payload={"task": task.pk},
-            public=False,
             actor_role=task.role,
         )
     return task
@@ -136,7 +135,7 @@ def task_complete(*, actor: User, task: Task, outcome: TaskOutcome, opinion: str
         base.stop_task(task, target, cause="completed")
         base.record(
             case,
-            verb=f"task_{outcome}",
+            verb=CaseVerb(f"task_{outcome}"),
             actor=actor,
             summary=f"{task.department}完成“{task.name}”：{TaskStatus(target).label}",
             reason=opinion,
@@ -146,7 +145,6 @@ def task_complete(*, actor: User, task: Task, outcome: TaskOutcome, opinion: str
                 "department_name": task.department.name,
                 "outcome": str(target),
             },
-            public=task.kind == TaskKind.REVIEW,
             actor_role=task.role,
         )
         if task.kind == TaskKind.REVIEW:
@@ -154,7 +152,9 @@ def task_complete(*, actor: User, task: Task, outcome: TaskOutcome, opinion: str
         elif outcome == "fail":
             engine.revoke(case, actor=actor, reason=opinion)
         else:
-            base.record(case, verb="commitment_checked", actor=actor, summary="告知承诺核查通过", actor_role="reviewer")
+            base.record(
+                case, verb=CaseVerb.COMMITMENT_CHECKED, actor=actor, summary="告知承诺核查通过", actor_role="reviewer"
+            )
     return task
 
 

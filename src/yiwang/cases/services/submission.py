@@ -24,6 +24,7 @@ from yiwang.catalog.models import ImplementationVersion, Material, Necessity, Ve
 from yiwang.catalog.process import rule_holds
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.ledger.events import CaseVerb
 
 
 def _require_person(actor: User) -> None:
@@ -158,11 +159,10 @@ def case_draft_save(
             )
             base.record(
                 case,
-                verb="draft_created",
+                verb=CaseVerb.DRAFT_CREATED,
                 actor=actor,
                 summary="开始填写申请（草稿）",
                 actor_role="applicant",
-                public=True,
             )
             return case
         case = base.lock_case(draft)
@@ -182,7 +182,6 @@ def case_draft_save(
             actor=actor,
             summary="保存草稿",
             payload={"fields": sorted(case.form_data)},
-            public=False,
             actor_role="applicant",
         )
     return case
@@ -242,7 +241,6 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
             summary=f"上传材料“{material.name}”",
             payload={"material_key": material_key, "size": checked.size, "content_type": checked.kind.content_type},
             personal={"sha256": checked.sha256},
-            public=locked.status != CaseStatus.DRAFT,
             actor_role="applicant",
         )
     return stored

@@ -10,6 +10,7 @@ from yiwang.cases.policy import require_case_action
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import CaseAction, CaseStatus, TaskStatus, case_next_status
 from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.ledger.events import CaseVerb
 
 # 行政许可法第四十五条: time for these is not counted in the limit (the applicant is told how long).
 SPECIAL_PROCEDURES = {
@@ -140,11 +141,10 @@ def case_deadline_check(*, case: Case) -> str | None:
         )
         base.record(
             case,
-            verb=f"deadline_{level}",
+            verb=CaseVerb(f"deadline_{level}"),
             actor=None,
             summary=("超期提醒：" if level == "overdue" else "临期预警：") + text,
             payload={"due_date": due.isoformat(), "used_days": state.used_days, "limit_days": state.limit_days},
-            public=False,
         )
         staff = base.role_holders(case.department_id, [Role.APPROVER, Role.HEAD])
         base.notify_staff(staff, case, "办件超期" if level == "overdue" else "办件临期预警", text)
@@ -173,11 +173,10 @@ def task_deadline_check(*, task: Task) -> str | None:
         text = f"任务“{task.name}”" + (f"已超过期限 {due}" if level == "overdue" else f"应于 {due} 前完成，已临近期限")
         base.record(
             case,
-            verb=f"task_deadline_{level}",
+            verb=CaseVerb(f"task_deadline_{level}"),
             actor=None,
             summary=text,
             payload={"task": task.pk, "due_date": due.isoformat()},
-            public=False,
         )
         recipients = [task.assignee] if task.assignee else list(base.role_holders(task.department_id, [task.role]))
         base.notify_staff(recipients, case, "任务超期" if level == "overdue" else "任务临期预警", text)

@@ -10,15 +10,17 @@ from yiwang.accounts.selectors import user_has_role
 from yiwang.catalog.models import CatalogEvent, ImplementationVersion, ItemVersion, VersionStatus
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.ledger.events import CatalogVerb, Domain, event_type
 from yiwang.ledger.services import ledger_append
 
 AnyVersion = ItemVersion | ImplementationVersion
 
 
-def record(*, verb: str, actor: User | None, subject: str, payload: dict[str, Any]) -> CatalogEvent:
+def record(*, verb: CatalogVerb, actor: User | None, subject: str, payload: dict[str, Any]) -> CatalogEvent:
     """The catalog event and its ledger entry (catalog data is public: no personal data here)."""
     body = {**payload, "actor": actor.pk if actor else None}
-    entry = ledger_append(kind=f"catalog.{verb}", subject=subject, payload=body)
+    kind = event_type(Domain.CATALOG, verb).kind  # an uncatalogued verb fails before anything is written
+    entry = ledger_append(kind=kind, subject=subject, payload=body)
     return CatalogEvent.objects.create(
         verb=verb, actor=actor, subject=subject, payload=body, at=clock.now(), ledger_entry_id=entry.pk
     )

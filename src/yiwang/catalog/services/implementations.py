@@ -39,6 +39,7 @@ from yiwang.catalog.services.common import (
 )
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.ledger.events import CatalogVerb
 
 
 class ImplementationElements(TypedDict, total=False):
@@ -220,7 +221,7 @@ def implementation_version_draft(
         version.save()
         _replace_materials(version, materials if materials is not None else specs)
         record(
-            verb="implementation_version_drafted",
+            verb=CatalogVerb.IMPLEMENTATION_VERSION_DRAFTED,
             actor=actor,
             subject=f"implementation:{implementation.code}",
             payload={"number": version.number, "change_kind": str(change_kind), "reason": version.change_reason},
@@ -260,7 +261,7 @@ def implementation_version_update(
             _replace_materials(version, materials)
             changed.append("materials")
         record(
-            verb="implementation_version_updated",
+            verb=CatalogVerb.IMPLEMENTATION_VERSION_UPDATED,
             actor=actor,
             subject=f"implementation:{version.implementation.code}",
             payload={"number": version.number, "changed": changed},
@@ -280,7 +281,7 @@ def implementation_version_submit(*, actor: User, version: ImplementationVersion
         version.status = VersionStatus.IN_REVIEW
         version.save(update_fields=["status"])
         record(
-            verb="implementation_version_submitted",
+            verb=CatalogVerb.IMPLEMENTATION_VERSION_SUBMITTED,
             actor=actor,
             subject=f"implementation:{version.implementation.code}",
             payload={"number": version.number},
@@ -296,7 +297,7 @@ def implementation_version_withdraw(*, actor: User, version: ImplementationVersi
         version.status = VersionStatus.WITHDRAWN
         version.save(update_fields=["status"])
         record(
-            verb="implementation_version_withdrawn",
+            verb=CatalogVerb.IMPLEMENTATION_VERSION_WITHDRAWN,
             actor=actor,
             subject=f"implementation:{version.implementation.code}",
             payload={"number": version.number},
@@ -316,7 +317,7 @@ def implementation_version_reject(*, actor: User, version: ImplementationVersion
         version.review_note = note.strip()
         version.save(update_fields=["status", "reviewed_by", "review_note"])
         record(
-            verb="implementation_version_rejected",
+            verb=CatalogVerb.IMPLEMENTATION_VERSION_REJECTED,
             actor=actor,
             subject=f"implementation:{version.implementation.code}",
             payload={"number": version.number, "note": version.review_note},
@@ -353,7 +354,7 @@ def implementation_version_publish(
         open_window(version, previous=previous, reviewer=actor, note=note, at=now)
         search_document_refresh(version.implementation)
         record(
-            verb="implementation_version_published",
+            verb=CatalogVerb.IMPLEMENTATION_VERSION_PUBLISHED,
             actor=actor,
             subject=f"implementation:{version.implementation.code}",
             payload={

@@ -39,6 +39,7 @@ from yiwang.catalog.services.common import (
 from yiwang.catalog.services.implementations import implementation_version_copy
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.ledger.events import CatalogVerb
 
 _BASIC_CODE = re.compile(r"^[0-9A-Za-z]{1,20}$")
 
@@ -119,7 +120,7 @@ def item_version_draft(
         _apply(version, elements or {})
         version.save()
         record(
-            verb="item_version_drafted",
+            verb=CatalogVerb.ITEM_VERSION_DRAFTED,
             actor=actor,
             subject=f"item:{item.basic_code}",
             payload={"number": version.number, "change_kind": str(change_kind), "reason": version.change_reason},
@@ -170,7 +171,7 @@ def item_version_update(
         version.status = VersionStatus.DRAFT
         version.save()
         record(
-            verb="item_version_updated",
+            verb=CatalogVerb.ITEM_VERSION_UPDATED,
             actor=actor,
             subject=f"item:{version.item.basic_code}",
             payload={"number": version.number, "changed": changed},
@@ -190,7 +191,7 @@ def item_version_submit(*, actor: User, version: ItemVersion) -> ItemVersion:
         version.status = VersionStatus.IN_REVIEW
         version.save(update_fields=["status"])
         record(
-            verb="item_version_submitted",
+            verb=CatalogVerb.ITEM_VERSION_SUBMITTED,
             actor=actor,
             subject=f"item:{version.item.basic_code}",
             payload={"number": version.number},
@@ -208,7 +209,7 @@ def item_version_withdraw(*, actor: User, version: ItemVersion) -> ItemVersion:
         version.status = VersionStatus.WITHDRAWN
         version.save(update_fields=["status"])
         record(
-            verb="item_version_withdrawn",
+            verb=CatalogVerb.ITEM_VERSION_WITHDRAWN,
             actor=actor,
             subject=f"item:{version.item.basic_code}",
             payload={"number": version.number},
@@ -228,7 +229,7 @@ def item_version_reject(*, actor: User, version: ItemVersion, note: str) -> Item
         version.review_note = note.strip()
         version.save(update_fields=["status", "reviewed_by", "review_note"])
         record(
-            verb="item_version_rejected",
+            verb=CatalogVerb.ITEM_VERSION_REJECTED,
             actor=actor,
             subject=f"item:{version.item.basic_code}",
             payload={"number": version.number, "note": version.review_note},
@@ -256,7 +257,7 @@ def item_version_publish(*, actor: User, version: ItemVersion, note: str = "") -
         open_window(version, previous=previous, reviewer=actor, note=note, at=now)
         rebased = _rebase_implementations(version, previous, reviewer=actor, at=now)
         record(
-            verb="item_version_published",
+            verb=CatalogVerb.ITEM_VERSION_PUBLISHED,
             actor=actor,
             subject=f"item:{version.item.basic_code}",
             payload={

@@ -11,6 +11,7 @@ from yiwang.catalog.search import search_rebuild
 from yiwang.catalog.services.common import record
 from yiwang.catalog.transfer import TABLES, columns, document_json, parse_datetime
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.ledger.events import CatalogVerb
 
 
 def _own(table_key: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -100,5 +101,5 @@ def catalog_import(*, actor: User | None, document: dict[str, Any]) -> dict[str,
         )
         counts = {t.key: len(document.get(t.key, [])) for t in TABLES}
         counts["search_documents"] = search_rebuild()
-        record(verb="catalog_imported", actor=actor, subject="catalog", payload={**counts, "sha256": digest})
+        record(verb=CatalogVerb.CATALOG_IMPORTED, actor=actor, subject="catalog", payload={**counts, "sha256": digest})
     return counts

@@ -188,3 +188,16 @@ def test_cli_does_not_import_django(log: Log) -> None:
         env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
     )
     assert r.returncode == 0, r.stderr
+
+
+def test_consistency_from_size_zero_is_refused(log: Log, capsys: pytest.CaptureFixture[str]) -> None:
+    """A signed size-0 checkpoint "proves" nothing: the verifier must not report OK for it.
+
+    Before the fix any empty proof from size 0 passed, whatever the old root said.
+    """
+    signer_cp = Checkpoint(ORIGIN, 0, b"\x42" * 32)  # not even the empty-tree root
+    empty = log.write("empty.txt", sign_checkpoint(signer_cp, log.signer))
+    proof = log.write("zero.json", {"old_size": 0, "new_size": 11, "proof": []})
+    code, out, err = run(capsys, "consistency", "--vkey", log.vkey, empty, log.new, proof)
+    assert code == 1 and out == ""
+    assert "tree size 0 is meaningless" in err, err

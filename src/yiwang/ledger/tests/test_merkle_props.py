@@ -102,7 +102,11 @@ def test_random_trees_with_batched_appends(
         r1, r2 = ref_mth(suite, leaves[:m]), ref_mth(suite, leaves[:size])
         if 0 < m < size:
             assert cproof == ref_proof(suite, m, leaves[:size])
-        verify_consistency(suite, m, size, cproof, r1, r2)
+        if m == 0 < size:  # meaningless, refused (see test_consistency_from_empty_tree_is_always_rejected)
+            with pytest.raises(VerificationError):
+                verify_consistency(suite, m, size, cproof, r1, r2)
+        else:
+            verify_consistency(suite, m, size, cproof, r1, r2)
 
 
 @settings(max_examples=40, deadline=None)
@@ -189,3 +193,18 @@ def test_verification_error_messages_are_precise() -> None:
         verify_consistency(SHA256, 3, 6, cproof, leaves[0], root)
     with pytest.raises(VerificationError, match="root of size 6"):
         verify_consistency(SHA256, 3, 6, cproof, r3, leaves[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    size2=st.integers(1, 2**40),
+    root1=st.binary(min_size=32, max_size=32),
+    root2=st.binary(min_size=32, max_size=32),
+    proof=st.lists(st.binary(min_size=32, max_size=32), max_size=4),
+)
+def test_consistency_from_empty_tree_is_always_rejected(
+    size2: int, root1: bytes, root2: bytes, proof: list[bytes]
+) -> None:
+    """Whatever old root and proof a log hands out, size 0 → size2 never verifies."""
+    with pytest.raises(VerificationError, match="tree size 0 is meaningless"):
+        verify_consistency(SHA256, 0, size2, proof, root1, root2)

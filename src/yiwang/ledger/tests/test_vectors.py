@@ -138,8 +138,11 @@ def test_consistency_vectors(vec: dict[str, Any]) -> None:
 
 def test_consistency_edge_cases_from_go() -> None:
     r1, r2 = SOME_HASH, _flip(SOME_HASH, 0)
-    ok: list[tuple[int, int, bytes, bytes, list[bytes]]] = [(0, 0, r1, r1, []), (0, 1, r1, r2, []), (1, 1, r2, r2, [])]
+    ok: list[tuple[int, int, bytes, bytes, list[bytes]]] = [(0, 0, r1, r1, []), (1, 1, r2, r2, [])]
     bad: list[tuple[int, int, bytes, bytes, list[bytes]]] = [
+        # proof/verify.go: "consistency proof from empty tree is meaningless".
+        (0, 1, r1, r2, []),
+        (0, 1, EMPTY, r2, []),
         (0, 0, r1, r2, []),
         (1, 1, r1, r2, []),
         (1, 0, r1, r2, []),

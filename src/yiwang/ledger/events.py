@@ -1,0 +1,249 @@
+"""The one catalogue of event verbs: what each means, who sees it, whether it is disclosed.
+
+Every domain event (a `CaseEvent`, `CatalogEvent` or `AccountEvent` row, and the ledger
+entry that mirrors it as kind ``<domain>.<verb>``) is written by a verb from here:
+services name it by enum member (`CaseVerb.ACCEPT`), a verb built at run time goes
+through the enum constructor (`CaseVerb(f"task_{outcome}")`), so an unknown verb fails
+loudly (`ValueError`) before anything is written. The portal and workbench timelines, the
+applicant's ledger list and 阳光审批公示 ask the catalogue instead of keeping lists.
+
+For each verb: its Chinese label, who sees it on the applicant's side (`Audience`),
+whether the applicant also sees its reason (internal review opinions stay inside), and
+whether it is publicly disclosed. It lives in the ledger app, the lowest app every
+domain may import (import-linter ladder), and imports nothing of Django.
+
+Why `CaseEvent` has no stored ``public`` flag any more: the only verb that was sometimes
+internal is ``upload_material`` — hidden while the case is still the applicant's draft,
+shown once it was submitted (补正 uploads). That depends on the event's own
+``from_status``, which the row keeps, so the catalogue decides alone
+(`Audience.ONCE_SUBMITTED`) and there is no second authority to drift from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Domain(StrEnum):
+    CASES = "cases"
+    CATALOG = "catalog"
+    ACCOUNTS = "accounts"
+
+
+class Audience(StrEnum):
+    """Who sees an event on the applicant's side (staff see every event of their case)."""
+
+    APPLICANT = "applicant"
+    STAFF = "staff"
+    ONCE_SUBMITTED = "once_submitted"  # staff-only while the case is a draft
+
+
+class CaseVerb(StrEnum):
+    # The case's own transitions (cases.workflow.CaseAction has the same values).
+    SAVE_DRAFT = "save_draft"
+    UPLOAD_MATERIAL = "upload_material"
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    ACCEPT = "accept"
+    DEEM_ACCEPT = "deem_accept"
+    REFUSE = "refuse"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    ANSWER_SUPPLEMENT = "answer_supplement"
+    WORK_TASK = "work_task"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    EXTEND = "extend"
+    APPROVE = "approve"
+    DENY = "deny"
+    CONCLUDE = "conclude"
+    CHECK_COMMITMENT = "check_commitment"
+    REVOKE = "revoke"
+    # Steps inside the process.
+    DRAFT_CREATED = "draft_created"
+    STAGE_STARTED = "stage_started"
+    STAGE_COMPLETED = "stage_completed"
+    TASK_CLAIMED = "task_claimed"
+    TASK_RELEASED = "task_released"
+    TASK_APPROVE = "task_approve"
+    TASK_REJECT = "task_reject"
+    TASK_PASS = "task_pass"  # noqa: S105 - a verb, not a password
+    TASK_FAIL = "task_fail"
+    INSPECTION_CREATED = "inspection_created"
+    COMMITMENT_CHECKED = "commitment_checked"
+    DEADLINE_WARNING = "deadline_warning"
+    DEADLINE_OVERDUE = "deadline_overdue"
+    TASK_DEADLINE_WARNING = "task_deadline_warning"
+    TASK_DEADLINE_OVERDUE = "task_deadline_overdue"
+
+
+class CatalogVerb(StrEnum):
+    CATALOG_IMPORTED = "catalog_imported"
+    ITEM_VERSION_DRAFTED = "item_version_drafted"
+    ITEM_VERSION_UPDATED = "item_version_updated"
+    ITEM_VERSION_SUBMITTED = "item_version_submitted"
+    ITEM_VERSION_REJECTED = "item_version_rejected"
+    ITEM_VERSION_PUBLISHED = "item_version_published"
+    ITEM_VERSION_WITHDRAWN = "item_version_withdrawn"
+    IMPLEMENTATION_VERSION_DRAFTED = "implementation_version_drafted"
+    IMPLEMENTATION_VERSION_UPDATED = "implementation_version_updated"
+    IMPLEMENTATION_VERSION_SUBMITTED = "implementation_version_submitted"
+    IMPLEMENTATION_VERSION_REJECTED = "implementation_version_rejected"
+    IMPLEMENTATION_VERSION_PUBLISHED = "implementation_version_published"
+    IMPLEMENTATION_VERSION_WITHDRAWN = "implementation_version_withdrawn"
+
+
+class AccountVerb(StrEnum):
+    REGION_CREATED = "region_created"
+    DEPARTMENT_CREATED = "department_created"
+    PERSON_REGISTERED = "person_registered"
+    ENTERPRISE_REGISTERED = "enterprise_registered"
+    AGENT_AUTHORISED = "agent_authorised"
+    STAFF_CREATED = "staff_created"
+    STAFF_ROLE_GRANTED = "staff_role_granted"
+
+
+Verb = CaseVerb | CatalogVerb | AccountVerb
+
+
+@dataclass(frozen=True)
+class EventType:
+    domain: Domain
+    verb: Verb
+    label: str
+    audience: Audience = Audience.STAFF
+    reason_to_applicant: bool = True
+    disclosed: bool = False
+
+    @property
+    def kind(self) -> str:
+        """The ledger entry kind of this event."""
+        return f"{self.domain}.{self.verb}"
+
+    def shown_to_applicant(self, *, from_status: str) -> bool:
+        if self.audience == Audience.ONCE_SUBMITTED:
+            return from_status != "draft"
+        return self.audience == Audience.APPLICANT
+
+
+_A, _S, _O = Audience.APPLICANT, Audience.STAFF, Audience.ONCE_SUBMITTED
+C = CaseVerb
+
+# verb: (label, audience, reason shown to the applicant, disclosed)
+_CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
+    C.SAVE_DRAFT: ("保存草稿", _S, True, False),
+    C.UPLOAD_MATERIAL: ("上传材料", _O, True, False),
+    C.SUBMIT: ("提交申请", _A, True, False),
+    C.WITHDRAW: ("撤回申请", _A, True, False),
+    C.ACCEPT: ("受理", _A, True, False),
+    C.DEEM_ACCEPT: ("视为受理", _A, True, False),
+    C.REFUSE: ("不予受理", _A, True, False),
+    C.REQUEST_SUPPLEMENT: ("一次性告知补正", _A, True, False),
+    C.ANSWER_SUPPLEMENT: ("提交补正材料", _A, True, False),
+    C.WORK_TASK: ("办理审查任务", _A, True, False),
+    C.SUSPEND: ("启动特别程序", _A, True, False),
+    C.RESUME: ("结束特别程序", _A, True, False),
+    C.EXTEND: ("延长办理时限", _A, True, False),
+    C.APPROVE: ("作出准予许可决定", _A, True, True),
+    C.DENY: ("作出不予许可决定", _A, True, True),
+    C.CONCLUDE: ("送达结果并办结", _A, True, False),
+    C.CHECK_COMMITMENT: ("核查承诺", _A, True, False),
+    C.REVOKE: ("撤销许可", _A, True, True),
+    C.DRAFT_CREATED: ("开始填写申请", _A, True, False),
+    C.STAGE_STARTED: ("进入办理环节", _A, True, False),
+    C.STAGE_COMPLETED: ("办理环节结束", _A, True, False),
+    C.TASK_CLAIMED: ("领取任务", _S, False, False),
+    C.TASK_RELEASED: ("退回任务", _S, False, False),
+    C.TASK_APPROVE: ("审查通过", _A, False, False),
+    C.TASK_REJECT: ("审查不通过", _A, False, False),
+    C.TASK_PASS: ("核查通过", _S, False, False),
+    C.TASK_FAIL: ("核查不通过", _S, False, False),
+    C.INSPECTION_CREATED: ("生成核查任务", _A, True, False),
+    C.COMMITMENT_CHECKED: ("告知承诺核查通过", _A, True, False),
+    C.DEADLINE_WARNING: ("临期预警", _S, True, False),
+    C.DEADLINE_OVERDUE: ("超期提醒", _S, True, False),
+    C.TASK_DEADLINE_WARNING: ("任务临期预警", _S, True, False),
+    C.TASK_DEADLINE_OVERDUE: ("任务超期提醒", _S, True, False),
+}
+_CATALOG: dict[CatalogVerb, str] = {
+    CatalogVerb.CATALOG_IMPORTED: "导入事项库",
+    CatalogVerb.ITEM_VERSION_DRAFTED: "起草事项版本",
+    CatalogVerb.ITEM_VERSION_UPDATED: "修改事项版本",
+    CatalogVerb.ITEM_VERSION_SUBMITTED: "提交事项版本审核",
+    CatalogVerb.ITEM_VERSION_REJECTED: "退回事项版本",
+    CatalogVerb.ITEM_VERSION_PUBLISHED: "发布事项版本",
+    CatalogVerb.ITEM_VERSION_WITHDRAWN: "撤回事项版本",
+    CatalogVerb.IMPLEMENTATION_VERSION_DRAFTED: "起草实施清单版本",
+    CatalogVerb.IMPLEMENTATION_VERSION_UPDATED: "修改实施清单版本",
+    CatalogVerb.IMPLEMENTATION_VERSION_SUBMITTED: "提交实施清单版本审核",
+    CatalogVerb.IMPLEMENTATION_VERSION_REJECTED: "退回实施清单版本",
+    CatalogVerb.IMPLEMENTATION_VERSION_PUBLISHED: "发布实施清单版本",
+    CatalogVerb.IMPLEMENTATION_VERSION_WITHDRAWN: "撤回实施清单版本",
+}
+_ACCOUNTS: dict[AccountVerb, str] = {
+    AccountVerb.REGION_CREATED: "新建行政区划",
+    AccountVerb.DEPARTMENT_CREATED: "新建部门",
+    AccountVerb.PERSON_REGISTERED: "自然人注册",
+    AccountVerb.ENTERPRISE_REGISTERED: "法人注册",
+    AccountVerb.AGENT_AUTHORISED: "授权经办人",
+    AccountVerb.STAFF_CREATED: "新建工作人员",
+    AccountVerb.STAFF_ROLE_GRANTED: "授予工作人员角色",
+}
+
+CATALOGUE: dict[str, EventType] = {
+    **{
+        f"cases.{verb}": EventType(Domain.CASES, verb, label, audience, reason, disclosed)
+        for verb, (label, audience, reason, disclosed) in _CASES.items()
+    },
+    **{f"catalog.{verb}": EventType(Domain.CATALOG, verb, label) for verb, label in _CATALOG.items()},
+    **{f"accounts.{verb}": EventType(Domain.ACCOUNTS, verb, label) for verb, label in _ACCOUNTS.items()},
+}
+"""Every event type by its ledger kind (``<domain>.<verb>``)."""
+
+_VERB_ENUMS: dict[Domain, type[StrEnum]] = {
+    Domain.CASES: CaseVerb,
+    Domain.CATALOG: CatalogVerb,
+    Domain.ACCOUNTS: AccountVerb,
+}
+_missing = [
+    f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE
+]
+if _missing:  # pragma: no cover - a verb without its row is a programming error
+    raise RuntimeError(f"event verbs without a catalogue row: {_missing}")
+
+
+class UnknownEventVerb(LookupError):
+    """A verb the catalogue does not know: a programming error, never user input."""
+
+
+def event_type(domain: Domain | str, verb: str) -> EventType:
+    """The catalogue row of `verb` in `domain`; raises `UnknownEventVerb` for an unknown verb."""
+    found = CATALOGUE.get(f"{domain}.{verb}")
+    if found is None:
+        raise UnknownEventVerb(f"event verb {verb!r} is not in the {domain} catalogue (yiwang.ledger.events)")
+    return found
+
+
+def label_of_kind(kind: str) -> str:
+    """The Chinese label of a ledger entry kind (the kind itself if not catalogued)."""
+    found = CATALOGUE.get(kind)
+    return found.label if found is not None else kind
+
+
+def disclosed_kinds() -> list[str]:
+    """Ledger kinds 阳光审批公示 publishes."""
+    return sorted(kind for kind, ev in CATALOGUE.items() if ev.disclosed)
+
+
+def applicant_verbs(domain: Domain = Domain.CASES) -> dict[Audience, list[str]]:
+    """The verbs of `domain` the applicant sees, by audience rule (for a query filter)."""
+    found: dict[Audience, list[str]] = {Audience.APPLICANT: [], Audience.ONCE_SUBMITTED: []}
+    for ev in CATALOGUE.values():
+        if ev.domain == domain and ev.audience in found:
+            found[ev.audience].append(str(ev.verb))
+    return found
+
+
+def reason_hidden_from_applicant(domain: Domain = Domain.CASES) -> frozenset[str]:
+    """Verbs of `domain` whose reason (an internal opinion) the applicant does not see."""
+    return frozenset(str(ev.verb) for ev in CATALOGUE.values() if ev.domain == domain and not ev.reason_to_applicant)
