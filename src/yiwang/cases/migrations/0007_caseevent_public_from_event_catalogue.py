@@ -32,7 +32,7 @@ def _restore_public(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_intake_queue_covers_scope'),
+        ('cases', '0006_case_idempotency_fingerprint'),
     ]
 
     operations = [
