@@ -76,7 +76,8 @@ def test_range_and_choice_messages_are_chinese(login_as: Callable[[str], Client]
 
 
 def test_anonymous_unsafe_call_is_401_not_403() -> None:
-    body = _problem(Client().post("/api/v1/cases/drafts", {}, content_type="application/json"), 401)
+    client = Client(enforce_csrf_checks=True)  # as a browser or script would: no token
+    body = _problem(client.post("/api/v1/cases/drafts", {}, content_type="application/json"), 401)
     assert body["detail"] == "请先登录或提供有效的接口凭证。"
 
 
