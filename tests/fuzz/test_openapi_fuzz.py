@@ -7,10 +7,13 @@ documents (problem responses included, see yiwang.api.openapi). Generation is de
 and bounded so CI is reproducible and the run stays within a few minutes.
 """
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from django.utils.crypto import get_random_string
 from hypothesis import HealthCheck, Phase, given, settings
@@ -56,15 +59,23 @@ def persona(request: pytest.FixtureRequest, world: None) -> dict[str, dict[str, 
 
 
 @pytest.fixture
-def api_schema(world: None) -> Any:
+def api_schema(world: None) -> Iterator[Any]:
     """The schema as the platform serves it, loaded through the WSGI application (no server)."""
     from yiwang.config.wsgi import application
 
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-    # The session cookie is the persona's to send (or not): generating it, or "invalid"
-    # variants of it that the persona's real cookie then overrides, would test nothing.
-    schema.config.generation.update(with_security_parameters=False)
-    return schema
+    # As Django's test client does: the WSGI handler would close the database connection at
+    # the end of each request, and with it the test's transaction (on PostgreSQL).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+        # The session cookie is the persona's to send (or not): generating it, or "invalid"
+        # variants of it that the persona's real cookie then overrides, would test nothing.
+        schema.config.generation.update(with_security_parameters=False)
+        yield schema
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -125,7 +125,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # query running longer is stopped (503); on PostgreSQL a transaction left idle this long is
 # ended. The worker and migrations do not pass the middleware and may run longer. 0 = off.
 DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", default=5000)
-DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int("DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=10000)
+# Tests hold one transaction open across many requests (and hypothesis may think for seconds
+# between them), so the idle timeout is off there by default.
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int(
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=0 if ENVIRONMENT == "test" else 10000
+)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["yiwang.accounts.backends.PasswordBackend"]

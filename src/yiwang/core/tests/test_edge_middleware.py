@@ -114,5 +114,6 @@ def test_postgresql_connections_of_web_requests_get_both_timeouts(tiny_budget: N
             )
             return cursor.fetchone()
 
-    settings_seen = RequestBudgetMiddleware(view)(RequestFactory().get("/"))  # type: ignore[arg-type]
+    with override_settings(DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS=10000):
+        settings_seen = RequestBudgetMiddleware(view)(RequestFactory().get("/"))  # type: ignore[arg-type]
     assert settings_seen == ("200ms", "10s")
