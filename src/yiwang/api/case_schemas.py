@@ -5,11 +5,12 @@ from typing import Any, Literal
 
 from ninja import Schema
 
+from yiwang.api.params import Days, Id
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import CaseStatus, TaskStatus
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     material_key: str
     material_name: str
@@ -25,11 +26,11 @@ class MaterialNeedOut(Schema):
     name: str
     necessity: str
     needed: bool
-    uploaded: MaterialOut | None
+    uploaded: CaseMaterialOut | None
 
 
 class DraftIn(Schema):
-    implementation_version_id: int
+    implementation_version_id: Id
     form_data: dict[str, Any] = {}
     enterprise_credit_code: str | None = None
     delivery_method: Literal["electronic", "pickup", "mail"] | None = None
@@ -56,7 +57,7 @@ class DraftOut(Schema):
 
 class SubmitIn(Schema):
     draft_ref: str | None = None
-    implementation_version_id: int | None = None
+    implementation_version_id: Id | None = None
     form_data: dict[str, Any] | None = None
     enterprise_credit_code: str | None = None
     commitment_signed: bool = False
@@ -254,7 +255,7 @@ class SuspendIn(Schema):
         "hearing", "auction", "bidding", "testing", "detection", "quarantine", "appraisal", "expert_review"
     ]
     reason: str
-    expected_days: int
+    expected_days: Days
 
 
 class ExtendIn(Schema):

@@ -8,13 +8,13 @@ Session authentication for now (django_auth, CSRF-protected). Errors are problem
 from typing import Any, cast
 
 from django.http import HttpRequest
-from ninja import File, Form, Header, Router, Status
+from ninja import File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from ninja.security import django_auth
 
 from yiwang.accounts.models import Enterprise, User
 from yiwang.api.case_schemas import (
+    CaseMaterialOut,
     CaseOut,
     CaseStatusOut,
     CaseSummaryOut,
@@ -26,7 +26,6 @@ from yiwang.api.case_schemas import (
     DraftUpdateIn,
     ExtendIn,
     MaterialNeedOut,
-    MaterialOut,
     NoteIn,
     OpinionIn,
     OutcomeOut,
@@ -43,6 +42,7 @@ from yiwang.api.case_schemas import (
     TaskOut,
     TimelineOut,
 )
+from yiwang.api.params import BoundedLimitOffset, Id, session_auth
 from yiwang.cases import inbox, selectors, services
 from yiwang.cases.deadlines import case_clock_view
 from yiwang.cases.models import Case, CaseMaterial, Task
@@ -50,7 +50,7 @@ from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion
 from yiwang.core.errors import NotFound
 
-router = Router(tags=["办件"], auth=django_auth)
+router = Router(tags=["办件"], auth=session_auth)
 
 
 def _user(request: HttpRequest) -> User:
@@ -84,8 +84,8 @@ def _version(version_id: int | None) -> ImplementationVersion | None:
 # --- converters --------------------------------------------------------------------------
 
 
-def _material(m: CaseMaterial) -> MaterialOut:
-    return MaterialOut(
+def _material(m: CaseMaterial) -> CaseMaterialOut:
+    return CaseMaterialOut(
         id=m.pk,
         material_key=m.material_key,
         material_name=m.material_name,
@@ -174,8 +174,8 @@ def _receipt(case: Case) -> ReceiptOut:
 
 
 @router.get("", response=list[CaseSummaryOut], summary="我的办件 / 可见办件列表")
-@paginate
-def case_list(request: HttpRequest, status: str | None = None) -> Any:
+@paginate(BoundedLimitOffset)
+def case_list(request: HttpRequest, status: str | None = Query(None, max_length=32, description="办件状态")) -> Any:
     """Applicants: their own cases and their enterprises'; staff: the cases in their scope."""
     cases = selectors.case_list_visible_to(_user(request))
     if status:
@@ -216,10 +216,10 @@ def draft_update(request: HttpRequest, ref: str, payload: DraftUpdateIn) -> Draf
     return _draft(user, ref)
 
 
-@router.post("/drafts/{ref}/materials", response={201: MaterialOut}, summary="上传申请材料（草稿）")
+@router.post("/drafts/{ref}/materials", response={201: CaseMaterialOut}, summary="上传申请材料（草稿）")
 def draft_material_upload(
     request: HttpRequest, ref: str, material_key: Form[str], file: File[UploadedFile]
-) -> Status[MaterialOut]:
+) -> Status[CaseMaterialOut]:
     """PDF, JPEG, PNG or OFD, checked by content; size limit CASE_UPLOAD_MAX_BYTES."""
     user = _user(request)
     stored = services.case_material_upload(
@@ -254,31 +254,31 @@ def case_submit(
 
 
 @router.get("/intake", response=list[CaseSummaryOut], summary="待受理申请（窗口）")
-@paginate
+@paginate(BoundedLimitOffset)
 def intake_queue(request: HttpRequest) -> Any:
     return selectors.intake_queue_for(_user(request))
 
 
 @router.get("/tasks", response=list[TaskOut], summary="我的待办任务")
-@paginate
+@paginate(BoundedLimitOffset)
 def task_inbox(request: HttpRequest) -> Any:
     return inbox.task_inbox_for(_user(request))
 
 
 @router.post("/tasks/{task_id}/claim", response=TaskOut, summary="领取任务")
-def task_claim(request: HttpRequest, task_id: int) -> Task:
+def task_claim(request: HttpRequest, task_id: Id) -> Task:
     user = _user(request)
     return services.task_claim(actor=user, task=selectors.task_for(user, task_id))
 
 
 @router.post("/tasks/{task_id}/release", response=TaskOut, summary="退回任务待重新领取")
-def task_release(request: HttpRequest, task_id: int) -> Task:
+def task_release(request: HttpRequest, task_id: Id) -> Task:
     user = _user(request)
     return services.task_release(actor=user, task=selectors.task_for(user, task_id))
 
 
 @router.post("/tasks/{task_id}/complete", response=TaskOut, summary="完成审查/核查任务")
-def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -> Task:
+def task_complete(request: HttpRequest, task_id: Id, payload: TaskCompleteIn) -> Task:
     user = _user(request)
     task = services.task_complete(
         actor=user, task=selectors.task_for(user, task_id), outcome=payload.outcome, opinion=payload.opinion
@@ -290,7 +290,9 @@ def task_complete(request: HttpRequest, task_id: int, payload: TaskCompleteIn) -
 
 
 @router.get("/{number}", response=CaseOut, summary="办件详情（状态、时限说明、办理过程）")
-def case_detail(request: HttpRequest, number: str, reason: str = "") -> dict[str, Any]:
+def case_detail(
+    request: HttpRequest, number: str, reason: str = Query("", max_length=500, description="工作人员查阅事由")
+) -> dict[str, Any]:
     """Staff must give `reason` (why they look); the read is logged."""
     detail = selectors.case_detail_for(_user(request), number, reason=reason)
     case = detail.case
@@ -343,10 +345,10 @@ def case_receipt(request: HttpRequest, number: str) -> ReceiptOut:
     return _receipt(selectors.case_by_number_for(_user(request), number))
 
 
-@router.post("/{number}/materials", response={201: MaterialOut}, summary="上传补正材料")
+@router.post("/{number}/materials", response={201: CaseMaterialOut}, summary="上传补正材料")
 def case_material_upload(
     request: HttpRequest, number: str, material_key: Form[str], file: File[UploadedFile]
-) -> Status[MaterialOut]:
+) -> Status[CaseMaterialOut]:
     user = _user(request)
     case = selectors.case_by_number_for(user, number)
     return Status(

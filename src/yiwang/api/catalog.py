@@ -10,10 +10,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Department, User
+from yiwang.api.params import Id, Limit, PageNumber, session_auth
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog import services
 from yiwang.catalog.models import ImplementationVersion, ItemVersion, Material, SearchDocument, VersionStatus
@@ -25,14 +25,14 @@ PUBLIC = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
 
 
 class ItemFilters(Schema):
-    q: str = Field("", description="检索词，支持日常用语，如“开饭店”")
-    theme: str = Field("", description="主题（slug），如 catering")
-    department: int | None = Field(None, description="部门 id")
-    region: str = Field("", description="12 位区划代码：该区划及其上级、下级的实施清单")
-    level: str = Field("", description="行使层级：provincial / municipal / county …")
-    object: str = Field("", description="服务对象：person 个人 / enterprise 法人")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=100)
+    q: str = Field("", max_length=100, description="检索词，支持日常用语，如“开饭店”")
+    theme: str = Field("", max_length=64, description="主题（slug），如 catering")
+    department: Id | None = Field(None, description="部门 id")
+    region: str = Field("", max_length=12, description="12 位区划代码：该区划及其上级、下级的实施清单")
+    level: str = Field("", max_length=32, description="行使层级：provincial / municipal / county …")
+    object: str = Field("", max_length=32, description="服务对象：person 个人 / enterprise 法人")
+    page: PageNumber = Field(1, description="页码")
+    page_size: Limit = Field(20, description="每页条数（1–100）")
 
 
 class ItemSummaryOut(Schema):
@@ -256,7 +256,7 @@ def _is_admin(request: HttpRequest) -> bool:
     summary="实施清单版本（办件锁定的版本）",
     auth=None,
 )
-def implementation_version(request: HttpRequest, version_id: int) -> ImplementationVersionOut:
+def implementation_version(request: HttpRequest, version_id: Id) -> ImplementationVersionOut:
     version = (
         ImplementationVersion.objects.select_related(
             "implementation__region", "implementation__department", "item_version__item"
@@ -325,7 +325,7 @@ def _impl_version(version_id: int) -> ImplementationVersion:
     return version
 
 
-@router.post("/item-versions", response={201: ItemVersionOut}, summary="起草事项版本", auth=django_auth)
+@router.post("/item-versions", response={201: ItemVersionOut}, summary="起草事项版本", auth=session_auth)
 def item_version_draft(request: HttpRequest, body: ItemDraftIn) -> Status[ItemVersion]:
     version = services.item_version_draft(
         actor=_actor(request),
@@ -337,8 +337,8 @@ def item_version_draft(request: HttpRequest, body: ItemDraftIn) -> Status[ItemVe
     return Status(201, version)
 
 
-@router.patch("/item-versions/{version_id}", response=ItemVersionOut, summary="修改事项版本草稿", auth=django_auth)
-def item_version_update(request: HttpRequest, version_id: int, body: UpdateIn) -> ItemVersion:
+@router.patch("/item-versions/{version_id}", response=ItemVersionOut, summary="修改事项版本草稿", auth=session_auth)
+def item_version_update(request: HttpRequest, version_id: Id, body: UpdateIn) -> ItemVersion:
     return services.item_version_update(
         actor=_actor(request),
         version=_item_version(version_id),
@@ -347,18 +347,18 @@ def item_version_update(request: HttpRequest, version_id: int, body: UpdateIn) -
     )
 
 
-@router.post("/item-versions/{version_id}/submit", response=ItemVersionOut, summary="提交审核", auth=django_auth)
-def item_version_submit(request: HttpRequest, version_id: int) -> ItemVersion:
+@router.post("/item-versions/{version_id}/submit", response=ItemVersionOut, summary="提交审核", auth=session_auth)
+def item_version_submit(request: HttpRequest, version_id: Id) -> ItemVersion:
     return services.item_version_submit(actor=_actor(request), version=_item_version(version_id))
 
 
-@router.post("/item-versions/{version_id}/publish", response=ItemVersionOut, summary="复核发布", auth=django_auth)
-def item_version_publish(request: HttpRequest, version_id: int, body: NoteIn) -> ItemVersion:
+@router.post("/item-versions/{version_id}/publish", response=ItemVersionOut, summary="复核发布", auth=session_auth)
+def item_version_publish(request: HttpRequest, version_id: Id, body: NoteIn) -> ItemVersion:
     return services.item_version_publish(actor=_actor(request), version=_item_version(version_id), note=body.note)
 
 
-@router.post("/item-versions/{version_id}/reject", response=ItemVersionOut, summary="退回", auth=django_auth)
-def item_version_reject(request: HttpRequest, version_id: int, body: NoteIn) -> ItemVersion:
+@router.post("/item-versions/{version_id}/reject", response=ItemVersionOut, summary="退回", auth=session_auth)
+def item_version_reject(request: HttpRequest, version_id: Id, body: NoteIn) -> ItemVersion:
     return services.item_version_reject(actor=_actor(request), version=_item_version(version_id), note=body.note)
 
 
@@ -366,7 +366,7 @@ def item_version_reject(request: HttpRequest, version_id: int, body: NoteIn) -> 
     "/implementation-versions",
     response={201: ImplementationVersionOut},
     summary="起草实施清单版本",
-    auth=django_auth,
+    auth=session_auth,
 )
 def implementation_version_draft(request: HttpRequest, body: ImplementationDraftIn) -> Status[ImplementationVersionOut]:
     department = Department.objects.select_related("region").filter(credit_code=body.department_credit_code).first()
@@ -390,9 +390,9 @@ def implementation_version_draft(request: HttpRequest, body: ImplementationDraft
     "/implementation-versions/{version_id}",
     response=ImplementationVersionOut,
     summary="修改实施清单版本草稿",
-    auth=django_auth,
+    auth=session_auth,
 )
-def implementation_version_update(request: HttpRequest, version_id: int, body: UpdateIn) -> ImplementationVersionOut:
+def implementation_version_update(request: HttpRequest, version_id: Id, body: UpdateIn) -> ImplementationVersionOut:
     version = services.implementation_version_update(
         actor=_actor(request),
         version=_impl_version(version_id),
@@ -412,9 +412,9 @@ def _impl_action(request: HttpRequest, version_id: int, action: Any, **kwargs: A
     "/implementation-versions/{version_id}/submit",
     response=ImplementationVersionOut,
     summary="提交审核",
-    auth=django_auth,
+    auth=session_auth,
 )
-def implementation_version_submit(request: HttpRequest, version_id: int) -> ImplementationVersionOut:
+def implementation_version_submit(request: HttpRequest, version_id: Id) -> ImplementationVersionOut:
     return _impl_action(request, version_id, services.implementation_version_submit)
 
 
@@ -422,9 +422,9 @@ def implementation_version_submit(request: HttpRequest, version_id: int) -> Impl
     "/implementation-versions/{version_id}/publish",
     response=ImplementationVersionOut,
     summary="复核发布",
-    auth=django_auth,
+    auth=session_auth,
 )
-def implementation_version_publish(request: HttpRequest, version_id: int, body: NoteIn) -> ImplementationVersionOut:
+def implementation_version_publish(request: HttpRequest, version_id: Id, body: NoteIn) -> ImplementationVersionOut:
     return _impl_action(request, version_id, services.implementation_version_publish, note=body.note)
 
 
@@ -432,7 +432,7 @@ def implementation_version_publish(request: HttpRequest, version_id: int, body: 
     "/implementation-versions/{version_id}/reject",
     response=ImplementationVersionOut,
     summary="退回",
-    auth=django_auth,
+    auth=session_auth,
 )
-def implementation_version_reject(request: HttpRequest, version_id: int, body: NoteIn) -> ImplementationVersionOut:
+def implementation_version_reject(request: HttpRequest, version_id: Id, body: NoteIn) -> ImplementationVersionOut:
     return _impl_action(request, version_id, services.implementation_version_reject, note=body.note)

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
+from yiwang.api.params import Id, Size
 from yiwang.core.errors import NotFound
 from yiwang.ledger import selectors
 
@@ -54,20 +55,28 @@ def checkpoint_latest(request: HttpRequest) -> HttpResponse:
 
 
 @router.get("/checkpoints/{size}", summary="指定树大小的签名检查点", auth=None)
-def checkpoint_at(request: HttpRequest, size: int) -> HttpResponse:
+def checkpoint_at(request: HttpRequest, size: Size) -> HttpResponse:
     return _note(selectors.checkpoint_at(size).note)
 
 
 @router.get("/entries/{entry_id}", response=EntryOut, summary="账本条目", auth=None)
-def entry(request: HttpRequest, entry_id: int) -> Any:
+def entry(request: HttpRequest, entry_id: Id) -> Any:
     return selectors.entry_get(entry_id)
 
 
 @router.get("/entries/{entry_id}/proof", response=InclusionOut, summary="条目存在性证明（RFC 9162）", auth=None)
-def inclusion(request: HttpRequest, entry_id: int, tree_size: int | None = None) -> Any:
+def inclusion(
+    request: HttpRequest,
+    entry_id: Id,
+    tree_size: Size | None = None,
+) -> Any:
     return selectors.inclusion_proof_for(selectors.entry_get(entry_id), tree_size=tree_size)
 
 
 @router.get("/consistency", response=ConsistencyOut, summary="一致性证明（RFC 9162）", auth=None)
-def consistency(request: HttpRequest, old_size: int, new_size: int) -> Any:
+def consistency(
+    request: HttpRequest,
+    old_size: Size,
+    new_size: Size,
+) -> Any:
     return selectors.consistency_proof_between(old_size, new_size)

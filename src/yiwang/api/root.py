@@ -1,23 +1,37 @@
 """The JSON API root (/api/v1), its error format and its locally served docs page.
 
 Errors follow RFC 9457 (application/problem+json): `type`, `title`, `status`, `detail`
-and, for validation, `errors` — a list of {field, message} with Chinese messages.
+and, for validation, `errors` — a list of {field, message} with Chinese messages. Errors
+raised before a view runs (unknown route, wrong method, oversized body, control characters,
+server error) get the same format from yiwang.config.errors and yiwang.core.middleware.
 """
 
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from yiwang.api import cases, catalog, health, ledger
+from yiwang.api.messages import error_message
+from yiwang.api.openapi import document_problems
 from yiwang.core.errors import DomainError, ValidationFailed
+from yiwang.core.problems import PROBLEM, problem_response
 
-api = NinjaAPI(
+
+class YiwangAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_problems(schema)
+        return schema
+
+
+api = YiwangAPI(
     title="一网通办开放接口",
     version="1",
     description=(
@@ -36,20 +50,11 @@ if settings.BENCH_ENDPOINTS:
 
     api.add_router("/bench", bench_router)
 
-PROBLEM = "application/problem+json"
+__all__ = ["PROBLEM", "api", "docs_view", "problem"]
 
 
 def problem(request: HttpRequest, *, status: int, title: str, detail: str, code: str, **extra: Any) -> HttpResponse:
-    body = {
-        "type": f"https://yiwang.local/problems/{code}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = PROBLEM
-    return response
+    return problem_response(status=status, title=title, detail=detail, code=code, **extra)
 
 
 @api.exception_handler(DomainError)
@@ -62,17 +67,16 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem(request, status=exc.status, title=type(exc).__name__, detail=exc.message, code=exc.code, **extra)
 
 
+_WHERE = ("body", "query", "path", "payload", "header", "form", "cookie", "file", "filters", "pagination")
+
+
 @api.exception_handler(NinjaValidationError)
 def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "header", "form")]
-        errors.append(
-            {
-                "field": ".".join(loc) or "body",
-                "message": f"{'.'.join(loc) or '请求体'}：{err.get('msg', '格式不正确')}",
-            }
-        )
+        loc = [str(p) for p in err.get("loc", []) if p not in _WHERE]
+        field = ".".join(loc) or "body"
+        errors.append({"field": field, "message": f"{'.'.join(loc) or '请求体'}：{error_message(err)}"})
     return problem(
         request,
         status=422,
@@ -88,9 +92,21 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return problem(request, status=401, title="未认证", detail="请先登录或提供有效的接口凭证。", code="unauthenticated")
 
 
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, status=404, title="资源不存在", detail="请求的资源不存在。", code="not_found")
+
+
+# ninja's own HttpError messages are English ("Cannot parse request body"); ours are Chinese.
+_HTTP_DETAIL = {400: "请求体不是有效的 JSON，无法解析。", 403: "您没有执行此操作的权限。"}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, status=exc.status_code, title="请求失败", detail=str(exc), code="http")
+    detail = str(exc)
+    if detail.isascii():
+        detail = _HTTP_DETAIL.get(exc.status_code, "请求未能完成。")
+    return problem(request, status=exc.status_code, title="请求失败", detail=detail, code="http")
 
 
 def docs_view(request: HttpRequest) -> HttpResponse:

@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yiwang.core.middleware.SecurityHeadersMiddleware",
+    "yiwang.core.middleware.ControlCharacterMiddleware",
+    "yiwang.core.middleware.ApiProblemMiddleware",
+    "yiwang.core.middleware.RequestBudgetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +126,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("YIWANG_SQLITE_TEST_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The request-time budget (core.middleware.RequestBudgetMiddleware), web requests only: a
+# query running longer is stopped (503); on PostgreSQL a transaction left idle this long is
+# ended. The worker and migrations do not pass the middleware and may run longer. 0 = off.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", default=5000)
+# Tests hold one transaction open across many requests (and hypothesis may think for seconds
+# between them), so the idle timeout is off there by default.
+DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int(
+    "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS", default=0 if ENVIRONMENT == "test" else 10000
+)
 
 AUTH_USER_MODEL = "accounts.User"
 # AxesStandaloneBackend first: it refuses every authenticate() (our login page, /admin/login/)
@@ -234,6 +246,7 @@ CONTENT_SECURITY_POLICY = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+CSRF_FAILURE_VIEW = "yiwang.config.errors.csrf_failure"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The working-day calendar is seeded from chinese-calendar for these years.

@@ -15,3 +15,9 @@ urlpatterns = [
     path("workbench/", include("yiwang.workbench.urls")),
     path("", include("yiwang.portal.urls")),
 ]
+
+# Chinese pages for people, problem+json under /api/ (yiwang/config/errors.py).
+handler400 = "yiwang.config.errors.bad_request"
+handler403 = "yiwang.config.errors.permission_denied"
+handler404 = "yiwang.config.errors.page_not_found"
+handler500 = "yiwang.config.errors.server_error"
