@@ -5,19 +5,29 @@ Every item is drafted by sd_catalog (省级事项管理员) and published by jn_
 entries as real use. Legal bases and statutory limits are the real ones (cited in each
 item); committed limits, phones, addresses, basic codes and the exact material wording are
 *demo values*, said so in each version's 备注 (remarks). Loading is idempotent.
+
+The catalog is published at the start of the working-day calendar's first year (at the
+latest `CATALOG_AGE_DAYS` before the load), so the demo cases of yiwang.demo.cases, dated in
+the past weeks of a configured year, apply to versions in force.
 """
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.catalog import services
 from yiwang.catalog.demo_items import DEMO_ITEMS, REVISIONS, DemoItem
 from yiwang.catalog.models import ImplementationVersion, ItemVersion, VersionStatus
 from yiwang.catalog.services import ImplementationElements, ItemElements, MaterialSpec
+from yiwang.core import clock
+from yiwang.core.calendar import working_calendar
 
 DRAFTER = "sd_catalog"
 REVIEWER = "jn_catalog"
 REGION = "370100000000"
+CATALOG_AGE_DAYS = 120
 
 
 def _resolve(doc: Any, departments: dict[str, str]) -> Any:
@@ -74,18 +84,27 @@ def _publish_implementation(
     if revision is not None:
         reason, changes = revision
         changes = _resolve(changes, departments)
-        draft = services.implementation_version_draft(
-            actor=drafter,
-            basic_code=spec.basic_code,
-            region=region,
-            department=department,
-            change_kind="amend",
-            change_reason=reason,
-            elements=ImplementationElements(**changes),  # type: ignore[typeddict-item]
-        )
-        services.implementation_version_submit(actor=drafter, version=draft)
-        services.implementation_version_publish(actor=reviewer, version=draft, note="压缩时限，同意")
+        with clock.frozen(clock.now() + dt.timedelta(days=7)):  # amended a week later
+            draft = services.implementation_version_draft(
+                actor=drafter,
+                basic_code=spec.basic_code,
+                region=region,
+                department=department,
+                change_kind="amend",
+                change_reason=reason,
+                elements=ImplementationElements(**changes),  # type: ignore[typeddict-item]
+            )
+            services.implementation_version_submit(actor=drafter, version=draft)
+            services.implementation_version_publish(actor=reviewer, version=draft, note="压缩时限，同意")
     return True
+
+
+def _published_at() -> dt.datetime:
+    latest = clock.now() - dt.timedelta(days=CATALOG_AGE_DAYS)
+    years = working_calendar().years
+    if not years:
+        return latest
+    return min(latest, timezone.make_aware(dt.datetime(min(years), 1, 2, 9, 0)))
 
 
 def load_catalog() -> dict[str, int]:
@@ -95,7 +114,8 @@ def load_catalog() -> dict[str, int]:
     region = Region.objects.get(code=REGION)
     departments = dict(Department.objects.filter(region=region).values_list("name", "credit_code"))
     created = {"items": 0, "implementations": 0}
-    for spec in DEMO_ITEMS:
-        created["items"] += _publish_item(spec, drafter, reviewer)
-        created["implementations"] += _publish_implementation(spec, drafter, reviewer, region, departments)
+    with clock.frozen(_published_at()):
+        for spec in DEMO_ITEMS:
+            created["items"] += _publish_item(spec, drafter, reviewer)
+            created["implementations"] += _publish_implementation(spec, drafter, reviewer, region, departments)
     return created

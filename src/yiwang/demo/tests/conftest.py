@@ -1,0 +1,11 @@
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_private_media(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The demo world hashes ~20 passwords (a fast hasher saves seconds); the demo cases'
+    materials go to a per-test directory."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
