@@ -5,15 +5,15 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from yiwang.core.calendar import calendar_seed
 from yiwang.demo import world
+from yiwang.workcalendar.services import calendar_years_seed
 
 
 class Command(BaseCommand):
     help = "Load the demo world (regions, departments, personas, catalog). Idempotent."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        years = calendar_seed(years=settings.CALENDAR_SEED_YEARS)
+        years = calendar_years_seed(years=settings.CALENDAR_SEED_YEARS)
         created = world.load_world()
         self.stdout.write(f"工作日历：新增 {years} 个年度；演示数据新增：{created}")
         self.stdout.write("")
