@@ -114,7 +114,9 @@ class WorkdayCalendar:
                 if o <= seg.last_ord:
                     seg.working.append(o)
                 if run and notable:
-                    labels = list(dict.fromkeys(name_by_ord[x] for x in run if x in name_by_ord))
+                    labels = list(
+                        dict.fromkeys(part for x in run if x in name_by_ord for part in name_by_ord[x].split("、"))
+                    )
                     seg.spans.append((run[0], run[-1], "、".join(labels) or None))
                     seg.span_ends.append(run[-1])
                 run, notable = [], False

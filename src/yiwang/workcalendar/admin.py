@@ -43,15 +43,37 @@ class CalendarDayForm(forms.ModelForm):
         data = super().clean() or {}
         day, working = data.get("date"), data.get("is_working_day")
         if day is not None and working and day.weekday() < 5:
-            self.add_error("is_working_day", f"{day} 是周一至周五，本来就是工作日，只有调休上班的周末需要录入")
+            self.add_error(
+                "is_working_day", f"是否工作日：{day} 是周一至周五，本来就是工作日，只有调休上班的周末需要录入"
+            )
+        return data
+
+
+class YearDayForm(CalendarDayForm):
+    """A day entered on its year's page: it must lie in that year."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day, year = data.get("date"), getattr(self.instance, "calendar_year", None)
+        if day is not None and year is not None and day.year != year.year:
+            self.add_error("date", f"日期：须在 {year.year} 年内")
+        return data
+
+
+class StandaloneDayForm(CalendarDayForm):
+    """A day entered on its own: its year must already exist."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        day = data.get("date")
         if day is not None and not CalendarYear.objects.filter(year=day.year).exists():
-            self.add_error("date", f"工作日历中没有 {day.year} 年度，请先新增该年度")
+            self.add_error("date", f"日期：工作日历中没有 {day.year} 年度，请先新增该年度")
         return data
 
 
 class CalendarDayInline(admin.TabularInline):
     model = CalendarDay
-    form = CalendarDayForm
+    form = YearDayForm
     fields = ["date", "is_working_day", "name"]
     extra = 3
 
@@ -98,14 +120,22 @@ class CalendarYearAdmin(_ServiceWrites, admin.ModelAdmin):  # type: ignore[misc]
         obj.pk = created.pk
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # What Django's formset.save() would record, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for item in formset.deleted_forms:
             if item.instance.pk is not None:
                 services.calendar_day_clear(actor=request.user, day=item.instance.date)
+                formset.deleted_objects.append(item.instance)
         for item in formset.forms:
             if item in formset.deleted_forms or not item.has_changed() or not item.cleaned_data:
                 continue
             old = CalendarDay.objects.filter(pk=item.instance.pk).first() if item.instance.pk else None
             _set_day(request, item, old)
+            saved = CalendarDay.objects.get(date=item.cleaned_data["date"])
+            if old is None:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, item.changed_data))
 
     def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
         services.calendar_year_remove(actor=request.user, year=obj.year)
@@ -127,7 +157,7 @@ class CalendarYearAdmin(_ServiceWrites, admin.ModelAdmin):  # type: ignore[misc]
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(_ServiceWrites, admin.ModelAdmin):  # type: ignore[misc]
-    form = CalendarDayForm
+    form = StandaloneDayForm
     list_display = ["date", "name", "is_working_day", "calendar_year"]
     list_filter = ["calendar_year", "is_working_day"]
     date_hierarchy = "date"
