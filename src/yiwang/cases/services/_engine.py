@@ -6,7 +6,7 @@ service's transaction; each writes its own CaseEvent(s) and ledger entries.
 from typing import Literal
 
 from yiwang.accounts.models import Department, User
-from yiwang.cases.deadlines import clock_started
+from yiwang.cases.deadlines import clock_started, due_text
 from yiwang.cases.models import Case, ClockEvent, DeliveryMethod, Stage, Task
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import (
@@ -72,7 +72,7 @@ def accept(
         )
         return
     stages = _create_stages(case, process.stages)
-    due = case.due_date.isoformat() if case.due_date else "（待工作日历配置后确定）"
+    due = due_text(case.due_date)
     base.notify_applicant(case, "已受理", f"您的申请已于 {accepted_on} 受理，依法应于 {due} 前办结。", sms=True)
     if stages:
         _activate(case, stages[0], process.stages)

@@ -60,6 +60,8 @@ def test_a_december_case_is_due_provisionally_then_on_the_official_date(
     assert "应于 2027-01-22（暂定） 前办结" in clock.explanation
     assert "2027 年节假日安排尚未发布，按暂定日历推算" in clock.explanation
     assert clock.statutory.provisional and clock.committed.provisional
+    accepted = Message.objects.filter(recipient=case.applicant, subject__contains="已受理", channel="in_app").get()
+    assert "依法应于 2027-01-22（暂定） 前办结" in accepted.body
     task = flows.open_task(case, "review")
     task_due = task.due_date
     assert task_due is not None
@@ -149,3 +151,26 @@ def test_a_date_beyond_every_configured_and_projected_year_still_fails_loudly(wo
         clock = selectors.case_detail_for(user("zhangsan"), case.number or "").clock
     assert case.due_date is None
     assert "工作日历未配置 2029 年" in clock.explanation
+
+
+def test_pages_and_the_api_mark_a_provisional_date(login_as: Callable[[str], Any]) -> None:
+    with flows.on(D(2026, 12, 24)):
+        case = flows.accepted(ImplementationVersionFactory())
+        applicant, staff = login_as("zhangsan"), login_as("jn_approver")
+        portal = applicant.get(f"/me/cases/{case.number}/").content.decode()
+        assert '2027-01-15</strong> <span class="badge badge--neutral"' in portal and ">暂定</span>" in portal
+        assert "应于 2027-01-15（暂定） 前办结" in portal
+        assert ">暂定</span>" in applicant.get("/me/cases/").content.decode()
+        page = staff.get(f"/workbench/cases/{case.number}/", {"reason": "审批复核"}, follow=True).content.decode()
+        assert '2027-01-22</span> <span class="badge badge--neutral"' in page
+        api = applicant.get(f"/api/v1/cases/{case.number}").json()
+        assert api["clock"]["due_date"] == "2027-01-22" and api["clock"]["due_date_provisional"] is True
+        assert api["clock"]["committed_due_date_provisional"] is True
+        listed = applicant.get("/api/v1/cases").json()
+        row = next(r for r in listed["items"] if r["number"] == case.number)
+        assert row["due_date_provisional"] is True
+    with flows.on(D(2026, 6, 1)):
+        early = flows.accepted(ImplementationVersionFactory())
+        api = applicant.get(f"/api/v1/cases/{early.number}").json()
+        assert api["clock"]["due_date_provisional"] is False
+        assert "暂定" not in applicant.get(f"/me/cases/{early.number}/").content.decode()
