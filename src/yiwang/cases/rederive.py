@@ -7,7 +7,7 @@ clock event happens, so this job walks every running case and open task and writ
 ledger now gives:
 
 - in batches: keyset pagination on the primary key, the batch's clock ledgers in one query,
-  one `bulk_update` of the rows whose dates changed, one transaction per batch holding the
+  one UPDATE of the rows whose dates changed, one INSERT of the notices, one transaction per batch holding the
   batch's row locks (a service acting on the same case waits, then refreshes with the new
   calendar anyway);
 - idempotent: a second run finds nothing to change and sends nothing;
@@ -21,7 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 
@@ -39,6 +39,26 @@ RUNNING_CASES = (CaseStatus.IN_REVIEW, CaseStatus.SUPPLEMENT_PENDING, CaseStatus
 RUNNING_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 CASE_DATES = ("due_date", "committed_due_date", "warning_date")
 TASK_DATES = ("due_date", "warning_date")
+CASE_FIELDS = (
+    "status",
+    "received_on",
+    "number",
+    "ref",
+    "applicant_id",
+    "implementation_version__statutory_limit_days",
+    "implementation_version__committed_limit_days",
+    "implementation_version__item_version__name",
+)
+TASK_FIELDS = (
+    "status",
+    "name",
+    "role",
+    "department_id",
+    "assignee_id",
+    "case__number",
+    "case__ref",
+    "case__implementation_version__item_version__name",
+)
 BATCH_SIZE = 1000
 
 M = TypeVar("M", Case, Task)
@@ -91,12 +111,18 @@ def due_dates_rederive(
     in them are quoted as 暂定 in the notices)."""
     marks = _Marks(working_calendar(fresh=True), was_provisional)
     result = RederiveResult()
-    cases = Case.objects.filter(status__in=RUNNING_CASES).select_related(
-        "implementation_version__item_version", "applicant"
+    # Only what the derivation and the notices read: a full row (the version's process JSON,
+    # the case's form data) would cost more than the derivation itself.
+    cases = (
+        Case.objects.filter(status__in=RUNNING_CASES)
+        .select_related("implementation_version__item_version")
+        .only(*CASE_DATES, *CASE_FIELDS)
     )
     _walk(cases, batch_size, lambda batch: _cases_batch(batch, marks, result))
-    tasks = Task.objects.filter(status__in=RUNNING_TASKS).select_related(
-        "case__implementation_version__item_version", "assignee"
+    tasks = (
+        Task.objects.filter(status__in=RUNNING_TASKS)
+        .select_related("case__implementation_version__item_version")
+        .only(*TASK_DATES, *TASK_FIELDS)
     )
     _walk(tasks, batch_size, lambda batch: _tasks_batch(batch, marks, result))
     return result
@@ -121,6 +147,28 @@ def _ledgers(rows: "models.QuerySet[ClockEvent]", key: str) -> dict[int, list[Cl
     for row in rows.order_by(key, "id"):
         found[getattr(row, key)].append(clock_entry(row))
     return found
+
+
+def _save_dates(model: type[Case] | type[Task], rows: Sequence[Case | Task], fields: Sequence[str]) -> None:
+    """Write the date columns of `rows`: one UPDATE … FROM (VALUES …) on PostgreSQL (Django's
+    bulk_update builds a CASE per row and field and spent 70% of the job's time doing so),
+    bulk_update elsewhere."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, list(fields))  # type: ignore[arg-type]
+        return
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f)} = v.{quote(f)}" for f in fields)
+    row = "(%s::bigint" + ", %s::date" * len(fields) + ")"
+    params: list[Any] = []
+    for row_obj in rows:
+        params += [row_obj.pk, *(getattr(row_obj, f) for f in fields)]
+    columns = ", ".join(quote(f) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names from the model
+            f"FROM (VALUES {', '.join([row] * len(rows))}) AS v(id, {columns}) WHERE t.id = v.id",
+            params,
+        )
 
 
 def _dates(obj: Case | Task, names: Sequence[str]) -> tuple[dt.date | None, ...]:
@@ -148,11 +196,12 @@ def _cases_batch(batch: list[Case], marks: _Marks, result: RederiveResult) -> No
         ]
         if moves:  # worded as services._base.notify_applicant words it, queued in one INSERT per batch
             body = f"办件编号 {case.label}：因工作日历（法定节假日安排）调整，{'；'.join(moves)}。"
-            notices.append((case.applicant, f"【{item_name(case)}】办结期限调整", body, case.subject))
+            applicant = User(pk=case.applicant_id)  # the outbox needs only the id for in-app notices
+            notices.append((applicant, f"【{item_name(case)}】办结期限调整", body, case.subject))
             if len(result.moved) < 100:
                 result.moved.append(case.label)
     if changed:
-        Case.objects.bulk_update(changed, list(CASE_DATES))
+        _save_dates(Case, changed, CASE_DATES)
     if notices:
         messages_enqueue_batch(batch=notices)
         result.notices += len(notices)
@@ -174,13 +223,14 @@ def _tasks_batch(batch: list[Task], marks: _Marks, result: RederiveResult) -> No
         if before[0] != task.due_date:
             moved.append((task, before[0]))
     if changed:
-        Task.objects.bulk_update(changed, list(TASK_DATES))
+        _save_dates(Task, changed, TASK_DATES)
     if moved:
         unclaimed = {(t.department_id, t.role) for t, _ in moved if t.assignee_id is None}
         holders = holders_by_post(unclaimed)
         notices: list[tuple[User, str, str, str]] = []
         for task, old in moved:  # worded as services._base.notify_staff_batch words it
-            people = [task.assignee] if task.assignee is not None else holders.get((task.department_id, task.role), [])
+            post = (task.department_id, task.role)
+            people = [User(pk=task.assignee_id)] if task.assignee_id is not None else holders.get(post, [])
             case = task.case
             body = (
                 f"{item_name(case)}（办件编号 {case.label}）：因工作日历（法定节假日安排）调整，"
