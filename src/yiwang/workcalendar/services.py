@@ -41,11 +41,14 @@ def _require_editor(actor: Actor) -> None:
 
 
 def _record(*, verb: str, actor: Actor, year: int, source: str, payload: dict[str, Any]) -> CalendarEvent:
-    body = {"year": year, "source": source, **payload}
-    entry = ledger_append(kind=f"calendar.{verb}", subject=f"calendar:{year}", payload=body)
+    person = actor if isinstance(actor, AbstractUser) else None
+    body = {"year": year, "source": source, "by": "staff" if person else "system", **payload}
+    # Who did it enters the public leaf only as a salted commitment (architecture rule 9).
+    personal = {"actor": person.get_username()} if person else None
+    entry = ledger_append(kind=f"calendar.{verb}", subject=f"calendar:{year}", payload=body, personal=personal)
     return CalendarEvent.objects.create(
         verb=verb,
-        actor_id=actor.pk if isinstance(actor, AbstractUser) else None,
+        actor_id=person.pk if person else None,
         year=year,
         source=source,
         payload=body,

@@ -155,7 +155,7 @@ def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) ->
             (
                 holders[(task.department_id, task.role)],
                 f"新任务：{task.name}",
-                f"请于 {task.due_date or '期限内'} 前完成“{task.name}”。",
+                f"请于 {due_text(task.due_date) if task.due_date else '期限内'} 前完成“{task.name}”。",
             )
             for task in tasks
         ],
@@ -298,7 +298,7 @@ def inspection_create(case: Case, *, missing: list[str]) -> Task:
         case,
         verb="inspection_created",
         actor=None,
-        summary=f"生成告知承诺核查任务，应于 {task.due_date or '期限内'} 前完成核查",
+        summary=f"生成告知承诺核查任务，应于 {due_text(task.due_date) if task.due_date else '期限内'} 前完成核查",
         payload={"task": task.pk, "limit_days": process.inspection_limit_days, "unproven_materials": len(missing)},
         personal={"unproven": "、".join(missing)},
     )
@@ -307,7 +307,7 @@ def inspection_create(case: Case, *, missing: list[str]) -> Task:
         base.role_holders(case.department_id, ["reviewer"]),
         case,
         "新任务：告知承诺核查",
-        f"申请人以告知承诺方式获批，请于 {task.due_date or '期限内'} 前完成核查。{todo}",
+        f"申请人以告知承诺方式获批，请于 {due_text(task.due_date) if task.due_date else '期限内'} 前完成核查。{todo}",
     )
     return task
 

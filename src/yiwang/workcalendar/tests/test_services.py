@@ -29,7 +29,9 @@ def admin() -> User:
 def leaf(event: CalendarEvent) -> dict[str, Any]:
     entry = Entry.objects.get(pk=event.ledger_entry_id)
     assert entry.kind == f"calendar.{event.verb}" and entry.subject == f"calendar:{event.year}"
-    return dict(json.loads(entry.leaf)["payload"])
+    document = json.loads(entry.leaf)
+    assert set(document["commitments"]) == {"actor"} and "admin" not in entry.leaf  # who, as a commitment
+    return dict(document["payload"])
 
 
 def test_every_edit_writes_an_event_and_a_ledger_entry(world: None) -> None:
@@ -44,6 +46,7 @@ def test_every_edit_writes_an_event_and_a_ledger_entry(world: None) -> None:
     assert leaf(events[1]) == {
         "year": 2027,
         "source": NOTICE,
+        "by": "staff",
         "dates": ["2027-02-08"],
         "is_working_day": False,
         "name": "春节",
