@@ -3,11 +3,12 @@
 import datetime as dt
 from typing import Any, Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from yiwang.api.params import Days, Id
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import CaseStatus, TaskStatus
+from yiwang.core.calendar import working_calendar
 
 
 class CaseMaterialOut(Schema):
@@ -91,6 +92,11 @@ class ReceiptOut(Schema):
     address: str
 
 
+def provisional(day: dt.date | None) -> bool:
+    """A date in a projected year of the working-day calendar (shown as 暂定)."""
+    return day is not None and working_calendar().is_provisional(day)
+
+
 class CaseSummaryOut(Schema):
     number: str | None
     status: str
@@ -100,10 +106,20 @@ class CaseSummaryOut(Schema):
     submitted_at: dt.datetime | None
     due_date: dt.date | None
     committed_due_date: dt.date | None
+    due_date_provisional: bool = Field(description="法定办结日期按暂定工作日历推算（该年度节假日安排尚未发布）")
+    committed_due_date_provisional: bool = Field(description="承诺办结日期按暂定工作日历推算")
 
     @staticmethod
     def resolve_status_label(obj: Case) -> str:
         return CaseStatus(obj.status).label
+
+    @staticmethod
+    def resolve_due_date_provisional(obj: Case) -> bool:
+        return provisional(obj.due_date)
+
+    @staticmethod
+    def resolve_committed_due_date_provisional(obj: Case) -> bool:
+        return provisional(obj.committed_due_date)
 
     @staticmethod
     def resolve_item_name(obj: Case) -> str:
@@ -119,6 +135,8 @@ class ClockOut(Schema):
     level: str
     due_date: dt.date | None
     committed_due_date: dt.date | None
+    due_date_provisional: bool = Field(description="法定办结日期按暂定工作日历推算（该年度节假日安排尚未发布）")
+    committed_due_date_provisional: bool = Field(description="承诺办结日期按暂定工作日历推算")
     used_days: int
     limit_days: int
     explanation: str
@@ -172,6 +190,11 @@ class TaskOut(Schema):
     status_label: str
     assignee: str | None
     due_date: dt.date | None
+    due_date_provisional: bool = Field(description="任务期限按暂定工作日历推算（该年度节假日安排尚未发布）")
+
+    @staticmethod
+    def resolve_due_date_provisional(obj: Task) -> bool:
+        return provisional(obj.due_date)
 
     @staticmethod
     def resolve_case_number(obj: Task) -> str:

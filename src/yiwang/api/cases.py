@@ -117,6 +117,8 @@ def _clock(case: Case) -> ClockOut:
         level=view.level,
         due_date=view.due_date,
         committed_due_date=view.committed_due_date,
+        due_date_provisional=view.statutory.provisional,
+        committed_due_date_provisional=view.committed.provisional,
         used_days=view.statutory.used_days,
         limit_days=view.statutory.limit_days,
         explanation=view.explanation,

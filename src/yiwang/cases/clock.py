@@ -31,8 +31,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
+from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured, holiday_label
 
+PROVISIONAL_MARK = "（暂定）"
 ACCEPTANCE_WINDOW_DAYS = 5  # 行政许可法第三十二条: 补正 must be notified within 5 working days
 
 ClockKind = Literal["start", "pause", "resume", "extend", "reset", "stop"]
@@ -95,6 +96,7 @@ class ClockState:
     extensions: tuple[Extension, ...] = ()
     today: dt.date | None = None
     calendar_error: str = ""
+    provisional: bool = False  # the due or warning date falls in a projected year: show 暂定
     segments: tuple[tuple[dt.date, dt.date | None], ...] = field(default=(), repr=False)
 
     @property
@@ -136,7 +138,8 @@ def derive(
     date from the same ledger as the statutory one). `warning_share` (e.g. 0.8) gives
     `warning_date`, the day on which that share of the limit is used up.
     A year missing from the working-day calendar does not guess: the state carries
-    `calendar_error` and no due date.
+    `calendar_error` and no due date. A due or warning date in a provisional (projected)
+    year sets `provisional`: every page, notice and API field shows it as 暂定.
     """
     state: State = "not_started"
     started_on: dt.date | None = None
@@ -218,6 +221,7 @@ def derive(
         pauses=tuple(pauses),
         extensions=tuple(extensions),
         today=today,
+        provisional=any(calendar.is_provisional(d) for d in (due, warning) if d is not None),
         segments=tuple(segments),
     )
 
@@ -316,9 +320,13 @@ def explain(
         except YearNotConfigured:
             runs = []
         if runs:
-            parts.append("跳过" + "、".join(_holiday(a, b, name) for a, b, name in runs))
+            parts.append("跳过" + "、".join(holiday_label(a, b, name) for a, b, name in runs))
+    mark = PROVISIONAL_MARK if clock.provisional else ""
+    if clock.provisional and clock.due_date is not None:
+        years = "、".join(str(y) for y in sorted(calendar.provisional_years) if y <= clock.due_date.year)
+        parts.append(f"{years} 年节假日安排尚未发布，按暂定日历推算，官方安排录入后将重新计算")
     if clock.state == "running" and clock.due_date is not None:
-        parts.append(f"应于 {_fmt(clock.due_date)} 前{end_word}")
+        parts.append(f"应于 {_fmt(clock.due_date)}{mark} 前{end_word}")
     elif clock.state == "paused":
         parts.append(
             f"已用 {clock.used_days} 个工作日，尚余 {max(clock.remaining_days, 0)} 个工作日，"
@@ -327,11 +335,7 @@ def explain(
     elif clock.state == "stopped" and clock.stopped_on is not None:
         verdict = ""
         if clock.due_date is not None:
-            verdict = f"，超过期限 {_fmt(clock.due_date)}" if clock.overdue else f"，在期限 {_fmt(clock.due_date)} 内"
+            due = f"{_fmt(clock.due_date)}{mark}"
+            verdict = f"，超过期限 {due}" if clock.overdue else f"，在期限 {due} 内"
         parts.append(f"{_fmt(clock.stopped_on)} 停止计时，用时 {clock.used_days} 个工作日{verdict}")
     return "；".join(parts)
-
-
-def _holiday(a: dt.date, b: dt.date, name: str | None) -> str:
-    label = f"{name}假期" if name else "休息日"
-    return f"{label} {_fmt(a)}" if a == b else f"{label} {_fmt(a)} 至 {_fmt(b)}"

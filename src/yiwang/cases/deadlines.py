@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from yiwang.cases.clock import ClockEntry, ClockState, derive, explain, with_deemed_acceptance
+from yiwang.cases.clock import PROVISIONAL_MARK, ClockEntry, ClockState, derive, explain, with_deemed_acceptance
 from yiwang.cases.models import Case, ClockEvent, Task
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
@@ -97,6 +97,13 @@ def task_clock_state(task: Task, *, today: dt.date | None = None) -> ClockState:
         today=today or clock.today(),
         warning_share=warning_share(),
     )
+
+
+def due_text(day: dt.date | None) -> str:
+    """A due date as a notice quotes it: "2027-01-22（暂定）" when computed from a projected year."""
+    if day is None:
+        return "（待工作日历配置后确定）"
+    return f"{day.isoformat()}{PROVISIONAL_MARK if working_calendar().is_provisional(day) else ''}"
 
 
 def case_due_refresh(case: Case) -> None:

@@ -1,7 +1,9 @@
-"""Periodic jobs of the case engine (registered in settings.PERIODIC_TASKS).
+"""Jobs of the case engine: the periodic sweeps (settings.PERIODIC_TASKS) and the
+re-derivation enqueued after a calendar change (settings.CALENDAR_CHANGE_TASKS).
 
-Both are idempotent: each case or task is handled by its own service call in its own
-transaction, which locks the row and checks again, so overlapping runs do no harm.
+All are idempotent: the sweeps handle each case or task by its own service call in its own
+transaction, which locks the row and checks again; the re-derivation writes only dates that
+differ from what the ledger and calendar give. Overlapping runs do no harm.
 """
 
 import datetime as dt
@@ -10,6 +12,7 @@ import logging
 from django_tasks import task
 
 from yiwang.cases.models import Case, Task
+from yiwang.cases.rederive import due_dates_rederive
 from yiwang.cases.services import case_deadline_check, case_deem_accept, task_deadline_check
 from yiwang.cases.workflow import CaseStatus, TaskStatus
 from yiwang.core import clock
@@ -58,3 +61,14 @@ def deadline_sweep() -> dict[str, int]:
         if level:
             counts[level] += 1
     return counts
+
+
+@task()
+def calendar_rederive(was_provisional: list[int] | None = None) -> dict[str, int]:
+    """After a change of the working-day calendar (enqueued on commit by the calendar services,
+    settings.CALENDAR_CHANGE_TASKS): re-derive the stored due and warning dates of every running
+    case and open task and tell those whose date moved (cases/rederive.py). `was_provisional`:
+    the years projected before the change, so old dates in them are quoted as 暂定."""
+    result = due_dates_rederive(was_provisional=frozenset(was_provisional or ()))
+    logger.info("calendar re-derivation: %s", result.as_dict())
+    return result.as_dict()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",
     "yiwang.core",
     "yiwang.ledger",
+    "yiwang.workcalendar",
     "yiwang.accounts",
     "yiwang.notifications",
     "yiwang.catalog",
@@ -251,6 +252,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The working-day calendar is seeded from chinese-calendar for these years.
 CALENDAR_SEED_YEARS = range(2025, 2027)
+# Years after the last published one that get a provisional (暂定) projection (ADR 0011), and
+# the jobs enqueued after every change of the calendar in force (they re-derive due dates).
+CALENDAR_PROVISIONAL_YEARS = env_int("CALENDAR_PROVISIONAL_YEARS", default=2)
+CALENDAR_CHANGE_TASKS = ["yiwang.cases.tasks.calendar_rederive"]
 
 NINJA_PAGINATION_PER_PAGE = 50
 

@@ -1,9 +1,11 @@
 """The working-day calendar as data an administrator can edit.
 
-A year is usable only once it is configured (a `CalendarYear` row); its exceptions to the
-Monday–Friday rule are `CalendarDay` rows: statutory holidays on weekdays and 调休 weekend
-days that are working days. Seeded from chinese-calendar for the years it knows; later
-years are entered by an administrator when the State Council publishes them.
+A year is official once its `CalendarYear` row is published (`published_at` set); its
+exceptions to the Monday–Friday rule are `CalendarDay` rows: statutory holidays on weekdays
+and 调休 weekend days that are working days. Seeded from chinese-calendar for the years it
+knows; later years are entered by an administrator as a draft from the State Council notice
+and then published (services in yiwang.workcalendar). Until then the year is projected
+(provisional.py) and its dates are marked 暂定.
 """
 
 from django.db import models
@@ -13,6 +15,13 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField("年度", unique=True)
     source = models.CharField("依据", max_length=200, help_text="例如：国务院办公厅关于2027年部分节假日安排的通知")
     note = models.TextField("备注", blank=True)
+    published_at = models.DateTimeField(
+        "发布时间",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="发布后该年度按官方安排计算；未发布时按暂定日历计算",
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -3,9 +3,10 @@
 Statutory time limits (承诺时限) are counted in working days: Monday to Friday, minus the
 statutory holidays announced each year by the State Council, plus the weekend days declared
 working days in exchange (调休). The announcement arrives only a few weeks before each year,
-so this module never guesses: a year is either configured or every computation touching it
-raises :class:`YearNotConfigured`, which is far better than silently producing a deadline
-that ignores 春节.
+so this module never guesses silently: a year is either configured (official, or
+*provisional* — projected by provisional.py and flagged so every date computed from it can
+be marked 暂定) or every computation touching it raises :class:`YearNotConfigured`, which is
+far better than silently producing a deadline that ignores 春节.
 
 The Django model holding the calendar lives elsewhere; this module is pure so that it can be
 cached, tested exhaustively and used by batch jobs. Construction precomputes, per run of
@@ -24,6 +25,7 @@ __all__ = [
     "SeedDataUnavailable",
     "WorkdayCalendar",
     "YearNotConfigured",
+    "holiday_label",
     "seed_from_chinese_calendar",
 ]
 
@@ -71,7 +73,9 @@ class WorkdayCalendar:
     False (a day off, normally a weekday holiday; False on a weekend is accepted and only
     matters for naming). ``names`` gives holiday names such as "春节" for explanations.
     Overrides and names outside the configured years are ignored: a half-entered year must
-    not change results before an administrator marks it as configured.
+    not change results before an administrator marks it as configured. ``provisional``
+    names the configured years whose arrangement is projected, not announced: results are
+    the same arithmetic, `is_provisional` lets callers mark them 暂定.
     """
 
     def __init__(
@@ -79,8 +83,10 @@ class WorkdayCalendar:
         years: Iterable[int],
         overrides: Mapping[datetime.date, bool] | None = None,
         names: Mapping[datetime.date, str] | None = None,
+        provisional: Iterable[int] = (),
     ) -> None:
         self._years = frozenset(years)
+        self._provisional = frozenset(provisional) & self._years
         by_ord = {_as_date(d).toordinal(): bool(v) for d, v in (overrides or {}).items()}
         name_by_ord = {_as_date(d).toordinal(): n for d, n in (names or {}).items()}
         self._segments: list[_Segment] = []
@@ -108,7 +114,9 @@ class WorkdayCalendar:
                 if o <= seg.last_ord:
                     seg.working.append(o)
                 if run and notable:
-                    labels = list(dict.fromkeys(name_by_ord[x] for x in run if x in name_by_ord))
+                    labels = list(
+                        dict.fromkeys(part for x in run if x in name_by_ord for part in name_by_ord[x].split("、"))
+                    )
                     seg.spans.append((run[0], run[-1], "、".join(labels) or None))
                     seg.span_ends.append(run[-1])
                 run, notable = [], False
@@ -119,6 +127,14 @@ class WorkdayCalendar:
     @property
     def years(self) -> frozenset[int]:
         return self._years
+
+    @property
+    def provisional_years(self) -> frozenset[int]:
+        return self._provisional
+
+    def is_provisional(self, d: datetime.date) -> bool:
+        """True when ``d`` lies in a projected year (a date computed there is 暂定)."""
+        return d.year in self._provisional
 
     def _segment(self, d: datetime.date) -> _Segment:
         seg = self._segment_by_year.get(d.year)
@@ -198,6 +214,12 @@ class WorkdayCalendar:
                 )
             )
         return out
+
+
+def holiday_label(a: datetime.date, b: datetime.date, name: str | None) -> str:
+    """ "春节假期 2026-02-15 至 2026-02-23" (one run of explain_skipped)."""
+    label = f"{name}假期" if name else "休息日"
+    return f"{label} {a.isoformat()}" if a == b else f"{label} {a.isoformat()} 至 {b.isoformat()}"
 
 
 def _consecutive_runs(years: list[int]) -> list[tuple[int, int]]:

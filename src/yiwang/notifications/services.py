@@ -44,11 +44,12 @@ def message_enqueue(
 
 def messages_enqueue_batch(
     *,
-    batch: Iterable[tuple[User, str, str]],
+    batch: Iterable[tuple[User, str, str] | tuple[User, str, str, str]],
     channels: Iterable[str] = (Channel.IN_APP,),
     reference: str = "",
 ) -> list[Message]:
-    """Queue (recipient, subject, body) messages on `channels`, in one INSERT.
+    """Queue (recipient, subject, body) messages on `channels`, in one INSERT; an item may carry
+    its own reference as a fourth element (else `reference`).
 
     With NOTIFICATIONS_KICK_AFTER_COMMIT (task backends that push: RQ, immediate) one
     delivery kick per transaction is registered; the database task backend polls, so there
@@ -59,14 +60,14 @@ def messages_enqueue_batch(
         raise RuntimeError("message_enqueue must run inside the transaction of the change it reports")
     now = clock.now()
     created: list[Message] = []
-    for recipient, subject, body in batch:
+    for recipient, subject, body, *own in batch:
         for channel in dict.fromkeys(channels):
             message = Message(
                 recipient=recipient,
                 channel=channel,
                 subject=subject[:200],
                 body=body,
-                reference=reference[:80],
+                reference=(own[0] if own else reference)[:80],
                 created_at=now,
                 next_attempt_at=now,
             )

@@ -6,7 +6,7 @@ service's transaction; each writes its own CaseEvent(s) and ledger entries.
 from typing import Literal
 
 from yiwang.accounts.models import Department, User
-from yiwang.cases.deadlines import clock_started
+from yiwang.cases.deadlines import clock_started, due_text
 from yiwang.cases.models import Case, ClockEvent, DeliveryMethod, Stage, Task
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import (
@@ -73,7 +73,7 @@ def accept(
         )
         return
     stages = _create_stages(case, process.stages)
-    due = case.due_date.isoformat() if case.due_date else "（待工作日历配置后确定）"
+    due = due_text(case.due_date)
     base.notify_applicant(case, "已受理", f"您的申请已于 {accepted_on} 受理，依法应于 {due} 前办结。", sms=True)
     if stages:
         _activate(case, stages[0], process.stages)
@@ -156,7 +156,7 @@ def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) ->
             (
                 holders[(task.department_id, task.role)],
                 f"新任务：{task.name}",
-                f"请于 {task.due_date or '期限内'} 前完成“{task.name}”。",
+                f"请于 {due_text(task.due_date) if task.due_date else '期限内'} 前完成“{task.name}”。",
             )
             for task in tasks
         ],
@@ -299,7 +299,7 @@ def inspection_create(case: Case, *, missing: list[str]) -> Task:
         case,
         verb=CaseVerb.INSPECTION_CREATED,
         actor=None,
-        summary=f"生成告知承诺核查任务，应于 {task.due_date or '期限内'} 前完成核查",
+        summary=f"生成告知承诺核查任务，应于 {due_text(task.due_date) if task.due_date else '期限内'} 前完成核查",
         payload={"task": task.pk, "limit_days": process.inspection_limit_days, "unproven_materials": len(missing)},
         personal={"unproven": "、".join(missing)},
     )
@@ -308,7 +308,7 @@ def inspection_create(case: Case, *, missing: list[str]) -> Task:
         base.role_holders(case.department_id, ["reviewer"]),
         case,
         "新任务：告知承诺核查",
-        f"申请人以告知承诺方式获批，请于 {task.due_date or '期限内'} 前完成核查。{todo}",
+        f"申请人以告知承诺方式获批，请于 {due_text(task.due_date) if task.due_date else '期限内'} 前完成核查。{todo}",
     )
     return task
 

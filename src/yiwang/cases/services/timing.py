@@ -4,7 +4,7 @@ periodic sweep runs. Each public function is one durable transaction."""
 from django.db import transaction
 
 from yiwang.accounts.models import Role, User
-from yiwang.cases.deadlines import case_clock_state, task_clock_state
+from yiwang.cases.deadlines import case_clock_state, due_text, task_clock_state
 from yiwang.cases.models import Case, ClockEvent, Stage, Task
 from yiwang.cases.policy import require_case_action
 from yiwang.cases.services import _base as base
@@ -76,7 +76,7 @@ def case_resume(*, actor: User, case: Case, note: str = "") -> Case:
             case, CaseAction.RESUME, actor=actor, summary="特别程序结束，恢复计时", reason=note.strip(), actor_role=role
         )
         base.resume_clocks(case, cause="special_procedure")
-        base.notify_applicant(case, "恢复办理", f"特别程序已结束，恢复计时，应于 {case.due_date} 前办结。")
+        base.notify_applicant(case, "恢复办理", f"特别程序已结束，恢复计时，应于 {due_text(case.due_date)} 前办结。")
     return case
 
 
@@ -100,7 +100,7 @@ def case_extend(*, actor: User, case: Case, reason: str) -> Case:
             case,
             CaseAction.EXTEND,
             actor=actor,
-            summary=f"经机关负责人批准，办理时限延长 {days} 个工作日，应于 {case.due_date} 前办结",
+            summary=f"经机关负责人批准，办理时限延长 {days} 个工作日，应于 {due_text(case.due_date)} 前办结",
             reason=reason.strip(),
             payload={"days": days, "joint": joint, "due_date": case.due_date.isoformat() if case.due_date else None},
             actor_role="head",
@@ -108,7 +108,8 @@ def case_extend(*, actor: User, case: Case, reason: str) -> Case:
         base.notify_applicant(
             case,
             "办理时限延长",
-            f"因{reason.strip()}，经机关负责人批准，办理时限延长 {days} 个工作日，应于 {case.due_date} 前办结。",
+            f"因{reason.strip()}，经机关负责人批准，办理时限延长 {days} 个工作日，"
+            f"应于 {due_text(case.due_date)} 前办结。",
             sms=True,
         )
     return case

@@ -5,16 +5,16 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from yiwang.core.calendar import calendar_seed
 from yiwang.demo import world
 from yiwang.demo.cases import load_cases
+from yiwang.workcalendar.services import calendar_years_seed
 
 
 class Command(BaseCommand):
     help = "Load the demo world (regions, departments, personas, catalog, cases in every state). Idempotent."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        years = calendar_seed(years=settings.CALENDAR_SEED_YEARS)
+        years = calendar_years_seed(years=settings.CALENDAR_SEED_YEARS)
         created = world.load_world()
         cases = load_cases()
         self.stdout.write(f"工作日历：新增 {years} 个年度；演示数据新增：{created}")
