@@ -9,9 +9,9 @@ urlpatterns = [
     path("guide/", guide.guide, name="guide"),
     path("guide/<str:basic_code>/", guide.item, name="item"),
     path("disclosure/", disclosure.disclosure, name="disclosure"),
-    path("ledger/entries/<int:entry_id>/", disclosure.ledger_entry, name="ledger_entry"),
+    path("ledger/entries/<id:entry_id>/", disclosure.ledger_entry, name="ledger_entry"),
     # 在线申请 and 我的办件 (issue 4)
-    path("apply/<int:version_id>/", apply.start, name="apply"),
+    path("apply/<id:version_id>/", apply.start, name="apply"),
     path("apply/drafts/<str:ref>/", apply.draft, name="apply_draft"),
     path("apply/drafts/<str:ref>/discard/", apply.discard, name="apply_draft_discard"),
     path("me/drafts/", apply.drafts, name="drafts"),
@@ -20,5 +20,5 @@ urlpatterns = [
     path("me/cases/<str:number>/receipt/", mycases.receipt, name="case_receipt"),
     path("me/cases/<str:number>/supplement/", mycases.supplement_answer, name="case_supplement"),
     path("me/cases/<str:number>/withdraw/", mycases.withdraw, name="case_withdraw"),
-    path("me/materials/<int:material_id>/", mycases.material, name="material"),
+    path("me/materials/<id:material_id>/", mycases.material, name="material"),
 ]

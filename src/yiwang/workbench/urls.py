@@ -13,10 +13,10 @@ urlpatterns = [
         catalog.implementation_new,
         name="catalog_implementation_new",
     ),
-    path("catalog/item-versions/<int:pk>/", catalog.item_version, name="catalog_item_version"),
-    path("catalog/implementations/<int:pk>/", catalog.implementation_detail, name="catalog_implementation"),
+    path("catalog/item-versions/<id:pk>/", catalog.item_version, name="catalog_item_version"),
+    path("catalog/implementations/<id:pk>/", catalog.implementation_detail, name="catalog_implementation"),
     path(
-        "catalog/implementation-versions/<int:pk>/",
+        "catalog/implementation-versions/<id:pk>/",
         catalog.implementation_version,
         name="catalog_implementation_version",
     ),
@@ -24,6 +24,6 @@ urlpatterns = [
     path("cases/", cases.case_list, name="cases"),
     path("cases/<str:number>/", cases.case_page, name="case"),
     path("cases/<str:number>/actions/<str:action>/", cases.case_action, name="case_action"),
-    path("cases/<str:number>/materials/<int:material_id>/", cases.material_download, name="case_material"),
-    path("tasks/<int:task_id>/<str:action>/", cases.task_action, name="task_action"),
+    path("cases/<str:number>/materials/<id:material_id>/", cases.material_download, name="case_material"),
+    path("tasks/<id:task_id>/<str:action>/", cases.task_action, name="task_action"),
 ]

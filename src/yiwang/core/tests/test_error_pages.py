@@ -99,3 +99,19 @@ def test_apply_form_keeps_what_was_typed(login_as: Callable[[str], Client]) -> N
     html = response.content.decode()
     assert f'data-keep-form="apply-{version.pk}"' in html
     assert "yiwang/js/keep-form.js" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ledger/entries/99999999999999999999999999/",
+        "/me/materials/99999999999999999999999999/",
+        "/apply/99999999999999999999999999/",
+        "/workbench/tasks/99999999999999999999999999/claim/",
+        "/workbench/catalog/item-versions/99999999999999999999999999/",
+    ],
+)
+def test_a_huge_id_in_a_page_address_is_no_page(client: Client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode() or "不存在" in response.content.decode()
