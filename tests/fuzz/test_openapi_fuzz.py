@@ -79,17 +79,29 @@ def api_schema(world: None) -> Iterator[Any]:
 
 
 @pytest.fixture
-def known_ids(world: None) -> dict[str, Any]:
-    """Path parameters that exist in the demo world, so generated calls also get past the 404."""
+def known_ids(world: None, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    """Path parameters that exist in the demo world with its cases in every state, so generated
+    calls also get past the 404 into the case engine (zhangsan's submitted case, which the
+    window may act on; zhangsan's draft; an open review task)."""
+    from yiwang.cases.models import Case, Task
     from yiwang.catalog.models import ImplementationVersion, ItemVersion
+    from yiwang.demo.cases import load_cases
 
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    assert load_cases()["cases"] > 0
     implementation = ImplementationVersion.objects.select_related("item_version__item").order_by("pk").first()
     item_version = ItemVersion.objects.order_by("pk").first()
-    assert implementation is not None and item_version is not None
+    case = Case.objects.filter(applicant__username="zhangsan", status="submitted").order_by("pk").first()
+    draft = Case.objects.filter(applicant__username="zhangsan", status="draft").order_by("pk").first()
+    task = Task.objects.filter(status="open").order_by("pk").first()
+    assert None not in (implementation, item_version, case, draft, task)
     return {
-        "basic_code": implementation.item_version.item.basic_code,
-        "version_id": implementation.pk,
-        "item_version_id": item_version.pk,
+        "basic_code": implementation.item_version.item.basic_code,  # type: ignore[union-attr]
+        "version_id": implementation.pk,  # type: ignore[union-attr]
+        "item_version_id": item_version.pk,  # type: ignore[union-attr]
+        "number": case.number,  # type: ignore[union-attr]
+        "ref": str(draft.ref),  # type: ignore[union-attr]
+        "task_id": task.pk,  # type: ignore[union-attr]
     }
 
 
