@@ -29,6 +29,7 @@ class Domain(StrEnum):
     CASES = "cases"
     CATALOG = "catalog"
     ACCOUNTS = "accounts"
+    CALENDAR = "calendar"
 
 
 class Audience(StrEnum):
@@ -103,7 +104,16 @@ class AccountVerb(StrEnum):
     STAFF_ROLE_GRANTED = "staff_role_granted"
 
 
-Verb = CaseVerb | CatalogVerb | AccountVerb
+class CalendarVerb(StrEnum):
+    YEAR_ADD = "year_add"
+    DAY_SET = "day_set"
+    DAY_CLEAR = "day_clear"
+    YEAR_PUBLISH = "year_publish"
+    YEAR_REMOVE = "year_remove"
+    YEAR_SEED = "year_seed"
+
+
+Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb
 
 
 @dataclass(frozen=True)
@@ -189,6 +199,14 @@ _ACCOUNTS: dict[AccountVerb, str] = {
     AccountVerb.STAFF_CREATED: "新建工作人员",
     AccountVerb.STAFF_ROLE_GRANTED: "授予工作人员角色",
 }
+_CALENDAR: dict[CalendarVerb, str] = {
+    CalendarVerb.YEAR_ADD: "新增工作日历年度（草稿）",
+    CalendarVerb.DAY_SET: "设置工作日历日期",
+    CalendarVerb.DAY_CLEAR: "清除工作日历日期设置",
+    CalendarVerb.YEAR_PUBLISH: "发布工作日历年度",
+    CalendarVerb.YEAR_REMOVE: "删除工作日历年度",
+    CalendarVerb.YEAR_SEED: "载入官方工作日历年度",
+}
 
 CATALOGUE: dict[str, EventType] = {
     **{
@@ -197,6 +215,7 @@ CATALOGUE: dict[str, EventType] = {
     },
     **{f"catalog.{verb}": EventType(Domain.CATALOG, verb, label) for verb, label in _CATALOG.items()},
     **{f"accounts.{verb}": EventType(Domain.ACCOUNTS, verb, label) for verb, label in _ACCOUNTS.items()},
+    **{f"calendar.{verb}": EventType(Domain.CALENDAR, verb, label) for verb, label in _CALENDAR.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -204,6 +223,7 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.CASES: CaseVerb,
     Domain.CATALOG: CatalogVerb,
     Domain.ACCOUNTS: AccountVerb,
+    Domain.CALENDAR: CalendarVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

@@ -27,6 +27,7 @@ from yiwang.core import clock
 from yiwang.core.calendar import calendar_changed, calendar_seed, working_calendar
 from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.core.models import CalendarDay, CalendarYear
+from yiwang.ledger.events import CalendarVerb
 from yiwang.ledger.services import ledger_append
 from yiwang.workcalendar.models import CalendarEvent
 
@@ -40,7 +41,7 @@ def _require_editor(actor: Actor) -> None:
         raise PermissionDenied("只有具有“工作日历”维护权限的管理员可以修改工作日历。")
 
 
-def _record(*, verb: str, actor: Actor, year: int, source: str, payload: dict[str, Any]) -> CalendarEvent:
+def _record(*, verb: CalendarVerb, actor: Actor, year: int, source: str, payload: dict[str, Any]) -> CalendarEvent:
     person = actor if isinstance(actor, AbstractUser) else None
     body = {"year": year, "source": source, "by": "staff" if person else "system", **payload}
     # Who did it enters the public leaf only as a salted commitment (architecture rule 9).
@@ -99,7 +100,7 @@ def calendar_year_add(*, actor: Actor, year: int, source: str, note: str = "") -
         if CalendarYear.objects.filter(year=year).exists():
             raise ValidationFailed({"year": [f"年度：{year} 年已存在，请直接修改该年度"]})
         created = CalendarYear.objects.create(year=year, source=source.strip(), note=note)
-        _record(verb="year_add", actor=actor, year=year, source=created.source, payload={"note": note})
+        _record(verb=CalendarVerb.YEAR_ADD, actor=actor, year=year, source=created.source, payload={"note": note})
         _after_commit(in_force=False)
     return created
 
@@ -124,7 +125,7 @@ def calendar_day_set(*, actor: Actor, day: dt.date, is_working_day: bool, name: 
             date=day, defaults={"calendar_year": year, "is_working_day": is_working_day, "name": name}
         )
         _record(
-            verb="day_set",
+            verb=CalendarVerb.DAY_SET,
             actor=actor,
             year=year.year,
             source=year.source,
@@ -144,7 +145,13 @@ def calendar_day_clear(*, actor: Actor, day: dt.date) -> None:
         deleted, _ = CalendarDay.objects.filter(calendar_year=year, date=day).delete()
         if not deleted:
             raise NotFound(f"日期：{day} 没有录入过节假日或调休，无需清除")
-        _record(verb="day_clear", actor=actor, year=year.year, source=year.source, payload={"dates": [day.isoformat()]})
+        _record(
+            verb=CalendarVerb.DAY_CLEAR,
+            actor=actor,
+            year=year.year,
+            source=year.source,
+            payload={"dates": [day.isoformat()]},
+        )
         CalendarYear.objects.filter(pk=year.pk).update(updated_at=clock.now())
         _after_commit(in_force=year.published_at is not None, was_provisional=before)
 
@@ -162,7 +169,7 @@ def calendar_year_publish(*, actor: Actor, year: int) -> CalendarYear:
         row.published_at = clock.now()
         row.save(update_fields=["published_at", "updated_at"])
         _record(
-            verb="year_publish",
+            verb=CalendarVerb.YEAR_PUBLISH,
             actor=actor,
             year=year,
             source=row.source,
@@ -186,7 +193,7 @@ def calendar_year_remove(*, actor: Actor, year: int) -> None:
         was_published = row.published_at is not None
         row.delete()
         _record(
-            verb="year_remove",
+            verb=CalendarVerb.YEAR_REMOVE,
             actor=actor,
             year=year,
             source=row.source,
@@ -205,7 +212,13 @@ def calendar_years_seed(*, actor: Actor = None, years: Iterable[int]) -> int:
         for year in years:
             if calendar_seed(years=range(year, year + 1)):
                 row = CalendarYear.objects.get(year=year)
-                _record(verb="year_seed", actor=actor, year=year, source=row.source, payload={"days": row.days.count()})
+                _record(
+                    verb=CalendarVerb.YEAR_SEED,
+                    actor=actor,
+                    year=year,
+                    source=row.source,
+                    payload={"days": row.days.count()},
+                )
                 added += 1
         _after_commit(in_force=added > 0, was_provisional=before)
     return added

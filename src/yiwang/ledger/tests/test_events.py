@@ -18,6 +18,7 @@ from yiwang.ledger.events import (
     CATALOGUE,
     AccountVerb,
     Audience,
+    CalendarVerb,
     CaseVerb,
     CatalogVerb,
     Domain,
@@ -28,7 +29,7 @@ from yiwang.ledger.events import (
 )
 
 SRC = Path(__file__).resolve().parents[2]
-VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb"}
+VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb", "CalendarVerb"}
 
 
 def _verb_arguments() -> list[tuple[str, int, ast.expr]]:
@@ -48,7 +49,7 @@ def _verb_arguments() -> list[tuple[str, int, ast.expr]]:
 def _is_catalogued_expression(value: ast.expr) -> bool:
     if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
         return value.value.id in VERB_ENUMS and value.attr in {
-            member.name for enum in (CaseVerb, CatalogVerb, AccountVerb) for member in enum
+            member.name for enum in (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb) for member in enum
         }
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
         return value.func.id in VERB_ENUMS  # the enum constructor refuses an unknown value
@@ -83,7 +84,7 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
     for kind, row in CATALOGUE.items():
         assert kind == row.kind == f"{row.domain}.{row.verb}"
         assert row.label and all(not ch.isascii() for ch in row.label), kind
-    assert len(CATALOGUE) == len(CaseVerb) + len(CatalogVerb) + len(AccountVerb)
+    assert len(CATALOGUE) == len(CaseVerb) + len(CatalogVerb) + len(AccountVerb) + len(CalendarVerb)
 
 
 def test_only_decisions_are_disclosed_and_only_case_events_reach_the_applicant() -> None:
