@@ -4,6 +4,7 @@ Pydantic's own messages are English ("Field required"); the problem+json `errors
 must name the field and the rule in Chinese (architecture rule 8).
 """
 
+from collections import defaultdict
 from typing import Any
 
 _PLAIN = {
@@ -48,29 +49,26 @@ _PLAIN = {
 }
 
 
+# Messages that quote the rule's bound from the error's context.
+_TEMPLATES = {
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "必须大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "必须小于 {lt}",
+    "string_too_long": "不能超过 {max_length} 个字符",
+    "string_too_short": "至少需要 {min_length} 个字符",
+    "too_long": "不能超过 {max_length} 项",
+    "too_short": "至少需要 {min_length} 项",
+    "string_pattern_mismatch": "格式不正确",
+}
+
+
 def _templated(kind: str, ctx: dict[str, Any]) -> str | None:
-    if kind == "greater_than_equal":
-        return f"不能小于 {ctx.get('ge')}"
-    if kind == "greater_than":
-        return f"必须大于 {ctx.get('gt')}"
-    if kind == "less_than_equal":
-        return f"不能大于 {ctx.get('le')}"
-    if kind == "less_than":
-        return f"必须小于 {ctx.get('lt')}"
-    if kind == "string_too_long":
-        return f"不能超过 {ctx.get('max_length')} 个字符"
-    if kind == "string_too_short":
-        return f"至少需要 {ctx.get('min_length')} 个字符"
-    if kind == "too_long":
-        return f"不能超过 {ctx.get('max_length')} 项"
-    if kind == "too_short":
-        return f"至少需要 {ctx.get('min_length')} 项"
     if kind in ("literal_error", "enum"):
         expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace("'", "")
         return f"只能是以下之一：{'、'.join(part.strip() for part in expected.split(','))}"
-    if kind == "string_pattern_mismatch":
-        return "格式不正确"
-    return None
+    template = _TEMPLATES.get(kind)
+    return template.format_map(defaultdict(str, ctx)) if template else None
 
 
 def error_message(error: dict[str, Any]) -> str:

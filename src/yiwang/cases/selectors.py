@@ -40,7 +40,6 @@ from yiwang.cases.models import (
 from yiwang.cases.policy import (
     applicant_may_act,
     case_actions_for,
-    is_current_agent,
     may_work_task,
     staff_case_filter,
     staff_may_see,
@@ -118,14 +117,8 @@ def may_see(user: User, case: Case) -> bool:
     if _is_staff(user):
         return case.status != CaseStatus.DRAFT and staff_may_see(user, case)
     if case.status == CaseStatus.WITHDRAWN and case.submitted_at is None:
-        return False
-    if case.applicant_id == user.pk:
-        return True
-    return (
-        case.status != CaseStatus.DRAFT
-        and case.enterprise_id is not None
-        and is_current_agent(user, case.enterprise_id)
-    )
+        return False  # a discarded draft is gone for everyone
+    return applicant_may_act(user, case)
 
 
 def draft_for(user: User, ref: str) -> Case:
