@@ -48,6 +48,13 @@ def calendar_changed() -> None:
     _checked.clear()
 
 
+def calendar_forget_local() -> None:
+    """Drop this process's built calendar, so its next read sees the edit it has just written
+    (in its own transaction); `calendar_changed` tells every process once the edit commits."""
+    _built.clear()
+    _checked.clear()
+
+
 def provisional_years(official: set[int]) -> list[int]:
     """The years projected for want of a published notice: gaps between official years and
     the CALENDAR_PROVISIONAL_YEARS after the last one."""

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from yiwang.core import clock
-from yiwang.core.calendar import calendar_changed, calendar_seed, working_calendar
+from yiwang.core.calendar import calendar_changed, calendar_forget_local, calendar_seed, working_calendar
 from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.core.models import CalendarDay, CalendarYear
 from yiwang.ledger.events import CalendarVerb
@@ -66,6 +66,7 @@ def _provisional_before() -> list[int]:
 def _after_commit(*, in_force: bool, was_provisional: list[int] | None = None) -> None:
     """Mark cached calendars stale; when the calendar in force changed, enqueue the follow-up
     jobs, telling them which years were provisional before the change."""
+    calendar_forget_local()
     transaction.on_commit(calendar_changed)
     if in_force:
         was_provisional = was_provisional or []
