@@ -49,12 +49,12 @@ P = {"n": N, "iv": iv.pk, "dept": iv.implementation.department_id, "region": iv.
      "applicant": User.objects.get(username="zhangsan").pk, "stat": iv.statutory_limit_days, "comm": iv.committed_limit_days}
 SQL = '''
 CREATE TEMP TABLE g AS SELECT g AS n, DATE '2026-11-16' + (g %% 39) AS acc FROM generate_series(1, %(n)s) g;
-INSERT INTO cases_case (ref, number, status, form_data, idempotency_key, delivery_method, delivery_address,
+INSERT INTO cases_case (ref, number, status, form_data, idempotency_key, idempotency_fingerprint, delivery_method, delivery_address,
     commitment_text, created_at, updated_at, submitted_at, received_on, accepted_on, deemed_accepted, refusal_reason,
     refusal_basis, decision, decision_opinion, decision_basis, decision_remedies, decided_at, decided_by_rule,
     concluded_at, delivery_reference, withdrawn_at, due_date, committed_due_date, warning_date,
     applicant_id, department_id, enterprise_id, implementation_version_id, region_id)
-  SELECT gen_random_uuid(), 'CALBENCH-' || lpad(n::text, 9, '0'), 'in_review', '{}', 'calbench-' || n, 'electronic',
+  SELECT gen_random_uuid(), 'CALBENCH-' || lpad(n::text, 9, '0'), 'in_review', '{}', 'calbench-' || n, '', 'electronic',
     '', '', acc, acc, acc, acc, acc, false, '', '', '', '', '', '[]', NULL, '', NULL, '', NULL, NULL, NULL, NULL,
     %(applicant)s, %(dept)s, NULL, %(iv)s, %(region)s FROM g ORDER BY n;
 INSERT INTO cases_task (key, name, kind, role, status, limit_days, created_at, opinion, case_id, department_id)

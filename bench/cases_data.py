@@ -108,14 +108,14 @@ ALTER TABLE c ADD received date, ADD accepted date;
 UPDATE c SET received = CASE WHEN status <> 'draft' THEN ((created + interval '10 min') AT TIME ZONE 'Asia/Shanghai')::date END,
   accepted = CASE WHEN status = ANY(%(open)s) OR status IN ('decided_approved', 'concluded')
              THEN ((created + interval '10 min') AT TIME ZONE 'Asia/Shanghai')::date + 1 END;
-INSERT INTO cases_case (id, ref, number, status, form_data, idempotency_key, delivery_method, delivery_address,
+INSERT INTO cases_case (id, ref, number, status, form_data, idempotency_key, idempotency_fingerprint, delivery_method, delivery_address,
     commitment_text, created_at, updated_at, submitted_at, received_on, accepted_on, deemed_accepted, refusal_reason,
     refusal_basis, decision, decision_opinion, decision_basis, decision_remedies, decided_at, decided_by_rule,
     concluded_at, delivery_reference, withdrawn_at, due_date, committed_due_date, warning_date,
     applicant_id, department_id, enterprise_id, implementation_version_id, region_id)
   SELECT id, gen_random_uuid(), CASE WHEN status <> 'draft' THEN region6 || '-' || to_char(received, 'YYYYMMDD') || '-'
       || lpad((row_number() OVER (PARTITION BY region6, received ORDER BY id))::text, 6, '0') END,
-    status, '{}', CASE WHEN status <> 'draft' THEN 'bench-' || g ELSE '' END,
+    status, '{}', CASE WHEN status <> 'draft' THEN 'bench-' || g ELSE '' END, '',
     CASE WHEN status = 'decided_approved' THEN 'pickup' ELSE 'electronic' END, '', '', created, created + interval '6 days',
     CASE WHEN status <> 'draft' THEN created + interval '10 min' END, received, accepted, false,
     CASE WHEN status = 'refused' THEN '材料不符合法定形式（基准数据）' ELSE '' END,
