@@ -105,6 +105,10 @@ class User(AbstractUser):
     kind = models.CharField("用户类型", max_length=12, choices=UserKind.choices, default=UserKind.APPLICANT)
     display_name = models.CharField("显示名称", max_length=60, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
+    # Channel choice (notifications): in-app messages always arrive; e-mail and SMS only
+    # while the person keeps them on and has an address for them.
+    notify_by_email = models.BooleanField("接收电子邮件通知", default=True)
+    notify_by_sms = models.BooleanField("接收短信通知", default=True)
 
     class Meta:
         verbose_name = "用户"

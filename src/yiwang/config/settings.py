@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yiwang.core.context_processors.platform",
+                "yiwang.notifications.context_processors.inbox",
             ],
         },
     },
@@ -298,3 +299,22 @@ NOTIFICATION_CHANNELS = {
     "email": os.environ.get("NOTIFICATION_EMAIL_CHANNEL", "yiwang.notifications.channels.LogChannel"),
     "sms": os.environ.get("NOTIFICATION_SMS_CHANNEL", "yiwang.notifications.channels.LogChannel"),
 }
+# E-mail (channels.EmailChannel; NOTIFICATION_EMAIL_CHANNEL=yiwang.notifications.channels.EmailChannel):
+# Django's SMTP backend with these settings; the password only from the environment.
+NOTIFICATION_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "一网通办 <noreply@yiwang.local>")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set at most one.")
+# SMS (channels.HttpSmsChannel; NOTIFICATION_SMS_CHANNEL=yiwang.notifications.channels.HttpSmsChannel):
+# POST JSON {phone, text, template?} to SMS_GATEWAY_URL with "Authorization: Bearer <key>".
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_API_KEY = os.environ.get("SMS_GATEWAY_API_KEY", "")
+SMS_GATEWAY_TEMPLATE = os.environ.get("SMS_GATEWAY_TEMPLATE", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))

@@ -3,7 +3,9 @@ the change it reports and delivered after commit by `notifications.tasks.deliver
 
 A row is the message itself: an in-app message is "delivered" once it is visible in the
 recipient's inbox; e-mail and SMS rows are handed to the channel plugin configured in
-settings.NOTIFICATION_CHANNELS (the offline default writes them to the log).
+settings.NOTIFICATION_CHANNELS (the offline default writes them to the log; EmailChannel and
+HttpSmsChannel send through SMTP and an HTTP SMS gateway). Status changes go through
+`notifications.workflow.message_next_status`.
 """
 
 from django.db import models
@@ -34,6 +36,7 @@ class Message(models.Model):
     )
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.TextField("最近一次错误", blank=True)
+    receipt = models.CharField("渠道回执号", max_length=100, blank=True, help_text="邮件的 Message-ID、短信网关的消息编号")
     created_at = models.DateTimeField("创建时间")
     next_attempt_at = models.DateTimeField("下次尝试时间")
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
@@ -46,6 +49,12 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
             models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox"),
+            # The header's unread count on every page: one index-only count per request.
+            models.Index(
+                fields=["recipient"],
+                name="message_unread",
+                condition=models.Q(channel="in_app", status="sent", read_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,7 +4,14 @@
 message rows commit with the change they report or not at all, and delivery is scheduled
 with `transaction.on_commit`, so nothing is sent for a change that rolled back.
 `messages_deliver_pending` drains the outbox (the worker's periodic job, and an
-after-commit kick where the task backend pushes); `message_mark_read` is the recipient's only write.
+after-commit kick where the task backend pushes). The recipient's writes: `message_mark_read`,
+`messages_mark_all_read`, `channel_preferences_set`; the platform operator's: `message_retry`.
+Every status change goes through `workflow.message_next_status`.
+
+Channel choice: in-app messages always go out; e-mail and SMS only while the recipient keeps
+that channel on (`User.notify_by_email` / `notify_by_sms`) *and* has an address for it. A
+channel that is off or has no address gets no row at all (nothing to retry, nothing to show
+as failed): the person's choice, not a delivery fault.
 """
 
 import datetime as dt
@@ -16,9 +23,11 @@ from django.db import transaction
 
 from yiwang.accounts.models import User
 from yiwang.core import clock
-from yiwang.core.errors import NotFound
-from yiwang.notifications.channels import channel_for, recipient_address
+from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.notifications.channels import PermanentFailure, channel_for, recipient_address
 from yiwang.notifications.models import Channel, Message, MessageStatus
+from yiwang.notifications.policy import require_outbox_operator
+from yiwang.notifications.workflow import MessageAction, message_next_status
 
 logger = logging.getLogger("yiwang.notifications")
 
@@ -36,8 +45,8 @@ def message_enqueue(
 ) -> list[Message]:
     """Queue one message per channel for `recipient`; delivered after the caller commits.
 
-    Channels the recipient has no address for (no e-mail, no phone) are skipped. Must run
-    inside the caller's transaction.
+    Channels the recipient turned off or has no address for (no e-mail, no phone) are
+    skipped. Must run inside the caller's transaction.
     """
     return messages_enqueue_batch(batch=[(recipient, subject, body)], channels=channels, reference=reference)
 
@@ -71,13 +80,22 @@ def messages_enqueue_batch(
                 created_at=now,
                 next_attempt_at=now,
             )
-            if channel == Channel.IN_APP or recipient_address(message):
+            if wants(recipient, channel) and (channel == Channel.IN_APP or recipient_address(message)):
                 created.append(message)
     Message.objects.bulk_create(created)
     kick = settings.NOTIFICATIONS_KICK_AFTER_COMMIT
     if created and kick and not any(callback is _kick_delivery for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(_kick_delivery, robust=True)
     return created
+
+
+def wants(user: User, channel: str) -> bool:
+    """Whether `user` takes messages on `channel` (in-app always; the others by choice)."""
+    if channel == Channel.EMAIL:
+        return user.notify_by_email
+    if channel == Channel.SMS:
+        return user.notify_by_sms
+    return True
 
 
 def _kick_delivery() -> None:
@@ -91,8 +109,9 @@ def messages_deliver_pending(*, limit: int = 200) -> int:
     """Send due pending messages through their channels; returns how many were sent.
 
     Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), so several workers
-    never send the same message twice. A failing channel leaves the row pending with a
-    growing back-off until MAX_ATTEMPTS, then marks it failed with the error.
+    never send the same message twice. A transient failure leaves the row pending with a
+    growing back-off until MAX_ATTEMPTS, then marks it failed with the error; a permanent
+    one (PermanentFailure: the gateway's 4xx, a refused recipient) marks it failed at once.
     """
     sent = 0
     with transaction.atomic():
@@ -106,30 +125,75 @@ def messages_deliver_pending(*, limit: int = 200) -> int:
         for message in batch:
             message.attempts += 1
             try:
-                channel_for(message.channel).send(message)
+                receipt = channel_for(message.channel).send(message)
             except Exception as exc:  # any plugin error is recorded and retried, never lost
                 message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                if message.attempts >= MAX_ATTEMPTS:
-                    message.status = MessageStatus.FAILED
+                final = isinstance(exc, PermanentFailure) or message.attempts >= MAX_ATTEMPTS
+                if final:
+                    message.status = message_next_status(message.status, MessageAction.GIVE_UP)
                     logger.error("notification %s failed for good: %s", message.pk, message.last_error)
                 else:
+                    message.status = message_next_status(message.status, MessageAction.DEFER)
                     message.next_attempt_at = now + _RETRY_AFTER[min(message.attempts - 1, len(_RETRY_AFTER) - 1)]
             else:
-                message.status = MessageStatus.SENT
+                message.status = message_next_status(message.status, MessageAction.DELIVER)
                 message.sent_at = now
                 message.last_error = ""
+                message.receipt = (receipt or "")[:100]
                 sent += 1
-            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
+            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at", "receipt"])
     return sent
 
 
 def message_mark_read(*, actor: User, message_id: int) -> Message:
     """The recipient marks an in-app message read (nobody else can)."""
     with transaction.atomic(durable=True):
-        message = Message.objects.select_for_update().filter(pk=message_id, recipient=actor).first()
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, recipient=actor, channel=Channel.IN_APP, status=MessageStatus.SENT)
+            .first()
+        )
         if message is None:
             raise NotFound("消息不存在。")
         if message.read_at is None:
             message.read_at = clock.now()
             message.save(update_fields=["read_at"])
     return message
+
+
+def messages_mark_all_read(*, actor: User) -> int:
+    """The recipient marks every unread in-app message read; returns how many."""
+    with transaction.atomic(durable=True):
+        return Message.objects.filter(
+            recipient=actor, channel=Channel.IN_APP, status=MessageStatus.SENT, read_at__isnull=True
+        ).update(read_at=clock.now())
+
+
+def message_retry(*, actor: User, message_id: int) -> Message:
+    """"Retry now": the platform operator puts a failed e-mail/SMS back in the queue, due at
+    once, with a fresh attempt budget; the worker (or the after-commit kick) sends it."""
+    require_outbox_operator(actor)
+    with transaction.atomic(durable=True):
+        message = Message.objects.select_for_update().filter(pk=message_id).exclude(channel=Channel.IN_APP).first()
+        if message is None:
+            raise NotFound("消息不存在。")
+        message.status = message_next_status(message.status, MessageAction.RETRY)
+        message.attempts = 0
+        message.next_attempt_at = clock.now()
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+        logger.info("notification %s put back in the queue by %s", message.pk, actor.pk)
+        if settings.NOTIFICATIONS_KICK_AFTER_COMMIT:
+            transaction.on_commit(_kick_delivery, robust=True)
+    return message
+
+
+def channel_preferences_set(*, actor: User, email: bool, sms: bool) -> User:
+    """A person turns e-mail and SMS notices on or off (in-app messages always arrive)."""
+    if not actor.is_authenticated:
+        raise PermissionDenied("请先登录。")
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.notify_by_email = email
+        user.notify_by_sms = sms
+        user.save(update_fields=["notify_by_email", "notify_by_sms"])
+    return user
