@@ -15,6 +15,7 @@ existence of other people's cases is not revealed).
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -495,3 +496,11 @@ def cases_with_open_tasks_of(user: User) -> QuerySet[Case]:
 def stage_progress(case: Case) -> list[tuple[str, str]]:
     """(stage name, status label) pairs for a compact progress bar."""
     return [(s.name, StageStatus(s.status).label) for s in Stage.objects.filter(case=case).order_by("position")]
+
+
+def case_numbers_visible_to(user: User, numbers: Iterable[str]) -> set[str]:
+    """Which of `numbers` name cases `user` may open (the message centres link only those)."""
+    wanted = {n for n in numbers if n}
+    if not wanted:
+        return set()
+    return {n for n in case_list_visible_to(user).filter(number__in=wanted).values_list("number", flat=True) if n}

@@ -2,15 +2,56 @@
 
 The web tier is granian in WSGI mode (ADR 0002); the worker is `yiwang worker`. Both are
 child processes; Ctrl-C or SIGTERM stops both, and if either dies the other is stopped.
+
+Unless the environment already names a mail server (EMAIL_HOST) or an SMS gateway
+(SMS_GATEWAY_URL), the demo also starts the local ones the project ships and points the
+e-mail and SMS channels at them: `yiwang.notifications.devsmtp` (a real SMTP server,
+aiosmtpd) filing every mail under <YIWANG_DATA_DIR>/mail/new, and
+`yiwang.notifications.devsms` recording every SMS in <YIWANG_DATA_DIR>/sms.jsonl. Both paths
+are printed at start; `--no-local-mail` keeps the log-only channels instead.
 """
 
 import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def local_delivery(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]], list[str]]:
+    """The local SMTP server and SMS gateway to start (commands), with `env` pointed at them,
+    and the lines that tell the demo's operator where the mail and SMS land."""
+    commands: list[list[str]] = []
+    notes: list[str] = []
+    if not env.get("EMAIL_HOST"):
+        port = _free_port("127.0.0.1")
+        maildir = data_dir / "mail"
+        commands.append(
+            [sys.executable, "-m", "yiwang.notifications.devsmtp", "--port", str(port), "--maildir", str(maildir)]
+        )
+        env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), EMAIL_USE_TLS="0", EMAIL_USE_SSL="0")
+        env.setdefault("NOTIFICATION_EMAIL_CHANNEL", "yiwang.notifications.channels.EmailChannel")
+        notes.append(f"演示邮件服务器 127.0.0.1:{port}，收到的邮件存放在 {maildir}/new（Maildir，可用 mutt -f 打开）")
+    if not env.get("SMS_GATEWAY_URL"):
+        port = _free_port("127.0.0.1")
+        record = data_dir / "sms.jsonl"
+        commands.append(
+            [sys.executable, "-m", "yiwang.notifications.devsms", "--port", str(port), "--record", str(record)]
+        )
+        env["SMS_GATEWAY_URL"] = f"http://127.0.0.1:{port}/send"
+        env.setdefault("NOTIFICATION_SMS_CHANNEL", "yiwang.notifications.channels.HttpSmsChannel")
+        notes.append(f"演示短信网关 http://127.0.0.1:{port}/send，收到的短信记录在 {record}")
+    return commands, notes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1, help="web worker processes (about one per core)")
+    parser.add_argument(
+        "--no-local-mail", action="store_true", help="do not start the local SMTP server and SMS gateway"
+    )
     args = parser.parse_args(argv)
+    env = dict(os.environ)
+    helpers: list[list[str]] = []
+    notes: list[str] = []
+    if not args.no_local_mail:
+        data_dir = Path(env.get("YIWANG_DATA_DIR") or Path.cwd() / "var").resolve()
+        helpers, notes = local_delivery(env, data_dir)
     bin_dir = os.path.dirname(sys.executable)
     web = [
         os.path.join(bin_dir, "granian"),
@@ -39,11 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     ]
     worker = [os.path.join(bin_dir, "yiwang"), "worker"]
     # Each child leads its own process group, so stopping it also stops granian's workers.
-    procs = [subprocess.Popen(cmd, start_new_session=True) for cmd in (web, worker)]  # noqa: S603 - our own executables
+    # The mail server and gateway first, so the worker's first delivery finds them listening.
+    procs = [subprocess.Popen(cmd, env=env, start_new_session=True) for cmd in helpers]  # noqa: S603 - our modules
+    if any("yiwang.notifications.devsmtp" in cmd for cmd in helpers):
+        _wait_listening(env)
+    procs += [subprocess.Popen(cmd, env=env, start_new_session=True) for cmd in (web, worker)]  # noqa: S603 - our own executables
     print(
         f"yiwang 已启动：http://{args.host}:{args.port}/  （工作台 /workbench/，后台 /admin/，接口文档 /api/v1/docs）",
         flush=True,
     )
+    for note in notes:
+        print(note, flush=True)
 
     def signal_all(sig: int) -> None:
         for proc in procs:
@@ -66,6 +122,15 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 signal_all(signal.SIGKILL)
     return max(proc.returncode or 0 for proc in procs)
+
+
+def _wait_listening(env: dict[str, str], timeout: float = 15.0) -> None:
+    """Wait until the local SMTP server accepts connections (the gateway binds at once)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection((env["EMAIL_HOST"], int(env["EMAIL_PORT"])), 0.5):
+            return
+        time.sleep(0.1)
 
 
 if __name__ == "__main__":

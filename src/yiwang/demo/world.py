@@ -142,6 +142,31 @@ ENTERPRISE = {
 }
 
 
+DEMO_MAIL_DOMAIN = "demo.yiwang.test"  # RFC 2606 .test: obviously fake, never routable
+
+
+def contact_of(username: str) -> tuple[str, str]:
+    """A persona's demo e-mail and mobile number: <username>@demo.yiwang.test and a number in
+    139-0000-xxxx (applicants from 0001, staff from 0101, the platform operator 0100)."""
+    applicants = [a.username for a in APPLICANTS]
+    staff = [p.username for p in STAFF]
+    if username in applicants:
+        serial = applicants.index(username) + 1
+    elif username in staff:
+        serial = staff.index(username) + 101
+    else:
+        serial = 100
+    return f"{username}@{DEMO_MAIL_DOMAIN}", f"13900000{serial:03d}"
+
+
+def _give_contacts(usernames: list[str]) -> None:
+    """Demo personas get an e-mail address and a phone number where they have none yet."""
+    for username in usernames:
+        email, phone = contact_of(username)
+        User.objects.filter(username=username, email="").update(email=email)
+        User.objects.filter(username=username, phone="").update(phone=phone)
+
+
 def load_world() -> dict[str, int]:
     """Create whatever of the demo world is missing; returns counts of what was created."""
     created = {"regions": 0, "departments": 0, "staff": 0, "applicants": 0, "enterprises": 0}
@@ -207,6 +232,7 @@ def load_world() -> dict[str, int]:
             )
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(username="admin", password=DEMO_PASSWORD, kind="staff", display_name="平台管理员")
+    _give_contacts(["admin", *(p.username for p in STAFF), *(a.username for a in APPLICANTS)])
     created.update(load_catalog())
     return created
 

@@ -17,7 +17,6 @@ server rejects) and raises anything else to be retried with back-off.
 import json
 import logging
 import smtplib
-import socket
 import urllib.error
 import urllib.request
 from email.utils import make_msgid, parseaddr
@@ -38,7 +37,10 @@ DEFAULT_CHANNELS = {
     "email": "yiwang.notifications.channels.LogChannel",
     "sms": "yiwang.notifications.channels.LogChannel",
 }
-EMAIL_FOOTER = "\n\n——\n本邮件由{platform}自动发送，请勿直接回复。登录平台后可在“我的消息”中查看全部通知，并在“通知设置”中退订邮件。"
+EMAIL_FOOTER = (
+    "\n\n——\n本邮件由{platform}自动发送，请勿直接回复。"
+    "登录平台后可在“我的消息”中查看全部通知，并在“通知设置”中退订邮件。"
+)
 
 
 class DeliveryFailed(Exception):
@@ -134,7 +136,7 @@ class HttpSmsChannel:
             if 400 <= exc.code < 500:
                 raise PermanentFailure(f"短信网关拒绝（HTTP {exc.code}）：{detail}") from exc
             raise DeliveryFailed(f"短信网关故障（HTTP {exc.code}）：{detail}") from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise DeliveryFailed(f"短信网关超时（{settings.SMS_GATEWAY_TIMEOUT} 秒）") from exc
         except (urllib.error.URLError, OSError) as exc:
             raise DeliveryFailed(f"短信网关不可达：{exc}") from exc

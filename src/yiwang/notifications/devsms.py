@@ -13,6 +13,7 @@ real gateway's validation.
 """
 
 import argparse
+import contextlib
 import json
 import re
 import signal
@@ -67,7 +68,7 @@ class Gateway:
 
 def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+        def log_message(self, format: str, *args: Any) -> None:
             sys.stderr.write("devsms: " + format % args + "\n")
 
         def _answer(self, status: int, body: dict[str, Any]) -> None:
@@ -78,7 +79,7 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - stdlib's name
+        def do_POST(self) -> None:
             length = min(int(self.headers.get("Content-Length") or 0), 64 * 1024)
             try:
                 payload = json.loads(self.rfile.read(length) or b"{}")
@@ -118,10 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     server.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     print(f"devsms: listening on http://{args.host}:{args.port}/send, messages recorded in {args.record}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
     server.server_close()
     return 0
 

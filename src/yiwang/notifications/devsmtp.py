@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args.maildir.parent.mkdir(parents=True, exist_ok=True)
     for sub in ("tmp", "new", "cur"):  # what mailbox.Maildir(create=True) makes, also in an existing folder
         (args.maildir / sub).mkdir(parents=True, exist_ok=True)
-    controller = Controller(Mailbox(str(args.maildir)), hostname=args.host, port=args.port)
+    controller = Controller(Mailbox(args.maildir), hostname=args.host, port=args.port)
     controller.start()
     print(f"devsmtp: listening on {args.host}:{args.port}, mail stored in {args.maildir}/new", flush=True)
     stopped = threading.Event()

@@ -36,7 +36,9 @@ class Message(models.Model):
     )
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.TextField("最近一次错误", blank=True)
-    receipt = models.CharField("渠道回执号", max_length=100, blank=True, help_text="邮件的 Message-ID、短信网关的消息编号")
+    receipt = models.CharField(
+        "渠道回执号", max_length=100, blank=True, help_text="邮件的 Message-ID、短信网关的消息编号"
+    )
     created_at = models.DateTimeField("创建时间")
     next_attempt_at = models.DateTimeField("下次尝试时间")
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)

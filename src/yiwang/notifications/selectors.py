@@ -4,10 +4,11 @@ e-mail and SMS for the platform operator (recipients masked)."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, QuerySet, Value, When
 
 from yiwang.accounts.models import User
+from yiwang.core.errors import NotFound
 from yiwang.core.identifiers import mask_name
 from yiwang.notifications.channels import recipient_address
 from yiwang.notifications.models import Channel, Message, MessageStatus
@@ -27,6 +28,44 @@ def unread_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
     return inbox_for(user).filter(read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    id: int
+    subject: str
+    body: str
+    created_at: dt.datetime
+    unread: bool
+    case_number: str  # "" when the message is not about a case
+
+
+INBOX_PAGE_SIZE = 20
+
+
+def inbox_page(user: User, page_number: str | int | None) -> tuple[Page[Message], list[InboxRow]]:
+    """One page of `user`'s inbox (newest first) and its rows."""
+    page = Paginator(inbox_for(user), INBOX_PAGE_SIZE).get_page(page_number)
+    rows = [
+        InboxRow(
+            id=m.pk,
+            subject=m.subject,
+            body=m.body,
+            created_at=m.created_at,
+            unread=m.read_at is None,
+            case_number=m.reference.removeprefix("case:") if m.reference.startswith("case:") else "",
+        )
+        for m in page.object_list
+    ]
+    return page, rows
+
+
+def case_number_of(user: User, message_id: int) -> str:
+    """The case number an in-app message of `user` is about ("" if none); NotFound if not theirs."""
+    reference = inbox_for(user).filter(pk=message_id).values_list("reference", flat=True).first()
+    if reference is None:
+        raise NotFound("消息不存在。")
+    return reference.removeprefix("case:") if reference.startswith("case:") else ""
 
 
 @dataclass(frozen=True)
@@ -56,7 +95,10 @@ def outbound_for(user: User, *, status: str = "", channel: str = "") -> QuerySet
         rows = rows.filter(status=status)
     if channel in (Channel.EMAIL, Channel.SMS):
         rows = rows.filter(channel=channel)
-    return rows.order_by(Coalesce("sent_at", "next_attempt_at").desc(), "-id")
+    first = Case(
+        When(status=MessageStatus.FAILED, then=Value(0)), When(status=MessageStatus.PENDING, then=Value(1)), default=2
+    )
+    return rows.order_by(first, "-id")
 
 
 def delivery_row(message: Message) -> DeliveryRow:
@@ -77,5 +119,3 @@ def delivery_row(message: Message) -> DeliveryRow:
         receipt=message.receipt,
         retryable=(MessageStatus(message.status), MessageAction.RETRY) in TRANSITIONS,
     )
-
-

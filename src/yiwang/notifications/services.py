@@ -170,7 +170,7 @@ def messages_mark_all_read(*, actor: User) -> int:
 
 
 def message_retry(*, actor: User, message_id: int) -> Message:
-    """"Retry now": the platform operator puts a failed e-mail/SMS back in the queue, due at
+    """ "Retry now": the platform operator puts a failed e-mail/SMS back in the queue, due at
     once, with a fresh attempt budget; the worker (or the after-commit kick) sends it."""
     require_outbox_operator(actor)
     with transaction.atomic(durable=True):

@@ -12,7 +12,8 @@ from yiwang.accounts.models import User
 from yiwang.workbench import cases
 
 
-def _staff(request: HttpRequest) -> User:
+def staff_or_operator(request: HttpRequest) -> User:
+    """A staff member or the platform operator (superuser); everyone else gets 403."""
     user = request.user
     if not isinstance(user, User) or not (user.is_staff_member or user.is_superuser):
         raise PermissionDenied("工作台仅对工作人员开放。")
@@ -21,7 +22,7 @@ def _staff(request: HttpRequest) -> User:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = staff_or_operator(request)
     nav_links: list[dict[str, Any]] = list(cases.nav_links(user)) if user.is_staff_member else []
     if user.is_superuser:
         nav_links.append({"title": "后台管理", "href": "/admin/"})

@@ -273,8 +273,9 @@ def holders_by_post(posts: Iterable[tuple[int, str]]) -> dict[tuple[int, str], l
 
 
 def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False) -> None:
-    """Tell the applicant (in-app; also by SMS for what they must know or do)."""
-    channels = [Channel.IN_APP, Channel.SMS] if sms else [Channel.IN_APP]
+    """Tell the applicant (in-app and e-mail; also by SMS for what they must know or do).
+    E-mail and SMS go only to applicants who keep them on and have an address for them."""
+    channels = [Channel.IN_APP, Channel.EMAIL, Channel.SMS] if sms else [Channel.IN_APP, Channel.EMAIL]
     message_enqueue(
         recipient=case.applicant,
         subject=f"【{item_name(case)}】{subject}",

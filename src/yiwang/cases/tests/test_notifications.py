@@ -32,7 +32,11 @@ def test_receipt_and_window_notice_are_delivered_after_the_submission_commits(wo
     with clock.frozen(DAY):
         case = flows.submit(ImplementationVersionFactory())
     mine = Message.objects.filter(recipient=user("zhangsan"), reference=f"case:{case.number}")
-    assert {(m.channel, m.status) for m in mine} == {("in_app", MessageStatus.SENT), ("sms", MessageStatus.SENT)}
+    assert {(m.channel, m.status) for m in mine} == {
+        ("in_app", MessageStatus.SENT),
+        ("email", MessageStatus.SENT),
+        ("sms", MessageStatus.SENT),
+    }
     assert "申请已提交" in mine.first().subject  # type: ignore[union-attr]
     clerk = Message.objects.get(recipient=user("jn_window"), reference=f"case:{case.number}")
     assert clerk.status == MessageStatus.SENT and "新的申请待受理" in clerk.subject

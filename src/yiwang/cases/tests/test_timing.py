@@ -33,7 +33,7 @@ def test_special_procedure_time_is_excluded_from_the_limit(world: None) -> None:
         )
     case = flows.reload(case)
     assert case.status == CaseStatus.SUSPENDED
-    note = Message.objects.filter(recipient=user("zhangsan"), subject__contains="专家评审").get()
+    note = Message.objects.filter(recipient=user("zhangsan"), subject__contains="专家评审", channel="in_app").get()
     assert "预计需要 10 个工作日" in note.body and "不计入办理时限" in note.body
     with flows.on(D(2026, 3, 18)):
         text = selectors.case_detail_for(user("zhangsan"), case.number or "").clock.explanation

@@ -1,6 +1,6 @@
 """Channel plugins for tests."""
 
-from yiwang.notifications.channels import DeliveryFailed
+from yiwang.notifications.channels import DeliveryFailed, PermanentFailure
 from yiwang.notifications.models import Message
 
 
@@ -14,3 +14,8 @@ class RecordingChannel:
 class FailingChannel:
     def send(self, message: Message) -> None:
         raise DeliveryFailed("短信网关超时")
+
+
+class RefusingChannel:
+    def send(self, message: Message) -> None:
+        raise PermanentFailure("短信网关拒绝（HTTP 400）：号码无效")
