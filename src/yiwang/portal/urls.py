@@ -22,8 +22,5 @@ urlpatterns = [
     path("me/cases/<str:number>/withdraw/", mycases.withdraw, name="case_withdraw"),
     path("me/materials/<id:material_id>/", mycases.material, name="material"),
     # 我的消息 and 通知设置 (issue 11)
-    path("me/messages/", messages.message_list, name="messages"),
-    path("me/messages/<id:message_id>/open/", messages.message_open, name="message_open"),
-    path("me/messages/read-all/", messages.messages_read_all, name="messages_read_all"),
-    path("me/notifications/", messages.notification_settings, name="notification_settings"),
+    *messages.CENTRE.urlpatterns("me/messages/", "me/notifications/"),
 ]

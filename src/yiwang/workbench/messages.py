@@ -2,8 +2,10 @@
 消息发送状态: every e-mail and SMS with its status, attempts, last error, next attempt, and
 "retry now" for failed ones (recipients masked).
 
-Thin: reads through notifications.selectors (which check the operator policy), links only to
-cases the staff member may open (cases.selectors), writes through notifications.services.
+The message centre is the shared notifications.centre pages, entered by staff (and the
+operator), linking to the workbench case page of cases the staff member may open. The
+delivery page reads through notifications.selectors (which check the operator policy) and
+retries through notifications.services.
 """
 
 from django.contrib import messages
@@ -16,70 +18,19 @@ from django.views.decorators.http import require_POST
 
 from yiwang.cases import selectors as cases
 from yiwang.core.errors import Conflict
-from yiwang.core.identifiers import mask_phone
 from yiwang.notifications import selectors, services
-from yiwang.notifications.channels import mask_email
-from yiwang.notifications.forms import ChannelPreferencesForm
+from yiwang.notifications.centre import MessageCentre
 from yiwang.notifications.models import Channel, MessageStatus
 from yiwang.workbench.views import staff_or_operator
 
-
-@login_required
-def message_list(request: HttpRequest) -> HttpResponse:
-    user = staff_or_operator(request)
-    page, rows = selectors.inbox_page(user, request.GET.get("page"))
-    linked = cases.case_numbers_visible_to(user, [row.case_number for row in rows])
-    context = {
-        "page": page,
-        "items": [
-            {
-                "row": row,
-                "case_url": reverse("workbench:case", args=[row.case_number]) if row.case_number in linked else "",
-                "open_url": reverse("workbench:message_open", args=[row.id]),
-            }
-            for row in rows
-        ],
-        "read_all_url": reverse("workbench:messages_read_all"),
-    }
-    return render(request, "workbench/messages.html", context)
-
-
-@login_required
-@require_POST
-def message_open(request: HttpRequest, message_id: int) -> HttpResponse:
-    user = staff_or_operator(request)
-    services.message_mark_read(actor=user, message_id=message_id)
-    number = selectors.case_number_of(user, message_id)
-    if number and cases.case_numbers_visible_to(user, [number]):
-        return redirect("workbench:case", number)
-    return redirect(f"{reverse('workbench:messages')}#message-{message_id}")
-
-
-@login_required
-@require_POST
-def messages_read_all(request: HttpRequest) -> HttpResponse:
-    count = services.messages_mark_all_read(actor=staff_or_operator(request))
-    messages.success(request, f"已将 {count} 条消息标为已读。")
-    return redirect("workbench:messages")
-
-
-@login_required
-def notification_settings(request: HttpRequest) -> HttpResponse:
-    user = staff_or_operator(request)
-    form = ChannelPreferencesForm(
-        request.POST if request.method == "POST" else None,
-        initial={"email": user.notify_by_email, "sms": user.notify_by_sms},
-    )
-    if request.method == "POST" and form.is_valid():
-        services.channel_preferences_set(actor=user, email=form.cleaned_data["email"], sms=form.cleaned_data["sms"])
-        messages.success(request, "通知设置已保存。")
-        return redirect("workbench:notification_settings")
-    context = {
-        "form": form,
-        "email": mask_email(user.email) if user.email else "",
-        "phone": mask_phone(user.phone) if user.phone else "",
-    }
-    return render(request, "workbench/messages_settings.html", context)
+CENTRE = MessageCentre(
+    namespace="workbench",
+    user_of=staff_or_operator,
+    case_url_name="workbench:case",
+    visible=cases.case_numbers_visible_to,
+    list_template="workbench/messages.html",
+    settings_template="workbench/messages_settings.html",
+)
 
 
 @login_required

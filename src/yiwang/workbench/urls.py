@@ -27,10 +27,7 @@ urlpatterns = [
     path("cases/<str:number>/materials/<id:material_id>/", cases.material_download, name="case_material"),
     path("tasks/<id:task_id>/<str:action>/", cases.task_action, name="task_action"),
     # 我的消息, 通知设置, 消息发送状态 (issue 11)
-    path("messages/", messages.message_list, name="messages"),
-    path("messages/<id:message_id>/open/", messages.message_open, name="message_open"),
-    path("messages/read-all/", messages.messages_read_all, name="messages_read_all"),
-    path("notifications/", messages.notification_settings, name="notification_settings"),
+    *messages.CENTRE.urlpatterns("messages/", "notifications/"),
     path("deliveries/", messages.deliveries, name="deliveries"),
     path("deliveries/<id:message_id>/retry/", messages.delivery_retry, name="delivery_retry"),
 ]

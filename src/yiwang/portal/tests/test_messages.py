@@ -88,3 +88,20 @@ def test_turning_email_off_stops_email_but_not_in_app_messages(login_as) -> None
     with transaction.atomic():
         created = message_enqueue(recipient=user, subject="x", body="y", channels=["in_app", "email", "sms"])
     assert sorted(m.channel for m in created) == ["in_app", "sms"]
+
+
+@pytest.mark.django_db
+def test_the_header_count_is_one_query_and_only_on_pages_that_show_it(login_as) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _notice("zhangsan", "一条通知")
+    zhangsan = login_as("zhangsan")
+    with CaptureQueriesContext(connection) as queries:
+        html = zhangsan.get("/guide/").content.decode()
+    counted = [q["sql"] for q in queries.captured_queries if "notifications_message" in q["sql"]]
+    assert "（1 条未读）" in html and len(counted) == 1 and "COUNT" in counted[0].upper()
+    with CaptureQueriesContext(connection) as queries:
+        anonymous = type(zhangsan)().get("/guide/").content.decode()
+    assert "条未读" not in anonymous
+    assert not [q for q in queries.captured_queries if "notifications_message" in q["sql"]]
