@@ -5,7 +5,8 @@ notifies him. The worker delivers the outbox: the in-app notice shows in the hea
 count and in 我的消息; opening it marks it read and leads to his case; the e-mail arrived on
 the real local SMTP server the demo run started (`yiwang.notifications.devsmtp`, aiosmtpd,
 mail filed under <data dir>/mail), where the test reads it back decoded; the SMS reached
-the stand-in gateway (<data dir>/sms.jsonl). Nothing is mocked.
+the stand-in gateway (<data dir>/sms.jsonl), and the platform operator sees it delivered on
+消息发送状态 with the number masked. Nothing is mocked.
 """
 
 import json
@@ -45,7 +46,9 @@ def _mail_about(data_dir: Path, number: str) -> list[StoredMail]:
     return [m for m in read_maildir(data_dir / "mail") if number in m.body and "申请已提交" in m.subject]
 
 
-def test_zhangsan_sees_his_notice_in_the_message_centre_and_receives_the_email(page, check_a11y, login, platform):
+def test_zhangsan_sees_his_notice_in_the_message_centre_and_receives_the_email(
+    page, new_page, check_a11y, login, platform
+):
     if platform.data_dir is None:
         pytest.skip("an external platform (YIWANG_E2E_BASE_URL): its mail server is not ours to read")
     login(page, "zhangsan")
@@ -113,3 +116,17 @@ def test_zhangsan_sees_his_notice_in_the_message_centre_and_receives_the_email(p
     page.get_by_role("button", name="保存设置").click()
     expect(page.get_by_role("status").filter(has_text="通知设置已保存")).to_be_visible()
     expect(page.get_by_role("checkbox", name=re.compile("^电子邮件"))).not_to_be_checked()
+
+    # The platform operator sees the delivery status of that SMS, the number masked.
+    operator = new_page()
+    login(operator, "admin")
+    operator.goto("/workbench/")
+    operator.get_by_role("link", name="消息发送状态").click()
+    operator.get_by_label("渠道").select_option("sms")
+    operator.get_by_role("button", name="筛选").click()
+    row = operator.locator("tbody tr").filter(has=operator.get_by_text(f"回执 {sms['id']}", exact=True))
+    expect(row).to_contain_text("【生育登记】申请已提交")
+    expect(row).to_contain_text("139****0001")
+    expect(row).to_contain_text("已发送")
+    expect(operator.get_by_text(ZHANGSAN_PHONE)).to_have_count(0)
+    check_a11y(operator, "deliveries")

@@ -108,12 +108,15 @@ def _kick_delivery() -> None:
 def messages_deliver_pending(*, limit: int = 200) -> int:
     """Send due pending messages through their channels; returns how many were sent.
 
-    Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL), so several workers
-    never send the same message twice. A transient failure leaves the row pending with a
-    growing back-off until MAX_ATTEMPTS, then marks it failed with the error; a permanent
-    one (PermanentFailure: the gateway's 4xx, a refused recipient) marks it failed at once.
+    In-app rows need no I/O and are marked sent in the claiming transaction. E-mail and SMS
+    rows are *claimed* there (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, then leased:
+    their next attempt moves CLAIM_LEASE ahead, so no other worker takes them meanwhile) and
+    sent after it commits, each outcome recorded in its own short transaction: a slow mail
+    server or gateway never holds a row lock or SQLite's write lock. A transient failure
+    leaves the row pending with a growing back-off until MAX_ATTEMPTS, then fails it; a
+    permanent one (PermanentFailure: the gateway's 4xx, a refused recipient) fails it at
+    once. A worker that dies mid-send leaves its claim to expire: sent again (at least once).
     """
-    sent = 0
     with transaction.atomic():
         now = clock.now()
         batch = list(
@@ -122,27 +125,47 @@ def messages_deliver_pending(*, limit: int = 200) -> int:
             .select_related("recipient")
             .order_by("id")[:limit]
         )
-        for message in batch:
-            message.attempts += 1
-            try:
-                receipt = channel_for(message.channel).send(message)
-            except Exception as exc:  # any plugin error is recorded and retried, never lost
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                final = isinstance(exc, PermanentFailure) or message.attempts >= MAX_ATTEMPTS
-                if final:
-                    message.status = message_next_status(message.status, MessageAction.GIVE_UP)
-                    logger.error("notification %s failed for good: %s", message.pk, message.last_error)
-                else:
-                    message.status = message_next_status(message.status, MessageAction.DEFER)
-                    message.next_attempt_at = now + _RETRY_AFTER[min(message.attempts - 1, len(_RETRY_AFTER) - 1)]
-            else:
-                message.status = message_next_status(message.status, MessageAction.DELIVER)
-                message.sent_at = now
-                message.last_error = ""
-                message.receipt = (receipt or "")[:100]
-                sent += 1
-            message.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at", "receipt"])
-    return sent
+        local = [m for m in batch if m.channel == Channel.IN_APP]
+        remote = [m for m in batch if m.channel != Channel.IN_APP]
+        for message in local:
+            _record(message, _attempt(message), now)
+        Message.objects.bulk_update(local, _OUTCOME_FIELDS)
+        Message.objects.filter(pk__in=[m.pk for m in remote]).update(next_attempt_at=now + CLAIM_LEASE)
+    for message in remote:
+        outcome = _attempt(message)
+        with transaction.atomic():
+            _record(message, outcome, clock.now())
+            message.save(update_fields=_OUTCOME_FIELDS)
+    return sum(1 for m in batch if m.status == MessageStatus.SENT)
+
+
+CLAIM_LEASE = dt.timedelta(minutes=5)
+_OUTCOME_FIELDS = ["attempts", "status", "sent_at", "last_error", "next_attempt_at", "receipt"]
+
+
+def _attempt(message: Message) -> Exception | str:
+    """Hand `message` to its channel: the receipt ("" if none), or the error it raised."""
+    try:
+        return channel_for(message.channel).send(message) or ""
+    except Exception as exc:  # any plugin error is recorded and retried, never lost
+        return exc
+
+
+def _record(message: Message, outcome: Exception | str, now: dt.datetime) -> None:
+    message.attempts += 1
+    if isinstance(outcome, str):
+        message.status = message_next_status(message.status, MessageAction.DELIVER)
+        message.sent_at = now
+        message.last_error = ""
+        message.receipt = outcome[:100]
+        return
+    message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
+    if isinstance(outcome, PermanentFailure) or message.attempts >= MAX_ATTEMPTS:
+        message.status = message_next_status(message.status, MessageAction.GIVE_UP)
+        logger.error("notification %s failed for good: %s", message.pk, message.last_error)
+    else:
+        message.status = message_next_status(message.status, MessageAction.DEFER)
+        message.next_attempt_at = now + _RETRY_AFTER[min(message.attempts - 1, len(_RETRY_AFTER) - 1)]
 
 
 def message_mark_read(*, actor: User, message_id: int) -> Message:

@@ -109,3 +109,19 @@ def test_inbox_and_read_marks(recording: list) -> None:
         message_mark_read(actor=other, message_id=inbox[0].pk)
     message_mark_read(actor=reader, message_id=inbox[0].pk)
     assert selectors.unread_count(reader) == 0
+
+
+@pytest.mark.django_db
+def test_a_message_being_sent_is_leased_so_a_second_worker_does_not_send_it_again(settings) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.notifications.tests.plugins import ReentrantChannel
+
+    ReentrantChannel.sent, ReentrantChannel.seen_by_second_worker = [], []
+    settings.NOTIFICATION_CHANNELS = {"email": "yiwang.notifications.tests.plugins.ReentrantChannel"}
+    settings.NOTIFICATIONS_KICK_AFTER_COMMIT = False
+    user = _user()
+    with transaction.atomic():
+        [message] = message_enqueue(recipient=user, subject="x", body="y", channels=["email"])
+    assert messages_deliver_pending() == 1
+    assert ReentrantChannel.sent == [message.pk] and ReentrantChannel.seen_by_second_worker == [0]
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT and message.attempts == 1
