@@ -47,7 +47,7 @@ def _mail_about(data_dir: Path, number: str) -> list[StoredMail]:
 
 
 def test_zhangsan_sees_his_notice_in_the_message_centre_and_receives_the_email(
-    page, new_page, check_a11y, login, platform
+    page, new_page, check_a11y, login, platform, scroll_width
 ):
     if platform.data_dir is None:
         pytest.skip("an external platform (YIWANG_E2E_BASE_URL): its mail server is not ours to read")
@@ -130,3 +130,13 @@ def test_zhangsan_sees_his_notice_in_the_message_centre_and_receives_the_email(
     expect(row).to_contain_text("已发送")
     expect(operator.get_by_text(ZHANGSAN_PHONE)).to_have_count(0)
     check_a11y(operator, "deliveries")
+
+    # On a phone the message centre fits the screen and the menu reaches it.
+    phone = new_page(phone=True)
+    login(phone, "zhangsan")
+    phone.get_by_role("button", name="菜单").click()
+    phone.get_by_role("link", name=re.compile("^消息")).click()
+    expect(phone.get_by_role("heading", level=1, name="我的消息")).to_be_visible()
+    width, viewport = scroll_width(phone)
+    assert width <= viewport, f"the message centre scrolls sideways on a phone ({width} > {viewport})"
+    check_a11y(phone, "message-centre-phone")
