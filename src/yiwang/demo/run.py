@@ -41,7 +41,10 @@ def local_delivery(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]]
         )
         env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), EMAIL_USE_TLS="0", EMAIL_USE_SSL="0")
         env.setdefault("NOTIFICATION_EMAIL_CHANNEL", "yiwang.notifications.channels.EmailChannel")
-        notes.append(f"演示邮件服务器 127.0.0.1:{port}，收到的邮件存放在 {maildir}/new（Maildir，可用 mutt -f 打开）")
+        notes.append(
+            f"演示邮件服务器 127.0.0.1:{port}，收到的邮件存放在 {maildir}"
+            f"（Maildir，每封一个文件，在 new/ 下；可用 mutt -f {maildir} 阅读）"
+        )
     if not env.get("SMS_GATEWAY_URL"):
         port = _free_port("127.0.0.1")
         record = data_dir / "sms.jsonl"

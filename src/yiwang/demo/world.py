@@ -244,5 +244,5 @@ def _parent(code: str) -> str | None:
 def logins() -> list[tuple[str, str]]:
     rows = [("admin", "平台管理员（后台 /admin/）")]
     rows += [(p.username, f"{p.name} · {p.description}") for p in STAFF]
-    rows += [(a.username, f"{a.name} · {a.description}") for a in APPLICANTS]
+    rows += [(a.username, f"{a.name} · {a.description} · {contact_of(a.username)[0]}") for a in APPLICANTS]
     return rows
