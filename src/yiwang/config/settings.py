@@ -301,7 +301,7 @@ NOTIFICATION_CHANNELS = {
 }
 # E-mail (channels.EmailChannel; NOTIFICATION_EMAIL_CHANNEL=yiwang.notifications.channels.EmailChannel):
 # Django's SMTP backend with these settings; the password only from the environment.
-NOTIFICATION_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+NOTIFICATION_EMAIL_BACKEND = os.environ.get("NOTIFICATION_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -10,7 +10,7 @@ from yiwang.notifications.models import Message
 class MessageAdmin(admin.ModelAdmin):
     """Read-only: messages are written by services and sent by the outbox worker."""
 
-    list_display = ["created_at", "recipient", "channel", "subject", "status", "attempts"]
+    list_display = ["created_at", "recipient", "channel", "subject", "status", "attempts", "next_attempt_at", "receipt"]
     list_filter = ["channel", "status"]
     search_fields = ["reference", "subject"]
 
