@@ -34,6 +34,11 @@ from django.db.models import TextChoices
 from yiwang.core.errors import Conflict
 
 
+def _forbidden(noun: str, state: TextChoices, verb: TextChoices) -> Conflict:
+    """What every table says of a pair it does not hold, in Chinese."""
+    return Conflict(f"{noun}当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+
+
 class CaseStatus(TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已提交，待受理"
@@ -179,7 +184,7 @@ def case_next_status(status: str, action: str) -> CaseStatus:
         raise Conflict(f"未知的办件状态或动作：{status} / {action}") from exc
     target = CASE_TRANSITIONS.get((state, verb))
     if target is None:
-        raise Conflict(f"办件当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+        raise _forbidden("办件", state, verb)
     return target
 
 
@@ -244,7 +249,7 @@ def task_next_status(kind: str, status: str, action: str) -> TaskStatus:
     target = TASK_TRANSITIONS.get((state, verb))
     completing = verb not in (TA.CLAIM, TA.RELEASE, TA.CANCEL)
     if target is None or (completing and verb not in KIND_ACTIONS[task_kind]):
-        raise Conflict(f"任务当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+        raise _forbidden("任务", state, verb)
     return target
 
 
@@ -286,10 +291,9 @@ STAGE_OPEN_STATES = frozenset({G.PENDING, G.ACTIVE})
 
 def stage_next_status(status: str, action: str) -> StageStatus:
     """The stage's state after `action`, or Conflict naming both in Chinese."""
-    state, verb = StageStatus(status), StageAction(action)
-    target = STAGE_TRANSITIONS.get((state, verb))
+    target = STAGE_TRANSITIONS.get((StageStatus(status), StageAction(action)))
     if target is None:
-        raise Conflict(f"环节当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+        raise _forbidden("环节", StageStatus(status), StageAction(action))
     return target
 
 

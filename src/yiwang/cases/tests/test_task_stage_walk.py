@@ -68,56 +68,51 @@ def _commitment_case() -> Case:
     return flows.submit(version, commitment=True, delivery_method="pickup")
 
 
-def _complete(key: str, outcome: str) -> Callable[[Case], object]:
+MAKE: dict[TaskKind, Callable[[], Case]] = {
+    K.REVIEW: _review_case,
+    K.DECISION: _decision_case,
+    K.INSPECTION: _commitment_case,
+}
+KEY = {K.REVIEW: "planning", K.DECISION: "decide", K.INSPECTION: "commitment_check"}
+
+
+def _claim(kind: TaskKind) -> Callable[[Case], object]:
+    return lambda c: services.task_claim(actor=user(HOLDER[kind]), task=flows.open_task(c, KEY[kind]))
+
+
+def _complete(kind: TaskKind, outcome: str, *, key: str = "", holder: str = "") -> Callable[[Case], object]:
     return lambda c: services.task_complete(
-        actor=user(HOLDER[K.INSPECTION] if key == "commitment_check" else "jn_planning_rev"),
-        task=flows.open_task(c, key),
+        actor=user(holder or HOLDER[kind]),
+        task=flows.open_task(c, key or KEY[kind]),
         outcome=outcome,  # type: ignore[arg-type]
         opinion="理由",
     )
 
 
-# (kind, state) → (how a case gets there, the key of the task in that state).
-BUILD: dict[tuple[TaskKind, TaskStatus], tuple[Callable[[], Case], Callable[[Case], object], str]] = {
-    (K.REVIEW, T.OPEN): (_review_case, lambda c: None, "planning"),
-    (K.REVIEW, T.CLAIMED): (
-        _review_case,
-        lambda c: services.task_claim(actor=user("jn_planning_rev"), task=flows.open_task(c, "planning")),
-        "planning",
+def _nothing(case: Case) -> None:
+    return None
+
+
+# (kind, state) → what brings the task of that kind (KEY) into that state after MAKE.
+BUILD: dict[tuple[TaskKind, TaskStatus], Callable[[Case], object]] = {
+    (K.REVIEW, T.OPEN): _nothing,
+    (K.REVIEW, T.CLAIMED): _claim(K.REVIEW),
+    (K.REVIEW, T.APPROVED): _complete(K.REVIEW, "approve"),
+    (K.REVIEW, T.REJECTED): _complete(K.REVIEW, "reject"),
+    # Another department's approval ends the "any" stage and cancels this task.
+    (K.REVIEW, T.CANCELLED): lambda c: services.task_complete(
+        actor=user("jn_fire_rev"), task=flows.open_task(c, "fire"), outcome="approve", opinion=""
     ),
-    (K.REVIEW, T.APPROVED): (_review_case, _complete("planning", "approve"), "planning"),
-    (K.REVIEW, T.REJECTED): (_review_case, _complete("planning", "reject"), "planning"),
-    (K.REVIEW, T.CANCELLED): (
-        _review_case,
-        lambda c: services.task_complete(
-            actor=user("jn_fire_rev"), task=flows.open_task(c, "fire"), outcome="approve", opinion=""
-        ),
-        "planning",
+    (K.DECISION, T.OPEN): _nothing,
+    (K.DECISION, T.CLAIMED): _claim(K.DECISION),
+    (K.DECISION, T.DECIDED): lambda c: services.case_decide(
+        actor=user("jn_approver"), case=c, outcome="approve", opinion="同意"
     ),
-    (K.DECISION, T.OPEN): (_decision_case, lambda c: None, "decide"),
-    (K.DECISION, T.CLAIMED): (
-        _decision_case,
-        lambda c: services.task_claim(actor=user("jn_approver"), task=flows.open_task(c, "decide")),
-        "decide",
-    ),
-    (K.DECISION, T.DECIDED): (
-        _decision_case,
-        lambda c: services.case_decide(actor=user("jn_approver"), case=c, outcome="approve", opinion="同意"),
-        "decide",
-    ),
-    (K.DECISION, T.CANCELLED): (
-        _decision_case,
-        lambda c: services.case_withdraw(actor=user("zhangsan"), case=c),
-        "decide",
-    ),
-    (K.INSPECTION, T.OPEN): (_commitment_case, lambda c: None, "commitment_check"),
-    (K.INSPECTION, T.CLAIMED): (
-        _commitment_case,
-        lambda c: services.task_claim(actor=user("jn_reviewer"), task=flows.open_task(c, "commitment_check")),
-        "commitment_check",
-    ),
-    (K.INSPECTION, T.PASSED): (_commitment_case, _complete("commitment_check", "pass"), "commitment_check"),
-    (K.INSPECTION, T.FAILED): (_commitment_case, _complete("commitment_check", "fail"), "commitment_check"),
+    (K.DECISION, T.CANCELLED): lambda c: services.case_withdraw(actor=user("zhangsan"), case=c),
+    (K.INSPECTION, T.OPEN): _nothing,
+    (K.INSPECTION, T.CLAIMED): _claim(K.INSPECTION),
+    (K.INSPECTION, T.PASSED): _complete(K.INSPECTION, "pass"),
+    (K.INSPECTION, T.FAILED): _complete(K.INSPECTION, "fail"),
 }
 
 
@@ -183,11 +178,10 @@ def test_every_reachable_task_state_is_built_by_services() -> None:
     ("kind", "state", "action"), TRIPLES, ids=[f"{k.value}-{s.value}-{a.value}" for k, s, a in TRIPLES]
 )
 def test_task_services_obey_the_table(world: None, kind: TaskKind, state: TaskStatus, action: TaskAction) -> None:
-    make, step, key = BUILD[(kind, state)]
     with flows.on(DAY):
-        case = make()
-        step(case)
-        subject = Task.objects.get(case=case, key=key)
+        case = MAKE[kind]()
+        BUILD[(kind, state)](case)
+        subject = Task.objects.get(case=case, key=KEY[kind])
         assert (subject.kind, subject.status) == (kind, state)
         expected = _expected(kind, state, action)
         if expected is None:
@@ -205,7 +199,7 @@ def test_services_cancel_open_and_claimed_tasks(world: None) -> None:
         withdrawn = _review_case()
         services.task_claim(actor=user("jn_fire_rev"), task=flows.open_task(withdrawn, "fire"))
         # A sibling's approval ends an "any" stage; a withdrawal ends everything.
-        _complete("planning", "approve")(parallel)
+        _complete(K.REVIEW, "approve")(parallel)
         services.case_withdraw(actor=user("zhangsan"), case=withdrawn)
     for case in (parallel, withdrawn):
         statuses = dict(Task.objects.filter(case=case, stage__key="joint").values_list("key", "status"))
@@ -233,12 +227,7 @@ def _three_stages() -> Case:
 
 
 def _finish(key: str, outcome: str) -> Callable[[Case], object]:
-    return lambda c: services.task_complete(
-        actor=user("jn_reviewer"),
-        task=flows.open_task(c, key),
-        outcome=outcome,
-        opinion="理由",  # type: ignore[arg-type]
-    )
+    return _complete(K.REVIEW, outcome, key=key, holder="jn_reviewer")
 
 
 STAGE_BUILD: dict[StageStatus, tuple[Callable[[Case], object], str]] = {

@@ -106,22 +106,19 @@ def test_the_task_table_ends_every_open_task_and_reopens_none() -> None:
         assert len({TASK_TRANSITIONS[(TaskStatus.CLAIMED, a)] for a in actions}) == len(actions)
 
 
-STAGE_PAIRS = list(itertools.product(StageStatus, StageAction))
-
-
-@pytest.mark.parametrize(("state", "action"), STAGE_PAIRS, ids=[f"{s.value}-{a.value}" for s, a in STAGE_PAIRS])
-def test_every_stage_state_action_pair(state: StageStatus, action: StageAction) -> None:
-    target = STAGE_TRANSITIONS.get((state, action))
-    if target is not None:
-        assert stage_next_status(state, action) == target
-    else:
+def test_every_stage_state_action_pair() -> None:
+    for state, action in itertools.product(StageStatus, StageAction):
+        target = STAGE_TRANSITIONS.get((state, action))
+        if target is not None:
+            assert stage_next_status(state, action) == target
+            continue
         with pytest.raises(Conflict) as info:
             stage_next_status(state, action)
         assert info.value.message == f"环节当前状态为“{state.label}”，不能{action.label}。"
 
 
 def test_the_stage_table_is_complete_and_final() -> None:
-    assert len(STAGE_PAIRS) == 30 and len(STAGE_TRANSITIONS) == 6
+    assert len(STAGE_TRANSITIONS) == 6
     # Every state but pending is reached, and only from an open state; an ended stage is final.
     assert set(STAGE_TRANSITIONS.values()) | {StageStatus.PENDING} == set(StageStatus)
     assert {s for s, _ in STAGE_TRANSITIONS} == STAGE_OPEN_STATES
