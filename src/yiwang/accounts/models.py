@@ -228,10 +228,5 @@ class AccountEvent(DomainEvent):
 
     subject = models.CharField("对象", max_length=80)
 
-    class Meta:
-        verbose_name = "账户事件"
-        verbose_name_plural = "账户事件"
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.subject}"
+    class Meta(DomainEvent.Meta):
+        verbose_name = verbose_name_plural = "账户事件"

@@ -2,10 +2,13 @@
 
 Read it as the rule book. `CASE_TRANSITIONS[(state, action)]` is the state after the action;
 a pair that is not in the table is forbidden, and `case_next_status` says so in Chinese.
+Tasks (`TASK_TRANSITIONS`, `task_next_status`) and stages (`STAGE_TRANSITIONS`,
+`stage_next_status`) have a table of their own; no status changes any other way
+(tests/test_status_transitions.py reads the source for it).
 `ACTION_ACTORS` declares who may take each action (applicant, a staff role, the system);
 `yiwang.cases.policy` adds where the role must be held (department, region, task, ownership)
 and is the one check services and interfaces share. A test walks every (state, action)
-pair of both tables; another every (persona × action) of the policy through the API.
+pair of the tables; another every (persona × action) of the policy through the API.
 
 Compound service calls chain actions: a 秒批 submission is submit → accept → approve
 (→ conclude for electronic delivery), all in one transaction, each with its own event.
@@ -29,6 +32,11 @@ Compound service calls chain actions: a 秒批 submission is submit → accept �
 from django.db.models import TextChoices
 
 from yiwang.core.errors import Conflict
+
+
+def _forbidden(noun: str, state: TextChoices, verb: TextChoices) -> Conflict:
+    """What every table says of a pair it does not hold, in Chinese."""
+    return Conflict(f"{noun}当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
 
 
 class CaseStatus(TextChoices):
@@ -176,7 +184,7 @@ def case_next_status(status: str, action: str) -> CaseStatus:
         raise Conflict(f"未知的办件状态或动作：{status} / {action}") from exc
     target = CASE_TRANSITIONS.get((state, verb))
     if target is None:
-        raise Conflict(f"办件当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+        raise _forbidden("办件", state, verb)
     return target
 
 
@@ -241,7 +249,7 @@ def task_next_status(kind: str, status: str, action: str) -> TaskStatus:
     target = TASK_TRANSITIONS.get((state, verb))
     completing = verb not in (TA.CLAIM, TA.RELEASE, TA.CANCEL)
     if target is None or (completing and verb not in KIND_ACTIONS[task_kind]):
-        raise Conflict(f"任务当前状态为“{state.label}”，不能{verb.label}。", rule="workflow")
+        raise _forbidden("任务", state, verb)
     return target
 
 
@@ -254,15 +262,50 @@ class StageStatus(TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
-def stage_outcome(join: str, quorum: int | None, statuses: list[str]) -> StageStatus | None:
-    """The result of a stage from its tasks' statuses, or None while it is undecided.
+class StageAction(TextChoices):
+    ACTIVATE = "activate", "开始"
+    APPROVE = "approve", "通过"
+    REJECT = "reject", "不通过"
+    SKIP = "skip", "跳过"
+    CANCEL = "cancel", "取消"
+
+
+G, GA = StageStatus, StageAction
+
+# The stages of a case are created pending when it is accepted; the engine (services/_engine)
+# moves them on only through this table.
+STAGE_TRANSITIONS: dict[tuple[StageStatus, StageAction], StageStatus] = {
+    # Acceptance opens the first stage; a stage's outcome opens the next one.
+    (G.PENDING, GA.ACTIVATE): G.ACTIVE,
+    # A rejection goes straight to the decision stage, passing the reviews in between.
+    (G.PENDING, GA.SKIP): G.SKIPPED,
+    # The decision or a withdrawal closes the stages not reached.
+    (G.PENDING, GA.CANCEL): G.CANCELLED,
+    # The join of its tasks (or the decision) ends a running stage.
+    (G.ACTIVE, GA.APPROVE): G.APPROVED,
+    (G.ACTIVE, GA.REJECT): G.REJECTED,
+    (G.ACTIVE, GA.CANCEL): G.CANCELLED,
+}
+STAGE_OPEN_STATES = frozenset({G.PENDING, G.ACTIVE})
+
+
+def stage_next_status(status: str, action: str) -> StageStatus:
+    """The stage's state after `action`, or Conflict naming both in Chinese."""
+    target = STAGE_TRANSITIONS.get((StageStatus(status), StageAction(action)))
+    if target is None:
+        raise _forbidden("环节", StageStatus(status), StageAction(action))
+    return target
+
+
+def stage_outcome(join: str, quorum: int | None, statuses: list[str]) -> StageAction | None:
+    """How a running stage ends, from its tasks' statuses, or None while it is undecided.
 
     A rejection ends the stage as rejected whatever the join (the catalog's rule: "a
     rejected task cancels its siblings"). Otherwise: all — every task approved; any — one;
     quorum — `quorum` of them.
     """
     if T.REJECTED in statuses:
-        return StageStatus.REJECTED
+        return StageAction.REJECT
     approved = sum(1 for s in statuses if s in (T.APPROVED, T.DECIDED))
     needed = {"all": len(statuses), "any": 1, "quorum": quorum or len(statuses)}[join]
-    return StageStatus.APPROVED if approved >= needed else None
+    return StageAction.APPROVE if approved >= needed else None

@@ -329,13 +329,8 @@ class CatalogEvent(DomainEvent):
 
     subject = models.CharField("对象", max_length=80, db_index=True)
 
-    class Meta:
-        verbose_name = "事项库事件"
-        verbose_name_plural = "事项库事件"
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.verb} {self.subject}"
+    class Meta(DomainEvent.Meta):
+        verbose_name = verbose_name_plural = "事项库事件"
 
 
 class SearchDocument(models.Model):

@@ -103,11 +103,14 @@ class LogHead(models.Model):
 class DomainEvent(models.Model):
     """What every domain's event row has: a catalogued verb, who, what, when, its ledger entry.
 
-    Concrete tables (`CaseEvent`, `CatalogEvent`, `AccountEvent`) set `domain` and add
-    their own subject. A verb missing from the catalogue (events.py) refuses to save.
+    Concrete tables (`CaseEvent`, `CatalogEvent`, `AccountEvent`, `CalendarEvent`) set
+    `domain`, add their own subject (`subject_field` names it) and their verbose name in
+    `class Meta(DomainEvent.Meta)`; they list newest first unless they say otherwise. A verb
+    missing from the catalogue (events.py) refuses to save.
     """
 
     domain: ClassVar[Domain]
+    subject_field: ClassVar[str] = "subject"
 
     verb = models.CharField("动作", max_length=40)
     actor = models.ForeignKey(
@@ -124,6 +127,10 @@ class DomainEvent(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {getattr(self, self.subject_field)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         event_type(self.domain, self.verb)  # loud on an uncatalogued verb

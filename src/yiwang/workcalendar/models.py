@@ -10,14 +10,10 @@ class CalendarEvent(DomainEvent):
     """One calendar change: who, what, which dates, on what authority (mirrored into the ledger)."""
 
     domain = Domain.CALENDAR
+    subject_field = "year"
 
     year = models.PositiveSmallIntegerField("年度")
     source = models.CharField("依据", max_length=200, blank=True)
 
-    class Meta:
-        verbose_name = "工作日历变更记录"
-        verbose_name_plural = "工作日历变更记录"
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.year}"
+    class Meta(DomainEvent.Meta):
+        verbose_name = verbose_name_plural = "工作日历变更记录"

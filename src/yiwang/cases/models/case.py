@@ -139,6 +139,7 @@ class CaseEvent(DomainEvent):
     """
 
     domain = Domain.CASES
+    subject_field = "case"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name="办件")
     from_status = models.CharField("原状态", max_length=24, blank=True)
@@ -147,13 +148,9 @@ class CaseEvent(DomainEvent):
     summary = models.CharField("说明", max_length=500)
     reason = models.TextField("理由", blank=True)
 
-    class Meta:
-        verbose_name = "办件事件"
-        verbose_name_plural = "办件事件"
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.verb} {self.case}"
+    class Meta(DomainEvent.Meta):
+        verbose_name = verbose_name_plural = "办件事件"
+        ordering = ["at", "id"]  # a case's history reads oldest first
 
 
 class CaseNumberCounter(models.Model):

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from yiwang.accounts.models import DepartmentKind, Role, StaffRole, User
 from yiwang.cases.deadlines import CLOCK_CACHE, case_due_refresh, clock_written, task_due_refresh
 from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
-from yiwang.cases.workflow import CaseAction, TaskStatus, case_next_status
+from yiwang.cases.workflow import CaseAction, TaskAction, TaskStatus, case_next_status, task_next_status
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.process import ProcessDefinition
 from yiwang.catalog.selectors import pinned_version
@@ -156,9 +156,8 @@ def transition(
     actor_role: str = "",
 ) -> CaseEvent:
     """Apply `action` by the transition table (Conflict if forbidden), save, record."""
-    target = case_next_status(case.status, action)
     before = case.status
-    case.status = target
+    case.status = case_next_status(before, action)
     case.updated_at = clock.now()
     case.save()
     return record(
@@ -231,9 +230,10 @@ def refresh_case_due(case: Case) -> None:
     case.save(update_fields=["due_date", "committed_due_date", "warning_date"])
 
 
-def stop_task(task: Task, status: TaskStatus, *, cause: str) -> None:
-    """End a task (completed or cancelled): set its status and stop its clock."""
-    task.status = status
+def stop_task(task: Task, action: TaskAction, *, cause: str) -> None:
+    """End a task by a completing action or cancel: its next status by the task table
+    (Conflict on a forbidden pair), then stop its clock."""
+    task.status = task_next_status(task.kind, task.status, action)
     task.completed_at = clock.now()
     clock_event(task.case, "stop", task=task, cause=cause)
     task_due_refresh(task)

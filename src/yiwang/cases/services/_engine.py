@@ -3,17 +3,24 @@ delivery, 告知承诺 核查 and revocation. Internal helpers that run inside t
 service's transaction; each writes its own CaseEvent(s) and ledger entries.
 """
 
+from collections import defaultdict
 from typing import Literal
+
+from django.db.models import QuerySet
 
 from yiwang.accounts.models import Department, User
 from yiwang.cases.deadlines import clock_started, due_text
 from yiwang.cases.models import Case, ClockEvent, DeliveryMethod, Stage, Task
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import (
+    STAGE_OPEN_STATES,
     CaseAction,
+    StageAction,
     StageStatus,
+    TaskAction,
     TaskKind,
     TaskStatus,
+    stage_next_status,
     stage_outcome,
 )
 from yiwang.catalog.process import StageSpec
@@ -21,7 +28,16 @@ from yiwang.core import clock
 from yiwang.core.errors import DomainError
 from yiwang.ledger.events import CaseVerb
 
-__all__ = ["accept", "conclude", "decide", "inspection_create", "revoke", "stage_task_done"]
+__all__ = [
+    "accept",
+    "conclude",
+    "decide",
+    "inspection_create",
+    "revoke",
+    "stage_task_done",
+    "stage_transition",
+    "stages_transition",
+]
 
 
 def accept(
@@ -80,8 +96,7 @@ def accept(
 
 
 def _create_stages(case: Case, specs: list[StageSpec]) -> list[Stage]:
-    """The case's stages, the first one active (`_activate` opens its tasks)."""
-    now = clock.now()
+    """The case's stages, all pending (`_activate` opens the first)."""
     return Stage.objects.bulk_create(
         Stage(
             case=case,
@@ -93,11 +108,33 @@ def _create_stages(case: Case, specs: list[StageSpec]) -> list[Stage]:
             decides=spec.decides,
             is_parallel=spec.is_parallel,
             limit_days=spec.limit_days,
-            status=StageStatus.ACTIVE if index == 0 else StageStatus.PENDING,
-            activated_at=now if index == 0 else None,
         )
         for index, spec in enumerate(specs)
     )
+
+
+def _stamps(action: StageAction) -> dict[str, object]:
+    """When a stage began or ended, stamped with its transition."""
+    return {"activated_at" if action == StageAction.ACTIVATE else "completed_at": clock.now()}
+
+
+def stage_transition(stage: Stage, action: StageAction) -> None:
+    """Move one stage by `action` through the stage table (Conflict on a forbidden pair)."""
+    stage.status = stage_next_status(stage.status, action)
+    stamps = _stamps(action)
+    for name, value in stamps.items():
+        setattr(stage, name, value)
+    stage.save(update_fields=["status", *stamps])
+
+
+def stages_transition(stages: QuerySet[Stage], action: StageAction) -> None:
+    """`stage_transition` for several rows: each row's pair is looked up in the table (one
+    forbidden pair and nothing is written), then one UPDATE per target state."""
+    by_target: dict[StageStatus, list[int]] = defaultdict(list)
+    for pk, status in stages.values_list("pk", "status"):
+        by_target[stage_next_status(status, action)].append(pk)
+    for target, pks in by_target.items():
+        Stage.objects.filter(pk__in=pks).update(status=target, **_stamps(action))
 
 
 def _spec(specs: list[StageSpec], key: str) -> StageSpec:
@@ -111,10 +148,7 @@ def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) ->
     each (a parallel stage has a task per department)."""
     spec = _spec(specs if specs is not None else base.process_of(case).stages, stage.key)
     now, today = clock.now(), clock.today()
-    if stage.status != StageStatus.ACTIVE:
-        stage.status = StageStatus.ACTIVE
-        stage.activated_at = now
-        stage.save(update_fields=["status", "activated_at"])
+    stage_transition(stage, StageAction.ACTIVATE)
     departments = {
         d.credit_code: d for d in Department.objects.filter(credit_code__in=[t.department for t in spec.tasks])
     }
@@ -180,27 +214,24 @@ def stage_task_done(case: Case, task: Task, *, actor: User) -> None:
     if outcome is None:
         return
     for sibling in Task.objects.filter(stage=stage, status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]):
-        base.stop_task(sibling, TaskStatus.CANCELLED, cause="cancelled")
+        base.stop_task(sibling, TaskAction.CANCEL, cause="cancelled")
         if sibling.assignee is not None:
             base.notify_staff(
                 [sibling.assignee], case, f"任务已取消：{sibling.name}", "本环节已有结论，您的任务已取消。"
             )
-    stage.status = outcome
-    stage.completed_at = clock.now()
-    stage.save(update_fields=["status", "completed_at"])
-    rejected = outcome == StageStatus.REJECTED
+    stage_transition(stage, outcome)
+    rejected = outcome == StageAction.REJECT
     base.record(
         case,
         verb=CaseVerb.STAGE_COMPLETED,
         actor=actor,
         summary=f"“{stage.name}”环节{'审查不通过，转审批决定' if rejected else '审查通过'}",
-        payload={"stage": stage.key, "outcome": str(outcome)},
+        payload={"stage": stage.key, "outcome": str(stage.status)},
     )
     later = list(Stage.objects.filter(case=case, position__gt=stage.position, status=StageStatus.PENDING))
     for next_stage in later:
         if rejected and not next_stage.decides:
-            next_stage.status = StageStatus.SKIPPED
-            next_stage.save(update_fields=["status"])
+            stage_transition(next_stage, StageAction.SKIP)
             continue
         _activate(case, next_stage)
         return
@@ -241,10 +272,8 @@ def decide(
         actor_role="system" if actor is None else ("approver" if _has_stages(case) else "window_clerk"),
     )
     for task in base.open_tasks(case, kinds=["review", "decision"]):
-        base.stop_task(task, TaskStatus.CANCELLED, cause="cancelled")
-    Stage.objects.filter(case=case, status__in=[StageStatus.PENDING, StageStatus.ACTIVE]).update(
-        status=StageStatus.CANCELLED, completed_at=now
-    )
+        base.stop_task(task, TaskAction.CANCEL, cause="cancelled")
+    stages_transition(Stage.objects.filter(case=case, status__in=STAGE_OPEN_STATES), StageAction.CANCEL)
     base.clock_event(case, "stop", cause="decision")
     base.refresh_case_due(case)
     result = case.implementation_version.result_name

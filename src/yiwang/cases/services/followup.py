@@ -4,10 +4,11 @@ function is one durable transaction."""
 from django.db import transaction
 
 from yiwang.accounts.models import User
-from yiwang.cases.models import Case, CaseMaterial, SupplementRequest
+from yiwang.cases.models import Case, CaseMaterial, Stage, SupplementRequest
 from yiwang.cases.policy import require_case_action
 from yiwang.cases.services import _base as base
-from yiwang.cases.workflow import CaseAction, CaseStatus, TaskStatus, case_next_status
+from yiwang.cases.services import _engine as engine
+from yiwang.cases.workflow import STAGE_OPEN_STATES, CaseAction, CaseStatus, StageAction, TaskAction, case_next_status
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, ValidationFailed
 
@@ -77,7 +78,8 @@ def case_withdraw(*, actor: User, case: Case, reason: str = "") -> Case:
         case_next_status(case.status, CaseAction.WITHDRAW)
         staff = {t.assignee for t in base.open_tasks(case) if t.assignee is not None}
         for task in base.open_tasks(case):
-            base.stop_task(task, status=TaskStatus.CANCELLED, cause="withdrawal")
+            base.stop_task(task, TaskAction.CANCEL, cause="withdrawal")
+        engine.stages_transition(Stage.objects.filter(case=case, status__in=STAGE_OPEN_STATES), StageAction.CANCEL)
         case.withdrawn_at = clock.now()
         base.transition(
             case,

@@ -16,6 +16,7 @@ from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
 from yiwang.cases.workflow import (
     CaseAction,
+    StageAction,
     StageStatus,
     TaskAction,
     TaskKind,
@@ -130,9 +131,9 @@ def task_complete(*, actor: User, task: Task, outcome: TaskOutcome, opinion: str
         case_next_status(case.status, _case_action_for(task))
         task_next_status(task.kind, TaskStatus.CLAIMED, action)  # wrong outcome for this kind of task
         _ensure_mine(actor, task, save=False)
-        target = task_next_status(task.kind, task.status, action)
         task.opinion = opinion
-        base.stop_task(task, target, cause="completed")
+        base.stop_task(task, action, cause="completed")
+        target = task.status
         base.record(
             case,
             verb=CaseVerb(f"task_{outcome}"),
@@ -194,11 +195,9 @@ def case_decide(
         require_case_action(actor, CaseAction.APPROVE if outcome == "approve" else CaseAction.DENY, case, task=task)
         _ensure_mine(actor, task, save=False)
         task.opinion = opinion
-        base.stop_task(task, TaskStatus.DECIDED, cause="decision")
+        base.stop_task(task, TaskAction.DECIDE, cause="decision")
         if task.stage is not None:
-            task.stage.status = StageStatus.APPROVED if outcome == "approve" else StageStatus.REJECTED
-            task.stage.completed_at = clock.now()
-            task.stage.save(update_fields=["status", "completed_at"])
+            engine.stage_transition(task.stage, StageAction.APPROVE if outcome == "approve" else StageAction.REJECT)
         engine.decide(
             case,
             actor=actor,

@@ -8,16 +8,21 @@ from yiwang.cases.workflow import (
     ACTION_ACTORS,
     CASE_TRANSITIONS,
     KIND_ACTIONS,
+    STAGE_OPEN_STATES,
+    STAGE_TRANSITIONS,
+    TASK_OPEN_STATES,
     TASK_TRANSITIONS,
     TERMINAL_STATES,
     CaseAction,
     CaseStatus,
+    StageAction,
     StageStatus,
     TaskAction,
     TaskKind,
     TaskStatus,
     case_allowed_actions,
     case_next_status,
+    stage_next_status,
     stage_outcome,
     task_next_status,
 )
@@ -88,22 +93,51 @@ def test_every_task_kind_state_action_triple(kind: TaskKind, state: TaskStatus, 
     else:
         with pytest.raises(Conflict) as info:
             task_next_status(kind, state, action)
-        assert "任务当前状态为" in info.value.message
+        assert info.value.message == f"任务当前状态为“{state.label}”，不能{action.label}。"
+
+
+def test_the_task_table_ends_every_open_task_and_reopens_none() -> None:
+    # Only open tasks move; each open state can be cancelled; a finished task is final.
+    assert {s for s, _ in TASK_TRANSITIONS} == TASK_OPEN_STATES
+    assert all((s, TaskAction.CANCEL) in TASK_TRANSITIONS for s in TASK_OPEN_STATES)
+    assert set(TaskAction) == {a for _, a in TASK_TRANSITIONS}
+    # Every kind's completing actions end the task in a state of its own.
+    for actions in KIND_ACTIONS.values():
+        assert len({TASK_TRANSITIONS[(TaskStatus.CLAIMED, a)] for a in actions}) == len(actions)
+
+
+def test_every_stage_state_action_pair() -> None:
+    for state, action in itertools.product(StageStatus, StageAction):
+        target = STAGE_TRANSITIONS.get((state, action))
+        if target is not None:
+            assert stage_next_status(state, action) == target
+            continue
+        with pytest.raises(Conflict) as info:
+            stage_next_status(state, action)
+        assert info.value.message == f"环节当前状态为“{state.label}”，不能{action.label}。"
+
+
+def test_the_stage_table_is_complete_and_final() -> None:
+    assert len(STAGE_TRANSITIONS) == 6
+    # Every state but pending is reached, and only from an open state; an ended stage is final.
+    assert set(STAGE_TRANSITIONS.values()) | {StageStatus.PENDING} == set(StageStatus)
+    assert {s for s, _ in STAGE_TRANSITIONS} == STAGE_OPEN_STATES
+    assert {a for _, a in STAGE_TRANSITIONS} == set(StageAction)
 
 
 @pytest.mark.parametrize(
     ("join", "quorum", "statuses", "expected"),
     [
         ("all", None, ["approved", "approved", "open"], None),
-        ("all", None, ["approved", "approved", "approved"], StageStatus.APPROVED),
-        ("all", None, ["approved", "rejected", "open"], StageStatus.REJECTED),
-        ("any", None, ["open", "approved", "open"], StageStatus.APPROVED),
+        ("all", None, ["approved", "approved", "approved"], StageAction.APPROVE),
+        ("all", None, ["approved", "rejected", "open"], StageAction.REJECT),
+        ("any", None, ["open", "approved", "open"], StageAction.APPROVE),
         ("any", None, ["open", "open"], None),
-        ("any", None, ["rejected", "open"], StageStatus.REJECTED),
+        ("any", None, ["rejected", "open"], StageAction.REJECT),
         ("quorum", 2, ["approved", "open", "open"], None),
-        ("quorum", 2, ["approved", "claimed", "approved"], StageStatus.APPROVED),
-        ("quorum", 2, ["approved", "rejected", "open"], StageStatus.REJECTED),
+        ("quorum", 2, ["approved", "claimed", "approved"], StageAction.APPROVE),
+        ("quorum", 2, ["approved", "rejected", "open"], StageAction.REJECT),
     ],
 )
-def test_stage_join_policy(join: str, quorum: int | None, statuses: list[str], expected: StageStatus | None) -> None:
+def test_stage_join_policy(join: str, quorum: int | None, statuses: list[str], expected: StageAction | None) -> None:
     assert stage_outcome(join, quorum, statuses) == expected

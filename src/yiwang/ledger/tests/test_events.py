@@ -7,13 +7,17 @@ never a bare string; verbs built at run time are enumerated here from their inpu
 """
 
 import ast
+import datetime as dt
 from pathlib import Path
 from typing import get_args
 
 import pytest
+from django.apps import apps
 
+from yiwang.accounts.models import AccountEvent
 from yiwang.cases.services.review import TaskOutcome
 from yiwang.cases.workflow import CaseAction
+from yiwang.catalog.models import CatalogEvent
 from yiwang.ledger.events import (
     CATALOGUE,
     AccountVerb,
@@ -27,6 +31,8 @@ from yiwang.ledger.events import (
     event_type,
     label_of_kind,
 )
+from yiwang.ledger.models import DomainEvent
+from yiwang.workcalendar.models import CalendarEvent
 
 SRC = Path(__file__).resolve().parents[2]
 VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb", "CalendarVerb"}
@@ -101,3 +107,24 @@ def test_upload_is_shown_once_the_case_was_submitted() -> None:
     assert not upload.shown_to_applicant(from_status="draft")
     assert upload.shown_to_applicant(from_status="supplement_requested")
     assert not event_type(Domain.CASES, CaseVerb.TASK_CLAIMED).shown_to_applicant(from_status="in_review")
+
+
+def test_every_event_table_shares_the_base_row() -> None:
+    """One base for the four event tables: newest first (a case's own history oldest first),
+    and each row names when, what and its subject the same way (the admin's lists)."""
+    tables = {m.__name__: m for m in apps.get_models() if issubclass(m, DomainEvent)}
+    assert set(tables) == {"CaseEvent", "CatalogEvent", "AccountEvent", "CalendarEvent"}
+    for name, model in tables.items():
+        assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name
+        assert model._meta.verbose_name == model._meta.verbose_name_plural != name
+    at = dt.datetime(2026, 3, 2, 9, 30)
+    rows = [
+        CatalogEvent(verb=CatalogVerb.ITEM_VERSION_DRAFTED, subject="item:1", at=at),
+        AccountEvent(verb=AccountVerb.REGION_CREATED, subject="region:370100", at=at),
+        CalendarEvent(verb=CalendarVerb.YEAR_ADD, year=2027, at=at),
+    ]
+    assert [str(row) for row in rows] == [
+        "2026-03-02 09:30 item_version_drafted item:1",
+        "2026-03-02 09:30 region_created region:370100",
+        "2026-03-02 09:30 year_add 2027",
+    ]
