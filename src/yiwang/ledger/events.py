@@ -30,6 +30,7 @@ class Domain(StrEnum):
     CATALOG = "catalog"
     ACCOUNTS = "accounts"
     CALENDAR = "calendar"
+    NOTIFICATIONS = "notifications"
 
 
 class Audience(StrEnum):
@@ -113,7 +114,12 @@ class CalendarVerb(StrEnum):
     YEAR_SEED = "year_seed"
 
 
-Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb
+class NotificationVerb(StrEnum):
+    CHANNELS_SET = "channels_set"
+    MESSAGE_RETRIED = "message_retried"
+
+
+Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb | NotificationVerb
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,10 @@ _CALENDAR: dict[CalendarVerb, str] = {
     CalendarVerb.YEAR_REMOVE: "删除工作日历年度",
     CalendarVerb.YEAR_SEED: "载入官方工作日历年度",
 }
+_NOTIFICATIONS: dict[NotificationVerb, str] = {
+    NotificationVerb.CHANNELS_SET: "设置消息接收渠道",
+    NotificationVerb.MESSAGE_RETRIED: "重新发送消息",
+}
 
 CATALOGUE: dict[str, EventType] = {
     **{
@@ -216,6 +226,7 @@ CATALOGUE: dict[str, EventType] = {
     **{f"catalog.{verb}": EventType(Domain.CATALOG, verb, label) for verb, label in _CATALOG.items()},
     **{f"accounts.{verb}": EventType(Domain.ACCOUNTS, verb, label) for verb, label in _ACCOUNTS.items()},
     **{f"calendar.{verb}": EventType(Domain.CALENDAR, verb, label) for verb, label in _CALENDAR.items()},
+    **{f"notifications.{verb}": EventType(Domain.NOTIFICATIONS, verb, label) for verb, label in _NOTIFICATIONS.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -224,6 +235,7 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.CATALOG: CatalogVerb,
     Domain.ACCOUNTS: AccountVerb,
     Domain.CALENDAR: CalendarVerb,
+    Domain.NOTIFICATIONS: NotificationVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

@@ -3,16 +3,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from yiwang.notifications.models import Message
+from yiwang.notifications.models import Message, NotificationEvent
 
 
-@admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    """Read-only: messages are written by services and sent by the outbox worker."""
-
-    list_display = ["created_at", "recipient", "channel", "subject", "status", "attempts", "next_attempt_at", "receipt"]
-    list_filter = ["channel", "status"]
-    search_fields = ["reference", "subject"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only (the outbox, the event trail): the admin just lists them."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -22,3 +17,16 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "channel", "subject", "status", "attempts", "next_attempt_at", "receipt"]
+    list_filter = ["channel", "status"]
+    search_fields = ["reference", "subject"]
+
+
+@admin.register(NotificationEvent)
+class NotificationEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "verb", "subject", "actor"]
+    list_filter = ["verb"]

@@ -11,6 +11,8 @@ HttpSmsChannel send through SMTP and an HTTP SMS gateway). Status changes go thr
 from django.db import models
 
 from yiwang.accounts.models import User
+from yiwang.ledger.events import Domain
+from yiwang.ledger.models import DomainEvent
 
 
 class Channel(models.TextChoices):
@@ -61,3 +63,16 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"
+
+
+class NotificationEvent(DomainEvent):
+    """A person's or the operator's change to how notices reach people (mirrored into the
+    ledger): a channel choice, a message put back in the queue. Deliveries themselves are
+    the outbox rows' own status, not events."""
+
+    domain = Domain.NOTIFICATIONS
+
+    subject = models.CharField("对象", max_length=80, db_index=True)
+
+    class Meta(DomainEvent.Meta):
+        verbose_name = verbose_name_plural = "消息事件"

@@ -24,8 +24,10 @@ from django.db import transaction
 from yiwang.accounts.models import User
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.ledger.events import Domain, NotificationVerb, event_type
+from yiwang.ledger.services import ledger_append
 from yiwang.notifications.channels import PermanentFailure, channel_for, recipient_address
-from yiwang.notifications.models import Channel, Message, MessageStatus
+from yiwang.notifications.models import Channel, Message, MessageStatus, NotificationEvent
 from yiwang.notifications.policy import require_outbox_operator
 from yiwang.notifications.workflow import MessageAction, message_next_status
 
@@ -204,7 +206,12 @@ def message_retry(*, actor: User, message_id: int) -> Message:
         message.attempts = 0
         message.next_attempt_at = clock.now()
         message.save(update_fields=["status", "attempts", "next_attempt_at"])
-        logger.info("notification %s put back in the queue by %s", message.pk, actor.pk)
+        _event(
+            verb=NotificationVerb.MESSAGE_RETRIED,
+            actor=actor,
+            subject=f"message:{message.pk}",
+            payload={"channel": message.channel, "reference": message.reference},
+        )
         if settings.NOTIFICATIONS_KICK_AFTER_COMMIT:
             transaction.on_commit(_kick_delivery, robust=True)
     return message
@@ -219,4 +226,18 @@ def channel_preferences_set(*, actor: User, email: bool, sms: bool) -> User:
         user.notify_by_email = email
         user.notify_by_sms = sms
         user.save(update_fields=["notify_by_email", "notify_by_sms"])
+        _event(
+            verb=NotificationVerb.CHANNELS_SET,
+            actor=actor,
+            subject=f"user:{user.pk}",
+            payload={"email": email, "sms": sms},
+        )
     return user
+
+
+def _event(*, verb: NotificationVerb, actor: User, subject: str, payload: dict[str, object]) -> None:
+    kind = event_type(Domain.NOTIFICATIONS, verb).kind
+    entry = ledger_append(kind=kind, subject=subject, payload=payload, personal={})
+    NotificationEvent.objects.create(
+        verb=verb, actor=actor, subject=subject, payload=payload, at=clock.now(), ledger_entry_id=entry.pk
+    )

@@ -26,6 +26,7 @@ from yiwang.ledger.events import (
     CaseVerb,
     CatalogVerb,
     Domain,
+    NotificationVerb,
     UnknownEventVerb,
     disclosed_kinds,
     event_type,
@@ -35,7 +36,7 @@ from yiwang.ledger.models import DomainEvent
 from yiwang.workcalendar.models import CalendarEvent
 
 SRC = Path(__file__).resolve().parents[2]
-VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb", "CalendarVerb"}
+VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb", "CalendarVerb", "NotificationVerb"}
 
 
 def _verb_arguments() -> list[tuple[str, int, ast.expr]]:
@@ -55,7 +56,9 @@ def _verb_arguments() -> list[tuple[str, int, ast.expr]]:
 def _is_catalogued_expression(value: ast.expr) -> bool:
     if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
         return value.value.id in VERB_ENUMS and value.attr in {
-            member.name for enum in (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb) for member in enum
+            member.name
+            for enum in (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb)
+            for member in enum
         }
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
         return value.func.id in VERB_ENUMS  # the enum constructor refuses an unknown value
@@ -90,7 +93,8 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
     for kind, row in CATALOGUE.items():
         assert kind == row.kind == f"{row.domain}.{row.verb}"
         assert row.label and all(not ch.isascii() for ch in row.label), kind
-    assert len(CATALOGUE) == len(CaseVerb) + len(CatalogVerb) + len(AccountVerb) + len(CalendarVerb)
+    enums = (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb)
+    assert len(CATALOGUE) == sum(len(enum) for enum in enums)
 
 
 def test_only_decisions_are_disclosed_and_only_case_events_reach_the_applicant() -> None:
@@ -110,10 +114,10 @@ def test_upload_is_shown_once_the_case_was_submitted() -> None:
 
 
 def test_every_event_table_shares_the_base_row() -> None:
-    """One base for the four event tables: newest first (a case's own history oldest first),
+    """One base for the event tables: newest first (a case's own history oldest first),
     and each row names when, what and its subject the same way (the admin's lists)."""
     tables = {m.__name__: m for m in apps.get_models() if issubclass(m, DomainEvent)}
-    assert set(tables) == {"CaseEvent", "CatalogEvent", "AccountEvent", "CalendarEvent"}
+    assert set(tables) == {"CaseEvent", "CatalogEvent", "AccountEvent", "CalendarEvent", "NotificationEvent"}
     for name, model in tables.items():
         assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name
         assert model._meta.verbose_name == model._meta.verbose_name_plural != name

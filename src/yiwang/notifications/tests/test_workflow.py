@@ -8,7 +8,9 @@ from django.db import transaction
 
 from yiwang.accounts.models import User
 from yiwang.core.errors import Conflict, PermissionDenied
-from yiwang.notifications.models import Message, MessageStatus
+from yiwang.ledger.events import NotificationVerb
+from yiwang.ledger.models import Entry
+from yiwang.notifications.models import Message, MessageStatus, NotificationEvent
 from yiwang.notifications.services import message_enqueue, message_retry, messages_deliver_pending
 from yiwang.notifications.workflow import TRANSITIONS, MessageAction, message_next_status
 
@@ -81,6 +83,9 @@ def test_retry_puts_a_failed_message_back_with_a_fresh_budget_and_only_for_the_o
     message_retry(actor=operator, message_id=message.pk)
     message.refresh_from_db()
     assert message.status == MessageStatus.PENDING and message.attempts == 0
+    [event] = NotificationEvent.objects.filter(verb=NotificationVerb.MESSAGE_RETRIED)
+    assert (event.actor, event.subject) == (operator, f"message:{message.pk}")
+    assert Entry.objects.get(pk=event.ledger_entry_id).kind == "notifications.message_retried"
     _run(message, MessageAction.DELIVER)
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT

@@ -9,7 +9,8 @@ from yiwang.accounts.models import User
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory
 from yiwang.core import clock
-from yiwang.notifications.models import Message
+from yiwang.ledger.models import Entry
+from yiwang.notifications.models import Message, NotificationEvent
 from yiwang.notifications.services import message_enqueue, messages_deliver_pending
 
 DAY = dt.date(2026, 3, 2)
@@ -85,6 +86,9 @@ def test_turning_email_off_stops_email_but_not_in_app_messages(login_as) -> None
     zhangsan.post("/me/notifications/", {"sms": "on"})
     user = User.objects.get(username="zhangsan")
     assert (user.notify_by_email, user.notify_by_sms) == (False, True)
+    [choice] = NotificationEvent.objects.filter(subject=f"user:{user.pk}")
+    assert choice.payload == {"email": False, "sms": True}
+    assert Entry.objects.get(pk=choice.ledger_entry_id).kind == "notifications.channels_set"
     with transaction.atomic():
         created = message_enqueue(recipient=user, subject="x", body="y", channels=["in_app", "email", "sms"])
     assert sorted(m.channel for m in created) == ["in_app", "sms"]
