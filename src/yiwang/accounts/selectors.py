@@ -31,10 +31,6 @@ def agencies_of(user: User) -> QuerySet[EnterpriseAgent]:
     )
 
 
-def region_children(region: Region) -> QuerySet[Region]:
-    return Region.objects.filter(parent=region).order_by("sort_order", "code")
-
-
 def region_by_code(code: str) -> Region | None:
     return Region.objects.filter(code=code).first()
 

@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 
 from yiwang.accounts.models import StaffRole, User
 from yiwang.cases.clock import ClockEntry, ClockState
-from yiwang.cases.deadlines import CLOCK_CACHE, clock_entry, task_clock_state
+from yiwang.cases.deadlines import clock_cache_set, clock_entry, task_clock_state
 from yiwang.cases.models import ClockEvent, Task
 from yiwang.cases.workflow import TaskStatus
 
@@ -110,6 +110,6 @@ def task_clocks_of(tasks: Iterable[Task]) -> dict[int, ClockState]:
         entries[row.task_id].append(clock_entry(row))  # type: ignore[index]
     clocks = {}
     for pk, task in wanted.items():
-        task.__dict__[CLOCK_CACHE] = entries[pk]
+        clock_cache_set(task, entries[pk])
         clocks[pk] = task_clock_state(task)
     return clocks

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, StaffRole, User
 from yiwang.cases.clock import deemed_acceptance_after
@@ -45,12 +45,9 @@ from yiwang.cases.policy import (
     staff_may_see,
 )
 from yiwang.cases.workflow import (
-    OPEN_STATES,
     CaseAction,
     CaseStatus,
-    StageStatus,
     TaskKind,
-    TaskStatus,
 )
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.models import ImplementationVersion, Material, VersionStatus
@@ -484,14 +481,3 @@ def material_file_for(
             case=case, user=user, at=clock.now(), reason=reason.strip()[:200], target=f"material:{material.pk}"
         )
     return material, handle
-
-
-def cases_with_open_tasks_of(user: User) -> QuerySet[Case]:
-    """Cases in which `user` holds a claimed task (the workbench's "my work" list)."""
-    mine = Task.objects.filter(case=OuterRef("pk"), assignee=user, status=TaskStatus.CLAIMED)
-    return Case.objects.filter(Exists(mine), status__in=list(OPEN_STATES)).select_related(*_CASE_RELATED)
-
-
-def stage_progress(case: Case) -> list[tuple[str, str]]:
-    """(stage name, status label) pairs for a compact progress bar."""
-    return [(s.name, StageStatus(s.status).label) for s in Stage.objects.filter(case=case).order_by("position")]

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import Enterprise, User
-from yiwang.cases.deadlines import CLOCK_CACHE
+from yiwang.cases.deadlines import clock_cache_set
 from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod, SupplementRequest
 from yiwang.cases.numbering import case_number_next
 from yiwang.cases.policy import is_current_agent, require_case_action
@@ -419,7 +419,7 @@ def _submit(
         if errors:
             raise ValidationFailed(errors)
         case.form_data = cleaned
-        case.__dict__[CLOCK_CACHE] = []  # a draft has no clock: it starts at acceptance
+        clock_cache_set(case, [])  # a draft has no clock: it starts at acceptance
         case.delivery_method, case.delivery_address = method, address
         case.number = case_number_next(region_code=case.region.code, on=today)
         case.idempotency_key, case.idempotency_fingerprint = key, fingerprint
