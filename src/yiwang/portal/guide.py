@@ -89,7 +89,7 @@ def guide(request: HttpRequest) -> HttpResponse:
 
 
 def item(request: HttpRequest, basic_code: str) -> HttpResponse:
-    documents = list(catalog.guide_implementations(basic_code).select_related("implementation"))
+    documents = list(catalog.guide_implementations(basic_code))
     region = _region(request)
     chosen = catalog.guide_choose(documents, region, request.GET.get("impl", ""))
     if chosen is None:
