@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from yiwang.accounts.models import User
 from yiwang.cases import selectors, services
 from yiwang.cases.models import Case
-from yiwang.cases.workflow import CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
+from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
@@ -185,7 +185,7 @@ def _detail_page(
 
 def _branch_label(task: Any) -> str:
     """What the applicant is told about one branch: its state, never who works on it."""
-    if task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED):
+    if task.status in TASK_OPEN_STATES:
         return "办理中"
     return TaskStatus(task.status).label
 
