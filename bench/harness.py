@@ -2,7 +2,7 @@
 
 - `Platform` prepares a database (PostgreSQL `yiwang_bench` by default), migrates, loads the
   demo world and starts granian in WSGI mode with one worker per core (ADR 0002), with the
-  bench-only endpoints enabled (YIWANG_BENCH=1).
+  bench-only endpoints mounted (`BENCH_SETTINGS`: bench/benchapp, never part of the platform).
 - `drive` sends requests from a separate process (the load generator must not share the
   server's interpreter) using keep-alive connections in threads, for a bounded time, to
   127.0.0.1 only, and returns throughput and latency percentiles.
@@ -32,6 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgres://postgres@127.0.0.1:5432/yiwang_bench"
+# The platform's settings plus the bench app (bench/benchapp): its table and baseline endpoints.
+BENCH_SETTINGS = {
+    "DJANGO_SETTINGS_MODULE": "benchapp.settings",
+    "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "bench")]),
+}
 
 # A request maker returns (method, path, body, headers) for the i-th request of a worker.
 RequestMaker = Callable[[int, int], tuple[str, str, bytes | None, dict[str, str]]]
@@ -73,7 +78,7 @@ class Platform:
         self.env = {
             **os.environ,
             "YIWANG_ENV": "development",
-            "YIWANG_BENCH": "1",
+            **BENCH_SETTINGS,
             "YIWANG_DATA_DIR": self.data_dir,
             "DATABASE_URL": PG_BENCH if db == "postgres" else f"sqlite:///{self.data_dir}/bench.sqlite3",
             "LOGIN_MAX_FAILURES": "1000000",

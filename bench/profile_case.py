@@ -21,6 +21,8 @@ import time
 import uuid
 from pathlib import Path
 
+from harness import BENCH_SETTINGS
+
 ROOT = Path(__file__).resolve().parent.parent
 DB = "yiwang_profile"
 REVIEWERS = {"济南市自然资源和规划局": "jn_planning_rev", "济南市消防救援支队": "jn_fire_rev",
@@ -49,12 +51,11 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     parser.add_argument("--sql", action="store_true", help="print the queries of one warm life")
     args = parser.parse_args()
-    env = {**os.environ, "YIWANG_ENV": "development", "YIWANG_BENCH": "1", "LOG_LEVEL": "WARNING",
+    env = {**os.environ, **BENCH_SETTINGS, "YIWANG_ENV": "development", "LOG_LEVEL": "WARNING",
            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}", "LOGIN_MAX_FAILURES": "1000000"}  # fmt: skip
     if not args.reuse:
         prepare(env)
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.config.settings")
     import django
 
     django.setup()

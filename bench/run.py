@@ -7,6 +7,7 @@ sequences them and prints where the results are; docs/performance.md explains th
 and discusses the latest figures.
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -24,6 +25,7 @@ BENCHES = [
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     failed = []
     for title, args in BENCHES:
         print(f"\n=== {title} ===", flush=True)

@@ -9,7 +9,7 @@ department (and through it a region).
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from yiwang.core.identifiers import RegionLevel, mask_name, mask_resident_id
+from yiwang.core.identifiers import RegionCode, RegionLevel, mask_name, mask_resident_id
 from yiwang.ledger.events import Domain
 from yiwang.ledger.models import DomainEvent
 
@@ -20,6 +20,13 @@ REGION_LEVEL_LABELS = {
     RegionLevel.TOWNSHIP: "乡镇（街道）",
     RegionLevel.VILLAGE: "村（社区）",
 }
+
+
+def region_code_prefix(code: str, level: str) -> str:
+    """The digits every region in or below the region (`code`, `level`) starts with: the
+    code without its padding (370102 历下区 → 370102xxxxxx), so "in this region or below" is
+    a prefix match. The one place the digits per level are read (core.identifiers)."""
+    return RegionCode(code, RegionLevel(level)).short
 
 
 class Region(models.Model):
@@ -47,6 +54,11 @@ class Region(models.Model):
     def short_code(self) -> str:
         """The GB/T 2260 six-digit code for province/prefecture/county levels."""
         return self.code[:6]
+
+    @property
+    def code_prefix(self) -> str:
+        """What the codes of this region and of every region below it start with."""
+        return region_code_prefix(self.code, self.level)
 
     def ancestors(self) -> list["Region"]:
         chain: list[Region] = []

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from yiwang.accounts.models import Department, EnterpriseAgent, NaturalPerson, Region, Role, StaffRole, User
+from yiwang.accounts.models import Department, Enterprise, EnterpriseAgent, NaturalPerson, Region, Role, StaffRole, User
 from yiwang.core import clock
 
 
@@ -31,8 +31,14 @@ def agencies_of(user: User) -> QuerySet[EnterpriseAgent]:
     )
 
 
-def region_children(region: Region) -> QuerySet[Region]:
-    return Region.objects.filter(parent=region).order_by("sort_order", "code")
+def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
+    """The enterprise of a 统一社会信用代码 as typed (spaces around it and lower case forgiven)."""
+    return Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
+
+
+def directory_counts() -> dict[str, int]:
+    """How many departments and regions the platform serves (the portal home's figures)."""
+    return {"departments": Department.objects.count(), "regions": Region.objects.count()}
 
 
 def region_by_code(code: str) -> Region | None:

@@ -12,6 +12,7 @@ from ninja import File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Enterprise, User
 from yiwang.api.case_schemas import (
     CaseMaterialOut,
@@ -60,7 +61,7 @@ def _user(request: HttpRequest) -> User:
 def _enterprise(credit_code: str | None) -> Enterprise | None:
     if not credit_code:
         return None
-    enterprise = Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
+    enterprise = accounts.enterprise_by_credit_code(credit_code)
     if enterprise is None:
         raise NotFound(f"统一社会信用代码为 {credit_code} 的企业不存在。", field="enterprise_credit_code")
     return enterprise
@@ -69,13 +70,7 @@ def _enterprise(credit_code: str | None) -> Enterprise | None:
 def _version(version_id: int | None) -> ImplementationVersion | None:
     if version_id is None:
         return None
-    version = (
-        ImplementationVersion.objects.select_related(
-            "implementation__department", "implementation__region", "item_version"
-        )
-        .filter(pk=version_id)
-        .first()
-    )
+    version = selectors.implementation_version_get(version_id)
     if version is None:
         raise NotFound("办理事项不存在。", field="implementation_version_id")
     return version
@@ -179,10 +174,7 @@ def _receipt(case: Case) -> ReceiptOut:
 @paginate(BoundedLimitOffset)
 def case_list(request: HttpRequest, status: str | None = Query(None, max_length=32, description="办件状态")) -> Any:
     """Applicants: their own cases and their enterprises'; staff: the cases in their scope."""
-    cases = selectors.case_list_visible_to(_user(request))
-    if status:
-        cases = cases.filter(status=status)
-    return cases
+    return selectors.case_list_visible_to(_user(request), status=status or "")
 
 
 @router.post("/drafts", response={201: DraftOut}, summary="新建申请草稿")

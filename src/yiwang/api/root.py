@@ -8,7 +8,6 @@ server error) get the same format from yiwang.config.errors and yiwang.core.midd
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -44,11 +43,6 @@ api.add_router("/", health.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("/catalog", catalog.router)
 api.add_router("/cases", cases.router)
-
-if settings.BENCH_ENDPOINTS:
-    from yiwang.benchapp.api import router as bench_router
-
-    api.add_router("/bench", bench_router)
 
 __all__ = ["PROBLEM", "api", "docs_view", "problem"]
 

@@ -17,7 +17,7 @@ from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 
 DEFAULT_WARNING_SHARE = 0.8
-CLOCK_CACHE = "_clock_entries"
+_CLOCK_CACHE = "_clock_entries"  # private: other modules go through clock_cache_set / clock_cache_clear
 
 
 def warning_share() -> float:
@@ -31,7 +31,7 @@ def _entries(owner: Case | Task) -> list[ClockEntry]:
     to a loaded ledger, so the services' many due-date refreshes in one transaction (under
     the case's row lock) cost one query per clock, not one per refresh.
     """
-    cached: list[ClockEntry] | None = owner.__dict__.get(CLOCK_CACHE)
+    cached: list[ClockEntry] | None = owner.__dict__.get(_CLOCK_CACHE)
     if cached is not None:
         return cached
     if isinstance(owner, Task):
@@ -40,8 +40,19 @@ def _entries(owner: Case | Task) -> list[ClockEntry]:
         rows = ClockEvent.objects.filter(case_id=owner.pk, task=None)
     rows = rows.order_by("id")
     entries = [clock_entry(row) for row in rows]
-    owner.__dict__[CLOCK_CACHE] = entries
+    clock_cache_set(owner, entries)
     return entries
+
+
+def clock_cache_set(owner: Case | Task, entries: list[ClockEntry]) -> None:
+    """Give `owner` its clock ledger, read elsewhere in bulk (or known empty: a draft has no
+    clock), so `_entries` does not read it again. The one writer of the per-object cache."""
+    owner.__dict__[_CLOCK_CACHE] = entries
+
+
+def clock_cache_clear(owner: Case | Task) -> None:
+    """Forget a loaded ledger (a service is about to change it through a locked copy)."""
+    owner.__dict__.pop(_CLOCK_CACHE, None)
 
 
 def clock_entry(row: ClockEvent) -> ClockEntry:
@@ -58,14 +69,14 @@ def clock_entry(row: ClockEvent) -> ClockEntry:
 def clock_written(case: Case, row: ClockEvent) -> None:
     """Keep a loaded ledger in step with a row just written (see `_entries`)."""
     owner: Case | Task = row.task if row.task is not None else case
-    cached: list[ClockEntry] | None = owner.__dict__.get(CLOCK_CACHE)
+    cached: list[ClockEntry] | None = owner.__dict__.get(_CLOCK_CACHE)
     if cached is not None:
         cached.append(clock_entry(row))
 
 
 def clock_started(task: Task, row: ClockEvent) -> None:
     """A new task's ledger is exactly its start row: no need to read it back."""
-    task.__dict__[CLOCK_CACHE] = [clock_entry(row)]
+    clock_cache_set(task, [clock_entry(row)])
 
 
 def case_clock_state(case: Case, *, committed: bool = False, today: dt.date | None = None) -> ClockState:

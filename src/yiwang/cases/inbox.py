@@ -7,15 +7,18 @@ Visibility is the same as `selectors.task_for`: a post's open tasks and one's ow
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
 
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 
 from yiwang.accounts.models import StaffRole, User
-from yiwang.cases.clock import ClockEntry, ClockState
-from yiwang.cases.deadlines import CLOCK_CACHE, clock_entry, task_clock_state
-from yiwang.cases.models import ClockEvent, Task
-from yiwang.cases.workflow import TaskStatus
+from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockEntry, ClockState, deemed_acceptance_after
+from yiwang.cases.deadlines import clock_cache_set, clock_entry, task_clock_state, warning_share
+from yiwang.cases.models import Case, ClockEvent, Task
+from yiwang.cases.workflow import CaseStatus, TaskStatus
+from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 
 # Most urgent first: the order of the partial indexes task_queue_open / task_queue_claimed.
 INBOX_ORDER = (F("due_date").asc(nulls_last=True), F("created_at").asc(), F("id").asc())
@@ -110,6 +113,77 @@ def task_clocks_of(tasks: Iterable[Task]) -> dict[int, ClockState]:
         entries[row.task_id].append(clock_entry(row))  # type: ignore[index]
     clocks = {}
     for pk, task in wanted.items():
-        task.__dict__[CLOCK_CACHE] = entries[pk]
+        clock_cache_set(task, entries[pk])
         clocks[pk] = task_clock_state(task)
     return clocks
+
+
+# --- how urgent a row of the inbox is ------------------------------------------------------
+
+UrgencyState = Literal["normal", "warning", "overdue"]
+_RANK: dict[str, int] = {"overdue": 0, "warning": 1, "normal": 2}
+
+
+@dataclass(frozen=True)
+class Urgency:
+    """How pressing one row of the inbox is: its due date, the working days left, and the
+    state the workbench shows (正常 / 即将到期 / 已超期)."""
+
+    due_date: dt.date | None = None
+    days_left: int | None = None
+    state: UrgencyState = "normal"
+    paused: bool = False
+
+    @property
+    def rank(self) -> tuple[int, dt.date]:
+        """Most urgent first: overdue, then warning, then by due date."""
+        return _RANK[self.state], self.due_date or dt.date.max
+
+
+def _days_left(calendar: WorkdayCalendar, today: dt.date, due: dt.date | None) -> int | None:
+    try:
+        return calendar.working_days_between(today, due) if due is not None else None
+    except YearNotConfigured:
+        return None
+
+
+def intake_urgency(case: Case, today: dt.date, calendar: WorkdayCalendar) -> Urgency:
+    """A submission waiting at the window: due on the last day of the 5-working-day
+    acceptance window (after it the law accepts it); a warning in the window's last share of
+    days (`CASE_WARNING_SHARE`). A case back with the applicant for 补正 has no clock."""
+    if case.status != CaseStatus.SUBMITTED or case.received_on is None:
+        return Urgency()
+    try:
+        due = deemed_acceptance_after(case.received_on, calendar)
+    except YearNotConfigured:
+        return Urgency()
+    days_left = _days_left(calendar, today, due)
+    if days_left is None:
+        return Urgency(due)
+    if today > due:
+        return Urgency(due, days_left, "overdue")
+    if days_left <= round(ACCEPTANCE_WINDOW_DAYS * (1 - warning_share())):
+        return Urgency(due, days_left, "warning")
+    return Urgency(due, days_left)
+
+
+def task_urgencies(tasks: list[Task], today: dt.date, calendar: WorkdayCalendar) -> dict[int, Urgency]:
+    """The urgency of each task of an inbox page, by task id. While a task's clock runs and
+    is not overdue, the due and warning dates stored on it (the services keep them in step
+    with its ledger) say it all; a paused or overdue clock is derived from its ledger, read
+    for those rows together: a paused one has no stored due date, and the working days past
+    it do not count the paused days."""
+    derived = task_clocks_of([t for t in tasks if t.due_date is None or t.due_date < today])
+    found = {}
+    for task in tasks:
+        clock = derived.get(task.pk)
+        if clock is not None:
+            state: UrgencyState = clock.level if clock.level in ("warning", "overdue") else "normal"  # type: ignore[assignment]
+            days_left = clock.remaining_days if clock.due_date else None
+            found[task.pk] = Urgency(clock.due_date or task.due_date, days_left, state, clock.state == "paused")
+        else:
+            warned = task.warning_date is not None and today >= task.warning_date
+            found[task.pk] = Urgency(
+                task.due_date, _days_left(calendar, today, task.due_date), "warning" if warned else "normal"
+            )
+    return found

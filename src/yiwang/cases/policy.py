@@ -32,7 +32,7 @@ from typing import Literal
 
 from django.db.models import Q
 
-from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Role, StaffRole, User
+from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Role, StaffRole, User, region_code_prefix
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import (
     ACTION_ACTORS,
@@ -52,7 +52,6 @@ from yiwang.core.errors import PermissionDenied
 
 READ_ONLY_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR})
 CASE_ROLES = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.HEAD})
-_REGION_PREFIX = {"province": 2, "prefecture": 4, "county": 6, "township": 9, "village": 12}
 
 # Where the role of ACTION_ACTORS must be held for each action a person can take.
 Scope = Literal["applicant", "case", "handler", "review_task", "decision_task", "inspection_task", "system"]
@@ -93,6 +92,26 @@ class Post:
     region_id: int
     region_code: str
     region_level: str
+
+    @property
+    def is_region_window(self) -> bool:
+        """The 综合受理窗口 rule: a window clerk of an 行政审批服务局 takes in applications for
+        every department of its region, not only for its own department."""
+        return self.role == Role.WINDOW_CLERK and self.department_kind == DepartmentKind.APPROVAL_SERVICE
+
+    def covers(self, case: Case) -> bool:
+        """Whether the case is in this post's place: its department, or its region's window."""
+        return case.department_id == self.department_id or (self.is_region_window and case.region_id == self.region_id)
+
+    def case_scope(self) -> Q:
+        """`covers` as a filter over Case."""
+        scope = Q(department_id=self.department_id)
+        return scope | Q(region_id=self.region_id) if self.is_region_window else scope
+
+    @property
+    def region_prefix(self) -> str:
+        """What the codes of the post's region and every region below it start with."""
+        return region_code_prefix(self.region_code, self.region_level)
 
 
 @dataclass(frozen=True)
@@ -151,13 +170,7 @@ def applicant_may_act(user: User, case: Case) -> bool:
 
 
 def _in_case_scope(post: Post, case: Case) -> bool:
-    if post.role not in CASE_ROLES:
-        return False
-    return post.department_id == case.department_id or (
-        post.role == Role.WINDOW_CLERK
-        and post.department_kind == DepartmentKind.APPROVAL_SERVICE
-        and post.region_id == case.region_id
-    )
+    return post.role in CASE_ROLES and post.covers(case)
 
 
 def case_roles(posts: Iterable[Post], case: Case) -> set[str]:
@@ -286,6 +299,27 @@ def require_task_action(user: User, action: TaskAction, task: Task, case: Case) 
 COMPLETING = frozenset({TaskAction.APPROVE, TaskAction.REJECT, TaskAction.PASS, TaskAction.FAIL})
 
 
+@dataclass(frozen=True)
+class TaskControls:
+    """The controls one person gets on one task (what `task_actions_for` allows, grouped as
+    the case page shows them: claim, release, and complete with an outcome of its kind)."""
+
+    claim: bool = False
+    release: bool = False
+    complete: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.claim or self.release or self.complete
+
+
+def task_controls_for(user: User, task: Task, case: Case, *, posts: list[Post] | None = None) -> TaskControls:
+    may = task_actions_for(user, task, case, posts=posts)
+    return TaskControls(
+        claim=TaskAction.CLAIM in may, release=TaskAction.RELEASE in may, complete=bool(may & COMPLETING)
+    )
+
+
 def task_actions_for(user: User, task: Task, case: Case, *, posts: list[Post] | None = None) -> frozenset[TaskAction]:
     """What `user` may do with `task` now (its state and the policy): claim, release, and the
     completing actions of its kind (decision tasks are completed by deciding the case)."""
@@ -342,10 +376,6 @@ def case_actions_for(user: User, case: Case) -> list[CaseAction]:
     return result
 
 
-def region_prefix(code: str, level: str) -> str:
-    return code[: _REGION_PREFIX.get(level, 12)]
-
-
 def _expert_tasks(user: User, departments: list[int]) -> Q:
     return Q(role=Role.EXPERT) & (
         Q(assignee=user) | Q(department_id__in=departments, assignee__isnull=True, status=TaskStatus.OPEN)
@@ -362,14 +392,12 @@ def staff_case_filter(user: User) -> Q:
     expert_in: list[int] = []
     for post in posts_of(user):
         if post.role in READ_ONLY_ROLES:
-            visible |= Q(region__code__startswith=region_prefix(post.region_code, post.region_level))
+            visible |= Q(region__code__startswith=post.region_prefix)
         elif post.role == Role.EXPERT:
             expert_in.append(post.department_id)
         elif post.role in CASE_ROLES:
-            visible |= Q(department_id=post.department_id)
+            visible |= post.case_scope()
             working.append(post.department_id)
-            if post.role == Role.WINDOW_CLERK and post.department_kind == DepartmentKind.APPROVAL_SERVICE:
-                visible |= Q(region_id=post.region_id)
     if working:
         visible |= Q(pk__in=Task.objects.filter(department_id__in=working).values("case_id"))
     if expert_in:
@@ -387,7 +415,7 @@ def staff_may_see(user: User, case: Case) -> bool:
     expert_in: list[int] = []
     for post in posts_of(user):
         if post.role in READ_ONLY_ROLES:
-            if case.region.code.startswith(region_prefix(post.region_code, post.region_level)):
+            if case.region.code.startswith(post.region_prefix):
                 return True
         elif post.role == Role.EXPERT:
             expert_in.append(post.department_id)

@@ -27,7 +27,7 @@ from django.db import connection, models, transaction
 
 from yiwang.accounts.models import User
 from yiwang.cases.clock import PROVISIONAL_MARK, ClockEntry
-from yiwang.cases.deadlines import CLOCK_CACHE, case_due_refresh, clock_entry, task_due_refresh
+from yiwang.cases.deadlines import case_due_refresh, clock_cache_set, clock_entry, task_due_refresh
 from yiwang.cases.models import Case, ClockEvent, Task
 from yiwang.cases.services._base import holders_by_post, item_name
 from yiwang.cases.workflow import CaseStatus, TaskStatus
@@ -180,7 +180,7 @@ def _cases_batch(batch: list[Case], marks: _Marks, result: RederiveResult) -> No
     changed: list[Case] = []
     notices: list[tuple[User, str, str, str]] = []
     for case in batch:
-        case.__dict__[CLOCK_CACHE] = ledgers.get(case.pk, [])
+        clock_cache_set(case, ledgers.get(case.pk, []))
         before = _dates(case, CASE_DATES)
         case_due_refresh(case)
         if _dates(case, CASE_DATES) == before:
@@ -214,7 +214,7 @@ def _tasks_batch(batch: list[Task], marks: _Marks, result: RederiveResult) -> No
     changed: list[Task] = []
     moved: list[tuple[Task, dt.date | None]] = []
     for task in batch:
-        task.__dict__[CLOCK_CACHE] = ledgers.get(task.pk, [])
+        clock_cache_set(task, ledgers.get(task.pk, []))
         before = _dates(task, TASK_DATES)
         task_due_refresh(task)
         if _dates(task, TASK_DATES) == before:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, StaffRole, User
+from yiwang.accounts.models import EnterpriseAgent, Region, Role, User
 from yiwang.cases.clock import deemed_acceptance_after
 from yiwang.cases.deadlines import (
     ClockView,
@@ -39,22 +39,22 @@ from yiwang.cases.models import (
     Task,
 )
 from yiwang.cases.policy import (
+    TaskControls,
     applicant_may_act,
     case_actions_for,
     may_work_task,
+    posts_of,
     staff_case_filter,
     staff_may_see,
+    task_controls_for,
 )
 from yiwang.cases.workflow import (
-    OPEN_STATES,
     CaseAction,
     CaseStatus,
-    StageStatus,
     TaskKind,
-    TaskStatus,
 )
 from yiwang.catalog.formschema import FormSchema
-from yiwang.catalog.models import ImplementationVersion, Material, VersionStatus
+from yiwang.catalog.models import ImplementationVersion, Material, Necessity, VersionStatus
 from yiwang.catalog.selectors import pinned_version
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
@@ -70,9 +70,12 @@ def _is_staff(user: User) -> bool:
     return user.is_authenticated and user.is_staff_member
 
 
-def case_list_visible_to(user: User) -> QuerySet[Case]:
-    """Cases `user` may see, newest first (drafts only to whoever started them)."""
+def case_list_visible_to(user: User, *, status: str = "") -> QuerySet[Case]:
+    """Cases `user` may see, newest first (drafts only to whoever started them), of one
+    `status` when given."""
     cases = Case.objects.select_related(*_CASE_RELATED)
+    if status:
+        cases = cases.filter(status=status)
     if not user.is_authenticated:
         return cases.none()
     if _is_staff(user):
@@ -89,6 +92,44 @@ def case_list_visible_to(user: User) -> QuerySet[Case]:
     if agencies:
         visible |= Q(enterprise_id__in=agencies) & ~Q(status=CaseStatus.DRAFT)
     return cases.filter(visible).exclude(Q(status=CaseStatus.WITHDRAWN) & Q(submitted_at__isnull=True))
+
+
+# The applicant's 我的办件 filters: label and the statuses each shows.
+APPLICANT_FILTERS: dict[str, tuple[str, list[str]]] = {
+    "open": ("办理中", [s.value for s in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.IN_REVIEW,
+                                        CaseStatus.SUPPLEMENT_PENDING, CaseStatus.SUSPENDED)]),
+    "action": ("待我补正", [CaseStatus.SUPPLEMENT_REQUESTED.value, CaseStatus.SUPPLEMENT_PENDING.value]),
+    "done": ("已办结", [s.value for s in (CaseStatus.DECIDED_APPROVED, CaseStatus.DECIDED_DENIED, CaseStatus.CONCLUDED,
+                                        CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)]),
+}  # fmt: skip
+
+
+def submitted_cases_for(user: User, *, number: str = "", statuses: Iterable[str] | None = None) -> QuerySet[Case]:
+    """The submitted cases `user` may see (no drafts), newest submission first: those whose
+    number contains `number`, in one of `statuses` when given (办件查询, 我的办件)."""
+    cases = case_list_visible_to(user).exclude(status=CaseStatus.DRAFT).order_by("-submitted_at", "-id")
+    if number:
+        cases = cases.filter(number__icontains=number)
+    if statuses is not None:
+        cases = cases.filter(status__in=list(statuses))
+    return cases
+
+
+def own_case_by_idempotency_key(user: User, key: str) -> Case | None:
+    """The case this applicant already submitted with `key` (a repeated POST), if any."""
+    return case_list_visible_to(user).filter(applicant=user, idempotency_key=key).first()
+
+
+def implementation_version_get(version_id: int) -> ImplementationVersion | None:
+    """An implementation version to apply for, with what the application pages show of it
+    (its department, region, item and item version); None when there is no such version."""
+    return (
+        ImplementationVersion.objects.select_related(
+            "implementation__department", "implementation__region", "implementation__item", "item_version"
+        )
+        .filter(pk=version_id)
+        .first()
+    )
 
 
 def _one(cases: QuerySet[Case]) -> Case | None:
@@ -156,17 +197,22 @@ def drafts_of(user: User) -> QuerySet[Case]:
 
 
 def intake_queue_for(user: User) -> QuerySet[Case]:
-    """New submissions a window clerk must accept, refuse or send back, oldest first."""
+    """New submissions a window clerk must accept, refuse or send back, oldest first: those
+    of the departments (and, at an 行政审批服务局, the region) of their window posts."""
     scope = Q(pk__in=[])
-    for staff_role in StaffRole.objects.filter(user=user, role=Role.WINDOW_CLERK).select_related("department"):
-        scope |= Q(department_id=staff_role.department_id)
-        if staff_role.department.kind == DepartmentKind.APPROVAL_SERVICE:
-            scope |= Q(region_id=staff_role.department.region_id)
+    for post in posts_of(user):
+        if post.role == Role.WINDOW_CLERK:
+            scope |= post.case_scope()
     return (
         Case.objects.filter(scope, status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED])
         .select_related(*_CASE_RELATED, "applicant__person")
         .order_by("submitted_at", "id")
     )
+
+
+def in_intake_queue(user: User, number: str) -> bool:
+    """Whether case `number` waits in `user`'s intake queue (they open it to take it in)."""
+    return intake_queue_for(user).filter(number=number).exists()
 
 
 def task_for(user: User, task_id: int) -> Task:
@@ -224,6 +270,7 @@ class MaterialNeed:
 class TaskView:
     task: Task
     clock_explanation: str
+    controls: TaskControls = field(default_factory=TaskControls)  # what the viewer may do with it (staff)
 
 
 @dataclass(frozen=True)
@@ -309,17 +356,25 @@ def _form_values(case: Case) -> list[FormValue]:
     return values
 
 
+def material_needed(material: Material, form_data: dict[str, Any]) -> bool:
+    """Whether the applicant must upload `material` with this form: a required one, or a
+    conditional one whose condition field is filled in; never one the platform obtains
+    itself (data sharing, e-licenses). The one rule submission and the pages both follow."""
+    if not material.asked_of_applicant:
+        return False
+    if material.necessity == Necessity.REQUIRED:
+        return True
+    if material.necessity == Necessity.CONDITIONAL and material.condition_field:
+        return bool(form_data.get(material.condition_field))
+    return False
+
+
 def _material_needs(case: Case) -> list[MaterialNeed]:
     current = {
         m.material_key: m for m in CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).order_by("id")
     }
-    needs = []
-    for material in Material.objects.filter(version_id=case.implementation_version_id).order_by("sort_order", "id"):
-        needed = material.asked_of_applicant and material.necessity == "required"
-        if material.necessity == "conditional" and material.condition_field:
-            needed = material.asked_of_applicant and bool(case.form_data.get(material.condition_field))
-        needs.append(MaterialNeed(material, needed, current.get(material.key)))
-    return needs
+    materials = Material.objects.filter(version_id=case.implementation_version_id).order_by("sort_order", "id")
+    return [MaterialNeed(m, material_needed(m, case.form_data), current.get(m.key)) for m in materials]
 
 
 def _outcome(case: Case) -> Outcome | None:
@@ -354,15 +409,18 @@ def draft_detail_for(user: User, ref: str) -> CaseDetail:
 
 
 def _detail(user: User, case: Case, *, staff: bool) -> CaseDetail:
+    posts = posts_of(user) if staff else []
+
+    def view(task: Task) -> TaskView:
+        controls = task_controls_for(user, task, case, posts=posts) if staff else TaskControls()
+        return TaskView(task, task_clock_explanation(task), controls)
+
     stages = []
     for stage in Stage.objects.filter(case=case).order_by("position"):
-        tasks = [
-            TaskView(t, task_clock_explanation(t))
-            for t in Task.objects.filter(stage=stage).select_related("department", "assignee")
-        ]
+        tasks = [view(t) for t in Task.objects.filter(stage=stage).select_related("department", "assignee")]
         stages.append(StageView(stage, tasks))
     inspections = [
-        TaskView(t, task_clock_explanation(t))
+        view(t)
         for t in Task.objects.filter(case=case, kind=TaskKind.INSPECTION).select_related("department", "assignee")
     ]
     acceptance_deadline = None
@@ -485,17 +543,6 @@ def material_file_for(
             case=case, user=user, at=clock.now(), reason=reason.strip()[:200], target=f"material:{material.pk}"
         )
     return material, handle
-
-
-def cases_with_open_tasks_of(user: User) -> QuerySet[Case]:
-    """Cases in which `user` holds a claimed task (the workbench's "my work" list)."""
-    mine = Task.objects.filter(case=OuterRef("pk"), assignee=user, status=TaskStatus.CLAIMED)
-    return Case.objects.filter(Exists(mine), status__in=list(OPEN_STATES)).select_related(*_CASE_RELATED)
-
-
-def stage_progress(case: Case) -> list[tuple[str, str]]:
-    """(stage name, status label) pairs for a compact progress bar."""
-    return [(s.name, StageStatus(s.status).label) for s in Stage.objects.filter(case=case).order_by("position")]
 
 
 def case_numbers_visible_to(user: User, numbers: Iterable[str]) -> set[str]:

@@ -203,7 +203,7 @@ def _prefix_range(field: str, prefix: str) -> Q:
 
 
 def _significant(region: Region) -> str:
-    return region.code[: {"province": 2, "prefecture": 4, "county": 6, "township": 9}.get(region.level, 12)]
+    return region.code_prefix
 
 
 def region_scope(region: Region, field: str = "region_code") -> Q:

@@ -183,7 +183,11 @@ def guide_item_count() -> int:
 
 def guide_implementations(basic_code: str) -> QuerySet[SearchDocument]:
     """Where the item can be applied for: one row per implementation in force."""
-    return SearchDocument.objects.filter(basic_code=basic_code).order_by("region_code", "department_name")
+    return (
+        SearchDocument.objects.filter(basic_code=basic_code)
+        .select_related("implementation")
+        .order_by("region_code", "department_name")
+    )
 
 
 def guide_choose(
@@ -324,8 +328,7 @@ def admin_regions(user: User) -> list[Region]:
     roots = list(
         Region.objects.filter(departments__staff_roles__user=user, departments__staff_roles__role=Role.CATALOG_ADMIN)
     )
-    prefixes = {"province": 2, "prefecture": 4, "county": 6, "township": 9}
     query = Q(pk__in=[r.pk for r in roots])
     for root in roots:
-        query |= Q(code__startswith=root.code[: prefixes.get(root.level, 12)])
+        query |= Q(code__startswith=root.code_prefix)
     return list(Region.objects.filter(query).order_by("code"))

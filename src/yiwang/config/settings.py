@@ -84,11 +84,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Benchmarks (bench/) mount baseline endpoints; never set in production.
-BENCH_ENDPOINTS = env_bool("YIWANG_BENCH", default=False) and not PRODUCTION
-if BENCH_ENDPOINTS:
-    INSTALLED_APPS.append("yiwang.benchapp")
-
 ROOT_URLCONF = "yiwang.config.urls"
 WSGI_APPLICATION = "yiwang.config.wsgi.application"
 

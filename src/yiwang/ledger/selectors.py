@@ -13,10 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
 
 from yiwang.core.errors import NotFound, ValidationFailed
 from yiwang.ledger.config import log_hash_suite, log_verifier
+from yiwang.ledger.events import disclosed_kinds
 from yiwang.ledger.leaf import LeafError, leaf_facts
 from yiwang.ledger.merkle import consistency_proof, inclusion_proof
 from yiwang.ledger.models import Checkpoint, Entry
@@ -101,9 +102,13 @@ def entries_of_subject(subject: str) -> list[PublicEntry]:
     return public_entries(Entry.objects.filter(subject=subject).order_by("id"))
 
 
-def entries_of_kinds(kinds: Iterable[str]) -> "QuerySet[Entry]":
-    """Newest first, for a paginator; pass each page through `public_entries`."""
-    return Entry.objects.filter(kind__in=list(kinds)).order_by("-id")
+def disclosed_entries(page_number: str | None, *, per_page: int = 20) -> tuple[Page, list[PublicEntry]]:
+    """One page of 阳光审批公示, newest first: the entries of the kinds the event catalogue
+    discloses (`events.disclosed_kinds`), each read from its leaf; a row whose kind column
+    was moved onto a disclosed kind is not served (its leaf says otherwise)."""
+    kinds = disclosed_kinds()
+    page = Paginator(Entry.objects.filter(kind__in=kinds).order_by("-id"), per_page).get_page(page_number)
+    return page, [entry for entry in public_entries(page) if entry.kind in kinds]
 
 
 def inclusion_proof_for(entry: PublicEntry, *, tree_size: int | None = None) -> dict[str, Any]:

@@ -54,13 +54,7 @@ def applicant_of(request: HttpRequest) -> User:
 
 
 def _version(version_id: int) -> ImplementationVersion:
-    version = (
-        ImplementationVersion.objects.select_related(
-            "implementation__department", "implementation__region", "implementation__item", "item_version"
-        )
-        .filter(pk=version_id)
-        .first()
-    )
+    version = selectors.implementation_version_get(version_id)
     if version is None:
         raise NotFound("该事项不存在或已停止办理。")
     return version
@@ -68,7 +62,7 @@ def _version(version_id: int) -> ImplementationVersion:
 
 def _submitted_with(user: User, key: str) -> Case | None:
     """The case this applicant already submitted with `key` (a repeated POST), if any."""
-    return selectors.case_list_visible_to(user).filter(applicant=user, idempotency_key=key).first()
+    return selectors.own_case_by_idempotency_key(user, key)
 
 
 def _remember(request: HttpRequest, key: str, draft: Case) -> None:

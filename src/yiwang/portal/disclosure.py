@@ -9,12 +9,11 @@ the entry's query columns.
 import json
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from yiwang.ledger import selectors as ledger
-from yiwang.ledger.events import disclosed_kinds, label_of_kind
+from yiwang.ledger.events import label_of_kind
 
 
 def _row(entry: ledger.PublicEntry) -> dict[str, Any]:
@@ -23,9 +22,8 @@ def _row(entry: ledger.PublicEntry) -> dict[str, Any]:
 
 
 def disclosure(request: HttpRequest) -> HttpResponse:
-    kinds = disclosed_kinds()  # the event catalogue says which decisions are disclosed
-    page = Paginator(ledger.entries_of_kinds(kinds), 20).get_page(request.GET.get("page"))
-    rows = [_row(e) for e in ledger.public_entries(page) if e.kind in kinds]
+    page, entries = ledger.disclosed_entries(request.GET.get("page"))
+    rows = [_row(e) for e in entries]
     return render(request, "portal/disclosure.html", {"page": page, "rows": rows})
 
 

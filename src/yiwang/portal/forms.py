@@ -20,7 +20,7 @@ from yiwang.accounts.models import EnterpriseAgent, User
 from yiwang.cases.models import CaseMaterial, DeliveryMethod
 from yiwang.cases.uploads import ACCEPTED, KINDS, max_upload_bytes
 from yiwang.catalog.formschema import FieldSpec, FormSchema
-from yiwang.catalog.models import Material, MaterialSource, Necessity
+from yiwang.catalog.models import Material, Necessity
 
 FIELD_PREFIX = "f-"
 MATERIAL_PREFIX = "m-"
@@ -326,10 +326,6 @@ class MaterialView:
     @property
     def asked(self) -> bool:
         return self.material.asked_of_applicant
-
-    @property
-    def shared(self) -> bool:
-        return self.material.source in (MaterialSource.SHARING, MaterialSource.LICENSE)
 
     @property
     def necessity(self) -> str:

@@ -15,7 +15,7 @@ from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Region
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog.diff import show
-from yiwang.catalog.models import ExerciseLevel, MaterialSource
+from yiwang.catalog.models import ExerciseLevel
 from yiwang.catalog.search import GuideFilters
 from yiwang.catalog.themes import THEMES
 
@@ -89,7 +89,7 @@ def guide(request: HttpRequest) -> HttpResponse:
 
 
 def item(request: HttpRequest, basic_code: str) -> HttpResponse:
-    documents = list(catalog.guide_implementations(basic_code).select_related("implementation"))
+    documents = list(catalog.guide_implementations(basic_code))
     region = _region(request)
     chosen = catalog.guide_choose(documents, region, request.GET.get("impl", ""))
     if chosen is None:
@@ -114,7 +114,6 @@ def item(request: HttpRequest, basic_code: str) -> HttpResponse:
         "depth_label": DEPTH_LABELS.get(version.online_depth, str(version.online_depth)),
         "online": chosen.online and not chosen.suspended,
         "apply_url": f"/apply/{version.pk}/",
-        "sharing_sources": (MaterialSource.SHARING, MaterialSource.LICENSE),
         "theme_names": {t["slug"]: t["name"] for t in THEMES},
     }
     return render(request, "portal/guide_item.html", context)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from yiwang.accounts.models import User
 from yiwang.cases import selectors, services
 from yiwang.cases.models import Case
-from yiwang.cases.workflow import CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
+from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
@@ -28,14 +28,6 @@ from yiwang.portal import forms
 from yiwang.portal.apply import applicant_of
 
 GENERAL = "__all__"
-
-FILTERS = {
-    "open": ("办理中", [s.value for s in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.IN_REVIEW,
-                                        CaseStatus.SUPPLEMENT_PENDING, CaseStatus.SUSPENDED)]),
-    "action": ("待我补正", [CaseStatus.SUPPLEMENT_REQUESTED.value, CaseStatus.SUPPLEMENT_PENDING.value]),
-    "done": ("已办结", [s.value for s in (CaseStatus.DECIDED_APPROVED, CaseStatus.DECIDED_DENIED, CaseStatus.CONCLUDED,
-                                        CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.REVOKED)]),
-}  # fmt: skip
 
 
 def case_url(case: Case) -> str:
@@ -51,7 +43,6 @@ def case_row(case: Case) -> dict[str, Any]:
         "applicant_label": case.enterprise.name if case.enterprise else "本人",
         "status": case.status,
         "status_label": CaseStatus(case.status).label,
-        "badge": status_tone(case.status),
         "submitted_at": case.submitted_at,
         "due_date": case.committed_due_date or case.due_date,
         "url": case_url(case),
@@ -66,18 +57,13 @@ def recent_cases(user: User, limit: int = 5) -> list[dict[str, Any]]:
             "item_name": d.implementation_version.item_version.name,
             "status": d.status,
             "status_label": "草稿，尚未提交",
-            "badge": "neutral",
             "submitted_at": None,
             "due_date": None,
             "url": reverse("portal:apply_draft", args=[d.ref]),
         }
         for d in selectors.drafts_of(user)[:3]
     ]
-    return drafts + [case_row(c) for c in _submitted(user)[:limit]]
-
-
-def _submitted(user: User) -> Any:
-    return selectors.case_list_visible_to(user).exclude(status=CaseStatus.DRAFT).order_by("-submitted_at", "-id")
+    return drafts + [case_row(c) for c in selectors.submitted_cases_for(user)[:limit]]
 
 
 def ledger_rows(case: Case) -> list[dict[str, Any]]:
@@ -103,14 +89,13 @@ def ledger_rows(case: Case) -> list[dict[str, Any]]:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = applicant_of(request)
     chosen = request.GET.get("show", "")
-    cases = _submitted(user)
-    if chosen in FILTERS:
-        cases = cases.filter(status__in=FILTERS[chosen][1])
+    shown = selectors.APPLICANT_FILTERS.get(chosen)
+    cases = selectors.submitted_cases_for(user, statuses=shown[1] if shown else None)
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     context = {
         "rows": [case_row(c) for c in page.object_list],
         "page": page,
-        "filters": [("", "全部")] + [(k, v[0]) for k, v in FILTERS.items()],
+        "filters": [("", "全部")] + [(k, v[0]) for k, v in selectors.APPLICANT_FILTERS.items()],
         "chosen": chosen,
         "draft_count": selectors.drafts_of(user).count(),
     }
@@ -176,7 +161,7 @@ def _detail_page(
     context = {
         "detail": detail,
         "case": case,
-        "badge": status_tone(case.status),
+        "outcome_tone": status_tone(case.status),
         "enterprise": case.enterprise,
         "stages": stages,
         "supplement": supplement,
@@ -200,7 +185,7 @@ def _detail_page(
 
 def _branch_label(task: Any) -> str:
     """What the applicant is told about one branch: its state, never who works on it."""
-    if task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED):
+    if task.status in TASK_OPEN_STATES:
         return "办理中"
     return TaskStatus(task.status).label
 
@@ -214,7 +199,6 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "receipt": data,
         "case": case,
-        "badge": status_tone(case.status),
         "ledger_rows": ledger_rows(case),
         "detail_url": case_url(case),
     }

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from yiwang.accounts import selectors as accounts
-from yiwang.accounts.models import Department, Region, User
+from yiwang.accounts.models import Region, User
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog import themes as catalog_themes
 from yiwang.portal import mycases
@@ -49,8 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         ],
         "stats": {
             "items": catalog.guide_item_count(),
-            "departments": Department.objects.count(),
-            "regions": Region.objects.count(),
+            **accounts.directory_counts(),
         },
     }
     return render(request, "portal/home.html", context)

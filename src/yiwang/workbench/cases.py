@@ -11,7 +11,6 @@ case and session; when the case is in the person's own queue (intake or a task) 
 is derived from that and logged without asking.
 """
 
-import datetime as dt
 from typing import Any, Literal, cast
 
 from django.contrib import messages
@@ -25,32 +24,17 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
 from yiwang.cases import inbox, selectors, services
-from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockState, deemed_acceptance_after
-from yiwang.cases.deadlines import warning_share
 from yiwang.cases.models import Case, Task
-from yiwang.cases.policy import COMPLETING, posts_of, task_actions_for
-from yiwang.cases.workflow import CaseStatus, StageStatus, TaskAction, TaskKind, TaskStatus, status_tone
+from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
-from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 from yiwang.workbench import forms
 
 SESSION_REASONS = "case_view_reasons"  # case number → the reason given for looking at it
 GENERAL = "__all__"
-TASK_BADGES = {
-    TaskStatus.OPEN: "warning",
-    TaskStatus.CLAIMED: "info",
-    TaskStatus.APPROVED: "success",
-    TaskStatus.PASSED: "success",
-    TaskStatus.DECIDED: "success",
-    TaskStatus.REJECTED: "danger",
-    TaskStatus.FAILED: "danger",
-    TaskStatus.CANCELLED: "neutral",
-}
-STAGE_BADGES = {StageStatus.ACTIVE: "info", StageStatus.APPROVED: "success", StageStatus.REJECTED: "danger"}
 JOIN_LABELS = {"all": "全部通过", "any": "任一通过", "quorum": "达到法定人数"}
 
 
@@ -83,69 +67,31 @@ def applicant_masked(case: Case) -> str:
 # --- the inbox ---------------------------------------------------------------------------
 
 
-def _intake_row(case: Case, today: dt.date) -> dict[str, Any]:
-    due: dt.date | None = None
-    days_left: int | None = None
-    state = "normal"
-    if case.status == CaseStatus.SUBMITTED and case.received_on is not None:
-        calendar = working_calendar()
-        try:
-            due = deemed_acceptance_after(case.received_on, calendar)
-            days_left = calendar.working_days_between(today, due)
-        except YearNotConfigured:
-            due = None
-        if due is not None and days_left is not None:
-            if today > due:
-                state = "overdue"
-            elif days_left <= round(ACCEPTANCE_WINDOW_DAYS * (1 - warning_share())):
-                state = "warning"
+def _row(case: Case, stage: str, urgency: inbox.Urgency) -> dict[str, Any]:
     return {
         "number": case.number,
         "item_name": case.implementation_version.item_version.name,
         "applicant": applicant_masked(case),
-        "stage": "窗口受理（5 个工作日内受理或一次性告知补正）"
-        if case.status == CaseStatus.SUBMITTED
-        else "待申请人补正（受理前，不计时）",
-        "due_date": due,
-        "days_left": days_left,
-        "state": state,
+        "stage": stage,
+        "due_date": urgency.due_date,
+        "days_left": urgency.days_left,
+        "state": urgency.state,
+        "rank": (*urgency.rank, case.number or ""),
         "url": case_url(case.number),
     }
 
 
-def _task_row(
-    task: Task, user: User, today: dt.date, calendar: WorkdayCalendar, derived: ClockState | None
-) -> dict[str, Any]:
-    """A task of the inbox. While its clock runs and is not overdue, the due and warning
-    dates stored on the task (the services keep them in step with its ledger) say it all;
-    a paused or overdue clock comes `derived` from its ledger: a paused one has no stored
-    due date, and the working days past it do not count the paused days."""
-    if derived is not None:
-        level = derived.level
-        state = level if level in ("warning", "overdue") else "normal"
-        due = derived.due_date or task.due_date
-        days_left = derived.remaining_days if derived.due_date else None
-        paused = "，暂停计时" if derived.state == "paused" else ""
-    else:
-        due, state, paused = task.due_date, "normal", ""
-        if task.warning_date is not None and today >= task.warning_date:
-            state = "warning"
-        try:
-            days_left = calendar.working_days_between(today, due) if due is not None else None
-        except YearNotConfigured:
-            days_left = None
+def _intake_row(case: Case, urgency: inbox.Urgency) -> dict[str, Any]:
+    if case.status == CaseStatus.SUBMITTED:
+        return _row(case, "窗口受理（5 个工作日内受理或一次性告知补正）", urgency)
+    return _row(case, "待申请人补正（受理前，不计时）", urgency)
+
+
+def _task_row(task: Task, user: User, urgency: inbox.Urgency) -> dict[str, Any]:
     where = task.stage.name if task.stage else TaskKind(task.kind).label
     mine = "我已领取" if task.assignee_id == user.pk else "待领取"
-    return {
-        "number": task.case.number,
-        "item_name": task.case.implementation_version.item_version.name,
-        "applicant": applicant_masked(task.case),
-        "stage": f"{where} · {task.name}（{task.department}，{mine}{paused}）",
-        "due_date": due,
-        "days_left": days_left,
-        "state": state,
-        "url": case_url(task.case.number),
-    }
+    paused = "，暂停计时" if urgency.paused else ""
+    return _row(task.case, f"{where} · {task.name}（{task.department}，{mine}{paused}）", urgency)
 
 
 def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -157,15 +103,16 @@ def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
     their dates come from stored columns (the paused and overdue tasks' from their ledgers,
     read together): a constant number of queries whatever the number of rows (办件查询 lists
     everything, paged)."""
-    today = clock.today()
-    rows = [_intake_row(case, today) for case in selectors.intake_queue_for(user)[:limit]]
+    today, calendar = clock.today(), working_calendar()
+    rows = [
+        _intake_row(case, inbox.intake_urgency(case, today, calendar))
+        for case in selectors.intake_queue_for(user)[:limit]
+    ]
     tasks = inbox.task_inbox_for(user)[:limit]
     if tasks:
-        calendar = working_calendar()
-        derived = inbox.task_clocks_of([t for t in tasks if t.due_date is None or t.due_date < today])
-        rows += [_task_row(task, user, today, calendar, derived.get(task.pk)) for task in tasks]
-    urgency = {"overdue": 0, "warning": 1, "normal": 2}
-    rows.sort(key=lambda r: (urgency[r["state"]], r["due_date"] or dt.date.max, r["number"] or ""))
+        urgencies = inbox.task_urgencies(tasks, today, calendar)
+        rows += [_task_row(task, user, urgencies[task.pk]) for task in tasks]
+    rows.sort(key=lambda r: r["rank"])
     return rows
 
 
@@ -178,11 +125,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = staff_of(request)
     q = request.GET.get("q", "").strip()
     chosen = request.GET.get("status", "")
-    cases = selectors.case_list_visible_to(user).order_by("-submitted_at", "-id")
-    if q:
-        cases = cases.filter(number__icontains=q)
-    if chosen in CaseStatus.values:
-        cases = cases.filter(status=chosen)
+    cases = selectors.submitted_cases_for(user, number=q, statuses=[chosen] if chosen in CaseStatus.values else None)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     rows = [
         {
@@ -191,7 +134,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "department_name": c.department.name,
             "applicant_label": applicant_masked(c),
             "status_label": CaseStatus(c.status).label,
-            "badge": status_tone(c.status),
+            "status": c.status,
             "submitted_at": c.submitted_at,
             "due_date": c.committed_due_date or c.due_date,
             "url": case_url(c.number),
@@ -225,7 +168,7 @@ def _store_reason(request: HttpRequest, number: str, reason: str) -> None:
 
 def _derived_reason(user: User, number: str) -> str:
     """The reason when the case is in the user's own queue: they open it to do that work."""
-    if selectors.intake_queue_for(user).filter(number=number).exists():
+    if selectors.in_intake_queue(user, number):
         return "窗口受理：审查申请材料（本人待受理队列）"
     task = inbox.inbox_task_of_case(user, number)
     if task is not None:
@@ -278,7 +221,6 @@ def _case_page(
     detail = selectors.case_detail_for(user, number, reason=reason)
     case = detail.case
     actions = {str(a) for a in detail.actions}
-    posts = posts_of(user)
     data = {name: post.get(name, "") for name in post} if post is not None else {}
 
     def form(action: str) -> forms.ActionForm:
@@ -286,28 +228,20 @@ def _case_page(
             return forms.ActionForm(action, data, errors)
         return forms.ActionForm(action)
 
-    def task_row(view: Any) -> dict[str, Any]:
-        task: Task = view.task
-        open_ = task.status in (TaskStatus.OPEN, TaskStatus.CLAIMED)
-        may = task_actions_for(user, task, case, posts=posts)
+    def task_row(view: selectors.TaskView) -> dict[str, Any]:
+        task = view.task
         return {
             "task": task,
             "explanation": view.clock_explanation,
-            "status_label": TaskStatus(task.status).label,
-            "badge": TASK_BADGES.get(TaskStatus(task.status), "neutral"),
-            "open": open_,
+            "open": task.status in TASK_OPEN_STATES,
             "mine": task.assignee_id == user.pk,
-            "can_claim": TaskAction.CLAIM in may,
-            "can_release": TaskAction.RELEASE in may,
-            "can_complete": bool(may & COMPLETING),
+            "controls": view.controls,
             "form": form(f"task-{task.pk}"),
         }
 
     stages = [
         {
             "stage": s.stage,
-            "status_label": StageStatus(s.stage.status).label,
-            "badge": STAGE_BADGES.get(StageStatus(s.stage.status), "neutral"),
             "join_label": JOIN_LABELS.get(s.stage.join, s.stage.join),
             "tasks": [task_row(t) for t in s.tasks],
         }
@@ -321,7 +255,6 @@ def _case_page(
         "nav_links": nav_links(user),
         "detail": detail,
         "case": case,
-        "badge": status_tone(case.status),
         "person": person,
         "reason": reason,
         "actions": actions,

@@ -34,3 +34,14 @@ def test_docs_page_uses_vendored_swagger_ui() -> None:
     assert "cdn" not in html.lower()
     schema = Client().get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "一网通办开放接口"
+
+
+def test_the_platform_ships_no_benchmark_endpoints() -> None:
+    """The bench's baseline table and endpoints (bench/benchapp) exist only under its own
+    settings, `benchapp.settings`: the platform has neither the app nor the routes."""
+    from django.apps import apps
+
+    assert not apps.is_installed("benchapp")
+    response = Client().post("/api/v1/bench/two-rows", '{"value": 1}', content_type="application/json")
+    assert response.status_code == 404
+    assert "/bench/" not in str(Client().get("/api/v1/openapi.json").json()["paths"])

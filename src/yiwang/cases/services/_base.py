@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from yiwang.accounts.models import DepartmentKind, Role, StaffRole, User
-from yiwang.cases.deadlines import CLOCK_CACHE, case_due_refresh, clock_written, task_due_refresh
+from yiwang.cases.deadlines import case_due_refresh, clock_cache_clear, clock_written, task_due_refresh
 from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
 from yiwang.cases.workflow import CaseAction, TaskAction, TaskStatus, case_next_status, task_next_status
 from yiwang.catalog.formschema import FormSchema
@@ -42,7 +42,7 @@ def lock_case(case: Case | int) -> Case:
     with what the services read of it. The caller's copy forgets its clock ledger: the
     service is about to change it through the locked copy."""
     if isinstance(case, Case):
-        case.__dict__.pop(CLOCK_CACHE, None)
+        clock_cache_clear(case)
     pk = case.pk if isinstance(case, Case) else case
     locked = Case.objects.select_for_update(of=("self",)).select_related(*CASE_RELATED).get(pk=pk)
     locked.implementation_version = pinned_version(locked.implementation_version_id)

@@ -11,16 +11,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import Enterprise, User
-from yiwang.cases.deadlines import CLOCK_CACHE
+from yiwang.cases.deadlines import clock_cache_set
 from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod, SupplementRequest
 from yiwang.cases.numbering import case_number_next
 from yiwang.cases.policy import is_current_agent, require_case_action
+from yiwang.cases.selectors import material_needed
 from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
 from yiwang.cases.uploads import upload_check, upload_store
 from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
 from yiwang.catalog.formschema import FormSchema, form_clean, form_data_check, text_check
-from yiwang.catalog.models import ImplementationVersion, Material, Necessity, VersionStatus
+from yiwang.catalog.models import ImplementationVersion, Material, VersionStatus
 from yiwang.catalog.process import rule_holds
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -88,16 +89,6 @@ def _require_draft_quota(actor: User) -> None:
     User.objects.select_for_update().filter(pk=actor.pk).first()
     if Case.objects.filter(applicant=actor, status=CaseStatus.DRAFT).count() >= limit:
         raise Conflict(f"草稿数量：每人最多保留 {limit} 份未提交的草稿，请先提交或在“我的草稿”中放弃不再需要的草稿")
-
-
-def _material_needed(material: Material, cleaned: dict[str, Any]) -> bool:
-    if not material.asked_of_applicant:
-        return False  # obtained through data sharing / e-licenses: never asked again
-    if material.necessity == Necessity.REQUIRED:
-        return True
-    if material.necessity == Necessity.CONDITIONAL and material.condition_field:
-        return bool(cleaned.get(material.condition_field))
-    return False
 
 
 def _delivery(method: str | None, address: str | None, errors: dict[str, list[str]]) -> tuple[str, str]:
@@ -412,14 +403,14 @@ def _submit(
         uploaded = set(
             CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).values_list("material_key", flat=True)
         )
-        missing = [m for m in version.materials.all() if _material_needed(m, cleaned) and m.key not in uploaded]
+        missing = [m for m in version.materials.all() if material_needed(m, cleaned) and m.key not in uploaded]
         if not commitment_signed:
             for material in missing:
                 errors[f"materials.{material.key}"] = [f"材料“{material.name}”：必须上传"]
         if errors:
             raise ValidationFailed(errors)
         case.form_data = cleaned
-        case.__dict__[CLOCK_CACHE] = []  # a draft has no clock: it starts at acceptance
+        clock_cache_set(case, [])  # a draft has no clock: it starts at acceptance
         case.delivery_method, case.delivery_address = method, address
         case.number = case_number_next(region_code=case.region.code, on=today)
         case.idempotency_key, case.idempotency_fingerprint = key, fingerprint

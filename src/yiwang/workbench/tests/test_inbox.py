@@ -162,3 +162,24 @@ def test_task_inbox_api_queries_do_not_grow_with_the_rows(login_as: Login) -> No
             assert body["count"] == len(body["items"]) == n
             counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] <= 8, counts
+
+
+def test_the_window_sees_new_submissions_turn_due_then_overdue(login_as: Login) -> None:
+    """A submission must be taken in within 5 working days (then the law accepts it): the
+    window's row is 正常 at first, 即将到期 on the last working day, 已超期 after it;
+    the most urgent comes first."""
+    version = _version()
+    with flows.on(D(2026, 3, 9)):
+        older = flows.submit(version)  # received Mon 03-09: acceptance window ends Mon 03-16
+    with flows.on(D(2026, 3, 12)):
+        newer = flows.submit(version)  # received Thu 03-12: window ends Thu 03-19
+    window = login_as("jn_window")
+    with flows.on(D(2026, 3, 10)):
+        assert _rows(window) == [("normal", older.number), ("normal", newer.number)]  # by due date
+    with flows.on(D(2026, 3, 13)):
+        assert _rows(window) == [("warning", older.number), ("normal", newer.number)]
+    with flows.on(D(2026, 3, 18)):
+        rows, html = _rows(window), window.get("/workbench/").content.decode()
+    assert rows == [("overdue", older.number), ("warning", newer.number)]
+    assert '<span class="badge badge--overdue">已超期</span>' in html
+    assert '<span class="badge badge--warning">即将到期</span>' in html

@@ -1,4 +1,4 @@
-"""Baseline endpoints for bench/ (mounted only with YIWANG_BENCH=1, never in production).
+"""Baseline endpoints for bench/ (mounted only by `benchapp.settings`, never in production).
 
 `POST /api/v1/bench/two-rows` is "a minimal django-ninja endpoint that inserts two rows":
 the floor every write scenario is compared with, measured on the same server in the same
@@ -19,8 +19,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import django_auth
 
+from benchapp.models import BenchRow
 from yiwang.accounts.models import User
-from yiwang.benchapp.models import BenchRow
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.numbering import case_number_next
 from yiwang.core import clock
