@@ -108,6 +108,13 @@ class Post:
         scope = Q(department_id=self.department_id)
         return scope | Q(region_id=self.region_id) if self.is_region_window else scope
 
+    @staticmethod
+    def covering(case: Case) -> Q:
+        """The reverse of `covers`: the StaffRole rows whose post covers `case` (its department's,
+        and its region's 行政审批服务局 window clerks')."""
+        window = Q(role=Role.WINDOW_CLERK, department__kind=DepartmentKind.APPROVAL_SERVICE)
+        return Q(department_id=case.department_id) | (window & Q(department__region_id=case.region_id))
+
     @property
     def region_prefix(self) -> str:
         """What the codes of the post's region and every region below it start with."""

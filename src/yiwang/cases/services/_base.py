@@ -9,11 +9,12 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from yiwang.accounts.models import DepartmentKind, Role, StaffRole, User
+from yiwang.accounts.models import Role, StaffRole, User
 from yiwang.cases.deadlines import case_due_refresh, clock_cache_clear, clock_written, task_due_refresh
 from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
+from yiwang.cases.policy import Post
 from yiwang.cases.workflow import CaseAction, TaskAction, TaskStatus, case_next_status, task_next_status
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.process import ProcessDefinition
@@ -246,11 +247,7 @@ def stop_task(task: Task, action: TaskAction, *, cause: str) -> None:
 def window_clerks_for(case: Case) -> list[User]:
     """The clerks of the case's department and of its region's 行政审批服务局 windows (each
     once; read through their posts: a DISTINCT over users joined to posts plans slowly)."""
-    posts = StaffRole.objects.filter(
-        Q(department_id=case.department_id)
-        | Q(department__kind=DepartmentKind.APPROVAL_SERVICE, department__region_id=case.region_id),
-        role=Role.WINDOW_CLERK,
-    ).select_related("user")
+    posts = StaffRole.objects.filter(Post.covering(case), role=Role.WINDOW_CLERK).select_related("user")
     return list({post.user_id: post.user for post in posts.order_by("user_id")}.values())
 
 
