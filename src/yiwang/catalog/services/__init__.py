@@ -2,8 +2,6 @@
 locks, a CatalogEvent and a ledger entry; pages, API, admin, commands and the demo call these."""
 
 from yiwang.catalog.services.implementations import (
-    ImplementationElements,
-    MaterialSpec,
     implementation_version_draft,
     implementation_version_publish,
     implementation_version_reject,
@@ -12,7 +10,6 @@ from yiwang.catalog.services.implementations import (
     implementation_version_withdraw,
 )
 from yiwang.catalog.services.items import (
-    ItemElements,
     item_version_draft,
     item_version_publish,
     item_version_reject,
@@ -22,9 +19,6 @@ from yiwang.catalog.services.items import (
 )
 
 __all__ = [
-    "ImplementationElements",
-    "ItemElements",
-    "MaterialSpec",
     "implementation_version_draft",
     "implementation_version_publish",
     "implementation_version_reject",
