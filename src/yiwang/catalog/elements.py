@@ -26,6 +26,7 @@ from yiwang.catalog.themes import THEMES
 
 Kind = Literal["line", "text", "int", "bool", "choice", "choices", "entries", "document"]
 ANY_CHANGE = frozenset(ChangeKind.values)
+TEXT_MAX = 4000  # a text element without a column length (legal bases, conditions) is still bounded
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Element:
     changed_by: frozenset[str] = ANY_CHANGE  # the change kinds that may set it
     document: type[BaseModel] | None = None
     compared: bool = True  # listed value by value in the diff (documents have their own diff)
+    public: bool = True  # shown in the public API (remarks are the administrators' notes)
 
     @property
     def values(self) -> list[Any]:
@@ -147,7 +149,7 @@ def _element(model: type[models.Model], name: str, kind: Kind, **declared: Any) 
     assert isinstance(column, models.Field)
     derived: dict[str, Any] = {
         "label": str(column.verbose_name),
-        "max_length": column.max_length if kind in ("line", "text", "choice") else None,
+        "max_length": (column.max_length or TEXT_MAX) if kind in ("line", "text", "choice") else None,
         "choices": tuple(column.choices or ()),
         "help": str(column.help_text or ""),
         "required": kind in ("line", "text", "choice", "int") and not column.blank,
@@ -173,7 +175,7 @@ ITEM_VERSION = DocumentSpec(
         _element(_I, "themes", "choices", choices=_THEMES),
         _element(_I, "keywords", "line"),
         _element(_I, "suspended", "bool", changed_by=frozenset({ChangeKind.SUSPEND, ChangeKind.AMEND})),
-        _element(_I, "remarks", "text", compared=False),
+        _element(_I, "remarks", "text", compared=False, public=False),
     ),
 )
 
@@ -204,7 +206,7 @@ IMPLEMENTATION_VERSION = DocumentSpec(
         _element(_V, "faq", "entries", help='如 [{"q": "问题", "a": "解答"}]'),
         _element(_V, "form_schema", "document", document=FormSchema, compared=False),
         _element(_V, "process", "document", document=ProcessDefinition, compared=False),
-        _element(_V, "remarks", "text", compared=False),
+        _element(_V, "remarks", "text", compared=False, public=False),
     ),
 )
 
