@@ -2,10 +2,10 @@
 
 A document kind (item version: 基本要素; implementation version: 实施要素; later bundles or
 license types) is a list of elements. Each element says its name, its Chinese label, its
-type, its bounds, whether publication needs it, and which change kinds may touch it. The
-storage column is the model field of the same name: label, length, choices and help text
-are read from it, so nothing is written twice. From this list come:
+type, its bounds, whether publication needs it, and which change kinds may touch it. From
+this list come:
 
+- the model columns (`DocumentSpec.columns`: an abstract model the version model inherits);
 - the services' validation and apply (`elements_check`, `catalog.services.versions`);
 - the reviewer's diff (`catalog.diff`);
 - the API schemas (`yiwang.api.catalog`, pydantic models built from the elements);
@@ -19,8 +19,17 @@ from typing import Any, Literal
 from django.db import models
 from pydantic import BaseModel
 
+from yiwang.catalog.choices import (
+    ChangeKind,
+    ExerciseLevel,
+    HandlingForm,
+    ItemType,
+    MaterialForm,
+    MaterialSource,
+    Necessity,
+    ServiceObject,
+)
 from yiwang.catalog.formschema import FormSchema
-from yiwang.catalog.models import ChangeKind, HandlingForm, ImplementationVersion, ItemVersion, Material, ServiceObject
 from yiwang.catalog.process import ProcessDefinition
 from yiwang.catalog.themes import THEMES
 
@@ -45,10 +54,31 @@ class Element:
     maximum: int | None = None
     choices: tuple[tuple[Any, str], ...] = ()
     help: str = ""
+    column_help: str = ""  # the column's help text (for the admin site)
     changed_by: frozenset[str] = ANY_CHANGE  # the change kinds that may set it
     document: type[BaseModel] | None = None
     compared: bool = True  # listed value by value in the diff (documents have their own diff)
     public: bool = True  # shown in the public API (remarks are the administrators' notes)
+    default: Any = None  # the column's default, when it has one
+    column: str = ""  # the Django field class when the kind's usual one does not fit
+
+    def model_field(self) -> models.Field[Any, Any]:
+        """The storage column of this element."""
+        options: dict[str, Any] = {"help_text": self.column_help} if self.column_help else {}
+        if self.default is not None:
+            options["default"] = self.default
+        if self.kind in ("line", "choice"):
+            if self.kind == "choice":
+                options["choices"] = list(self.choices)
+            column = getattr(models, self.column or "CharField")
+            return column(self.label, max_length=self.max_length, blank=not self.required, **options)  # type: ignore[no-any-return]
+        if self.kind == "text":
+            return models.TextField(self.label, blank=not self.required, **options)
+        if self.kind == "int":
+            return getattr(models, self.column or "PositiveIntegerField")(self.label, **options)  # type: ignore[no-any-return]
+        if self.kind == "bool":
+            return models.BooleanField(self.label, default=False, **options)
+        return models.JSONField(self.label, default=dict if self.kind == "document" else list, **options)
 
     @property
     def values(self) -> list[Any]:
@@ -109,7 +139,6 @@ class DocumentSpec:
 
     key: str
     label: str
-    model: type[models.Model]
     elements: tuple[Element, ...]
     by_name: Mapping[str, Element] = field(init=False, repr=False)
 
@@ -125,6 +154,12 @@ class DocumentSpec:
     @property
     def names(self) -> list[str]:
         return [e.name for e in self.elements]
+
+    def columns(self, module: str) -> type[models.Model]:
+        """An abstract model with a column per element, for the document's model to inherit."""
+        meta = type("Meta", (), {"abstract": True})
+        attrs = {"__module__": module, "Meta": meta, **{e.name: e.model_field() for e in self.elements}}
+        return type(f"{self.key.title()}Elements", (models.Model,), attrs)
 
     def problems(self, values: Mapping[str, Any], *, change_kind: str | None = None) -> dict[str, list[str]]:
         """Every problem of `values` (a partial set of elements), keyed by element name."""
@@ -143,91 +178,140 @@ class DocumentSpec:
         return problems
 
 
-def _element(model: type[models.Model], name: str, kind: Kind, **declared: Any) -> Element:
-    """An element over the model field `name`: label, length, choices and help come from it."""
-    column = model._meta.get_field(name)
-    assert isinstance(column, models.Field)
-    derived: dict[str, Any] = {
-        "label": str(column.verbose_name),
-        "max_length": (column.max_length or TEXT_MAX) if kind in ("line", "text", "choice") else None,
-        "choices": tuple(column.choices or ()),
-        "help": str(column.help_text or ""),
-        "required": kind in ("line", "text", "choice", "int") and not column.blank,
-    }
-    return Element(name=name, kind=kind, **{**derived, **declared})
+def _choices(choices: Any) -> tuple[tuple[Any, str], ...]:
+    return tuple(choices)
 
 
-_I, _V, _M = ItemVersion, ImplementationVersion, Material
-_THEMES = tuple((t["slug"], t["name"]) for t in THEMES)
+TEXT = TEXT_MAX
 DEPTHS = ((1, "Ⅰ级"), (2, "Ⅱ级"), (3, "Ⅲ级"), (4, "Ⅳ级（全程网办）"))
+_REMARKS = Element(
+    "remarks",
+    "text",
+    "备注",
+    max_length=TEXT,
+    compared=False,
+    public=False,
+    column_help="数据来源、简化之处等说明（不对外承诺）",
+)
 
 ITEM_VERSION = DocumentSpec(
     key="item",
     label="基本要素",
-    model=ItemVersion,
     elements=(
-        _element(_I, "name", "line"),
-        _element(_I, "item_type", "choice"),
-        _element(_I, "competent_department", "line"),
-        _element(_I, "implementing_organ_kind", "line"),
-        _element(_I, "legal_basis", "text"),
-        _element(_I, "service_objects", "choices", required=True, choices=tuple(ServiceObject.choices), help=""),
-        _element(_I, "themes", "choices", choices=_THEMES),
-        _element(_I, "keywords", "line"),
-        _element(_I, "suspended", "bool", changed_by=frozenset({ChangeKind.SUSPEND, ChangeKind.AMEND})),
-        _element(_I, "remarks", "text", compared=False, public=False),
+        Element("name", "line", "事项名称", required=True, max_length=200),
+        Element("item_type", "choice", "事项类型", required=True, max_length=20, choices=_choices(ItemType.choices)),
+        Element("competent_department", "line", "主管部门", required=True, max_length=100),
+        Element("implementing_organ_kind", "line", "实施主体性质", required=True, max_length=40, default="法定机关"),
+        Element("legal_basis", "text", "设定依据", required=True, max_length=TEXT),
+        Element(
+            "service_objects",
+            "choices",
+            "服务对象",
+            required=True,
+            choices=_choices(ServiceObject.choices),
+            column_help="person / enterprise / …",
+        ),
+        Element("themes", "choices", "主题分类", choices=tuple((t["slug"], t["name"]) for t in THEMES)),
+        Element(
+            "keywords",
+            "line",
+            "检索关键词",
+            max_length=300,
+            help="俗称、别名，便于群众搜索",
+            column_help="俗称、别名，便于群众搜索",
+        ),
+        Element("suspended", "bool", "暂停办理", changed_by=frozenset({ChangeKind.SUSPEND, ChangeKind.AMEND})),
+        _REMARKS,
     ),
 )
 
 IMPLEMENTATION_VERSION = DocumentSpec(
     key="implementation",
     label="实施要素",
-    model=ImplementationVersion,
     elements=(
-        _element(_V, "exercise_level", "choice"),
-        _element(_V, "acceptance_conditions", "text"),
-        _element(_V, "statutory_limit_days", "int", minimum=0, maximum=3650),
-        _element(_V, "statutory_limit_note", "line"),
-        _element(_V, "committed_limit_days", "int", minimum=0, maximum=3650),
-        _element(_V, "required_visits", "int", minimum=0, maximum=20),
-        _element(_V, "visits_reason", "line"),
-        _element(_V, "handling_forms", "choices", required=True, choices=tuple(HandlingForm.choices), help=""),
-        _element(_V, "online_depth", "int", choices=DEPTHS, help="Ⅳ级为全程网办"),
-        _element(_V, "fee_required", "bool"),
-        _element(_V, "fee_items", "entries", help='如 [{"name": "工本费", "amount": "10元"}]'),
-        _element(_V, "fee_basis", "text"),
-        _element(_V, "cross_region_scope", "line"),
-        _element(_V, "result_name", "line"),
-        _element(_V, "result_sample", "line"),
-        _element(_V, "consultation_phone", "line"),
-        _element(_V, "complaint_phone", "line"),
-        _element(_V, "address", "line"),
-        _element(_V, "office_hours", "line"),
-        _element(_V, "faq", "entries", help='如 [{"q": "问题", "a": "解答"}]'),
-        _element(_V, "form_schema", "document", document=FormSchema, compared=False),
-        _element(_V, "process", "document", document=ProcessDefinition, compared=False),
-        _element(_V, "remarks", "text", compared=False, public=False),
+        Element(
+            "exercise_level",
+            "choice",
+            "行使层级",
+            required=True,
+            max_length=20,
+            choices=_choices(ExerciseLevel.choices),
+        ),
+        Element("acceptance_conditions", "text", "受理条件", required=True, max_length=TEXT),
+        Element("statutory_limit_days", "int", "法定办结时限（工作日）", required=True, minimum=0, maximum=3650),
+        Element("statutory_limit_note", "line", "法定时限说明", max_length=300),
+        Element("committed_limit_days", "int", "承诺办结时限（工作日）", required=True, minimum=0, maximum=3650),
+        Element(
+            "required_visits",
+            "int",
+            "到办事现场次数",
+            required=True,
+            minimum=0,
+            maximum=20,
+            column="PositiveSmallIntegerField",
+        ),
+        Element("visits_reason", "line", "必须到现场原因", max_length=300),
+        Element(
+            "handling_forms",
+            "choices",
+            "办理形式",
+            required=True,
+            choices=_choices(HandlingForm.choices),
+            column_help="window / pc / mobile / mail",
+        ),
+        Element(
+            "online_depth",
+            "int",
+            "网上办理深度",
+            required=True,
+            choices=DEPTHS,
+            help="Ⅳ级为全程网办",
+            column="PositiveSmallIntegerField",
+            column_help="1–4，4 为全程网办",
+        ),
+        Element("fee_required", "bool", "是否收费"),
+        Element("fee_items", "entries", "收费项目", help='如 [{"name": "工本费", "amount": "10元"}]'),
+        Element("fee_basis", "text", "收费依据", max_length=TEXT),
+        Element("cross_region_scope", "line", "通办范围", max_length=20),
+        Element("result_name", "line", "审批结果名称", required=True, max_length=200),
+        Element("result_sample", "line", "审批结果样本", max_length=300),
+        Element("consultation_phone", "line", "咨询电话", required=True, max_length=40),
+        Element("complaint_phone", "line", "监督投诉电话", required=True, max_length=40),
+        Element("address", "line", "办理地点", required=True, max_length=300),
+        Element("office_hours", "line", "办理时间", required=True, max_length=200),
+        Element("faq", "entries", "常见问题", help='如 [{"q": "问题", "a": "解答"}]'),
+        Element("form_schema", "document", "申请表", document=FormSchema, compared=False),
+        Element("process", "document", "办理流程", document=ProcessDefinition, compared=False),
+        _REMARKS,
     ),
 )
 
 MATERIAL = DocumentSpec(
     key="material",
     label="申请材料",
-    model=Material,
     elements=(
-        _element(_M, "key", "line", compared=False),
-        _element(_M, "name", "line"),
-        _element(_M, "necessity", "choice"),
-        _element(_M, "condition", "line"),
-        _element(_M, "condition_field", "line"),
-        _element(_M, "form", "choice"),
-        _element(_M, "paper_copies", "int", minimum=0, maximum=99),
-        _element(_M, "source", "choice"),
-        _element(_M, "source_reference", "line"),
-        _element(_M, "blank_form", "line"),
-        _element(_M, "sample", "line"),
-        _element(_M, "acceptance_standard", "text"),
-        _element(_M, "legal_basis", "text"),
+        Element("key", "line", "材料标识", required=True, max_length=40, compared=False, column="SlugField"),
+        Element("name", "line", "材料名称", required=True, max_length=200),
+        Element("necessity", "choice", "必要性", required=True, max_length=12, choices=_choices(Necessity.choices)),
+        Element("condition", "line", "情形说明", max_length=300),
+        Element("condition_field", "line", "情形对应表单字段", max_length=40),
+        Element("form", "choice", "材料形式", required=True, max_length=12, choices=_choices(MaterialForm.choices)),
+        Element(
+            "paper_copies",
+            "int",
+            "纸质份数",
+            required=True,
+            minimum=0,
+            maximum=99,
+            default=0,
+            column="PositiveSmallIntegerField",
+        ),
+        Element("source", "choice", "来源渠道", required=True, max_length=12, choices=_choices(MaterialSource.choices)),
+        Element("source_reference", "line", "共享资源/证照类型", max_length=120),
+        Element("blank_form", "line", "空白表格", max_length=300),
+        Element("sample", "line", "示例样表", max_length=300),
+        Element("acceptance_standard", "text", "受理标准", max_length=TEXT),
+        Element("legal_basis", "text", "要求提供的依据", max_length=TEXT),
     ),
 )
 # What a material row gets when the drafter does not say.
