@@ -64,13 +64,15 @@ from yiwang.ledger.events import Domain
 from yiwang.ledger.models import DomainEvent
 
 
-def _version_constraints(prefix: str, owner: str) -> list[models.BaseConstraint]:
-    """At most one published and one open version per owner; windows are well-formed.
+def _version_meta(prefix: str, owner: str, label: str, *, index: str) -> Any:
+    """The Meta of a version model: numbered per owner, at most one published and one open
+    version per owner, well-formed windows.
 
     With one published version at a time and publication closing the previous window at the
     same instant it opens the new one, validity windows of one owner never overlap.
     """
-    return [
+    constraints = [
+        models.UniqueConstraint(fields=[owner, "number"], name=f"{prefix}_unique_number"),
         models.UniqueConstraint(
             fields=[owner], condition=Q(status=VersionStatus.PUBLISHED), name=f"{prefix}_one_published"
         ),
@@ -88,6 +90,14 @@ def _version_constraints(prefix: str, owner: str) -> list[models.BaseConstraint]
             name=f"{prefix}_superseded_is_closed",
         ),
     ]
+    meta = {
+        "verbose_name": label,
+        "verbose_name_plural": label,
+        "ordering": [owner, "-number"],
+        "constraints": constraints,
+        "indexes": [models.Index(fields=[owner, "status"], name=index)],
+    }
+    return type("Meta", (), meta)
 
 
 class ServiceItem(models.Model):
@@ -145,15 +155,7 @@ class ItemVersion(VersionFields, _ItemElements):
 
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="versions", verbose_name="事项")
 
-    class Meta:
-        verbose_name = "事项版本（基本要素）"
-        verbose_name_plural = "事项版本（基本要素）"
-        ordering = ["item", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["item", "number"], name="item_version_unique_number"),
-            *_version_constraints("item_version", "item"),
-        ]
-        indexes = [models.Index(fields=["item", "status"], name="item_version_status")]
+    Meta = _version_meta("item_version", "item", "事项版本（基本要素）", index="item_version_status")
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"
@@ -193,15 +195,9 @@ class ImplementationVersion(VersionFields, _ImplementationElements):
         ItemVersion, on_delete=models.PROTECT, related_name="implementation_versions", verbose_name="继承的基本要素版本"
     )
 
-    class Meta:
-        verbose_name = "实施清单版本（实施要素）"
-        verbose_name_plural = "实施清单版本（实施要素）"
-        ordering = ["implementation", "-number"]
-        constraints = [
-            models.UniqueConstraint(fields=["implementation", "number"], name="implementation_version_unique_number"),
-            *_version_constraints("implementation_version", "implementation"),
-        ]
-        indexes = [models.Index(fields=["implementation", "status"], name="impl_version_status")]
+    Meta = _version_meta(
+        "implementation_version", "implementation", "实施清单版本（实施要素）", index="impl_version_status"
+    )
 
     def __str__(self) -> str:
         return f"{self.implementation} v{self.number}"

@@ -7,6 +7,7 @@ incoherent version with every problem at once (rules.py) and supersedes the prev
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -209,31 +210,11 @@ def implementation_version_update(
     )
 
 
-def implementation_version_submit(*, actor: User, version: ImplementationVersion) -> ImplementationVersion:
-    """Send a draft for review; refuses with every publication problem at once."""
-    return version_submit(IMPLEMENTATIONS, actor=actor, version=version)
-
-
-def implementation_version_withdraw(*, actor: User, version: ImplementationVersion) -> ImplementationVersion:
-    """The drafter abandons a draft; it stays on record as withdrawn."""
-    return version_withdraw(IMPLEMENTATIONS, actor=actor, version=version)
-
-
-def implementation_version_reject(*, actor: User, version: ImplementationVersion, note: str) -> ImplementationVersion:
-    """Send a version back to its drafter with the reviewer's note (required)."""
-    return version_reject(IMPLEMENTATIONS, actor=actor, version=version, note=note)
-
-
-def implementation_version_publish(
-    *, actor: User, version: ImplementationVersion, note: str = ""
-) -> ImplementationVersion:
-    """Publish a reviewed version (a second administrator): it comes into force now.
-
-    Side effects: the version is rebased onto the item version in force, checked against every
-    rule, the previous version superseded (window closed now), the guide's document rebuilt;
-    the event carries the diff and the reason.
-    """
-    return version_publish(IMPLEMENTATIONS, actor=actor, version=version, note=note)
+# The rest of the workflow is the shared one (versions.py), for this kind.
+implementation_version_submit = partial(version_submit, IMPLEMENTATIONS)
+implementation_version_withdraw = partial(version_withdraw, IMPLEMENTATIONS)
+implementation_version_reject = partial(version_reject, IMPLEMENTATIONS)
+implementation_version_publish = partial(version_publish, IMPLEMENTATIONS)
 
 
 def implementation_version_copy(

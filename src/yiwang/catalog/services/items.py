@@ -8,6 +8,7 @@ elements (published versions are never edited; cases keep the version they pinne
 import datetime as dt
 import re
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -67,6 +68,8 @@ class ItemVersionKind(VersionKind[ItemVersion]):
     def after_publication(
         self, version: ItemVersion, previous: ItemVersion | None, *, reviewer: User, at: dt.datetime
     ) -> dict[str, Any]:
+        """Implementations in force are rebased onto the new basic elements (or taken out of
+        force when the item is cancelled), and their guide documents rebuilt."""
         return {"rebased": _rebase_implementations(version, previous, reviewer=reviewer, at=at)}
 
 
@@ -148,29 +151,11 @@ def item_version_update(
     )
 
 
-def item_version_submit(*, actor: User, version: ItemVersion) -> ItemVersion:
-    """Send a complete draft for review; refuses with every problem of the basic elements at once."""
-    return version_submit(ITEMS, actor=actor, version=version)
-
-
-def item_version_withdraw(*, actor: User, version: ItemVersion) -> ItemVersion:
-    """The drafter abandons a draft; it stays on record as withdrawn."""
-    return version_withdraw(ITEMS, actor=actor, version=version)
-
-
-def item_version_reject(*, actor: User, version: ItemVersion, note: str) -> ItemVersion:
-    """Send a version back to its drafter with the reviewer's note (required)."""
-    return version_reject(ITEMS, actor=actor, version=version, note=note)
-
-
-def item_version_publish(*, actor: User, version: ItemVersion, note: str = "") -> ItemVersion:
-    """Publish a reviewed version (a second administrator): it comes into force now.
-
-    Side effects: the previous version is superseded (window closed now); implementations in
-    force are rebased onto the new basic elements (or taken out of force when the item is
-    cancelled); the guide's documents are rebuilt; the event carries the diff and the reason.
-    """
-    return version_publish(ITEMS, actor=actor, version=version, note=note)
+# The rest of the workflow is the shared one (versions.py), for this kind.
+item_version_submit = partial(version_submit, ITEMS)
+item_version_withdraw = partial(version_withdraw, ITEMS)
+item_version_reject = partial(version_reject, ITEMS)
+item_version_publish = partial(version_publish, ITEMS)
 
 
 def _rebase_implementations(
