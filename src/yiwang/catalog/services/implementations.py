@@ -28,17 +28,9 @@ from yiwang.catalog.models import (
     VersionStatus,
 )
 from yiwang.catalog.search import search_document_refresh
+from yiwang.catalog.services import versions
 from yiwang.catalog.services.common import next_number, require_change_reason, require_no_problems, require_scope
-from yiwang.catalog.services.versions import (
-    VersionKind,
-    version_create,
-    version_publish,
-    version_reject,
-    version_submit,
-    version_supersede,
-    version_update,
-    version_withdraw,
-)
+from yiwang.catalog.services.versions import VersionKind
 from yiwang.catalog.workflow import VersionAction, version_next_status
 from yiwang.core.errors import Conflict, ValidationFailed
 
@@ -178,11 +170,11 @@ def implementation_version_draft(
             if change_kind == ChangeKind.ADD:
                 raise ValidationFailed({"change_kind": ["调整类型：实施清单已存在，请选择“变更”等类型"]})
             # The version in force, else the latest one (a first draft that was withdrawn or rejected).
-            versions = IMPLEMENTATIONS.versions_of(implementation)
-            current = versions.filter(status=VersionStatus.PUBLISHED).first() or versions.order_by("-number").first()
+            existing = IMPLEMENTATIONS.versions_of(implementation)
+            current = existing.filter(status=VersionStatus.PUBLISHED).first() or existing.order_by("-number").first()
             base = IMPLEMENTATIONS.values_of(current) if current else _new_defaults(region, department)
             specs = _material_specs(current) if current else []
-        version = version_create(
+        version = versions.version_create(
             IMPLEMENTATIONS,
             actor=actor,
             owner=implementation,
@@ -205,16 +197,16 @@ def implementation_version_update(
     change_reason: str | None = None,
 ) -> ImplementationVersion:
     """Edit a draft (its drafter only); `materials`, when given, replace the list."""
-    return version_update(
+    return versions.version_update(
         IMPLEMENTATIONS, actor=actor, version=version, elements=elements, parts=materials, change_reason=change_reason
     )
 
 
 # The rest of the workflow is the shared one (versions.py), for this kind.
-implementation_version_submit = partial(version_submit, IMPLEMENTATIONS)
-implementation_version_withdraw = partial(version_withdraw, IMPLEMENTATIONS)
-implementation_version_reject = partial(version_reject, IMPLEMENTATIONS)
-implementation_version_publish = partial(version_publish, IMPLEMENTATIONS)
+implementation_version_submit = partial(versions.version_submit, IMPLEMENTATIONS)
+implementation_version_withdraw = partial(versions.version_withdraw, IMPLEMENTATIONS)
+implementation_version_reject = partial(versions.version_reject, IMPLEMENTATIONS)
+implementation_version_publish = partial(versions.version_publish, IMPLEMENTATIONS)
 
 
 def implementation_version_copy(
@@ -232,7 +224,7 @@ def implementation_version_copy(
         draft.save(update_fields=["number"])
     else:
         number = next_number(IMPLEMENTATIONS.versions_of(implementation))
-    version_supersede(current, at=at)
+    versions.version_supersede(current, at=at)
     copy = ImplementationVersion.objects.create(
         implementation=implementation,
         item_version=item_version,

@@ -28,18 +28,10 @@ from yiwang.catalog.models import (
     VersionStatus,
 )
 from yiwang.catalog.search import search_document_refresh
+from yiwang.catalog.services import versions
 from yiwang.catalog.services.common import require_admin, require_change_reason
 from yiwang.catalog.services.implementations import implementation_version_copy
-from yiwang.catalog.services.versions import (
-    VersionKind,
-    version_create,
-    version_publish,
-    version_reject,
-    version_submit,
-    version_supersede,
-    version_update,
-    version_withdraw,
-)
+from yiwang.catalog.services.versions import VersionKind
 from yiwang.core.errors import Conflict, ValidationFailed
 
 _BASIC_CODE = re.compile(r"^[0-9A-Za-z]{1,20}$")
@@ -110,7 +102,7 @@ def item_version_draft(
             base = ITEMS.values_of(current)
             if change_kind == ChangeKind.SUSPEND:
                 base["suspended"] = True
-        return version_create(
+        return versions.version_create(
             ITEMS,
             actor=actor,
             owner=item,
@@ -146,16 +138,16 @@ def item_version_update(
 ) -> ItemVersion:
     """Edit a draft (its drafter only); a version in review or sent back becomes a draft again."""
     kind = str(change_kind) if change_kind is not None else None
-    return version_update(
+    return versions.version_update(
         ITEMS, actor=actor, version=version, elements=elements, change_kind=kind, change_reason=change_reason
     )
 
 
 # The rest of the workflow is the shared one (versions.py), for this kind.
-item_version_submit = partial(version_submit, ITEMS)
-item_version_withdraw = partial(version_withdraw, ITEMS)
-item_version_reject = partial(version_reject, ITEMS)
-item_version_publish = partial(version_publish, ITEMS)
+item_version_submit = partial(versions.version_submit, ITEMS)
+item_version_withdraw = partial(versions.version_withdraw, ITEMS)
+item_version_reject = partial(versions.version_reject, ITEMS)
+item_version_publish = partial(versions.version_publish, ITEMS)
 
 
 def _rebase_implementations(
@@ -176,7 +168,7 @@ def _rebase_implementations(
         if current is None:
             continue
         if version.change_kind == ChangeKind.CANCEL:
-            version_supersede(current, at=at)
+            versions.version_supersede(current, at=at)
         else:
             copy = implementation_version_copy(
                 current,
