@@ -111,10 +111,10 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _draft_or_errors(form: Any, draft: Callable[[], Any]) -> Any:
-    """Call a drafting service; its refusals go onto `form`. The new version, or None."""
+def _draft_or_errors(form: Any, call: Callable[[], Any]) -> Any:
+    """Call a service; its refusals go onto `form`. What it returned, or None when refused."""
     try:
-        return draft()
+        return call()
     except ValidationFailed as exc:
         _attach(form, exc)
     except DomainError as exc:
@@ -289,25 +289,19 @@ def _review(request: HttpRequest, user: User, kind: PageKind, version: Any) -> s
 def _save(request: HttpRequest, user: User, kind: PageKind, version: Any, form: Any, formset: Any) -> bool:
     """Save the draft (and submit it when asked); refusals go onto the form. True when done."""
     extra = {"materials": material_specs(formset)} if formset is not None else {}
-    try:
-        kind.update(
-            actor=user,
-            version=version,
-            elements=form.elements(),
-            change_reason=form.cleaned_data["change_reason"],
-            **extra,
-        )
-        if request.POST.get("action") == "submit":
+    submit = request.POST.get("action") == "submit"
+
+    def save() -> bool:
+        reason = form.cleaned_data["change_reason"]
+        kind.update(actor=user, version=version, elements=form.elements(), change_reason=reason, **extra)
+        if submit:
             kind.submit(actor=user, version=version)
-            messages.success(request, "已提交审核，请另一名事项管理员复核发布。")
-        else:
-            messages.success(request, "草稿已保存。")
         return True
-    except ValidationFailed as exc:
-        _attach(form, exc)
-    except DomainError as exc:
-        form.add_error(None, exc.message)
-    return False
+
+    if _draft_or_errors(form, save) is None:
+        return False
+    messages.success(request, "已提交审核，请另一名事项管理员复核发布。" if submit else "草稿已保存。")
+    return True
 
 
 @login_required
