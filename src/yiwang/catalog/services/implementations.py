@@ -7,7 +7,6 @@ incoherent version with every problem at once (rules.py) and supersedes the prev
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -200,13 +199,6 @@ def implementation_version_update(
     return versions.version_update(
         IMPLEMENTATIONS, actor=actor, version=version, elements=elements, parts=materials, change_reason=change_reason
     )
-
-
-# The rest of the workflow is the shared one (versions.py), for this kind.
-implementation_version_submit = partial(versions.version_submit, IMPLEMENTATIONS)
-implementation_version_withdraw = partial(versions.version_withdraw, IMPLEMENTATIONS)
-implementation_version_reject = partial(versions.version_reject, IMPLEMENTATIONS)
-implementation_version_publish = partial(versions.version_publish, IMPLEMENTATIONS)
 
 
 def implementation_version_copy(

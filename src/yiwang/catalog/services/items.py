@@ -8,7 +8,6 @@ elements (published versions are never edited; cases keep the version they pinne
 import datetime as dt
 import re
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -141,13 +140,6 @@ def item_version_update(
     return versions.version_update(
         ITEMS, actor=actor, version=version, elements=elements, change_kind=kind, change_reason=change_reason
     )
-
-
-# The rest of the workflow is the shared one (versions.py), for this kind.
-item_version_submit = partial(versions.version_submit, ITEMS)
-item_version_withdraw = partial(versions.version_withdraw, ITEMS)
-item_version_reject = partial(versions.version_reject, ITEMS)
-item_version_publish = partial(versions.version_publish, ITEMS)
 
 
 def _rebase_implementations(
