@@ -71,9 +71,6 @@ class VersionKind(Generic[V]):
 
     # ── shared mechanics ──────────────────────────────────────────────────────
 
-    def verb(self, action: str) -> CatalogVerb:
-        return CatalogVerb(f"{self.spec.key}_version_{action}")
-
     def versions_of(self, owner: Model) -> QuerySet[V]:
         return self.model.objects.filter(**{self.owner_field: owner})  # type: ignore[misc]
 
@@ -120,7 +117,7 @@ def version_create(
     kind.apply(version, elements or {})
     version.save()
     record(
-        verb=kind.verb("drafted"),
+        verb=CatalogVerb(f"{kind.spec.key}_version_drafted"),
         actor=actor,
         subject=kind.subject(version),
         payload={"number": version.number, "change_kind": str(change_kind), "reason": version.change_reason},
@@ -156,7 +153,7 @@ def version_update(
             kind.replace_parts(version, parts)
             changed.append("materials")
         record(
-            verb=kind.verb("updated"),
+            verb=CatalogVerb(f"{kind.spec.key}_version_updated"),
             actor=actor,
             subject=kind.subject(version),
             payload={"number": version.number, "changed": changed},
@@ -175,7 +172,10 @@ def version_submit(kind: VersionKind[V], *, actor: User, version: V) -> V:
         version.status = status
         version.save(update_fields=["status"])
         record(
-            verb=kind.verb("submitted"), actor=actor, subject=kind.subject(version), payload={"number": version.number}
+            verb=CatalogVerb(f"{kind.spec.key}_version_submitted"),
+            actor=actor,
+            subject=kind.subject(version),
+            payload={"number": version.number},
         )
     return version
 
@@ -189,7 +189,10 @@ def version_withdraw(kind: VersionKind[V], *, actor: User, version: V) -> V:
         version.status = version_next_status(version.status, VersionAction.WITHDRAW, number=version.number)
         version.save(update_fields=["status"])
         record(
-            verb=kind.verb("withdrawn"), actor=actor, subject=kind.subject(version), payload={"number": version.number}
+            verb=CatalogVerb(f"{kind.spec.key}_version_withdrawn"),
+            actor=actor,
+            subject=kind.subject(version),
+            payload={"number": version.number},
         )
     return version
 
@@ -213,7 +216,7 @@ def version_reject(kind: VersionKind[V], *, actor: User, version: V, note: str) 
         version.review_note = note.strip()
         version.save(update_fields=["status", "reviewed_by", "review_note"])
         record(
-            verb=kind.verb("rejected"),
+            verb=CatalogVerb(f"{kind.spec.key}_version_rejected"),
             actor=actor,
             subject=kind.subject(version),
             payload={"number": version.number, "note": version.review_note},
@@ -249,7 +252,7 @@ def version_publish(kind: VersionKind[V], *, actor: User, version: V, note: str 
         version.save()
         extra = kind.after_publication(version, previous, reviewer=actor, at=now)
         record(
-            verb=kind.verb("published"),
+            verb=CatalogVerb(f"{kind.spec.key}_version_published"),
             actor=actor,
             subject=kind.subject(version),
             payload={

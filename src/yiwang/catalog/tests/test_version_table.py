@@ -102,3 +102,12 @@ def test_the_table_refuses_what_it_does_not_list(status: VersionStatus | None, a
             version_next_status(status, action)
     else:
         assert version_next_status(status, action) == expected
+
+
+def test_every_kind_writes_catalogued_verbs() -> None:
+    from yiwang.catalog.elements import IMPLEMENTATION_VERSION, ITEM_VERSION
+    from yiwang.ledger.events import CatalogVerb
+
+    for spec in (ITEM_VERSION, IMPLEMENTATION_VERSION):
+        for action in ("drafted", "updated", "submitted", "withdrawn", "rejected", "published"):
+            assert CatalogVerb(f"{spec.key}_version_{action}")
