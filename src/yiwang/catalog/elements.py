@@ -191,6 +191,7 @@ _REMARKS = Element(
     max_length=TEXT,
     compared=False,
     public=False,
+    help="数据来源、简化之处等说明（不对外承诺）",
     column_help="数据来源、简化之处等说明（不对外承诺）",
 )
 

@@ -167,9 +167,8 @@ def version_submit(kind: VersionKind[V], *, actor: User, version: V) -> V:
         version = kind.locked(version)
         kind.permit(actor, version)
         require_drafter(actor, version)
-        status = version_next_status(version.status, VersionAction.SUBMIT, number=version.number)
-        require_no_problems(kind.problems(version))
-        version.status = status
+        version.status = version_next_status(version.status, VersionAction.SUBMIT, number=version.number)
+        require_no_problems(kind.problems(version))  # a refusal rolls the transition back with the rest
         version.save(update_fields=["status"])
         record(
             verb=CatalogVerb(f"{kind.spec.key}_version_submitted"),
@@ -236,7 +235,7 @@ def version_publish(kind: VersionKind[V], *, actor: User, version: V, note: str 
         version = kind.locked(version)
         kind.permit(actor, version)
         _require_second_pair_of_eyes(actor, version)
-        status = version_next_status(version.status, VersionAction.PUBLISH, number=version.number)
+        version.status = version_next_status(version.status, VersionAction.PUBLISH, number=version.number)
         kind.prepare_publication(version)
         require_no_problems(kind.problems(version))
         owner = getattr(version, kind.owner_field)
@@ -245,7 +244,6 @@ def version_publish(kind: VersionKind[V], *, actor: User, version: V, note: str 
         now = clock.now()
         if previous is not None:
             version_supersede(previous, at=now)
-        version.status = status
         version.valid_from, version.valid_until, version.published_at = now, None, now
         version.reviewed_by = actor
         version.review_note = note.strip()
