@@ -175,9 +175,9 @@ def implementation_version_draft(
             specs = _material_specs(current) if current else []
         version = versions.version_create(
             IMPLEMENTATIONS,
+            implementation,
             actor=actor,
-            owner=implementation,
-            change_kind=str(change_kind),
+            change_kind=change_kind,
             change_reason=change_reason,
             base=base,
             elements=elements,

@@ -102,13 +102,7 @@ def item_version_draft(
             if change_kind == ChangeKind.SUSPEND:
                 base["suspended"] = True
         return versions.version_create(
-            ITEMS,
-            actor=actor,
-            owner=item,
-            change_kind=str(change_kind),
-            change_reason=change_reason,
-            base=base,
-            elements=elements,
+            ITEMS, item, actor=actor, change_kind=change_kind, change_reason=change_reason, base=base, elements=elements
         )
 
 

@@ -91,10 +91,10 @@ class VersionKind(Generic[V]):
 
 def version_create(
     kind: VersionKind[V],
+    owner: Model,
     *,
     actor: User,
-    owner: Model,
-    change_kind: str,
+    change_kind: ChangeKind | str,
     change_reason: str,
     base: Mapping[str, Any],
     elements: Mapping[str, Any] | None,
@@ -107,7 +107,7 @@ def version_create(
         **{kind.owner_field: owner},
         number=next_number(kind.versions_of(owner)),
         status=version_next_status(None, VersionAction.DRAFT),
-        change_kind=change_kind,
+        change_kind=str(change_kind),
         change_reason=change_reason.strip(),
         drafted_by=actor,
         created_at=clock.now(),
