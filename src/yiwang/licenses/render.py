@@ -176,7 +176,7 @@ class _Page:
             height = limit * LINE_H + ROW_PAD
             pdf.rect(TABLE_X, y, LABEL_W, height)
             pdf.rect(TABLE_X + LABEL_W, y, TABLE_W - LABEL_W, height)
-            self.cell_lines(TABLE_X + CELL_PAD, y, label[:limit], label_w, height, align="C")
+            self.cell_lines(TABLE_X + CELL_PAD, y, self.cut(label, limit, label_w), label_w, height, align="C")
             self.cell_lines(TABLE_X + LABEL_W + CELL_PAD, y, self.cut(value, limit, value_w), value_w, height)
             y += height
 
