@@ -1,0 +1,1 @@
+"""Electronic licenses (电子证照): the documents the platform issues and their rendering."""
