@@ -5,16 +5,13 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from yiwang.catalog.selectors import pinned_versions_forget
 from yiwang.core.calendar import calendar_changed
 
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache(db: None) -> None:
-    """Each test starts with the calendar rebuilt from its own database, and with no pinned
-    catalog versions (a rolled-back test's ids come back with other content)."""
+    """Each test starts with the calendar rebuilt from its own database."""
     calendar_changed()
-    pinned_versions_forget()
 
 
 @pytest.fixture

@@ -180,7 +180,6 @@ import copy
 from yiwang.accounts.models import User
 from yiwang.catalog import services as catalog
 from yiwang.catalog.models import ImplementationVersion
-from yiwang.catalog.services import ImplementationElements
 iv = ImplementationVersion.objects.select_related("implementation__item", "implementation__region",
     "implementation__department").get(item_version__name="建设工程规划许可证核发", status="published")
 process = copy.deepcopy(iv.process)
@@ -190,7 +189,7 @@ if len(joint["tasks"]) != REVIEWS:
     drafter, reviewer = User.objects.get(username="sd_catalog"), User.objects.get(username="jn_catalog")
     place = iv.implementation
     draft = catalog.implementation_version_draft(actor=drafter, basic_code=place.item.basic_code, region=place.region,
-        department=place.department, change_kind="amend", elements=ImplementationElements(process=process),
+        department=place.department, change_kind="amend", elements={"process": process},
         change_reason=f"基准测试：联合审查由 {REVIEWS} 个部门并联办理")
     catalog.implementation_version_submit(actor=drafter, version=draft)
     catalog.implementation_version_publish(actor=reviewer, version=draft, note="基准测试，同意")

@@ -25,7 +25,7 @@ from yiwang.core.identifiers import resident_id_check_char
 
 pytestmark = pytest.mark.browser
 
-FOOD = "000136019000"  # 食品经营许可 (yiwang.catalog.demo_items)
+FOOD = "000136019000"  # 食品经营许可 (yiwang.demo.items)
 PLANNING = "000112012000"  # 建设工程规划许可证核发
 ENTERPRISE = "济南泉城餐饮管理有限公司"
 FOOD_MATERIALS = {

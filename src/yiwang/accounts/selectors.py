@@ -45,6 +45,10 @@ def region_by_code(code: str) -> Region | None:
     return Region.objects.filter(code=code).first()
 
 
+def department_by_credit_code(credit_code: str) -> Department | None:
+    return Department.objects.select_related("region").filter(credit_code=credit_code).first()
+
+
 def region_switch_choices() -> QuerySet[Region]:
     """Regions an applicant can pick in the portal: the province, its cities and counties."""
     return Region.objects.filter(level__in=["province", "prefecture", "county"]).order_by("code")

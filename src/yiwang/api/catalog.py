@@ -6,22 +6,31 @@ the publication rules are the same; refusals come back as problem+json (root.py)
 """
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict, create_model
 
 from yiwang.accounts import selectors as accounts
-from yiwang.accounts.models import Department, User
+from yiwang.accounts.models import User
 from yiwang.api.params import Id, Limit, PageNumber, session_auth
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog import services
-from yiwang.catalog.models import ImplementationVersion, ItemVersion, Material, SearchDocument, VersionStatus
+from yiwang.catalog.elements import ANY_CHANGE, IMPLEMENTATION_VERSION, ITEM_VERSION, MATERIAL, DocumentSpec, Element
+from yiwang.catalog.models import (
+    ChangeKind,
+    ImplementationVersion,
+    ItemVersion,
+    Material,
+    SearchDocument,
+    VersionStatus,
+)
 from yiwang.catalog.search import GuideFilters
 from yiwang.core.errors import NotFound, ValidationFailed
 
 router = Router(tags=["事项库"])
-PUBLIC = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
 
 
 class ItemFilters(Schema):
@@ -57,25 +66,74 @@ class ItemPageOut(Schema):
     items: list[ItemSummaryOut]
 
 
-class ItemVersionOut(Schema):
+def _element_type(element: Element, *, output: bool) -> Any:
+    """The Python type of an element in the API: inputs name their allowed values."""
+    allowed: Any = Literal[tuple(element.values)] if element.choices and not output else None  # type: ignore[valid-type]
+    return {
+        "line": str,
+        "text": str,
+        "choice": allowed or str,
+        "int": allowed or int,
+        "bool": bool,
+        "choices": list[allowed or str],  # type: ignore[misc]
+        "entries": list[dict[str, Any]],
+        "document": dict[str, Any],
+    }[element.kind]
+
+
+def _element_field(element: Element, *, output: bool) -> Any:
+    """Description and bounds from the specification (inputs only carry bounds; outputs are required)."""
+    words = [element.label, element.help]
+    if element.choices:
+        words.append("可选：" + _choices(element.choices))
+    if element.changed_by != ANY_CHANGE:
+        words.append("仅限调整类型 " + " / ".join(sorted(element.changed_by)))
+    description = "；".join(w for w in words if w)
+    if output:
+        return Field(..., description=description)
+    if element.choices:  # the allowed values are the bound
+        return Field(None, description=description)
+    return Field(None, description=description, max_length=element.max_length, ge=element.minimum, le=element.maximum)
+
+
+class _Partial(Schema):
+    """Elements to set: only those given are changed; an unknown element is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def elements_schema(spec: DocumentSpec, name: str, *, output: bool, base: type[Schema] = Schema) -> Any:
+    """A schema of the elements of `spec`: all of them (out) or any of them (in), from the specification."""
+    fields: dict[str, Any] = {}
+    for e in spec:
+        if output and e.public:
+            fields[e.name] = (_element_type(e, output=True), _element_field(e, output=True))
+        elif not output:
+            fields[e.name] = (_element_type(e, output=False) | None, _element_field(e, output=False))
+    parent: type[Schema] = base if output else _Partial
+    return create_model(name, __base__=parent, __module__=__name__, **fields)
+
+
+def _choices(choices: list[tuple[Any, str]] | tuple[tuple[Any, str], ...]) -> str:
+    return " / ".join(f"{value} {label}" for value, label in choices)
+
+
+_CHANGE_KIND = Field(description="调整类型：" + _choices(ChangeKind.choices))
+
+
+class VersionOut(Schema):
     id: int
-    basic_code: str
     number: int
-    status: str
-    change_kind: str
+    status: str = Field(description="状态：" + _choices(VersionStatus.choices))
+    change_kind: str = _CHANGE_KIND
     change_reason: str
     valid_from: dt.datetime | None
     valid_until: dt.datetime | None
-    name: str
-    item_type: str
-    competent_department: str
-    implementing_organ_kind: str
-    legal_basis: str
-    service_objects: list[str]
-    themes: list[str]
-    keywords: str
-    suspended: bool
     review_note: str
+
+
+class ItemVersionOut(elements_schema(ITEM_VERSION, "ItemVersionElements", output=True, base=VersionOut)):  # type: ignore[misc]
+    basic_code: str
 
     @staticmethod
     def resolve_basic_code(obj: ItemVersion) -> str:
@@ -96,56 +154,41 @@ class ItemOut(Schema):
     implementations: list[ImplementationOut]
 
 
-class MaterialOut(Schema):
-    key: str
-    name: str
-    necessity: str
-    condition: str
-    condition_field: str
-    form: str
-    paper_copies: int
-    source: str
-    source_reference: str
+class MaterialOut(elements_schema(MATERIAL, "MaterialElements", output=True)):  # type: ignore[misc]
     submit_required: bool = Field(description="false：部门通过数据共享或电子证照获取，申请人免提交")
-    acceptance_standard: str
-    legal_basis: str
+
+    @staticmethod
+    def resolve_submit_required(obj: Material) -> bool:
+        return obj.asked_of_applicant
 
 
-class ImplementationVersionOut(Schema):
-    id: int
+_ImplementationVersionElements: Any = elements_schema(
+    IMPLEMENTATION_VERSION, "ImplementationVersionElements", output=True, base=VersionOut
+)
+
+
+class ImplementationVersionOut(_ImplementationVersionElements):
     implementation_code: str
     region_code: str
     department_name: str
-    number: int
-    status: str
-    change_kind: str
-    change_reason: str
-    valid_from: dt.datetime | None
-    valid_until: dt.datetime | None
     item_version: ItemVersionOut
-    exercise_level: str
-    acceptance_conditions: str
-    statutory_limit_days: int
-    statutory_limit_note: str
-    committed_limit_days: int
-    required_visits: int
-    visits_reason: str
-    handling_forms: list[str]
-    online_depth: int
-    fee_required: bool
-    fee_items: list[dict[str, Any]]
-    fee_basis: str
-    cross_region_scope: str
-    result_name: str
-    result_sample: str
-    consultation_phone: str
-    complaint_phone: str
-    address: str
-    office_hours: str
-    faq: list[dict[str, Any]]
-    form_schema: dict[str, Any]
-    process: dict[str, Any]
     materials: list[MaterialOut]
+
+    @staticmethod
+    def resolve_implementation_code(obj: ImplementationVersion) -> str:
+        return obj.implementation.code
+
+    @staticmethod
+    def resolve_region_code(obj: ImplementationVersion) -> str:
+        return obj.implementation.region.code
+
+    @staticmethod
+    def resolve_department_name(obj: ImplementationVersion) -> str:
+        return obj.implementation.department.name
+
+    @staticmethod
+    def resolve_materials(obj: ImplementationVersion) -> list[Material]:
+        return catalog.materials_of(obj)
 
 
 def _summary(doc: SearchDocument) -> ItemSummaryOut:
@@ -162,27 +205,6 @@ def _summary(doc: SearchDocument) -> ItemSummaryOut:
         required_visits=doc.required_visits,
         online_depth=doc.online_depth,
         suspended=doc.suspended,
-    )
-
-
-def _material(m: Material) -> MaterialOut:
-    fields = {name: getattr(m, name) for name in MaterialOut.model_fields if name != "submit_required"}
-    return MaterialOut(**fields, submit_required=m.asked_of_applicant)
-
-
-def _implementation_version(v: ImplementationVersion) -> ImplementationVersionOut:
-    scalar = {
-        name: getattr(v, name)
-        for name in ImplementationVersionOut.model_fields
-        if hasattr(v, name) and name not in ("item_version", "materials")
-    }
-    return ImplementationVersionOut(
-        **scalar,
-        implementation_code=v.implementation.code,
-        region_code=v.implementation.region.code,
-        department_name=v.implementation.department.name,
-        item_version=v.item_version,  # type: ignore[arg-type]
-        materials=[_material(m) for m in catalog.materials_of(v)],
     )
 
 
@@ -243,11 +265,21 @@ def item(request: HttpRequest, basic_code: str) -> ItemOut:
 
 @router.get("/items/{basic_code}/versions", response=list[ItemVersionOut], summary="事项的历次发布版本", auth=None)
 def item_versions(request: HttpRequest, basic_code: str) -> list[ItemVersion]:
-    return list(catalog.item_versions(_item_or_404(basic_code)).filter(status__in=PUBLIC))
+    return list(catalog.item_versions_public(_item_or_404(basic_code)))
 
 
-def _is_admin(request: HttpRequest) -> bool:
-    return isinstance(request.user, User) and catalog.is_catalog_admin(request.user)
+def _impl_version(version_id: int) -> ImplementationVersion:
+    version = catalog.implementation_version_by_id(version_id)
+    if version is None:
+        raise NotFound(f"实施清单版本 {version_id} 不存在。")
+    return version
+
+
+def _item_version(version_id: int) -> ItemVersion:
+    version = catalog.item_version_by_id(version_id)
+    if version is None:
+        raise NotFound(f"事项版本 {version_id} 不存在。")
+    return version
 
 
 @router.get(
@@ -256,47 +288,57 @@ def _is_admin(request: HttpRequest) -> bool:
     summary="实施清单版本（办件锁定的版本）",
     auth=None,
 )
-def implementation_version(request: HttpRequest, version_id: Id) -> ImplementationVersionOut:
-    version = (
-        ImplementationVersion.objects.select_related(
-            "implementation__region", "implementation__department", "item_version__item"
-        )
-        .filter(pk=version_id)
-        .first()
-    )
-    if version is None or (version.status not in PUBLIC and not _is_admin(request)):
+def implementation_version(request: HttpRequest, version_id: Id) -> ImplementationVersion:
+    version = catalog.implementation_version_by_id(version_id)
+    if version is None or not catalog.version_visible_to(version, request.user):
         raise NotFound(f"实施清单版本 {version_id} 不存在或未发布。")
-    return _implementation_version(version)
+    return version
 
 
 # ── The administrators' workflow (session + CSRF) ────────────────────────────
 
 
+class ItemElementsIn(elements_schema(ITEM_VERSION, "ItemElementsFields", output=False)):  # type: ignore[misc]
+    """基本要素：只修改给出的要素。"""
+
+
+class ImplementationElementsIn(elements_schema(IMPLEMENTATION_VERSION, "ImplementationElementsFields", output=False)):  # type: ignore[misc]
+    """实施要素：只修改给出的要素。"""
+
+
+class MaterialIn(elements_schema(MATERIAL, "MaterialFields", output=False)):  # type: ignore[misc]
+    """一项申请材料；未给出的必要性、形式、来源取默认值（必要、电子件、申请人自备）。"""
+
+
 class ItemDraftIn(Schema):
-    basic_code: str
-    change_kind: str
-    change_reason: str
-    elements: dict[str, Any] = {}
+    basic_code: str = Field(max_length=20, description="基本编码")
+    change_kind: str = _CHANGE_KIND
+    change_reason: str = Field(max_length=2000, description="调整理由")
+    elements: ItemElementsIn = Field(default_factory=ItemElementsIn)
 
 
 class ImplementationDraftIn(Schema):
-    basic_code: str
-    department_credit_code: str = Field(description="实施主体的统一社会信用代码（其所属区划即实施区划）")
-    change_kind: str
-    change_reason: str
-    elements: dict[str, Any] = {}
-    materials: list[dict[str, Any]] | None = None
-    code: str = ""
+    basic_code: str = Field(max_length=20, description="基本编码")
+    department_credit_code: str = Field(max_length=18, description="实施主体的统一社会信用代码（其所属区划即实施区划）")
+    change_kind: str = _CHANGE_KIND
+    change_reason: str = Field(max_length=2000, description="调整理由")
+    elements: ImplementationElementsIn = Field(default_factory=ImplementationElementsIn)
+    materials: list[MaterialIn] | None = Field(None, max_length=60, description="申请材料（给出则整体替换）")
+    code: str = Field("", max_length=60, description="实施编码（留空则按“主体信用代码 + 1 + 基本编码”生成）")
 
 
-class UpdateIn(Schema):
-    elements: dict[str, Any] = {}
-    materials: list[dict[str, Any]] | None = None
-    change_reason: str | None = None
+class ItemUpdateIn(Schema):
+    elements: ItemElementsIn = Field(default_factory=ItemElementsIn)
+    change_reason: str | None = Field(None, max_length=2000, description="调整理由")
+
+
+class ImplementationUpdateIn(ItemUpdateIn):
+    elements: ImplementationElementsIn = Field(default_factory=ImplementationElementsIn)  # type: ignore[assignment]
+    materials: list[MaterialIn] | None = Field(None, max_length=60, description="申请材料（给出则整体替换）")
 
 
 class NoteIn(Schema):
-    note: str = ""
+    note: str = Field("", max_length=2000, description="审核意见（退回时必填）")
 
 
 def _actor(request: HttpRequest) -> User:
@@ -305,24 +347,12 @@ def _actor(request: HttpRequest) -> User:
     return user
 
 
-def _item_version(version_id: int) -> ItemVersion:
-    version = ItemVersion.objects.select_related("item").filter(pk=version_id).first()
-    if version is None:
-        raise NotFound(f"事项版本 {version_id} 不存在。")
-    return version
+def _given(schema: Schema) -> dict[str, Any]:
+    return schema.model_dump(exclude_unset=True)
 
 
-def _impl_version(version_id: int) -> ImplementationVersion:
-    version = (
-        ImplementationVersion.objects.select_related(
-            "implementation__region", "implementation__department", "item_version__item"
-        )
-        .filter(pk=version_id)
-        .first()
-    )
-    if version is None:
-        raise NotFound(f"实施清单版本 {version_id} 不存在。")
-    return version
+def _materials(materials: list[MaterialIn] | None) -> list[dict[str, Any]] | None:
+    return None if materials is None else [_given(m) for m in materials]
 
 
 @router.post("/item-versions", response={201: ItemVersionOut}, summary="起草事项版本", auth=session_auth)
@@ -332,34 +362,19 @@ def item_version_draft(request: HttpRequest, body: ItemDraftIn) -> Status[ItemVe
         basic_code=body.basic_code,
         change_kind=body.change_kind,
         change_reason=body.change_reason,
-        elements=body.elements,  # type: ignore[arg-type]
+        elements=_given(body.elements),
     )
     return Status(201, version)
 
 
 @router.patch("/item-versions/{version_id}", response=ItemVersionOut, summary="修改事项版本草稿", auth=session_auth)
-def item_version_update(request: HttpRequest, version_id: Id, body: UpdateIn) -> ItemVersion:
+def item_version_update(request: HttpRequest, version_id: Id, body: ItemUpdateIn) -> ItemVersion:
     return services.item_version_update(
         actor=_actor(request),
         version=_item_version(version_id),
-        elements=body.elements,  # type: ignore[arg-type]
+        elements=_given(body.elements),
         change_reason=body.change_reason,
     )
-
-
-@router.post("/item-versions/{version_id}/submit", response=ItemVersionOut, summary="提交审核", auth=session_auth)
-def item_version_submit(request: HttpRequest, version_id: Id) -> ItemVersion:
-    return services.item_version_submit(actor=_actor(request), version=_item_version(version_id))
-
-
-@router.post("/item-versions/{version_id}/publish", response=ItemVersionOut, summary="复核发布", auth=session_auth)
-def item_version_publish(request: HttpRequest, version_id: Id, body: NoteIn) -> ItemVersion:
-    return services.item_version_publish(actor=_actor(request), version=_item_version(version_id), note=body.note)
-
-
-@router.post("/item-versions/{version_id}/reject", response=ItemVersionOut, summary="退回", auth=session_auth)
-def item_version_reject(request: HttpRequest, version_id: Id, body: NoteIn) -> ItemVersion:
-    return services.item_version_reject(actor=_actor(request), version=_item_version(version_id), note=body.note)
 
 
 @router.post(
@@ -368,8 +383,8 @@ def item_version_reject(request: HttpRequest, version_id: Id, body: NoteIn) -> I
     summary="起草实施清单版本",
     auth=session_auth,
 )
-def implementation_version_draft(request: HttpRequest, body: ImplementationDraftIn) -> Status[ImplementationVersionOut]:
-    department = Department.objects.select_related("region").filter(credit_code=body.department_credit_code).first()
+def implementation_version_draft(request: HttpRequest, body: ImplementationDraftIn) -> Status[ImplementationVersion]:
+    department = accounts.department_by_credit_code(body.department_credit_code)
     if department is None:
         raise ValidationFailed({"department_credit_code": [f"实施主体：信用代码 {body.department_credit_code} 不存在"]})
     version = services.implementation_version_draft(
@@ -379,11 +394,11 @@ def implementation_version_draft(request: HttpRequest, body: ImplementationDraft
         department=department,
         change_kind=body.change_kind,
         change_reason=body.change_reason,
-        elements=body.elements,  # type: ignore[arg-type]
-        materials=body.materials,  # type: ignore[arg-type]
+        elements=_given(body.elements),
+        materials=_materials(body.materials),
         code=body.code,
     )
-    return Status(201, _implementation_version(_impl_version(version.pk)))
+    return Status(201, _impl_version(version.pk))
 
 
 @router.patch(
@@ -392,47 +407,53 @@ def implementation_version_draft(request: HttpRequest, body: ImplementationDraft
     summary="修改实施清单版本草稿",
     auth=session_auth,
 )
-def implementation_version_update(request: HttpRequest, version_id: Id, body: UpdateIn) -> ImplementationVersionOut:
+def implementation_version_update(
+    request: HttpRequest, version_id: Id, body: ImplementationUpdateIn
+) -> ImplementationVersion:
     version = services.implementation_version_update(
         actor=_actor(request),
         version=_impl_version(version_id),
-        elements=body.elements,  # type: ignore[arg-type]
-        materials=body.materials,  # type: ignore[arg-type]
+        elements=_given(body.elements),
+        materials=_materials(body.materials),
         change_reason=body.change_reason,
     )
-    return _implementation_version(_impl_version(version.pk))
+    return _impl_version(version.pk)
 
 
-def _impl_action(request: HttpRequest, version_id: int, action: Any, **kwargs: Any) -> ImplementationVersionOut:
-    version = action(actor=_actor(request), version=_impl_version(version_id), **kwargs)
-    return _implementation_version(_impl_version(version.pk))
+def _review_routes(path: str, out: Any, read: Callable[[int], Any], kind: str) -> None:
+    """Submit, publish and reject of one document kind: the same three calls of its services."""
+    submit, publish, reject = (getattr(services, f"{kind}_version_{a}") for a in ("submit", "publish", "reject"))
+
+    @router.post(
+        f"/{path}/{{version_id}}/submit",
+        response=out,
+        summary="提交审核",
+        auth=session_auth,
+        operation_id=f"yiwang_api_catalog_{kind}_version_submit",
+    )
+    def _submit(request: HttpRequest, version_id: Id) -> Any:
+        return read(submit(actor=_actor(request), version=read(version_id)).pk)
+
+    @router.post(
+        f"/{path}/{{version_id}}/publish",
+        response=out,
+        summary="复核发布",
+        auth=session_auth,
+        operation_id=f"yiwang_api_catalog_{kind}_version_publish",
+    )
+    def _publish(request: HttpRequest, version_id: Id, body: NoteIn) -> Any:
+        return read(publish(actor=_actor(request), version=read(version_id), note=body.note).pk)
+
+    @router.post(
+        f"/{path}/{{version_id}}/reject",
+        response=out,
+        summary="退回",
+        auth=session_auth,
+        operation_id=f"yiwang_api_catalog_{kind}_version_reject",
+    )
+    def _reject(request: HttpRequest, version_id: Id, body: NoteIn) -> Any:
+        return read(reject(actor=_actor(request), version=read(version_id), note=body.note).pk)
 
 
-@router.post(
-    "/implementation-versions/{version_id}/submit",
-    response=ImplementationVersionOut,
-    summary="提交审核",
-    auth=session_auth,
-)
-def implementation_version_submit(request: HttpRequest, version_id: Id) -> ImplementationVersionOut:
-    return _impl_action(request, version_id, services.implementation_version_submit)
-
-
-@router.post(
-    "/implementation-versions/{version_id}/publish",
-    response=ImplementationVersionOut,
-    summary="复核发布",
-    auth=session_auth,
-)
-def implementation_version_publish(request: HttpRequest, version_id: Id, body: NoteIn) -> ImplementationVersionOut:
-    return _impl_action(request, version_id, services.implementation_version_publish, note=body.note)
-
-
-@router.post(
-    "/implementation-versions/{version_id}/reject",
-    response=ImplementationVersionOut,
-    summary="退回",
-    auth=session_auth,
-)
-def implementation_version_reject(request: HttpRequest, version_id: Id, body: NoteIn) -> ImplementationVersionOut:
-    return _impl_action(request, version_id, services.implementation_version_reject, note=body.note)
+_review_routes("item-versions", ItemVersionOut, _item_version, "item")
+_review_routes("implementation-versions", ImplementationVersionOut, _impl_version, "implementation")

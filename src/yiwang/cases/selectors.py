@@ -22,7 +22,7 @@ from typing import IO, Any
 from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 
-from yiwang.accounts.models import EnterpriseAgent, Region, Role, User
+from yiwang.accounts.models import EnterpriseAgent, Role, User
 from yiwang.cases.clock import deemed_acceptance_after
 from yiwang.cases.deadlines import (
     ClockView,
@@ -54,7 +54,7 @@ from yiwang.cases.workflow import (
     TaskKind,
 )
 from yiwang.catalog.formschema import FormSchema
-from yiwang.catalog.models import ImplementationVersion, Material, Necessity, VersionStatus
+from yiwang.catalog.models import ImplementationVersion, Material, Necessity
 from yiwang.catalog.selectors import pinned_version
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
@@ -221,24 +221,6 @@ def task_for(user: User, task_id: int) -> Task:
     if task is None or not (may_work_task(user, task) or may_see(user, task.case)):
         raise NotFound("任务不存在或您无权查看。")
     return task
-
-
-def implementations_open_in(region: Region) -> QuerySet[ImplementationVersion]:
-    """Implementation versions an applicant can apply for in `region` (and the regions above
-    it: provincial and city items are open to everyone below), valid now."""
-    now = clock.now()
-    regions = [region.pk, *(r.pk for r in region.ancestors())]
-    return (
-        ImplementationVersion.objects.filter(
-            implementation__region_id__in=regions,
-            status=VersionStatus.PUBLISHED,
-            valid_from__lte=now,
-            item_version__suspended=False,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-        .select_related("implementation__department", "implementation__region", "item_version")
-        .order_by("item_version__name")
-    )
 
 
 @dataclass(frozen=True)

@@ -10,76 +10,16 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from yiwang.catalog.docerrors import KEY_LABELS
-from yiwang.catalog.models import (
-    ExerciseLevel,
-    HandlingForm,
-    ImplementationVersion,
-    ItemType,
-    ItemVersion,
-    Material,
-    MaterialForm,
-    MaterialSource,
-    Necessity,
-    ServiceObject,
-)
-from yiwang.catalog.themes import THEME_NAMES
+from yiwang.catalog.elements import IMPLEMENTATION_VERSION, ITEM_VERSION, MATERIAL, DocumentSpec
+from yiwang.catalog.models import ImplementationVersion, ItemVersion, Material
 
-ITEM_ELEMENTS = [
-    "name",
-    "item_type",
-    "competent_department",
-    "implementing_organ_kind",
-    "legal_basis",
-    "service_objects",
-    "themes",
-    "keywords",
-    "suspended",
-]
-IMPLEMENTATION_ELEMENTS = [
-    "exercise_level",
-    "acceptance_conditions",
-    "statutory_limit_days",
-    "statutory_limit_note",
-    "committed_limit_days",
-    "required_visits",
-    "visits_reason",
-    "handling_forms",
-    "online_depth",
-    "fee_required",
-    "fee_items",
-    "fee_basis",
-    "cross_region_scope",
-    "result_name",
-    "result_sample",
-    "consultation_phone",
-    "complaint_phone",
-    "address",
-    "office_hours",
-    "faq",
-]
-MATERIAL_ELEMENTS = [
-    "name",
-    "necessity",
-    "condition",
-    "condition_field",
-    "form",
-    "paper_copies",
-    "source",
-    "source_reference",
-    "blank_form",
-    "sample",
-    "acceptance_standard",
-    "legal_basis",
-]
 _CHOICES: dict[str, dict[str, str]] = {
-    "item_type": dict(ItemType.choices),
-    "exercise_level": dict(ExerciseLevel.choices),
-    "service_objects": dict(ServiceObject.choices),
-    "handling_forms": dict(HandlingForm.choices),
-    "themes": THEME_NAMES,
-    "necessity": dict(Necessity.choices),
-    "form": dict(MaterialForm.choices),
-    "source": dict(MaterialSource.choices),
+    **{
+        e.name: {str(v): label for v, label in e.choices}
+        for spec in (ITEM_VERSION, IMPLEMENTATION_VERSION, MATERIAL)
+        for e in spec
+        if e.choices
+    },
     "case_kind": {"instant": "即办件", "committed": "承诺件"},
     "role": {"reviewer": "审查", "approver": "审批决定", "expert": "评审专家"},
     "join": {"all": "全部通过", "any": "任一通过", "quorum": "达到法定人数"},
@@ -126,23 +66,22 @@ def _show_entry(entry: Any) -> str:
     return str(entry)
 
 
-def _label(model: type, field: str) -> str:
-    return str(model._meta.get_field(field).verbose_name)  # type: ignore[attr-defined]
-
-
-def _compare(model: type, fields: list[str], old: Any, new: Any, prefix: str = "") -> list[Change]:
+def _compare(spec: DocumentSpec, old: Any, new: Any, prefix: str = "") -> list[Change]:
+    """The compared elements of `spec` whose values differ, with their labels and shown values."""
     changes = []
-    for field in fields:
-        before, after = getattr(old, field), getattr(new, field)
-        if before != after:
-            changes.append(Change(prefix + _label(model, field), "changed", show(field, before), show(field, after)))
+    for element in spec:
+        before, after = getattr(old, element.name), getattr(new, element.name)
+        if element.compared and before != after:
+            changes.append(
+                Change(prefix + element.label, "changed", show(element.name, before), show(element.name, after))
+            )
     return changes
 
 
 def item_version_diff(old: ItemVersion | None, new: ItemVersion) -> list[Change]:
     if old is None:
         return [Change("事项", "added", "", f"{new.name}（{new.get_item_type_display()}）")]
-    return _compare(ItemVersion, ITEM_ELEMENTS, old, new)
+    return _compare(ITEM_VERSION, old, new)
 
 
 def implementation_version_diff(
@@ -153,7 +92,7 @@ def implementation_version_diff(
 ) -> list[Change]:
     if old is None:
         return [Change("实施清单", "added", "", f"{new.implementation.department} · {new.result_name}")]
-    changes = _compare(ImplementationVersion, IMPLEMENTATION_ELEMENTS, old, new)
+    changes = _compare(IMPLEMENTATION_VERSION, old, new)
     if old.item_version_id != new.item_version_id:
         changes.append(
             Change("继承的基本要素版本", "changed", f"v{old.item_version.number}", f"v{new.item_version.number}")
@@ -171,7 +110,7 @@ def _materials_diff(old: list[Material], new: list[Material]) -> list[Change]:
         if key not in before:
             changes.append(Change("申请材料", "added", "", f"{m.name}（{m.get_necessity_display()}）"))
         else:
-            changes += _compare(Material, MATERIAL_ELEMENTS, before[key], m, prefix=f"申请材料“{m.name}”的")
+            changes += _compare(MATERIAL, before[key], m, prefix=f"申请材料“{m.name}”的")
     changes += [Change("申请材料", "removed", m.name, "") for key, m in before.items() if key not in after]
     if [k for k in before if k in after] != [k for k in after if k in before]:
         changes.append(Change("申请材料顺序", "changed", "、".join(before), "、".join(after)))

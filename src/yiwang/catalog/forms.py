@@ -1,33 +1,26 @@
-"""Plain Django forms for the administrators' pages; they only shape input for the services.
+"""Django forms for the administrators' pages, built from the element specification
+(catalog.elements); they only shape input for the services, which check everything again.
 
 JSON documents (form schema, process, fees, FAQ) are edited as text: a syntax or structure
 error is reported next to the field in Chinese and the text stays as typed.
 """
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 
 from yiwang.accounts.models import Department, Region
 from yiwang.catalog.docerrors import document_parse
-from yiwang.catalog.formschema import FormSchema
+from yiwang.catalog.elements import IMPLEMENTATION_VERSION, ITEM_VERSION, MATERIAL, DocumentSpec, Element
 from yiwang.catalog.models import (
     ChangeKind,
-    ExerciseLevel,
-    HandlingForm,
     ImplementationVersion,
-    ItemType,
     ItemVersion,
     MaterialForm,
     MaterialSource,
     Necessity,
-    ServiceObject,
 )
-from yiwang.catalog.process import ProcessDefinition
-from yiwang.catalog.themes import THEMES
-
-DEPTHS = [(1, "Ⅰ级"), (2, "Ⅱ级"), (3, "Ⅲ级"), (4, "Ⅳ级（全程网办）")]
 
 
 class JSONTextField(forms.CharField):
@@ -64,41 +57,77 @@ class JSONTextField(forms.CharField):
         return data
 
 
+def _reason() -> forms.CharField:
+    return forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
 class ChangeForm(forms.Form):
     change_kind = forms.ChoiceField(label="调整类型", choices=[c for c in ChangeKind.choices if c[0] != ChangeKind.ADD])
-    change_reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    change_reason = _reason()
 
 
-class ItemElementsForm(forms.Form):
-    name = forms.CharField(label="事项名称", max_length=200)
-    item_type = forms.ChoiceField(label="事项类型", choices=[("", "请选择"), *ItemType.choices])
-    competent_department = forms.CharField(label="主管部门", max_length=100)
-    implementing_organ_kind = forms.CharField(label="实施主体性质", max_length=40, initial="法定机关")
-    legal_basis = forms.CharField(label="设定依据", widget=forms.Textarea(attrs={"rows": 3}))
-    service_objects = forms.MultipleChoiceField(
-        label="服务对象", choices=ServiceObject.choices, widget=forms.CheckboxSelectMultiple
-    )
-    themes = forms.MultipleChoiceField(
-        label="主题分类",
-        required=False,
-        choices=[(t["slug"], t["name"]) for t in THEMES],
-        widget=forms.CheckboxSelectMultiple,
-    )
-    keywords = forms.CharField(label="检索关键词（俗称、别名，空格分隔）", max_length=300, required=False)
-    suspended = forms.BooleanField(label="暂停办理", required=False)
-    remarks = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    change_reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+def element_field(element: Element, initial: Any = None) -> forms.Field:
+    """The form field of one element: its label, type, bounds and whether it is asked for."""
+    common: dict[str, Any] = {"label": element.label, "help_text": element.help, "initial": initial}
+    if element.kind in ("line", "text"):
+        widget = forms.Textarea(attrs={"rows": 3}) if element.kind == "text" else None
+        return forms.CharField(required=element.required, max_length=element.max_length, widget=widget, **common)
+    if element.kind == "int" and element.choices:
+        return forms.TypedChoiceField(choices=element.choices, coerce=int, required=element.required, **common)
+    if element.kind == "int":
+        return forms.IntegerField(
+            required=element.required, min_value=element.minimum, max_value=element.maximum, **common
+        )
+    if element.kind == "bool":
+        return forms.BooleanField(required=False, **common)
+    if element.kind == "choice":
+        choices = list(element.choices) if initial else [("", "请选择"), *element.choices]
+        return forms.ChoiceField(choices=choices, required=element.required, **common)
+    if element.kind == "choices":
+        return forms.MultipleChoiceField(
+            choices=element.choices, required=element.required, widget=forms.CheckboxSelectMultiple, **common
+        )
+    kind = list if element.kind == "entries" else dict
+    return JSONTextField(kind=kind, document=element.document, **common)
+
+
+class ElementsForm(forms.Form):
+    """The elements of one document kind, as the drafter edits them."""
+
+    spec: ClassVar[DocumentSpec]
 
     @classmethod
-    def for_version(cls, version: ItemVersion, data: Any = None) -> "ItemElementsForm":
-        initial = {name: getattr(version, name) for name in cls.base_fields}
-        return cls(data, initial=initial)
+    def for_version(cls, version: ItemVersion | ImplementationVersion, data: Any = None) -> "ElementsForm":
+        return cls(data, initial={name: getattr(version, name) for name in cls.base_fields if hasattr(version, name)})
 
     def elements(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "change_reason"}
+        return {k: v for k, v in self.cleaned_data.items() if k in self.spec.by_name}
 
 
-class ItemNewForm(ItemElementsForm):
+def elements_form(
+    spec: DocumentSpec, *, initial: dict[str, Any] | None = None, **extra: forms.Field
+) -> type[ElementsForm]:
+    """A form class with a field per element of `spec`, then the `extra` fields."""
+    fields = {e.name: element_field(e, (initial or {}).get(e.name)) for e in spec}
+    return type(f"{spec.key.title()}ElementsForm", (ElementsForm,), {"spec": spec, **fields, **extra})
+
+
+ItemElementsForm = elements_form(ITEM_VERSION, change_reason=_reason())
+ImplementationElementsForm = elements_form(IMPLEMENTATION_VERSION, change_reason=_reason())
+# Initials equal what an untouched blank row posts, so an empty extra row counts as unchanged.
+MaterialRowForm = elements_form(
+    MATERIAL,
+    initial={
+        "necessity": Necessity.REQUIRED,
+        "form": MaterialForm.ORIGINAL,
+        "source": MaterialSource.APPLICANT,
+        "paper_copies": 0,
+    },
+)
+MaterialFormSet = forms.formset_factory(MaterialRowForm, extra=1, can_delete=True, max_num=60)
+
+
+class ItemNewForm(ItemElementsForm):  # type: ignore[valid-type,misc]
     basic_code = forms.CharField(label="基本编码", max_length=20, help_text="数字或字母，最长 20 位")
     field_order = ["basic_code"]
 
@@ -106,7 +135,7 @@ class ItemNewForm(ItemElementsForm):
 class ImplementationNewForm(forms.Form):
     department = forms.ModelChoiceField(label="实施主体", queryset=Department.objects.none())
     code = forms.CharField(label="实施编码（留空则按“主体信用代码 + 1 + 基本编码”生成）", required=False, max_length=60)
-    change_reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    change_reason = _reason()
 
     def __init__(self, *args: Any, regions: list[Region], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -116,64 +145,8 @@ class ImplementationNewForm(forms.Form):
         field.label_from_instance = lambda d: f"{d.region.name} · {d.name}"  # type: ignore[method-assign,assignment]
 
 
-class ImplementationElementsForm(forms.Form):
-    exercise_level = forms.ChoiceField(label="行使层级", choices=ExerciseLevel.choices)
-    acceptance_conditions = forms.CharField(label="受理条件", widget=forms.Textarea(attrs={"rows": 3}))
-    statutory_limit_days = forms.IntegerField(label="法定办结时限（工作日）", min_value=0, max_value=3650)
-    statutory_limit_note = forms.CharField(label="法定时限说明", max_length=300, required=False)
-    committed_limit_days = forms.IntegerField(label="承诺办结时限（工作日）", min_value=0, max_value=3650)
-    required_visits = forms.IntegerField(label="到办事现场次数", min_value=0, max_value=20)
-    visits_reason = forms.CharField(label="必须到现场原因", max_length=300, required=False)
-    handling_forms = forms.MultipleChoiceField(
-        label="办理形式", choices=HandlingForm.choices, widget=forms.CheckboxSelectMultiple
-    )
-    online_depth = forms.TypedChoiceField(label="网上办理深度", choices=DEPTHS, coerce=int)
-    fee_required = forms.BooleanField(label="收费", required=False)
-    fee_items = JSONTextField(label="收费项目", kind=list, help_text='如 [{"name": "工本费", "amount": "10元"}]')
-    fee_basis = forms.CharField(label="收费依据", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    cross_region_scope = forms.CharField(label="通办范围", max_length=20, required=False)
-    result_name = forms.CharField(label="审批结果名称", max_length=200)
-    result_sample = forms.CharField(label="审批结果样本", max_length=300, required=False)
-    consultation_phone = forms.CharField(label="咨询电话", max_length=40)
-    complaint_phone = forms.CharField(label="监督投诉电话", max_length=40)
-    address = forms.CharField(label="办理地点", max_length=300)
-    office_hours = forms.CharField(label="办理时间", max_length=200)
-    faq = JSONTextField(label="常见问题", kind=list, help_text='如 [{"q": "问题", "a": "解答"}]')
-    form_schema = JSONTextField(label="申请表", kind=dict, document=FormSchema)
-    process = JSONTextField(label="办理流程", kind=dict, document=ProcessDefinition)
-    remarks = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    change_reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-    @classmethod
-    def for_version(cls, version: ImplementationVersion, data: Any = None) -> "ImplementationElementsForm":
-        return cls(data, initial={name: getattr(version, name) for name in cls.base_fields})
-
-    def elements(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "change_reason"}
-
-
-class MaterialRowForm(forms.Form):
-    key = forms.SlugField(label="材料标识", max_length=40)
-    name = forms.CharField(label="材料名称", max_length=200)
-    # Initials equal what an untouched blank row posts, so an empty extra row counts as unchanged.
-    necessity = forms.ChoiceField(label="必要性", choices=Necessity.choices, initial=Necessity.REQUIRED)
-    condition = forms.CharField(label="情形说明", max_length=300, required=False)
-    condition_field = forms.CharField(label="情形对应表单字段", max_length=40, required=False)
-    form = forms.ChoiceField(label="材料形式", choices=MaterialForm.choices, initial=MaterialForm.ORIGINAL)
-    paper_copies = forms.IntegerField(label="纸质份数", min_value=0, max_value=99, initial=0)
-    source = forms.ChoiceField(label="来源渠道", choices=MaterialSource.choices, initial=MaterialSource.APPLICANT)
-    source_reference = forms.CharField(label="共享资源/证照类型", max_length=120, required=False)
-    acceptance_standard = forms.CharField(label="受理标准", required=False)
-    legal_basis = forms.CharField(label="要求提供的依据", required=False)
-    blank_form = forms.CharField(label="空白表格", max_length=300, required=False)
-    sample = forms.CharField(label="示例样表", max_length=300, required=False)
-
-
-MaterialFormSet = forms.formset_factory(MaterialRowForm, extra=1, can_delete=True, max_num=60)
-
-
 def material_initial(version: ImplementationVersion) -> list[dict[str, Any]]:
-    return [{name: getattr(m, name) for name in MaterialRowForm.base_fields} for m in version.materials.all()]
+    return [{name: getattr(m, name) for name in MATERIAL.names} for m in version.materials.all()]
 
 
 def material_specs(formset: Any) -> list[dict[str, Any]]:

@@ -1,9 +1,12 @@
 """Catalog reads: versions in force, the administrators' lists, the public guide's pages."""
 
 import datetime as dt
+import pickle
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from yiwang.accounts.models import Department, Region, Role, User
@@ -50,34 +53,41 @@ def implementation_version_in_force(
     )
 
 
-# Published implementation versions by id, as cases pin them. Their content never changes
-# (a change is a new version); only `status` and `valid_until` do, when a newer version
-# supersedes them — so never decide from a pinned copy whether one is still open.
-_PINNED: dict[int, ImplementationVersion] = {}
+# Published implementation versions by id, as cases pin them, kept as pickled bytes: an
+# immutable value each caller unpickles into its own instance, so no request sees another's
+# changes. Their content never changes (a change is a new version); only `status` and
+# `valid_until` do, when a newer version supersedes them — so never decide from a pinned copy
+# whether one is still open. A version is remembered only once the transaction that read it
+# has committed (no atomic block left open): what a rolled-back transaction saw — a test's,
+# whose ids come back with other content — never enters, so tests need not empty the cache.
+_PINNED: dict[int, bytes] = {}
 _PINNED_MAX = 2000
+_PINNED_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
 
 
 def pinned_version(pk: int) -> ImplementationVersion:
-    """The implementation version `pk` with its item version, implementation and materials, read once
-    per process while published or superseded (drafts and reviews are read every time).
-    Shared between requests: treat it as read-only."""
-    found = _PINNED.get(pk)
-    if found is None:
-        found = (
-            ImplementationVersion.objects.select_related("item_version", "implementation")
-            .prefetch_related("materials")  # part of the version: as immutable as it
-            .get(pk=pk)
-        )
-        if found.status in (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED):
-            if len(_PINNED) >= _PINNED_MAX:
-                _PINNED.clear()
-            _PINNED[pk] = found
+    """The implementation version `pk` with its item version, implementation and materials; read
+    once per process while published or superseded (drafts and reviews are read every time)."""
+    blob = _PINNED.get(pk)
+    if blob is not None:
+        found: ImplementationVersion = pickle.loads(blob)  # noqa: S301 (bytes this process wrote)
+        return found
+    found = (
+        ImplementationVersion.objects.select_related("item_version", "implementation")
+        .prefetch_related("materials")  # part of the version: as immutable as it
+        .get(pk=pk)
+    )
+    if found.status in _PINNED_STATUSES:
+        transaction.on_commit(partial(_remember, pk, pickle.dumps(found)))
     return found
 
 
-def pinned_versions_forget() -> None:
-    """Empty the process's pinned versions (tests: ids come back after a rollback)."""
-    _PINNED.clear()
+def _remember(pk: int, blob: bytes) -> None:
+    if transaction.get_connection().in_atomic_block:
+        return  # run early by a test's capture of commit callbacks: nothing was committed yet
+    if len(_PINNED) >= _PINNED_MAX:
+        _PINNED.clear()
+    _PINNED[pk] = blob
 
 
 def item_version_in_force(item: ServiceItem, at: dt.datetime | None = None) -> ItemVersion | None:
@@ -88,8 +98,45 @@ def item_by_code(basic_code: str) -> ServiceItem | None:
     return ServiceItem.objects.filter(basic_code=basic_code).first()
 
 
-def implementation_by_code(code: str) -> Implementation | None:
-    return Implementation.objects.filter(code=code).select_related("item", "region", "department").first()
+def version_is_public(version: ItemVersion | ImplementationVersion) -> bool:
+    """Versions that were once in force are public; drafts and versions in review are not."""
+    return version.status in _EVER_IN_FORCE
+
+
+def version_visible_to(version: ItemVersion | ImplementationVersion, user: object) -> bool:
+    """Anyone sees a public version; only catalog administrators see drafts and reviews."""
+    return version_is_public(version) or (isinstance(user, User) and is_catalog_admin(user))
+
+
+def item_version_by_id(pk: int) -> ItemVersion | None:
+    return ItemVersion.objects.select_related("item", "drafted_by", "reviewed_by").filter(pk=pk).first()
+
+
+def implementation_version_by_id(pk: int) -> ImplementationVersion | None:
+    return (
+        ImplementationVersion.objects.select_related(
+            "implementation__item",
+            "implementation__region",
+            "implementation__department",
+            "item_version__item",
+            "drafted_by",
+            "reviewed_by",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def implementation_by_id(pk: int) -> Implementation | None:
+    return Implementation.objects.select_related("item", "region", "department").filter(pk=pk).first()
+
+
+def implementations_of(item: ServiceItem) -> QuerySet[Implementation]:
+    return Implementation.objects.filter(item=item).select_related("region", "department").order_by("code")
+
+
+def item_versions_public(item: ServiceItem) -> QuerySet[ItemVersion]:
+    return item_versions(item).filter(status__in=_EVER_IN_FORCE)
 
 
 def item_versions(item: ServiceItem) -> QuerySet[ItemVersion]:

@@ -45,11 +45,11 @@ from yiwang.accounts.models import Enterprise, User
 from yiwang.cases import services
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import CaseStatus, TaskStatus
-from yiwang.catalog.demo_items import BIRTH, COMPANY, FOOD, HYGIENE, PLANNING, SIGN
 from yiwang.catalog.models import ImplementationVersion, VersionStatus
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
+from yiwang.demo.items import BIRTH, COMPANY, FOOD, HYGIENE, PLANNING, SIGN
 from yiwang.demo.world import APPLICANTS, ENTERPRISE, resident_id
 
 # The open demo cases' limits end at most this many working days after the anchor.

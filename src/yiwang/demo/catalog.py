@@ -18,11 +18,10 @@ from django.utils import timezone
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.catalog import services
-from yiwang.catalog.demo_items import DEMO_ITEMS, REVISIONS, DemoItem
 from yiwang.catalog.models import ImplementationVersion, ItemVersion, VersionStatus
-from yiwang.catalog.services import ImplementationElements, ItemElements, MaterialSpec
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
+from yiwang.demo.items import DEMO_ITEMS, REVISIONS, DemoItem
 
 DRAFTER = "sd_catalog"
 REVIEWER = "jn_catalog"
@@ -49,7 +48,7 @@ def _publish_item(spec: DemoItem, drafter: User, reviewer: User) -> bool:
         basic_code=spec.basic_code,
         change_kind="add",
         change_reason="纳入事项库（演示数据）",
-        elements=ItemElements(**spec.item),  # type: ignore[typeddict-item]
+        elements=spec.item,
     )
     services.item_version_submit(actor=drafter, version=version)
     services.item_version_publish(actor=reviewer, version=version, note="要素齐全，同意发布")
@@ -75,8 +74,8 @@ def _publish_implementation(
         department=department,
         change_kind="add",
         change_reason="编制实施清单（演示数据）",
-        elements=ImplementationElements(**elements),  # type: ignore[typeddict-item]
-        materials=[MaterialSpec(**m) for m in spec.materials],  # type: ignore[typeddict-item]
+        elements=elements,
+        materials=spec.materials,
     )
     services.implementation_version_submit(actor=drafter, version=version)
     services.implementation_version_publish(actor=reviewer, version=version, note="符合要求，同意发布")
@@ -92,7 +91,7 @@ def _publish_implementation(
                 department=department,
                 change_kind="amend",
                 change_reason=reason,
-                elements=ImplementationElements(**changes),  # type: ignore[typeddict-item]
+                elements=changes,
             )
             services.implementation_version_submit(actor=drafter, version=draft)
             services.implementation_version_publish(actor=reviewer, version=draft, note="压缩时限，同意")

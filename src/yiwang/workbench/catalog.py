@@ -1,24 +1,29 @@
 """事项库管理: the catalog administrators' change workflow (draft → submit → review → publish).
 
 Thin views: forms shape the input, catalog services decide (permissions, four eyes, rules).
-A refused action re-renders the page with the errors next to the fields and everything the
-administrator typed still in place.
+One handler per page serves both document kinds (item versions, implementation versions);
+a `PageKind` says which selectors, services and form each uses. A refused action re-renders
+the page with the errors next to the fields and everything the administrator typed in place.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from yiwang.accounts.models import User
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog import services
+from yiwang.catalog.diff import show
 from yiwang.catalog.forms import (
     ChangeForm,
+    ElementsForm,
     ImplementationElementsForm,
     ImplementationNewForm,
     ItemElementsForm,
@@ -27,9 +32,60 @@ from yiwang.catalog.forms import (
     material_initial,
     material_specs,
 )
-from yiwang.catalog.models import Implementation, ImplementationVersion, ItemVersion, VersionStatus
+from yiwang.catalog.models import VersionStatus
 from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.core.text import control_char_error
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """What the pages of one document kind use: selectors, services, form, names."""
+
+    key: str  # "item" | "implementation"
+    title: str
+    form: type[ElementsForm]
+    version: Callable[[int], Any]
+    changes: Callable[[Any], Any]
+    update: Callable[..., Any]
+    submit: Callable[..., Any]
+    withdraw: Callable[..., Any]
+    publish: Callable[..., Any]
+    reject: Callable[..., Any]
+    materials: bool
+
+    @property
+    def version_url(self) -> str:
+        return f"workbench:catalog_{self.key}_version"
+
+
+KINDS = {
+    "item": PageKind(
+        "item",
+        "基本要素",
+        ItemElementsForm,
+        catalog.item_version_by_id,
+        catalog.item_version_changes,
+        services.item_version_update,
+        services.item_version_submit,
+        services.item_version_withdraw,
+        services.item_version_publish,
+        services.item_version_reject,
+        materials=False,
+    ),
+    "implementation": PageKind(
+        "implementation",
+        "实施清单",
+        ImplementationElementsForm,
+        catalog.implementation_version_by_id,
+        catalog.implementation_version_changes,
+        services.implementation_version_update,
+        services.implementation_version_submit,
+        services.implementation_version_withdraw,
+        services.implementation_version_publish,
+        services.implementation_version_reject,
+        materials=True,
+    ),
+}
 
 
 def _admin(request: HttpRequest) -> User:
@@ -55,6 +111,17 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _draft_or_errors(form: Any, call: Callable[[], Any]) -> Any:
+    """Call a service; its refusals go onto `form`. What it returned, or None when refused."""
+    try:
+        return call()
+    except ValidationFailed as exc:
+        _attach(form, exc)
+    except DomainError as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
 @login_required
 def catalog_home(request: HttpRequest) -> HttpResponse:
     user = _admin(request)
@@ -74,142 +141,42 @@ def catalog_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def item_new(request: HttpRequest) -> HttpResponse:
+    """A new item: its basic elements at once."""
     user = _admin(request)
     form = ItemNewForm(request.POST or None)
+    version = None
     if request.method == "POST" and form.is_valid():
-        try:
-            version = services.item_version_draft(
+        version = _draft_or_errors(
+            form,
+            lambda: services.item_version_draft(
                 actor=user,
                 basic_code=form.cleaned_data["basic_code"],
                 change_kind="add",
                 change_reason=form.cleaned_data["change_reason"],
-                elements={k: v for k, v in form.elements().items() if k != "basic_code"},  # type: ignore[arg-type]
-            )
-        except ValidationFailed as exc:
-            _attach(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"已创建事项草稿 v{version.number}，可继续修改后提交审核。")
-            return redirect("workbench:catalog_item_version", pk=version.pk)
-    return render(request, "workbench/catalog_item_new.html", {**_nav(request), "form": form})
-
-
-@login_required
-def item_detail(request: HttpRequest, basic_code: str) -> HttpResponse:
-    user = _admin(request)
-    item = catalog.item_by_code(basic_code)
-    if item is None:
-        raise Http404("事项不存在")
-    form = ChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.item_version_draft(actor=user, basic_code=basic_code, **form.cleaned_data)
-        except ValidationFailed as exc:
-            _attach(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return redirect("workbench:catalog_item_version", pk=version.pk)
-    context = {
-        **_nav(request),
-        "item": item,
-        "versions": catalog.item_versions(item),
-        "implementations": Implementation.objects.filter(item=item).select_related("region", "department"),
-        "form": form,
-        "events": catalog.events_of(f"item:{basic_code}"),
-    }
-    return render(request, "workbench/catalog_item.html", context)
-
-
-def _review_or_workflow(request: HttpRequest, user: User, version: Any, *, publish: Any, reject: Any) -> str | None:
-    """Handle the review and workflow buttons; returns an error message, or None when done."""
-    action = request.POST.get("action")
-    note = request.POST.get("note", "")
-    refused = control_char_error("审核意见", note, multiline=True)  # no Django form here to refuse it
-    if refused is not None:
-        return refused
-    try:
-        if action == "publish":
-            publish(actor=user, version=version, note=note)
-            messages.success(request, f"v{version.number} 已发布，即时生效。")
-        elif action == "reject":
-            reject(actor=user, version=version, note=note)
-            messages.success(request, f"v{version.number} 已退回起草人。")
-        else:
-            return "未知的操作。"
-    except ValidationFailed as exc:
-        return "；".join(m for msgs in exc.errors.values() for m in msgs)
-    except DomainError as exc:
-        return exc.message
-    return None
-
-
-@login_required
-def item_version(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _admin(request)
-    version = get_object_or_404(ItemVersion.objects.select_related("item", "drafted_by", "reviewed_by"), pk=pk)
-    editable = version.is_open and version.drafted_by_id == user.pk
-    form = ItemElementsForm.for_version(version, request.POST if request.method == "POST" and editable else None)
-    review_error = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action in ("publish", "reject"):
-            review_error = _review_or_workflow(
-                request, user, version, publish=services.item_version_publish, reject=services.item_version_reject
-            )
-            if review_error is None:
-                return redirect("workbench:catalog_item_version", pk=pk)
-        elif action == "withdraw":
-            try:
-                services.item_version_withdraw(actor=user, version=version)
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            return redirect("workbench:catalog_item_version", pk=pk)
-        elif editable and form.is_valid():
-            try:
-                services.item_version_update(
-                    actor=user,
-                    version=version,
-                    elements=form.elements(),  # type: ignore[arg-type]
-                    change_reason=form.cleaned_data["change_reason"],
-                )
-                if action == "submit":
-                    services.item_version_submit(actor=user, version=version)
-                    messages.success(request, "已提交审核，请另一名事项管理员复核发布。")
-                else:
-                    messages.success(request, "草稿已保存。")
-                return redirect("workbench:catalog_item_version", pk=pk)
-            except ValidationFailed as exc:
-                _attach(form, exc)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-    version.refresh_from_db()
-    baseline, changes = catalog.item_version_changes(version)
-    context = {
-        **_nav(request),
-        "version": version,
-        "form": form,
-        "editable": editable,
-        "reviewable": version.status == VersionStatus.IN_REVIEW and version.drafted_by_id != user.pk,
-        "review_error": review_error,
-        "baseline": baseline,
-        "changes": changes,
-    }
-    return render(request, "workbench/catalog_item_version.html", context)
+                elements=form.elements(),
+            ),
+        )
+    if version is not None:
+        messages.success(request, f"已创建事项草稿 v{version.number}，可继续修改后提交审核。")
+        return redirect("workbench:catalog_item_version", pk=version.pk)
+    context = {**_nav(request), "form": form, "title": "新增事项", "back": reverse("workbench:catalog")}
+    return render(request, "workbench/catalog_new.html", context)
 
 
 @login_required
 def implementation_new(request: HttpRequest, basic_code: str) -> HttpResponse:
+    """A new implementation of an item: the department and the code; elements start from defaults."""
     user = _admin(request)
     item = catalog.item_by_code(basic_code)
     if item is None:
         raise Http404("事项不存在")
     form = ImplementationNewForm(request.POST or None, regions=catalog.admin_regions(user))
+    version = None
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
-        try:
-            version = services.implementation_version_draft(
+        version = _draft_or_errors(
+            form,
+            lambda: services.implementation_version_draft(
                 actor=user,
                 basic_code=basic_code,
                 region=department.region,
@@ -217,104 +184,164 @@ def implementation_new(request: HttpRequest, basic_code: str) -> HttpResponse:
                 change_kind="add",
                 change_reason=form.cleaned_data["change_reason"],
                 code=form.cleaned_data["code"],
-            )
-        except ValidationFailed as exc:
-            _attach(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return redirect("workbench:catalog_implementation_version", pk=version.pk)
-    context = {**_nav(request), "item": item, "form": form, "current": catalog.item_version_in_force(item)}
-    return render(request, "workbench/catalog_implementation_new.html", context)
-
-
-@login_required
-def implementation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _admin(request)
-    implementation = get_object_or_404(Implementation.objects.select_related("item", "region", "department"), pk=pk)
-    form = ChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            version = services.implementation_version_draft(
-                actor=user,
-                basic_code=implementation.item.basic_code,
-                region=implementation.region,
-                department=implementation.department,
-                **form.cleaned_data,
-            )
-        except ValidationFailed as exc:
-            _attach(form, exc)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return redirect("workbench:catalog_implementation_version", pk=version.pk)
+            ),
+        )
+    if version is not None:
+        return redirect("workbench:catalog_implementation_version", pk=version.pk)
+    current = catalog.item_version_in_force(item)
     context = {
         **_nav(request),
-        "implementation": implementation,
-        "versions": catalog.implementation_versions(implementation),
         "form": form,
-        "events": catalog.events_of(f"implementation:{implementation.code}"),
+        "title": f"新增实施清单 · {current.name if current else basic_code}",
+        "back": reverse("workbench:catalog_item", args=[basic_code]),
     }
-    return render(request, "workbench/catalog_implementation.html", context)
+    return render(request, "workbench/catalog_new.html", context)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """What the versions of one item or implementation belong to, and how to open a change of it."""
+
+    obj: Any
+    basic_code: str
+    subject: str
+    versions: Any
+    draft: Callable[..., Any]  # (actor, change_kind, change_reason) -> the new draft
+
+
+def _item_owner(basic_code: str) -> Owner | None:
+    item = catalog.item_by_code(basic_code)
+    if item is None:
+        return None
+    return Owner(
+        item,
+        basic_code,
+        f"item:{basic_code}",
+        catalog.item_versions(item),
+        lambda **change: services.item_version_draft(basic_code=basic_code, **change),
+    )
+
+
+def _implementation_owner(pk: int) -> Owner | None:
+    implementation = catalog.implementation_by_id(pk)
+    if implementation is None:
+        return None
+    return Owner(
+        implementation,
+        implementation.item.basic_code,
+        f"implementation:{implementation.code}",
+        catalog.implementation_versions(implementation),
+        lambda **change: services.implementation_version_draft(
+            basic_code=implementation.item.basic_code,
+            region=implementation.region,
+            department=implementation.department,
+            **change,
+        ),
+    )
 
 
 @login_required
-def implementation_version(request: HttpRequest, pk: int) -> HttpResponse:
+def owner_page(request: HttpRequest, kind: str, key: str | int) -> HttpResponse:
+    """An item (by basic code) or an implementation (by id): its versions, a new change, its record."""
     user = _admin(request)
-    version = get_object_or_404(
-        ImplementationVersion.objects.select_related(
-            "implementation__item", "implementation__region", "implementation__department", "item_version"
-        ),
-        pk=pk,
-    )
+    owner = _item_owner(key) if isinstance(key, str) else _implementation_owner(key)
+    if owner is None:
+        raise Http404("不存在")
+    form = ChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        version = _draft_or_errors(form, lambda: owner.draft(actor=user, **form.cleaned_data))
+        if version is not None:
+            return redirect(KINDS[kind].version_url, pk=version.pk)
+    context = {
+        **_nav(request),
+        "kind": KINDS[kind],
+        "owner": owner.obj,
+        "basic_code": owner.basic_code,
+        "versions": owner.versions,
+        "implementations": catalog.implementations_of(owner.obj) if kind == "item" else None,
+        "form": form,
+        "events": catalog.events_of(owner.subject),
+    }
+    return render(request, "workbench/catalog_owner.html", context)
+
+
+def _review(request: HttpRequest, user: User, kind: PageKind, version: Any) -> str | None:
+    """Handle the review buttons; returns an error message, or None when done."""
+    action = request.POST.get("action")
+    note = request.POST.get("note", "")
+    refused = control_char_error("审核意见", note, multiline=True)  # no Django form here to refuse it
+    if refused is not None:
+        return refused
+    try:
+        if action == "publish":
+            kind.publish(actor=user, version=version, note=note)
+            messages.success(request, f"v{version.number} 已发布，即时生效。")
+        else:
+            kind.reject(actor=user, version=version, note=note)
+            messages.success(request, f"v{version.number} 已退回起草人。")
+    except ValidationFailed as exc:
+        return "；".join(m for msgs in exc.errors.values() for m in msgs)
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
+def _save(request: HttpRequest, user: User, kind: PageKind, version: Any, form: Any, formset: Any) -> bool:
+    """Save the draft (and submit it when asked); refusals go onto the form. True when done."""
+    extra = {"materials": material_specs(formset)} if formset is not None else {}
+    submit = request.POST.get("action") == "submit"
+
+    def save() -> bool:
+        reason = form.cleaned_data["change_reason"]
+        kind.update(actor=user, version=version, elements=form.elements(), change_reason=reason, **extra)
+        if submit:
+            kind.submit(actor=user, version=version)
+        return True
+
+    if _draft_or_errors(form, save) is None:
+        return False
+    messages.success(request, "已提交审核，请另一名事项管理员复核发布。" if submit else "草稿已保存。")
+    return True
+
+
+@login_required
+def version_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """One version of either kind: the diff, the review buttons, the draft's edit form."""
+    user = _admin(request)
+    page = KINDS[kind]
+    version = page.version(pk)
+    if version is None:
+        raise Http404("版本不存在")
     editable = version.is_open and version.drafted_by_id == user.pk
     posted = request.POST if request.method == "POST" and editable else None
-    form = ImplementationElementsForm.for_version(version, posted)
-    formset = MaterialFormSet(posted, initial=material_initial(version), prefix="materials")
+    form = page.form.for_version(version, posted)
+    formset = MaterialFormSet(posted, initial=material_initial(version), prefix="materials") if page.materials else None
     review_error = None
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("publish", "reject"):
-            review_error = _review_or_workflow(
-                request,
-                user,
-                version,
-                publish=services.implementation_version_publish,
-                reject=services.implementation_version_reject,
-            )
+            review_error = _review(request, user, page, version)
             if review_error is None:
-                return redirect("workbench:catalog_implementation_version", pk=pk)
+                return redirect(page.version_url, pk=pk)
         elif action == "withdraw":
             try:
-                services.implementation_version_withdraw(actor=user, version=version)
+                page.withdraw(actor=user, version=version)
             except DomainError as exc:
                 messages.error(request, exc.message)
-            return redirect("workbench:catalog_implementation_version", pk=pk)
-        elif editable and form.is_valid() & formset.is_valid():
-            try:
-                services.implementation_version_update(
-                    actor=user,
-                    version=version,
-                    elements=form.elements(),  # type: ignore[arg-type]
-                    materials=material_specs(formset),  # type: ignore[arg-type]
-                    change_reason=form.cleaned_data["change_reason"],
-                )
-                if action == "submit":
-                    services.implementation_version_submit(actor=user, version=version)
-                    messages.success(request, "已提交审核，请另一名事项管理员复核发布。")
-                else:
-                    messages.success(request, "草稿已保存。")
-                return redirect("workbench:catalog_implementation_version", pk=pk)
-            except ValidationFailed as exc:
-                _attach(form, exc)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-    version.refresh_from_db()
-    baseline, changes = catalog.implementation_version_changes(version)
+            return redirect(page.version_url, pk=pk)
+        elif (
+            editable
+            and form.is_valid() & (formset is None or formset.is_valid())
+            and _save(request, user, page, version, form, formset)
+        ):
+            return redirect(page.version_url, pk=pk)
+    version = page.version(pk)
+    baseline, changes = page.changes(version)
+    documents = [e.name for e in form.spec if e.kind == "document"]
     context = {
         **_nav(request),
+        "kind": page,
         "version": version,
-        "implementation": version.implementation,
         "form": form,
         "formset": formset,
         "editable": editable,
@@ -322,7 +349,10 @@ def implementation_version(request: HttpRequest, pk: int) -> HttpResponse:
         "review_error": review_error,
         "baseline": baseline,
         "changes": changes,
-        "materials": catalog.materials_of(version),
-        "steps": catalog.process_steps(version),
+        "fields": [form[n] for n in form.fields if n not in documents],
+        "documents": [form[n] for n in documents],
+        "facts": [(e.label, show(e.name, getattr(version, e.name))) for e in form.spec if e.kind != "document"],
+        "materials": catalog.materials_of(version) if page.materials else [],
+        "steps": catalog.process_steps(version) if page.materials else [],
     }
-    return render(request, "workbench/catalog_implementation_version.html", context)
+    return render(request, "workbench/catalog_version.html", context)

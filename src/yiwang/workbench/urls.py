@@ -7,17 +7,23 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("catalog/", catalog.catalog_home, name="catalog"),
     path("catalog/items/new/", catalog.item_new, name="catalog_item_new"),
-    path("catalog/items/<str:basic_code>/", catalog.item_detail, name="catalog_item"),
+    path("catalog/items/<str:key>/", catalog.owner_page, {"kind": "item"}, name="catalog_item"),
     path(
         "catalog/items/<str:basic_code>/implementations/new/",
         catalog.implementation_new,
         name="catalog_implementation_new",
     ),
-    path("catalog/item-versions/<id:pk>/", catalog.item_version, name="catalog_item_version"),
-    path("catalog/implementations/<id:pk>/", catalog.implementation_detail, name="catalog_implementation"),
+    path("catalog/item-versions/<id:pk>/", catalog.version_page, {"kind": "item"}, name="catalog_item_version"),
+    path(
+        "catalog/implementations/<id:key>/",
+        catalog.owner_page,
+        {"kind": "implementation"},
+        name="catalog_implementation",
+    ),
     path(
         "catalog/implementation-versions/<id:pk>/",
-        catalog.implementation_version,
+        catalog.version_page,
+        {"kind": "implementation"},
         name="catalog_implementation_version",
     ),
     # 办件办理 (issue 4)

@@ -1,13 +1,12 @@
-"""What both version streams share: permission checks, the four-eyes rule, events, windows."""
+"""Small pieces every catalog service shares: permission checks, change reasons, events."""
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import Max
 
 from yiwang.accounts.models import Region, Role, StaffRole, User
 from yiwang.accounts.selectors import user_has_role
-from yiwang.catalog.models import CatalogEvent, ImplementationVersion, ItemVersion, VersionStatus
+from yiwang.catalog.models import CatalogEvent, ImplementationVersion, ItemVersion
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger.events import CatalogVerb, Domain, event_type
@@ -44,23 +43,6 @@ def require_drafter(actor: User, version: AnyVersion) -> None:
         raise PermissionDenied("只有起草人可以修改、提交或撤回此草稿。", rule="drafter")
 
 
-def require_open(version: AnyVersion) -> None:
-    if not version.is_open:
-        raise Conflict(
-            f"版本 v{version.number} 状态为“{version.get_status_display()}”，已不能修改（已发布的版本永不修改）。",
-            rule="immutable",
-        )
-
-
-def require_reviewable(actor: User, version: AnyVersion) -> None:
-    """Four eyes: a second administrator, not the drafter, decides on a version in review."""
-    require_admin(actor)
-    if version.drafted_by_id == actor.pk:
-        raise PermissionDenied("审核须由起草人以外的另一名事项管理员进行（双人复核）。", rule="four_eyes")
-    if version.status != VersionStatus.IN_REVIEW:
-        raise Conflict(f"版本 v{version.number} 状态为“{version.get_status_display()}”，不在待审核状态。")
-
-
 def require_no_problems(problems: dict[str, list[str]]) -> None:
     if problems:
         raise ValidationFailed(problems)
@@ -77,23 +59,6 @@ def require_change_reason(change_kind: str, change_reason: str, kinds: list[str]
 
 def next_number(versions: Any) -> int:
     return int(versions.aggregate(n=Max("number"))["n"] or 0) + 1
-
-
-def open_window(
-    version: AnyVersion, *, previous: AnyVersion | None, reviewer: User, note: str, at: dt.datetime
-) -> None:
-    """Publish `version` at `at`, closing `previous` at the same instant: windows never overlap."""
-    if previous is not None:
-        previous.status = VersionStatus.SUPERSEDED
-        previous.valid_until = at
-        previous.save(update_fields=["status", "valid_until"])
-    version.status = VersionStatus.PUBLISHED
-    version.valid_from = at
-    version.valid_until = None
-    version.published_at = at
-    version.reviewed_by = reviewer
-    version.review_note = note.strip()
-    version.save()
 
 
 def refuse_second_draft(open_versions: Any) -> None:

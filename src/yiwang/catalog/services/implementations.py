@@ -1,4 +1,4 @@
-"""Implementation versions (实施要素 + materials + form + process): the same four-eyes workflow.
+"""Implementation versions (实施要素 + materials + form + process): the shared version workflow.
 
 An implementation is one region + department's implementation of an item. Its versions
 inherit the basic elements of the item version in force; publishing one refuses an
@@ -6,13 +6,15 @@ incoherent version with every problem at once (rules.py) and supersedes the prev
 """
 
 import datetime as dt
-from typing import Any, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.catalog import rules
-from yiwang.catalog.diff import IMPLEMENTATION_ELEMENTS, MATERIAL_ELEMENTS, implementation_version_diff
+from yiwang.catalog.diff import Change, implementation_version_diff
+from yiwang.catalog.elements import IMPLEMENTATION_VERSION, MATERIAL, MATERIAL_DEFAULTS
 from yiwang.catalog.models import (
     OPEN_STATUSES,
     ChangeKind,
@@ -25,66 +27,13 @@ from yiwang.catalog.models import (
     VersionStatus,
 )
 from yiwang.catalog.search import search_document_refresh
-from yiwang.catalog.services.common import (
-    next_number,
-    open_window,
-    record,
-    refuse_second_draft,
-    require_change_reason,
-    require_drafter,
-    require_no_problems,
-    require_open,
-    require_reviewable,
-    require_scope,
-)
-from yiwang.core import clock
+from yiwang.catalog.services import versions
+from yiwang.catalog.services.common import next_number, require_change_reason, require_no_problems, require_scope
+from yiwang.catalog.services.versions import VersionKind
+from yiwang.catalog.workflow import VersionAction, version_next_status
 from yiwang.core.errors import Conflict, ValidationFailed
-from yiwang.ledger.events import CatalogVerb
 
-
-class ImplementationElements(TypedDict, total=False):
-    exercise_level: str
-    acceptance_conditions: str
-    statutory_limit_days: int
-    statutory_limit_note: str
-    committed_limit_days: int
-    required_visits: int
-    visits_reason: str
-    handling_forms: list[str]
-    online_depth: int
-    fee_required: bool
-    fee_items: list[dict[str, Any]]
-    fee_basis: str
-    cross_region_scope: str
-    result_name: str
-    result_sample: str
-    consultation_phone: str
-    complaint_phone: str
-    address: str
-    office_hours: str
-    faq: list[dict[str, str]]
-    form_schema: dict[str, Any]
-    process: dict[str, Any]
-    remarks: str
-
-
-class MaterialSpec(TypedDict, total=False):
-    key: str
-    name: str
-    necessity: str
-    condition: str
-    condition_field: str
-    form: str
-    paper_copies: int
-    source: str
-    source_reference: str
-    blank_form: str
-    sample: str
-    acceptance_standard: str
-    legal_basis: str
-
-
-_EDITABLE = [*IMPLEMENTATION_ELEMENTS, "form_schema", "process", "remarks"]
+MaterialSpec = Mapping[str, Any]
 _LEVEL_OF_REGION = {
     "province": ExerciseLevel.PROVINCIAL,
     "prefecture": ExerciseLevel.MUNICIPAL,
@@ -94,41 +43,64 @@ _LEVEL_OF_REGION = {
 }
 
 
-def _apply(version: ImplementationVersion, elements: ImplementationElements) -> list[str]:
-    unknown = set(elements) - set(_EDITABLE)
-    if unknown:
-        raise ValidationFailed({sorted(unknown)[0]: [f"不能修改的要素：{'、'.join(sorted(unknown))}"]})
-    changed = []
-    for name, value in elements.items():
-        if getattr(version, name) != value:
-            setattr(version, name, value)
-            changed.append(name)
-    return changed
+class ImplementationVersionKind(VersionKind[ImplementationVersion]):
+    spec = IMPLEMENTATION_VERSION
+    model = ImplementationVersion
+    owner_field = "implementation"
+    related = ("implementation__region", "implementation__item")
+
+    def subject(self, version: ImplementationVersion) -> str:
+        return f"implementation:{version.implementation.code}"
+
+    def permit(self, actor: User, version: ImplementationVersion) -> None:
+        require_scope(actor, version.implementation.region)
+
+    def problems(self, version: ImplementationVersion) -> dict[str, list[str]]:
+        return rules.implementation_version_problems(version, list(version.materials.all()))
+
+    def replace_parts(self, version: ImplementationVersion, parts: Any) -> None:
+        rows = material_rows(version, parts)
+        version.materials.all().delete()
+        Material.objects.bulk_create(rows)
+
+    def prepare_publication(self, version: ImplementationVersion) -> None:
+        version.item_version = _item_version_in_force(version.implementation.item)
+
+    def changes(self, previous: ImplementationVersion | None, version: ImplementationVersion) -> list[Change]:
+        old = list(previous.materials.all()) if previous else []
+        return implementation_version_diff(previous, version, old, list(version.materials.all()))
+
+    def after_publication(
+        self,
+        version: ImplementationVersion,
+        previous: ImplementationVersion | None,
+        *,
+        reviewer: User,
+        at: dt.datetime,
+    ) -> dict[str, Any]:
+        search_document_refresh(version.implementation)
+        return {"item_version": version.item_version.number}
 
 
-def material_rows(version: ImplementationVersion, specs: list[MaterialSpec]) -> list[Material]:
+IMPLEMENTATIONS = ImplementationVersionKind()
+
+
+def material_rows(version: ImplementationVersion, specs: Sequence[MaterialSpec]) -> list[Material]:
+    """Material rows from their element values, each checked against the material specification."""
     rows = []
+    problems: dict[str, list[str]] = {}
     for index, spec in enumerate(specs):
-        unknown = set(spec) - {"key", *MATERIAL_ELEMENTS}
-        if unknown:
-            raise ValidationFailed({"materials": [f"申请材料：不认识的项 {'、'.join(sorted(unknown))}"]})
-        data: dict[str, Any] = {"necessity": "required", "form": "electronic", "source": "applicant", **spec}
+        for name, messages in MATERIAL.problems(spec).items():
+            problems.setdefault(f"materials.{index}.{name}", []).extend(f"第 {index + 1} 项{m}" for m in messages)
+        data: dict[str, Any] = {**MATERIAL_DEFAULTS, **spec}
         data.setdefault("key", f"m{index + 1}")
         rows.append(Material(version=version, sort_order=index, **data))
+    require_no_problems(problems)
     return rows
 
 
-def _replace_materials(version: ImplementationVersion, specs: list[MaterialSpec]) -> None:
-    rows = material_rows(version, specs)
-    version.materials.all().delete()
-    Material.objects.bulk_create(rows)
-
-
-def _material_specs(version: ImplementationVersion) -> list[MaterialSpec]:
-    return [
-        MaterialSpec(key=m.key, **{f: getattr(m, f) for f in MATERIAL_ELEMENTS})  # type: ignore[typeddict-item]
-        for m in version.materials.all()
-    ]
+def _material_specs(version: ImplementationVersion) -> Sequence[MaterialSpec]:
+    return [{name: getattr(m, name) for name in MATERIAL.names} for m in version.materials.all()]
 
 
 def _item_version_in_force(item: ServiceItem) -> ItemVersion:
@@ -161,8 +133,8 @@ def implementation_version_draft(
     department: Department,
     change_kind: ChangeKind | str,
     change_reason: str,
-    elements: ImplementationElements | None = None,
-    materials: list[MaterialSpec] | None = None,
+    elements: Mapping[str, Any] | None = None,
+    materials: Sequence[MaterialSpec] | None = None,
     code: str = "",
 ) -> ImplementationVersion:
     """Open a draft of the implementation of `basic_code` by `department` in `region`.
@@ -184,7 +156,7 @@ def implementation_version_draft(
             Implementation.objects.select_for_update().filter(item=item, region=region, department=department).first()
         )
         base: dict[str, Any]
-        specs: list[MaterialSpec] = []
+        specs: Sequence[MaterialSpec] = []
         if implementation is None:
             if change_kind != ChangeKind.ADD:
                 raise ValidationFailed({"change_kind": ["调整类型：该部门尚无此事项的实施清单，请选择“新增”"]})
@@ -196,178 +168,37 @@ def implementation_version_draft(
         else:
             if change_kind == ChangeKind.ADD:
                 raise ValidationFailed({"change_kind": ["调整类型：实施清单已存在，请选择“变更”等类型"]})
-            refuse_second_draft(
-                ImplementationVersion.objects.filter(implementation=implementation, status__in=OPEN_STATUSES)
-            )
             # The version in force, else the latest one (a first draft that was withdrawn or rejected).
-            versions = ImplementationVersion.objects.filter(implementation=implementation)
-            current = versions.filter(status=VersionStatus.PUBLISHED).first() or versions.order_by("-number").first()
-            base = (
-                {name: getattr(current, name) for name in _EDITABLE} if current else _new_defaults(region, department)
-            )
+            existing = IMPLEMENTATIONS.versions_of(implementation)
+            current = existing.filter(status=VersionStatus.PUBLISHED).first() or existing.order_by("-number").first()
+            base = IMPLEMENTATIONS.values_of(current) if current else _new_defaults(region, department)
             specs = _material_specs(current) if current else []
-        version = ImplementationVersion(
-            implementation=implementation,
-            item_version=item_version,
-            number=next_number(ImplementationVersion.objects.filter(implementation=implementation)),
-            status=VersionStatus.DRAFT,
-            change_kind=change_kind,
-            change_reason=change_reason.strip(),
-            drafted_by=actor,
-            created_at=clock.now(),
-            **base,
-        )
-        _apply(version, elements or {})
-        version.save()
-        _replace_materials(version, materials if materials is not None else specs)
-        record(
-            verb=CatalogVerb.IMPLEMENTATION_VERSION_DRAFTED,
+        version = versions.version_create(
+            IMPLEMENTATIONS,
             actor=actor,
-            subject=f"implementation:{implementation.code}",
-            payload={"number": version.number, "change_kind": str(change_kind), "reason": version.change_reason},
+            owner=implementation,
+            change_kind=str(change_kind),
+            change_reason=change_reason,
+            base=base,
+            elements=elements,
+            item_version=item_version,
         )
+        IMPLEMENTATIONS.replace_parts(version, materials if materials is not None else specs)
     return version
-
-
-def _locked(version: ImplementationVersion) -> ImplementationVersion:
-    return (
-        ImplementationVersion.objects.select_for_update()
-        .select_related("implementation__region", "implementation__item")
-        .get(pk=version.pk)
-    )
 
 
 def implementation_version_update(
     *,
     actor: User,
     version: ImplementationVersion,
-    elements: ImplementationElements,
-    materials: list[MaterialSpec] | None = None,
+    elements: Mapping[str, Any],
+    materials: Sequence[MaterialSpec] | None = None,
     change_reason: str | None = None,
 ) -> ImplementationVersion:
     """Edit a draft (its drafter only); `materials`, when given, replace the list."""
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_scope(actor, version.implementation.region)
-        require_drafter(actor, version)
-        require_open(version)
-        changed = _apply(version, elements)
-        if change_reason is not None:
-            require_change_reason(version.change_kind, change_reason, ChangeKind.values)
-            version.change_reason = change_reason.strip()
-        version.status = VersionStatus.DRAFT
-        version.save()
-        if materials is not None:
-            _replace_materials(version, materials)
-            changed.append("materials")
-        record(
-            verb=CatalogVerb.IMPLEMENTATION_VERSION_UPDATED,
-            actor=actor,
-            subject=f"implementation:{version.implementation.code}",
-            payload={"number": version.number, "changed": changed},
-        )
-    return version
-
-
-def implementation_version_submit(*, actor: User, version: ImplementationVersion) -> ImplementationVersion:
-    """Send a draft for review; refuses with every publication problem at once."""
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_scope(actor, version.implementation.region)
-        require_drafter(actor, version)
-        if version.status not in (VersionStatus.DRAFT, VersionStatus.REJECTED):
-            raise Conflict(f"版本 v{version.number} 状态为“{version.get_status_display()}”，不能提交审核。")
-        require_no_problems(rules.implementation_version_problems(version, list(version.materials.all())))
-        version.status = VersionStatus.IN_REVIEW
-        version.save(update_fields=["status"])
-        record(
-            verb=CatalogVerb.IMPLEMENTATION_VERSION_SUBMITTED,
-            actor=actor,
-            subject=f"implementation:{version.implementation.code}",
-            payload={"number": version.number},
-        )
-    return version
-
-
-def implementation_version_withdraw(*, actor: User, version: ImplementationVersion) -> ImplementationVersion:
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_drafter(actor, version)
-        require_open(version)
-        version.status = VersionStatus.WITHDRAWN
-        version.save(update_fields=["status"])
-        record(
-            verb=CatalogVerb.IMPLEMENTATION_VERSION_WITHDRAWN,
-            actor=actor,
-            subject=f"implementation:{version.implementation.code}",
-            payload={"number": version.number},
-        )
-    return version
-
-
-def implementation_version_reject(*, actor: User, version: ImplementationVersion, note: str) -> ImplementationVersion:
-    if not note.strip():
-        raise ValidationFailed({"note": ["审核意见：退回时必须写明理由"]})
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_scope(actor, version.implementation.region)
-        require_reviewable(actor, version)
-        version.status = VersionStatus.REJECTED
-        version.reviewed_by = actor
-        version.review_note = note.strip()
-        version.save(update_fields=["status", "reviewed_by", "review_note"])
-        record(
-            verb=CatalogVerb.IMPLEMENTATION_VERSION_REJECTED,
-            actor=actor,
-            subject=f"implementation:{version.implementation.code}",
-            payload={"number": version.number, "note": version.review_note},
-        )
-    return version
-
-
-def implementation_version_publish(
-    *, actor: User, version: ImplementationVersion, note: str = ""
-) -> ImplementationVersion:
-    """Publish a reviewed version (a second administrator): it comes into force now.
-
-    Side effects: the version is rebased onto the item version in force, checked against every
-    rule, the previous version superseded (window closed now), the guide's document rebuilt;
-    the event carries the diff and the reason.
-    """
-    with transaction.atomic(durable=True):
-        Implementation.objects.select_for_update().get(pk=version.implementation_id)
-        version = _locked(version)
-        require_scope(actor, version.implementation.region)
-        require_reviewable(actor, version)
-        version.item_version = _item_version_in_force(version.implementation.item)
-        materials = list(version.materials.all())
-        require_no_problems(rules.implementation_version_problems(version, materials))
-        previous = (
-            ImplementationVersion.objects.select_for_update()
-            .filter(implementation=version.implementation, status=VersionStatus.PUBLISHED)
-            .first()
-        )
-        changes = implementation_version_diff(
-            previous, version, list(previous.materials.all()) if previous else [], materials
-        )
-        now = clock.now()
-        open_window(version, previous=previous, reviewer=actor, note=note, at=now)
-        search_document_refresh(version.implementation)
-        record(
-            verb=CatalogVerb.IMPLEMENTATION_VERSION_PUBLISHED,
-            actor=actor,
-            subject=f"implementation:{version.implementation.code}",
-            payload={
-                "number": version.number,
-                "item_version": version.item_version.number,
-                "change_kind": version.change_kind,
-                "reason": version.change_reason,
-                "note": version.review_note,
-                "valid_from": now.isoformat(),
-                "diff": [c.as_dict() for c in changes],
-            },
-        )
-    return version
+    return versions.version_update(
+        IMPLEMENTATIONS, actor=actor, version=version, elements=elements, parts=materials, change_reason=change_reason
+    )
 
 
 def implementation_version_copy(
@@ -378,21 +209,19 @@ def implementation_version_copy(
     An open draft keeps its place after the copy (its number moves up by one).
     """
     implementation = current.implementation
-    draft = ImplementationVersion.objects.filter(implementation=implementation, status__in=OPEN_STATUSES).first()
+    draft = IMPLEMENTATIONS.versions_of(implementation).filter(status__in=OPEN_STATUSES).first()
     if draft is not None:
         number = draft.number
         draft.number += 1
         draft.save(update_fields=["number"])
     else:
-        number = next_number(ImplementationVersion.objects.filter(implementation=implementation))
-    current.status = VersionStatus.SUPERSEDED
-    current.valid_until = at
-    current.save(update_fields=["status", "valid_until"])
+        number = next_number(IMPLEMENTATIONS.versions_of(implementation))
+    versions.version_supersede(current, at=at)
     copy = ImplementationVersion.objects.create(
         implementation=implementation,
         item_version=item_version,
         number=number,
-        status=VersionStatus.PUBLISHED,
+        status=version_next_status(None, VersionAction.COPY),
         change_kind=ChangeKind.AMEND,
         change_reason=reason,
         drafted_by=item_version.drafted_by,
@@ -401,7 +230,7 @@ def implementation_version_copy(
         created_at=at,
         valid_from=at,
         published_at=at,
-        **{name: getattr(current, name) for name in _EDITABLE},
+        **IMPLEMENTATIONS.values_of(current),
     )
     Material.objects.bulk_create(material_rows(copy, _material_specs(current)))
     return copy

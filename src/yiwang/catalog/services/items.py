@@ -1,18 +1,21 @@
-"""Item versions (基本要素): draft → submit → publish or reject, by two administrators.
+"""Item versions (基本要素): the shared version workflow (versions.py) for an item's basic elements.
 
 Publishing a new item version also rebases every implementation in force onto it: the
 implementation's published version is superseded by a copy that points at the new basic
 elements (published versions are never edited; cases keep the version they pinned).
 """
 
+import datetime as dt
 import re
-from typing import Any, TypedDict
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from yiwang.accounts.models import User
 from yiwang.catalog import rules
-from yiwang.catalog.diff import ITEM_ELEMENTS, item_version_diff
+from yiwang.catalog.diff import Change, item_version_diff
+from yiwang.catalog.elements import ITEM_VERSION
 from yiwang.catalog.models import (
     OPEN_STATUSES,
     ChangeKind,
@@ -24,52 +27,44 @@ from yiwang.catalog.models import (
     VersionStatus,
 )
 from yiwang.catalog.search import search_document_refresh
-from yiwang.catalog.services.common import (
-    next_number,
-    open_window,
-    record,
-    refuse_second_draft,
-    require_admin,
-    require_change_reason,
-    require_drafter,
-    require_no_problems,
-    require_open,
-    require_reviewable,
-)
+from yiwang.catalog.services import versions
+from yiwang.catalog.services.common import require_admin, require_change_reason
 from yiwang.catalog.services.implementations import implementation_version_copy
-from yiwang.core import clock
+from yiwang.catalog.services.versions import VersionKind
 from yiwang.core.errors import Conflict, ValidationFailed
-from yiwang.ledger.events import CatalogVerb
 
 _BASIC_CODE = re.compile(r"^[0-9A-Za-z]{1,20}$")
 
 
-class ItemElements(TypedDict, total=False):
-    name: str
-    item_type: str
-    competent_department: str
-    implementing_organ_kind: str
-    legal_basis: str
-    service_objects: list[str]
-    themes: list[str]
-    keywords: str
-    suspended: bool
-    remarks: str
+class ItemVersionKind(VersionKind[ItemVersion]):
+    spec = ITEM_VERSION
+    model = ItemVersion
+    owner_field = "item"
+    related = ("item",)
+
+    def subject(self, version: ItemVersion) -> str:
+        return f"item:{version.item.basic_code}"
+
+    def problems(self, version: ItemVersion) -> dict[str, list[str]]:
+        return rules.item_version_problems(version)
+
+    def prepare_publication(self, version: ItemVersion) -> None:
+        published = self.versions_of(version.item).filter(status=VersionStatus.PUBLISHED).exists()
+        if not published and version.change_kind != ChangeKind.ADD:
+            raise Conflict("该事项没有已发布的版本，首个版本的调整类型应为“新增”。")
+
+    def changes(self, previous: ItemVersion | None, version: ItemVersion) -> list[Change]:
+        return item_version_diff(previous, version)
+
+    def after_publication(
+        self, version: ItemVersion, previous: ItemVersion | None, *, reviewer: User, at: dt.datetime
+    ) -> dict[str, Any]:
+        """Implementations in force are rebased onto the new basic elements (or taken out of
+        force when the item is cancelled), and their guide documents rebuilt."""
+        return {"rebased": _rebase_implementations(version, previous, reviewer=reviewer, at=at)}
 
 
-_EDITABLE = [*ITEM_ELEMENTS, "remarks"]
-
-
-def _apply(version: ItemVersion, elements: ItemElements) -> list[str]:
-    unknown = set(elements) - set(_EDITABLE)
-    if unknown:
-        raise ValidationFailed({sorted(unknown)[0]: [f"不能修改的要素：{'、'.join(sorted(unknown))}"]})
-    changed = []
-    for name, value in elements.items():
-        if getattr(version, name) != value:
-            setattr(version, name, value)
-            changed.append(name)
-    return changed
+ITEMS = ItemVersionKind()
 
 
 def item_version_draft(
@@ -78,7 +73,7 @@ def item_version_draft(
     basic_code: str,
     change_kind: ChangeKind | str,
     change_reason: str,
-    elements: ItemElements | None = None,
+    elements: Mapping[str, Any] | None = None,
     parent_code: str = "",
     variant: Variant | str = "",
 ) -> ItemVersion:
@@ -100,32 +95,21 @@ def item_version_draft(
             if found is None:
                 raise ValidationFailed({"basic_code": [f"基本编码：事项 {basic_code} 不存在，新事项请选择“新增”"]})
             item = found
-            current = ItemVersion.objects.filter(item=item, status=VersionStatus.PUBLISHED).first()
+            current = ITEMS.versions_of(item).filter(status=VersionStatus.PUBLISHED).first()
             if current is None:
                 raise Conflict(f"事项 {basic_code} 还没有已发布的版本，不能发起{ChangeKind(change_kind).label}。")
-            base = {name: getattr(current, name) for name in _EDITABLE}
+            base = ITEMS.values_of(current)
             if change_kind == ChangeKind.SUSPEND:
                 base["suspended"] = True
-        refuse_second_draft(ItemVersion.objects.filter(item=item, status__in=OPEN_STATUSES))
-        version = ItemVersion(
-            item=item,
-            number=next_number(ItemVersion.objects.filter(item=item)),
-            status=VersionStatus.DRAFT,
-            change_kind=change_kind,
-            change_reason=change_reason.strip(),
-            drafted_by=actor,
-            created_at=clock.now(),
-            **base,
-        )
-        _apply(version, elements or {})
-        version.save()
-        record(
-            verb=CatalogVerb.ITEM_VERSION_DRAFTED,
+        return versions.version_create(
+            ITEMS,
             actor=actor,
-            subject=f"item:{item.basic_code}",
-            payload={"number": version.number, "change_kind": str(change_kind), "reason": version.change_reason},
+            owner=item,
+            change_kind=str(change_kind),
+            change_reason=change_reason,
+            base=base,
+            elements=elements,
         )
-    return version
 
 
 def _item_create(*, basic_code: str, parent_code: str, variant: str) -> ServiceItem:
@@ -143,138 +127,23 @@ def _item_create(*, basic_code: str, parent_code: str, variant: str) -> ServiceI
         raise Conflict(f"事项 {basic_code} 刚被他人创建，请刷新后重试。") from exc
 
 
-def _locked(version: ItemVersion) -> ItemVersion:
-    return ItemVersion.objects.select_for_update().select_related("item").get(pk=version.pk)
-
-
 def item_version_update(
     *,
     actor: User,
     version: ItemVersion,
-    elements: ItemElements,
+    elements: Mapping[str, Any],
     change_kind: ChangeKind | str | None = None,
     change_reason: str | None = None,
 ) -> ItemVersion:
     """Edit a draft (its drafter only); a version in review or sent back becomes a draft again."""
-    require_admin(actor)
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_drafter(actor, version)
-        require_open(version)
-        changed = _apply(version, elements)
-        if change_kind is not None or change_reason is not None:
-            require_change_reason(
-                str(change_kind or version.change_kind), change_reason or version.change_reason, ChangeKind.values
-            )
-            version.change_kind = change_kind or version.change_kind
-            version.change_reason = (change_reason or version.change_reason).strip()
-        version.status = VersionStatus.DRAFT
-        version.save()
-        record(
-            verb=CatalogVerb.ITEM_VERSION_UPDATED,
-            actor=actor,
-            subject=f"item:{version.item.basic_code}",
-            payload={"number": version.number, "changed": changed},
-        )
-    return version
-
-
-def item_version_submit(*, actor: User, version: ItemVersion) -> ItemVersion:
-    """Send a complete draft for review; refuses with every problem of the basic elements at once."""
-    require_admin(actor)
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_drafter(actor, version)
-        if version.status not in (VersionStatus.DRAFT, VersionStatus.REJECTED):
-            raise Conflict(f"版本 v{version.number} 状态为“{version.get_status_display()}”，不能提交审核。")
-        require_no_problems(rules.item_version_problems(version))
-        version.status = VersionStatus.IN_REVIEW
-        version.save(update_fields=["status"])
-        record(
-            verb=CatalogVerb.ITEM_VERSION_SUBMITTED,
-            actor=actor,
-            subject=f"item:{version.item.basic_code}",
-            payload={"number": version.number},
-        )
-    return version
-
-
-def item_version_withdraw(*, actor: User, version: ItemVersion) -> ItemVersion:
-    """The drafter abandons a draft; it stays on record as withdrawn."""
-    require_admin(actor)
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_drafter(actor, version)
-        require_open(version)
-        version.status = VersionStatus.WITHDRAWN
-        version.save(update_fields=["status"])
-        record(
-            verb=CatalogVerb.ITEM_VERSION_WITHDRAWN,
-            actor=actor,
-            subject=f"item:{version.item.basic_code}",
-            payload={"number": version.number},
-        )
-    return version
-
-
-def item_version_reject(*, actor: User, version: ItemVersion, note: str) -> ItemVersion:
-    """Send a version back to its drafter with the reviewer's note (required)."""
-    if not note.strip():
-        raise ValidationFailed({"note": ["审核意见：退回时必须写明理由"]})
-    with transaction.atomic(durable=True):
-        version = _locked(version)
-        require_reviewable(actor, version)
-        version.status = VersionStatus.REJECTED
-        version.reviewed_by = actor
-        version.review_note = note.strip()
-        version.save(update_fields=["status", "reviewed_by", "review_note"])
-        record(
-            verb=CatalogVerb.ITEM_VERSION_REJECTED,
-            actor=actor,
-            subject=f"item:{version.item.basic_code}",
-            payload={"number": version.number, "note": version.review_note},
-        )
-    return version
-
-
-def item_version_publish(*, actor: User, version: ItemVersion, note: str = "") -> ItemVersion:
-    """Publish a reviewed version (a second administrator): it comes into force now.
-
-    Side effects: the previous version is superseded (window closed now); implementations in
-    force are rebased onto the new basic elements (or taken out of force when the item is
-    cancelled); the guide's documents are rebuilt; the event carries the diff and the reason.
-    """
-    with transaction.atomic(durable=True):
-        ServiceItem.objects.select_for_update().get(pk=version.item_id)
-        version = _locked(version)
-        require_reviewable(actor, version)
-        require_no_problems(rules.item_version_problems(version))
-        previous = ItemVersion.objects.select_for_update().filter(item=version.item, status="published").first()
-        if previous is None and version.change_kind != ChangeKind.ADD:
-            raise Conflict("该事项没有已发布的版本，首个版本的调整类型应为“新增”。")
-        changes = item_version_diff(previous, version)
-        now = clock.now()
-        open_window(version, previous=previous, reviewer=actor, note=note, at=now)
-        rebased = _rebase_implementations(version, previous, reviewer=actor, at=now)
-        record(
-            verb=CatalogVerb.ITEM_VERSION_PUBLISHED,
-            actor=actor,
-            subject=f"item:{version.item.basic_code}",
-            payload={
-                "number": version.number,
-                "change_kind": version.change_kind,
-                "reason": version.change_reason,
-                "note": version.review_note,
-                "valid_from": now.isoformat(),
-                "diff": [c.as_dict() for c in changes],
-                "rebased": rebased,
-            },
-        )
-    return version
+    kind = str(change_kind) if change_kind is not None else None
+    return versions.version_update(
+        ITEMS, actor=actor, version=version, elements=elements, change_kind=kind, change_reason=change_reason
+    )
 
 
 def _rebase_implementations(
-    version: ItemVersion, previous: ItemVersion | None, *, reviewer: User, at: Any
+    version: ItemVersion, previous: ItemVersion | None, *, reviewer: User, at: dt.datetime
 ) -> list[str]:
     if previous is None:
         return []
@@ -291,9 +160,7 @@ def _rebase_implementations(
         if current is None:
             continue
         if version.change_kind == ChangeKind.CANCEL:
-            current.status = VersionStatus.SUPERSEDED
-            current.valid_until = at
-            current.save(update_fields=["status", "valid_until"])
+            versions.version_supersede(current, at=at)
         else:
             copy = implementation_version_copy(
                 current,

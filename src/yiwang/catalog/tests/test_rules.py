@@ -72,7 +72,6 @@ RULES: list[tuple[str, Any, str, str]] = [
         "process",
         "未定义的字段 income",
     ),
-    ("form that is not JSON", {"form_schema": "{fields: ["}, "form_schema", "不是有效的 JSON"),
     (
         "form field of an unknown type",
         {"form_schema": {"fields": [{"name": "x", "label": "甲", "type": "money"}]}},
@@ -91,6 +90,17 @@ def test_submission_refuses_each_incoherence(drafter: User, rule: str, elements:
     assert any(words in message for message in caught.value.errors[field]), caught.value.errors[field]
     draft.refresh_from_db()
     assert draft.status == VersionStatus.DRAFT
+
+
+def test_an_element_of_the_wrong_shape_is_refused_when_drafted(drafter: User) -> None:
+    """The element specification checks shape and bounds at once; completeness waits for submission."""
+    with pytest.raises(ValidationFailed) as caught:
+        food_draft(drafter, form_schema="{fields: [", required_visits=21, handling_forms=["fax"])
+    assert caught.value.errors == {
+        "form_schema": ["申请表：应为对象 { … }"],
+        "required_visits": ["到办事现场次数：应在 0 到 20 之间"],
+        "handling_forms": ["办理形式：不认识的取值 fax"],
+    }
 
 
 def test_a_material_conditional_on_an_undefined_field_is_refused(drafter: User) -> None:

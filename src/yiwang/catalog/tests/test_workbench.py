@@ -157,3 +157,20 @@ def test_materials_are_added_and_removed_in_the_blank_row(login_as: Login) -> No
     assert client.post(f"/workbench/catalog/implementation-versions/{draft.pk}/", data).status_code == 302
     names = list(draft.materials.values_list("name", flat=True))
     assert names[-1] == "租赁合同" and "食品经营许可申请书" not in names and len(names) == count
+
+
+def test_both_kinds_share_the_pages_and_show_their_elements_by_label(login_as: Login) -> None:
+    reviewer = login_as("jn_catalog")
+    implementation = food_implementation()
+    item_page = reviewer.get(f"/workbench/catalog/items/{FOOD}/").content.decode()
+    assert f"/workbench/catalog/implementations/{implementation.pk}/" in item_page
+    assert "发起调整（基本要素）" in item_page
+    owner_page = reviewer.get(f"/workbench/catalog/implementations/{implementation.pk}/").content.decode()
+    assert "发起调整（实施清单）" in owner_page and implementation.code in owner_page
+    published = ItemVersion.objects.get(item__basic_code=FOOD, status=VersionStatus.PUBLISHED)
+    page = reviewer.get(f"/workbench/catalog/item-versions/{published.pk}/").content.decode()
+    assert "<dt>事项类型</dt><dd>行政许可</dd>" in page and "已发布的版本不可修改" in page
+    version = ImplementationVersion.objects.get(implementation=implementation, status=VersionStatus.PUBLISHED)
+    page = reviewer.get(f"/workbench/catalog/implementation-versions/{version.pk}/").content.decode()
+    assert "<dt>承诺办结时限（工作日）</dt><dd>5</dd>" in page and "营业执照" in page
+    assert reviewer.get("/workbench/catalog/implementations/999999/").status_code == 404
