@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.notifications",
     "yiwang.catalog",
+    "yiwang.licenses",
     "yiwang.cases",
     "yiwang.demo",
     "yiwang.portal",
@@ -272,6 +273,14 @@ LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
 if PRODUCTION and not LEDGER_SIGNING_KEY:
     raise ImproperlyConfigured("LEDGER_SIGNING_KEY must be set in production (yiwang ledger keygen prints one).")
 LEDGER_KEY_FILE = DATA_DIR / "ledger-signing.key"
+# The e-license issuer key (docs/licenses.md): its own signed-note key, never the log key.
+LICENSE_KEY_NAME = os.environ.get("YIWANG_LICENSE_KEY_NAME", "yiwang.local/license")
+LICENSE_SIGNING_KEY = os.environ.get("YIWANG_LICENSE_SIGNING_KEY", "")
+if PRODUCTION and not LICENSE_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "YIWANG_LICENSE_SIGNING_KEY must be set in production (yiwang ledger keygen prints one)."
+    )
+LICENSE_KEY_FILE = DATA_DIR / "license-signing.key"
 
 # Periodic jobs the worker enqueues: dotted path of a django-tasks task -> seconds between runs.
 PERIODIC_TASKS: dict[str, float] = {
