@@ -288,6 +288,7 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.notifications.tasks.deliver_pending": 2.0,
     "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
     "yiwang.cases.tasks.deadline_sweep": 3600.0,
+    "yiwang.licenses.tasks.expire_due": 3600.0,
 }
 
 # The case engine: 预警 when a case or task has used this share of its time; material uploads

@@ -24,11 +24,14 @@ DEPARTMENT_ACTIONS = frozenset(
 )
 
 
-def license_filter(user: User) -> Q:
-    """The licenses `user` may see, as a filter."""
+def license_filter(user: User, *, as_holder: bool = False) -> Q:
+    """The licenses `user` may see (only those they hold with `as_holder`), as a filter."""
     enterprises = [agency.enterprise_id for agency in agencies_of(user)]
+    held = Q(holder=user) | Q(enterprise_id__in=enterprises)
+    if as_holder:
+        return held
     departments = user.staff_roles.filter(role__in=STAFF_ROLES).values("department_id")
-    return Q(holder=user) | Q(enterprise_id__in=enterprises) | Q(issuer_id__in=departments)
+    return held | Q(issuer_id__in=departments)
 
 
 def is_holder(user: User, license: License) -> bool:

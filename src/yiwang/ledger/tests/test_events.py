@@ -118,7 +118,14 @@ def test_every_event_table_shares_the_base_row() -> None:
     """One base for the event tables: newest first (a case's own history oldest first),
     and each row names when, what and its subject the same way (the admin's lists)."""
     tables = {m.__name__: m for m in apps.get_models() if issubclass(m, DomainEvent)}
-    assert set(tables) == {"CaseEvent", "CatalogEvent", "AccountEvent", "CalendarEvent", "NotificationEvent", "LicenseEvent"}
+    assert set(tables) == {
+        "CaseEvent",
+        "CatalogEvent",
+        "AccountEvent",
+        "CalendarEvent",
+        "NotificationEvent",
+        "LicenseEvent",
+    }
     for name, model in tables.items():
         assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name
         assert model._meta.verbose_name == model._meta.verbose_name_plural != name
