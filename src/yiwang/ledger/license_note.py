@@ -21,7 +21,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +144,7 @@ def parse_license_body(body: str) -> LicenseNote:
     return LicenseNote(identifier, type_code, issuer, start, end, _digest(holder, "holder"), _digest(digest, "digest"))
 
 
-def open_license_note(text: str | bytes, verifier: NoteVerifier) -> LicenseNote:
+def open_license_note(text: str | bytes, verifiers: NoteVerifier | Sequence[NoteVerifier]) -> LicenseNote:
     """Verify the issuer's signature (note.py errors) and parse the body (LicenseNoteError)."""
-    note = open_note(text, [verifier])
+    note = open_note(text, [verifiers] if isinstance(verifiers, NoteVerifier) else list(verifiers))
     return parse_license_body(note.text)
