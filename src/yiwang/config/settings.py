@@ -278,7 +278,7 @@ LICENSE_KEY_NAME = os.environ.get("YIWANG_LICENSE_KEY_NAME", "yiwang.local/licen
 LICENSE_SIGNING_KEY = os.environ.get("YIWANG_LICENSE_SIGNING_KEY", "")
 if PRODUCTION and not LICENSE_SIGNING_KEY:
     raise ImproperlyConfigured(
-        "YIWANG_LICENSE_SIGNING_KEY must be set in production (yiwang ledger keygen prints one)."
+        "YIWANG_LICENSE_SIGNING_KEY must be set in production (yiwang ledger keygen --name <host>/license)."
     )
 LICENSE_KEY_FILE = DATA_DIR / "license-signing.key"
 

@@ -107,6 +107,16 @@ def _holder_id(holder: User, enterprise: Enterprise | None) -> str:
     return person.id_number if person else f"user:{holder.pk}"
 
 
+def _fact(value: Any) -> str | int | bool:
+    """A value canonical JSON encodes the same everywhere: text, integers, booleans (a list of
+    choices reads as one line; no floats)."""
+    if isinstance(value, bool | str) or (isinstance(value, int) and abs(value) < 2**53):
+        return value
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
 def licensed_facts(license_type: LicenseType, *, sources: dict[str, Any]) -> dict[str, Any]:
     """The license's fields from its type's declaration and the case (`sources`: form data
     under `form`, and the case facts `case:number`, `case:decided_on`, `holder:name`, …)."""
@@ -115,7 +125,7 @@ def licensed_facts(license_type: LicenseType, *, sources: dict[str, Any]) -> dic
     for spec in license_type.fields:
         source = str(spec["source"])
         value = form.get(source[5:], "") if source.startswith("form:") else sources.get(source, "")
-        facts[str(spec["key"])] = value if isinstance(value, str | int | bool) else str(value)
+        facts[str(spec["key"])] = _fact(value)
     return facts
 
 
