@@ -5,9 +5,15 @@ number, GB/T 36904 as implemented); these are demonstration codes, not the natio
 Each licensed field names the application-form field or case fact that fills it.
 """
 
+import datetime as dt
 from typing import Any
 
-from yiwang.licenses.models import LicenseType, TrustLevel
+from django.db import transaction
+
+from yiwang.accounts.models import Department, Enterprise, User
+from yiwang.core import clock
+from yiwang.licenses.models import License, LicenseType, TrustLevel
+from yiwang.licenses.services import license_issue, licenses_expire_due
 
 BUSINESS = "11100000DEMO00SAMR001"
 FOOD = "11100000DEMO00SAMR002"
@@ -80,3 +86,31 @@ def load_license_types() -> int:
         _, new = LicenseType.objects.get_or_create(code=spec["code"], defaults={**spec, "trust_level": TrustLevel.A})
         created += new
     return created
+
+
+OLD_SHOP = "济南市历下区芙蓉街12号"
+
+
+def load_licenses() -> int:
+    """The demo's license from before the platform: 泉城餐饮's first 食品经营许可证 (an earlier
+    shop), issued five years ago through the service and expired by the expiry job. The
+    licenses of approved demo cases (营业执照 of zhangsan, 食品经营许可证 of 泉城餐饮, its
+    公共场所卫生许可证 revoked with the decision) are issued by the case scenarios themselves."""
+    enterprise = Enterprise.objects.get(agents__person__user__username="wangwu", agents__is_legal_representative=True)
+    if License.objects.filter(enterprise=enterprise, case__isnull=True).exists():
+        return 0
+    start = clock.today().replace(day=1) - dt.timedelta(days=5 * 366 + 60)
+    with transaction.atomic(durable=True):
+        license_issue(
+            type_code=FOOD,
+            holder=User.objects.get(username="wangwu"),
+            enterprise=enterprise,
+            issuer=Department.objects.get(name="济南市行政审批服务局"),
+            case_id=None,
+            sources={
+                "form": {"business_name": "济南泉城餐饮管理有限公司芙蓉街店", "address": "济南市历下区芙蓉街12号"}
+            },
+            valid_from=start,
+        )
+    licenses_expire_due()
+    return 1
