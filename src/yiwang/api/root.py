@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
-from yiwang.api import cases, catalog, health, ledger
+from yiwang.api import cases, catalog, health, ledger, licenses
 from yiwang.api.messages import error_message
 from yiwang.api.openapi import document_problems
 from yiwang.core.errors import DomainError, ValidationFailed
@@ -43,6 +43,7 @@ api.add_router("/", health.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("/catalog", catalog.router)
 api.add_router("/cases", cases.router)
+api.add_router("/licenses", licenses.router)
 
 __all__ = ["PROBLEM", "api", "docs_view", "problem"]
 

@@ -276,6 +276,13 @@ IMPLEMENTATION_VERSION = DocumentSpec(
         Element("cross_region_scope", "line", "通办范围", max_length=20),
         Element("result_name", "line", "审批结果名称", required=True, max_length=200),
         Element("result_sample", "line", "审批结果样本", max_length=300),
+        Element(
+            "license_type_code",
+            "line",
+            "电子证照类型代码",
+            max_length=21,
+            help="准予许可时签发的电子证照类型（21位代码）；不签发证照的留空",
+        ),
         Element("consultation_phone", "line", "咨询电话", required=True, max_length=40),
         Element("complaint_phone", "line", "监督投诉电话", required=True, max_length=40),
         Element("address", "line", "办理地点", required=True, max_length=300),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "yiwang.accounts",
     "yiwang.notifications",
     "yiwang.catalog",
+    "yiwang.licenses",
     "yiwang.cases",
     "yiwang.demo",
     "yiwang.portal",
@@ -272,6 +273,14 @@ LEDGER_SIGNING_KEY = os.environ.get("LEDGER_SIGNING_KEY", "")
 if PRODUCTION and not LEDGER_SIGNING_KEY:
     raise ImproperlyConfigured("LEDGER_SIGNING_KEY must be set in production (yiwang ledger keygen prints one).")
 LEDGER_KEY_FILE = DATA_DIR / "ledger-signing.key"
+# The e-license issuer key (docs/licenses.md): its own signed-note key, never the log key.
+LICENSE_KEY_NAME = os.environ.get("YIWANG_LICENSE_KEY_NAME", "yiwang.local/license")
+LICENSE_SIGNING_KEY = os.environ.get("YIWANG_LICENSE_SIGNING_KEY", "")
+if PRODUCTION and not LICENSE_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "YIWANG_LICENSE_SIGNING_KEY must be set in production (yiwang ledger keygen --name <host>/license)."
+    )
+LICENSE_KEY_FILE = DATA_DIR / "license-signing.key"
 
 # Periodic jobs the worker enqueues: dotted path of a django-tasks task -> seconds between runs.
 PERIODIC_TASKS: dict[str, float] = {
@@ -279,6 +288,7 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.notifications.tasks.deliver_pending": 2.0,
     "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
     "yiwang.cases.tasks.deadline_sweep": 3600.0,
+    "yiwang.licenses.tasks.expire_due": 3600.0,
 }
 
 # The case engine: 预警 when a case or task has used this share of its time; material uploads

@@ -18,11 +18,14 @@ __all__ = [
     "RegionCode",
     "RegionLevel",
     "credit_code_check_char",
+    "license_identifier",
     "mask_name",
     "mask_phone",
     "mask_resident_id",
+    "mod37_36_check_char",
     "resident_id_check_char",
     "validate_credit_code",
+    "validate_license_identifier",
     "validate_region_code",
     "validate_resident_id",
 ]
@@ -338,6 +341,63 @@ def validate_region_code(value: str, field: str = "行政区划代码") -> Regio
     if _kind(village, _VILLAGE_KINDS) is None:
         raise _fail(field, "village", f"村级代码“{village}”应在001–599之间", basis)
     return RegionCode(code, RegionLevel.VILLAGE)
+
+
+# --- 电子证照标识 GB/T 36904 (as implemented), ISO 7064 MOD 37,36 ----------------------------
+
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ALNUM_VALUE = {c: i for i, c in enumerate(_ALNUM)}
+LICENSE_ROOT = "1.2.156.3005.2"
+_LICENSE_TYPE_LENGTH = 21
+
+
+def mod37_36_check_char(body: str) -> str:
+    """The ISO 7064 MOD 37,36 (hybrid system, M = 36) check character of `body` (0-9, A-Z).
+
+    P starts at M; for each character, S = (P + value) mod M (0 counts as M) and the next
+    P = 2·S mod (M + 1); the check character c makes (P + c) mod M = 1.
+    """
+    m = 36
+    p = m
+    for char in body:
+        s = (p + _ALNUM_VALUE[char]) % m or m
+        p = (2 * s) % (m + 1)
+    return _ALNUM[(m + 1 - p) % m]
+
+
+def _license_body(type_code: str, issuer: str, serial: str, version: str) -> str:
+    """The characters the check covers: every alphanumeric character before it, dots left out."""
+    return "".join(f"{LICENSE_ROOT}{type_code}{issuer}{serial}{version}".split("."))
+
+
+def license_identifier(*, type_code: str, issuer: str, serial: str, version: int) -> str:
+    """Build `1.2.156.3005.2.<type>.<issuer USCC>.<serial>.<3-digit version>.<check>`."""
+    value = f"{version:03d}"
+    check = mod37_36_check_char(_license_body(type_code, issuer, serial, value))
+    identifier = f"{LICENSE_ROOT}.{type_code}.{issuer}.{serial}.{value}.{check}"
+    return validate_license_identifier(identifier)
+
+
+def validate_license_identifier(value: str, field: str = "电子证照标识") -> str:
+    """Validate an e-license identifier (domain.md §5) and return it normalised."""
+    std = "GB/T 36904"
+    v = _normalise(value, field)
+    if not v.startswith(LICENSE_ROOT + "."):
+        raise _fail(field, "prefix", f"应以 {LICENSE_ROOT}. 开头", f"{std} 标识结构")
+    parts = v[len(LICENSE_ROOT) + 1 :].split(".")
+    if len(parts) != 5:
+        raise _fail(field, "structure", "应为 证照类型.发证机构代码.序号.版本.校验码 五段", f"{std} 标识结构")
+    type_code, issuer, serial, version, check = parts
+    if len(type_code) != _LICENSE_TYPE_LENGTH or not set(type_code) <= set(_ALNUM):
+        raise _fail(field, "type_code", f"证照类型代码应为{_LICENSE_TYPE_LENGTH}位数字或字母", f"{std} 标识结构")
+    validate_credit_code(issuer, f"{field}的发证机构代码")
+    if not serial or len(serial) > 40 or not set(serial) <= set(_ALNUM):
+        raise _fail(field, "serial", "序号应为1到40位数字或字母", f"{std} 标识结构")
+    if len(version) != 3 or not set(version) <= _DIGITS:
+        raise _fail(field, "version", "版本号应为3位数字", f"{std} 标识结构")
+    if len(check) != 1 or check != mod37_36_check_char(_license_body(type_code, issuer, serial, version)):
+        raise _fail(field, "checksum", "校验码不正确", "ISO 7064 MOD 37,36 校验规则")
+    return v
 
 
 # --- Masking for display ---------------------------------------------------------------------

@@ -50,6 +50,7 @@ from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 from yiwang.demo.items import BIRTH, COMPANY, FOOD, HYGIENE, PLANNING, SIGN
+from yiwang.demo.licenses import load_licenses
 from yiwang.demo.world import APPLICANTS, ENTERPRISE, resident_id
 
 # The open demo cases' limits end at most this many working days after the anchor.
@@ -543,4 +544,5 @@ def load_cases() -> dict[str, Any]:
     if not _draft_exists(script):
         _food_draft(script)
         created += 1
+    load_licenses()
     return {"cases": created, "skipped": ""}

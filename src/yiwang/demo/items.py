@@ -9,6 +9,8 @@ documents are written "@<name>" and resolved to credit codes at load time.
 from dataclasses import dataclass, field
 from typing import Any
 
+from yiwang.demo.licenses import BY_RESULT as LICENSE_TYPE_BY_RESULT
+
 DEMO_NOTE = "演示数据：基本编码、承诺时限、电话、地址及材料表述为演示值；法律依据与法定时限为真实规定。"
 HOTLINE = "12345"
 HALL = "济南市政务服务中心（演示地址）"
@@ -97,6 +99,7 @@ COMPANY = DemoItem(
         "online_depth": 4,
         "cross_region_scope": "全省通办",
         "result_name": "营业执照",
+        "license_type_code": LICENSE_TYPE_BY_RESULT["营业执照"],
         "result_sample": "电子营业执照与纸质营业执照具有同等法律效力",
         "consultation_phone": "0531-66601001",
         "complaint_phone": HOTLINE,
@@ -158,6 +161,7 @@ FOOD = DemoItem(
         "handling_forms": ["window", "pc", "mobile"],
         "online_depth": 4,
         "result_name": "食品经营许可证",
+        "license_type_code": LICENSE_TYPE_BY_RESULT["食品经营许可证"],
         "result_sample": "食品经营许可证（有效期 5 年）",
         "consultation_phone": "0531-66601019",
         "complaint_phone": HOTLINE,
@@ -231,6 +235,7 @@ HYGIENE = DemoItem(
         "handling_forms": ["window", "pc", "mobile"],
         "online_depth": 4,
         "result_name": "公共场所卫生许可证",
+        "license_type_code": LICENSE_TYPE_BY_RESULT["公共场所卫生许可证"],
         "result_sample": "公共场所卫生许可证（有效期 4 年）",
         "consultation_phone": "0531-66601117",
         "complaint_phone": HOTLINE,
@@ -299,6 +304,7 @@ PLANNING = DemoItem(
         "handling_forms": ["window", "pc"],
         "online_depth": 3,
         "result_name": "建设工程规划许可证",
+        "license_type_code": LICENSE_TYPE_BY_RESULT["建设工程规划许可证"],
         "consultation_phone": "0531-66601112",
         "complaint_phone": HOTLINE,
         "address": HALL,

@@ -17,6 +17,7 @@ from yiwang.accounts import services
 from yiwang.accounts.models import Department, DepartmentKind, Enterprise, NaturalPerson, Region, Role, User
 from yiwang.core.identifiers import credit_code_check_char, resident_id_check_char, validate_region_code
 from yiwang.demo.catalog import load_catalog
+from yiwang.demo.licenses import load_license_types
 
 DEMO_PASSWORD = "Yiwang-demo-2026"  # noqa: S105 - printed to the console by design; demo only
 
@@ -233,6 +234,7 @@ def load_world() -> dict[str, int]:
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser(username="admin", password=DEMO_PASSWORD, kind="staff", display_name="平台管理员")
     _give_contacts(["admin", *(p.username for p in STAFF), *(a.username for a in APPLICANTS)])
+    created["license_types"] = load_license_types()
     created.update(load_catalog())
     return created
 

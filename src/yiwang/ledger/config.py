@@ -31,10 +31,10 @@ def _key_name() -> str:
     return log_origin().replace(" ", "_")
 
 
-def _embedded_key(path: Path) -> str:
+def embedded_key(path: Path, name: str) -> str:
     """Create (once) and read the embedded default's key file, readable by its owner only."""
     if not path.exists():
-        skey, _ = generate_key(_key_name())
+        skey, _ = generate_key(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -44,7 +44,7 @@ def _embedded_key(path: Path) -> str:
 
 @functools.cache
 def log_signer() -> NoteSigner:
-    skey = settings.LEDGER_SIGNING_KEY or _embedded_key(Path(settings.LEDGER_KEY_FILE))
+    skey = settings.LEDGER_SIGNING_KEY or embedded_key(Path(settings.LEDGER_KEY_FILE), _key_name())
     signer = parse_skey(skey)
     if signer.name != _key_name():
         raise ImproperlyConfigured(f"LEDGER_SIGNING_KEY is for log {signer.name!r}, not LEDGER_ORIGIN {log_origin()!r}")

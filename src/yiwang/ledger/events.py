@@ -31,6 +31,7 @@ class Domain(StrEnum):
     ACCOUNTS = "accounts"
     CALENDAR = "calendar"
     NOTIFICATIONS = "notifications"
+    LICENSES = "licenses"
 
 
 class Audience(StrEnum):
@@ -119,7 +120,17 @@ class NotificationVerb(StrEnum):
     MESSAGE_RETRIED = "message_retried"
 
 
-Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb | NotificationVerb
+class LicenseVerb(StrEnum):
+    ISSUED = "issued"
+    SUSPENDED = "suspended"
+    RESUMED = "resumed"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+
+Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb | NotificationVerb | LicenseVerb
 
 
 @dataclass(frozen=True)
@@ -217,6 +228,15 @@ _NOTIFICATIONS: dict[NotificationVerb, str] = {
     NotificationVerb.CHANNELS_SET: "设置消息接收渠道",
     NotificationVerb.MESSAGE_RETRIED: "重新发送消息",
 }
+_LICENSES: dict[LicenseVerb, str] = {
+    LicenseVerb.ISSUED: "签发电子证照",
+    LicenseVerb.SUSPENDED: "暂停电子证照",
+    LicenseVerb.RESUMED: "恢复电子证照",
+    LicenseVerb.REVOKED: "撤销电子证照",
+    LicenseVerb.CANCELLED: "注销电子证照",
+    LicenseVerb.EXPIRED: "电子证照到期失效",
+    LicenseVerb.SUPERSEDED: "电子证照被新版本替代",
+}
 
 CATALOGUE: dict[str, EventType] = {
     **{
@@ -227,6 +247,7 @@ CATALOGUE: dict[str, EventType] = {
     **{f"accounts.{verb}": EventType(Domain.ACCOUNTS, verb, label) for verb, label in _ACCOUNTS.items()},
     **{f"calendar.{verb}": EventType(Domain.CALENDAR, verb, label) for verb, label in _CALENDAR.items()},
     **{f"notifications.{verb}": EventType(Domain.NOTIFICATIONS, verb, label) for verb, label in _NOTIFICATIONS.items()},
+    **{f"licenses.{verb}": EventType(Domain.LICENSES, verb, label) for verb, label in _LICENSES.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -236,6 +257,7 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.ACCOUNTS: AccountVerb,
     Domain.CALENDAR: CalendarVerb,
     Domain.NOTIFICATIONS: NotificationVerb,
+    Domain.LICENSES: LicenseVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

@@ -11,17 +11,26 @@ Examples::
     yiwang-verify inclusion --vkey "$VKEY" --checkpoint checkpoint.txt proof.json
     yiwang-verify consistency --vkey "$VKEY" old.txt new.txt proof.json
     yiwang-verify --hash sm3 inclusion --vkey-file keys.txt --checkpoint cp.txt -
+    yiwang-verify license --vkey-file issuer.vkey --status-file status.json \
+        --proof-file proof.json --log-vkey-file log.vkey qr.txt
+
+``license`` checks an e-license's QR text (docs/licenses.md): the issuer's signature, the
+validity window on --today, and, given the saved status (GET /api/v1/licenses/status/<id>)
+and the inclusion proof of its ledger entry (GET /api/v1/ledger/entries/<id>/proof) with the
+log key, that the status is "valid" and proven in the signed log.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .license_note import LicenseNoteError, open_license_note
 from .merkle import VerificationError
 from .note import Checkpoint, NoteError, NoteVerifier, open_note, parse_checkpoint, parse_vkey
 from .suite import HashSuite, SuiteUnavailableError, get_hash_suite
@@ -49,9 +58,9 @@ def _read(path: str) -> bytes:
         raise _Failure(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _verifiers(args: argparse.Namespace) -> list[NoteVerifier]:
-    specs: list[str] = list(args.vkey or [])
-    for path in args.vkey_file or []:
+def _verifiers(args: argparse.Namespace, files: list[str] | None = None) -> list[NoteVerifier]:
+    specs: list[str] = list(args.vkey or []) if files is None else []
+    for path in (args.vkey_file or []) if files is None else files:
         text = _read(path).decode("utf-8", errors="replace")
         specs += [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
     if not specs:
@@ -110,6 +119,52 @@ def _cmd_consistency(args: argparse.Namespace) -> str:
     return f"{_describe(new)} is an append-only extension of size {old.size}"
 
 
+def _license_status(args: argparse.Namespace, identifier: str) -> str:
+    """The saved status: its ledger proof (when given) must prove exactly this status."""
+    status = _json(args.status_file)
+    if not isinstance(status, dict) or status.get("identifier") != identifier:
+        raise _Failure(f"status file {args.status_file} is not the status of {identifier}")
+    if args.proof_file:
+        if not args.log_vkey_file:
+            raise _Failure("--proof-file needs --log-vkey-file (the ledger's verifier key)")
+        proof = _json(args.proof_file)
+        if not isinstance(proof, dict) or not isinstance(proof.get("checkpoint"), str):
+            raise _Failure(f"{args.proof_file} is not an inclusion proof with its checkpoint")
+        try:
+            note = open_note(proof["checkpoint"], _verifiers(args, args.log_vkey_file))
+            cp = parse_checkpoint(note.text, hash_size=args.suite.digest_size)
+        except NoteError as exc:
+            raise _Failure(f"checkpoint of {args.proof_file}: {exc}") from None
+        check_inclusion(args.suite, cp, parse_inclusion_json(args.suite, proof))
+        payload = proof.get("leaf", {}).get("payload", {}) if isinstance(proof.get("leaf"), dict) else {}
+        if payload.get("identifier") != identifier or payload.get("status") != status.get("status"):
+            raise _Failure("the proven ledger entry does not record this license's status")
+    label = status.get("status_label") or status.get("status")
+    if status.get("status") != "valid":
+        raise _Failure(f"license {identifier} is {status.get('status')} ({label}) since {status.get('since')}")
+    return f"; status valid{' (proven in the ledger)' if args.proof_file else ''}"
+
+
+def _cmd_license(args: argparse.Namespace) -> str:
+    try:
+        note = open_license_note(_read(args.qr), _verifiers(args))
+    except LicenseNoteError as exc:
+        raise _Failure(f"license payload {args.qr}: {exc}") from None
+    today = args.today or dt.date.today()
+    if not note.valid_on(today):
+        until = note.valid_until or "长期"
+        raise _Failure(f"license {note.identifier} is not valid on {today} (valid {note.valid_from} to {until})")
+    status = _license_status(args, note.identifier) if args.status_file else ""
+    return f"license {note.identifier} signed by the issuer, valid on {today}{status}"
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {value!r}") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -159,6 +214,14 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("new_checkpoint", help="newer signed checkpoint file")
     k.add_argument("proof", help="consistency proof JSON file ('-' for stdin)")
     k.set_defaults(func=_cmd_consistency)
+
+    lic = sub.add_parser("license", parents=[common], help="verify an e-license QR text (issuer key in --vkey*)")
+    lic.add_argument("--status-file", help="saved JSON of GET /api/v1/licenses/status/<identifier>")
+    lic.add_argument("--proof-file", help="saved JSON of GET /api/v1/ledger/entries/<ledger_entry_id>/proof")
+    lic.add_argument("--log-vkey-file", action="append", metavar="FILE", help="the ledger's verifier key file")
+    lic.add_argument("--today", type=_day, help="check the validity window on this day (default: today)")
+    lic.add_argument("qr", help="the QR text, a signed note ('-' for stdin)")
+    lic.set_defaults(func=_cmd_license)
     return p
 
 
@@ -168,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.suite = get_hash_suite(args.hash or args.top_hash)
         message = args.func(args)
-    except (_Failure, VerificationError, NoteError, SuiteUnavailableError) as exc:
+    except (_Failure, VerificationError, NoteError, LicenseNoteError, SuiteUnavailableError) as exc:
         print(f"FAIL: {exc}", file=sys.stderr)
         return 1
     print(f"OK: {message}")

@@ -27,6 +27,7 @@ from yiwang.catalog.process import StageSpec
 from yiwang.core import clock
 from yiwang.core.errors import DomainError
 from yiwang.ledger.events import CaseVerb
+from yiwang.licenses.services import license_issue, licenses_revoke_for_case
 
 __all__ = [
     "accept",
@@ -277,6 +278,9 @@ def decide(
     base.clock_event(case, "stop", cause="decision")
     base.refresh_case_due(case)
     result = case.implementation_version.result_name
+    if approved and case.implementation_version.license_type_code:
+        _issue_license(case)
+        result = f"{result}（电子证照已签发，可在证照夹中查看）"
     if approved:
         body = f"您的申请已获准予许可，审批结果：{result}。"
     else:
@@ -284,6 +288,26 @@ def decide(
     base.notify_applicant(case, "已作出审批决定", body, sms=True)
     if case.delivery_method == DeliveryMethod.ELECTRONIC:
         conclude(case, actor=None, reference="电子送达")
+
+
+def _issue_license(case: Case) -> None:
+    """The license the implementation version names, in the decision's transaction."""
+    decided_on = clock.today()
+    license_issue(
+        type_code=case.implementation_version.license_type_code,
+        holder=case.applicant,
+        enterprise=case.enterprise,
+        issuer=case.department,
+        case_id=case.pk,
+        sources={
+            "form": case.form_data,
+            "case:number": case.number or "",
+            "case:decided_on": decided_on.isoformat(),
+            "holder:name": case.enterprise.name if case.enterprise else "",
+            "department:name": case.department.name,
+        },
+        valid_from=decided_on,
+    )
 
 
 def _has_stages(case: Case) -> bool:
@@ -355,6 +379,7 @@ def revoke(case: Case, *, actor: User, reason: str) -> None:
         payload=base.disclosure_fields(case, decision_label="撤销许可"),
         actor_role="reviewer",
     )
+    licenses_revoke_for_case(case_id=case.pk, actor=actor, reason=reason)
     base.notify_applicant(
         case,
         "许可决定已撤销",

@@ -37,6 +37,14 @@ def test_production_refuses_to_start_without_a_ledger_key() -> None:
     assert result.returncode != 0 and "LEDGER_SIGNING_KEY" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_license_issuer_key() -> None:
+    from yiwang.ledger.note import generate_key
+
+    skey, _ = generate_key("yiwang.local/ledger")
+    result = _start({"YIWANG_ENV": "production", "SECRET_KEY": "x" * 64, "LEDGER_SIGNING_KEY": skey})
+    assert result.returncode != 0 and "YIWANG_LICENSE_SIGNING_KEY" in result.stderr
+
+
 @pytest.mark.parametrize(("env", "secure"), [({"YIWANG_ENV": "development"}, "False"), ({}, "False")])
 def test_embedded_default_starts_without_configuration(env: dict[str, str], secure: str) -> None:
     result = _start(env)
@@ -48,11 +56,13 @@ def test_production_with_keys_uses_secure_cookies(tmp_path: object) -> None:
     from yiwang.ledger.note import generate_key
 
     skey, _ = generate_key("yiwang.local/ledger")
+    license_skey, _ = generate_key("yiwang.local/license")
     result = _start(
         {
             "YIWANG_ENV": "production",
             "SECRET_KEY": "x" * 64,
             "LEDGER_SIGNING_KEY": skey,
+            "YIWANG_LICENSE_SIGNING_KEY": license_skey,
             "DATABASE_URL": "sqlite:///:memory:",
         }
     )

@@ -106,3 +106,18 @@ def test_late_in_the_year_the_demo_fits_the_configured_calendar() -> None:
     calendar.add_working_days(anchor, HORIZON_DAYS)  # does not raise YearNotConfigured
     assert anchor <= late.date()
     assert all(c.due_date is None or c.due_date.year in calendar.years for c in Case.objects.all())
+
+
+def test_zhangsan_and_the_enterprise_hold_licenses_one_revoked_one_expired() -> None:
+    from yiwang.licenses.models import License
+
+    _load(TODAY)
+    held = {(lic.license_type.name, lic.enterprise is not None, lic.status) for lic in License.objects.all()}
+    assert held == {
+        ("营业执照", False, "valid"),  # company-instant: zhangsan
+        ("食品经营许可证", True, "valid"),  # food-concluded: 泉城餐饮
+        ("公共场所卫生许可证", True, "revoked"),  # hygiene-revoked: the decision on the promise was revoked
+        ("食品经营许可证", True, "expired"),  # the earlier shop's, from before the platform
+    }
+    assert License.objects.get(case=_case("company-instant")).holder.username == "zhangsan"
+    assert _load(TODAY)["cases"] == 0 and License.objects.count() == 4

@@ -26,6 +26,7 @@ from yiwang.ledger.events import (
     CaseVerb,
     CatalogVerb,
     Domain,
+    LicenseVerb,
     NotificationVerb,
     UnknownEventVerb,
     disclosed_kinds,
@@ -36,7 +37,7 @@ from yiwang.ledger.models import DomainEvent
 from yiwang.workcalendar.models import CalendarEvent
 
 SRC = Path(__file__).resolve().parents[2]
-VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb", "CalendarVerb", "NotificationVerb"}
+VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb", "CalendarVerb", "NotificationVerb", "LicenseVerb"}
 
 
 def _verb_arguments() -> list[tuple[str, int, ast.expr]]:
@@ -57,7 +58,7 @@ def _is_catalogued_expression(value: ast.expr) -> bool:
     if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
         return value.value.id in VERB_ENUMS and value.attr in {
             member.name
-            for enum in (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb)
+            for enum in (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb, LicenseVerb)
             for member in enum
         }
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
@@ -93,7 +94,7 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
     for kind, row in CATALOGUE.items():
         assert kind == row.kind == f"{row.domain}.{row.verb}"
         assert row.label and all(not ch.isascii() for ch in row.label), kind
-    enums = (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb)
+    enums = (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb, LicenseVerb)
     assert len(CATALOGUE) == sum(len(enum) for enum in enums)
 
 
@@ -117,7 +118,14 @@ def test_every_event_table_shares_the_base_row() -> None:
     """One base for the event tables: newest first (a case's own history oldest first),
     and each row names when, what and its subject the same way (the admin's lists)."""
     tables = {m.__name__: m for m in apps.get_models() if issubclass(m, DomainEvent)}
-    assert set(tables) == {"CaseEvent", "CatalogEvent", "AccountEvent", "CalendarEvent", "NotificationEvent"}
+    assert set(tables) == {
+        "CaseEvent",
+        "CatalogEvent",
+        "AccountEvent",
+        "CalendarEvent",
+        "NotificationEvent",
+        "LicenseEvent",
+    }
     for name, model in tables.items():
         assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name
         assert model._meta.verbose_name == model._meta.verbose_name_plural != name

@@ -17,15 +17,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("action", choices=["integrate", "audit", "keygen", "key"])
         parser.add_argument("--algorithm", choices=["ed25519", "sm2"], default="ed25519")
+        parser.add_argument("--name", help="keygen for another signer, e.g. <host>/license (the e-license issuer)")
 
-    def handle(self, *args: Any, action: str, algorithm: str, **options: Any) -> None:
+    def handle(self, *args: Any, action: str, algorithm: str, name: str | None = None, **options: Any) -> None:
         if action == "integrate":
             self.stdout.write(f"integrated {ledger_integrate()} entries")
         elif action == "key":
             self.stdout.write(verifier_key())
         elif action == "keygen":
-            skey, vkey = generate_key(log_origin().replace(" ", "_"), algorithm)
-            self.stdout.write(f"LEDGER_SIGNING_KEY={skey}\n# public verifier key (publish it):\n{vkey}")
+            skey, vkey = generate_key(name or log_origin().replace(" ", "_"), algorithm)
+            variable = "YIWANG_LICENSE_SIGNING_KEY" if name else "LEDGER_SIGNING_KEY"
+            self.stdout.write(f"{variable}={skey}\n# public verifier key (publish it):\n{vkey}")
         else:
             report = ledger_audit()
             self.stdout.write(f"entries {report.entries}, nodes {report.nodes}, checkpoints {report.checkpoints}")

@@ -1,0 +1,55 @@
+"""Who may see and act on an e-license (the one check services and interfaces share).
+
+- The **holder** sees their licenses: the applicant it was issued to, and the currently
+  authorised agents of the holding enterprise. The holder may ask for 注销 (cancel).
+- The **issuing department's** case-handling staff see its licenses; its approvers (审批决定)
+  and heads (机关负责人) suspend, resume, revoke and re-issue (supersede) them.
+- The system issues, expires, and revokes when the case's decision is revoked.
+- Nobody else sees a license, except its public status (selectors.license_public_status).
+"""
+
+from django.db.models import Q
+
+from yiwang.accounts.models import Role, User
+from yiwang.accounts.selectors import agencies_of
+from yiwang.core.errors import PermissionDenied
+from yiwang.licenses.models import License
+from yiwang.licenses.workflow import LicenseAction
+
+STAFF_ROLES = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.HEAD})
+DECIDING_ROLES = frozenset({Role.APPROVER, Role.HEAD})
+HOLDER_ACTIONS = frozenset({LicenseAction.CANCEL})
+DEPARTMENT_ACTIONS = frozenset(
+    {LicenseAction.SUSPEND, LicenseAction.RESUME, LicenseAction.REVOKE, LicenseAction.SUPERSEDE}
+)
+
+
+def license_filter(user: User, *, as_holder: bool = False) -> Q:
+    """The licenses `user` may see (only those they hold with `as_holder`), as a filter."""
+    enterprises = [agency.enterprise_id for agency in agencies_of(user)]
+    held = Q(holder=user) | Q(enterprise_id__in=enterprises)
+    if as_holder:
+        return held
+    departments = user.staff_roles.filter(role__in=STAFF_ROLES).values("department_id")
+    return held | Q(issuer_id__in=departments)
+
+
+def is_holder(user: User, license: License) -> bool:
+    if license.holder_id == user.pk:
+        return True
+    return license.enterprise_id is not None and any(
+        agency.enterprise_id == license.enterprise_id for agency in agencies_of(user)
+    )
+
+
+def require_license_action(user: User, license: License, action: LicenseAction) -> None:
+    """PermissionDenied (Chinese, naming who may act) unless `user` may take `action`."""
+    if action in HOLDER_ACTIONS:
+        if not is_holder(user, license):
+            raise PermissionDenied("只有持证人本人或持证企业的经办人可以申请注销电子证照。")
+        return
+    if action in DEPARTMENT_ACTIONS:
+        if not user.staff_roles.filter(role__in=DECIDING_ROLES, department_id=license.issuer_id).exists():
+            raise PermissionDenied(f"只有发证机关（{license.issuer.name}）的审批决定人员可以{action.label}电子证照。")
+        return
+    raise PermissionDenied(f"电子证照的“{action.label}”由系统办理。")
