@@ -32,6 +32,7 @@ from yiwang.catalog.choices import (
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.process import ProcessDefinition
 from yiwang.catalog.themes import THEMES
+from yiwang.core.text import control_char_error
 
 Kind = Literal["line", "text", "int", "bool", "choice", "choices", "entries", "document"]
 ANY_CHANGE = frozenset(ChangeKind.values)
@@ -95,6 +96,9 @@ class Element:
                 return wrong
             if self.max_length is not None and len(value) > self.max_length:
                 return f"{self.label}：最多 {self.max_length} 个字符"
+            control = control_char_error(self.label, value, multiline=self.kind == "text")
+            if control is not None:
+                return control
             if self.kind == "choice" and value and value not in self.values:
                 return f"{self.label}：请从给定选项中选择"
         elif self.kind == "int":
@@ -115,10 +119,37 @@ class Element:
             if unknown:
                 return f"{self.label}：不认识的取值 {'、'.join(unknown)}"
         elif self.kind == "entries":
-            return None if isinstance(value, list) and all(isinstance(v, dict) for v in value) else wrong
+            if not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+                return wrong
+            if len(value) > MAX_ENTRIES:
+                return f"{self.label}：最多 {MAX_ENTRIES} 项"
+            return _nested_text_problem(self.label, value)
         elif not isinstance(value, dict):
             return wrong
+        else:
+            return _nested_text_problem(self.label, value)
         return None
+
+
+MAX_ENTRIES = 200  # FAQ entries, fee items …: far beyond any real guide
+
+
+def _nested_text_problem(label: str, value: Any) -> str | None:
+    """A control character anywhere inside a structured element (PostgreSQL's JSON refuses
+    NUL outright; the others are invisible in the guide)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            control = control_char_error(label, item, multiline=True)
+            if control is not None:
+                return control
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 _SHAPE: dict[Kind, str] = {

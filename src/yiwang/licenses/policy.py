@@ -27,7 +27,9 @@ DEPARTMENT_ACTIONS = frozenset(
 def license_filter(user: User, *, as_holder: bool = False) -> Q:
     """The licenses `user` may see (only those they hold with `as_holder`), as a filter."""
     enterprises = [agency.enterprise_id for agency in agencies_of(user)]
-    held = Q(holder=user) | Q(enterprise_id__in=enterprises)
+    # An enterprise's license is held by the enterprise: the agent who applied sees it only
+    # while still authorised (a former agent keeps no access through having applied).
+    held = Q(holder=user, enterprise__isnull=True) | Q(enterprise_id__in=enterprises)
     if as_holder:
         return held
     departments = user.staff_roles.filter(role__in=STAFF_ROLES).values("department_id")
@@ -35,11 +37,9 @@ def license_filter(user: User, *, as_holder: bool = False) -> Q:
 
 
 def is_holder(user: User, license: License) -> bool:
-    if license.holder_id == user.pk:
-        return True
-    return license.enterprise_id is not None and any(
-        agency.enterprise_id == license.enterprise_id for agency in agencies_of(user)
-    )
+    if license.enterprise_id is None:
+        return license.holder_id == user.pk
+    return any(agency.enterprise_id == license.enterprise_id for agency in agencies_of(user))
 
 
 def require_license_action(user: User, license: License, action: LicenseAction) -> None:

@@ -107,6 +107,13 @@ def _holder_id(holder: User, enterprise: Enterprise | None) -> str:
     return person.id_number if person else f"user:{holder.pk}"
 
 
+def holder_name_of(holder: User, enterprise: Enterprise | None) -> str:
+    """The name printed as 持证主体: the enterprise's, or the person's real name."""
+    if enterprise is not None:
+        return enterprise.name
+    return getattr(person_of(holder), "real_name", "") or holder.get_username()
+
+
 def _fact(value: Any) -> str | int | bool:
     """A value canonical JSON encodes the same everywhere: text, integers, booleans (a list of
     choices reads as one line; no floats)."""
@@ -167,9 +174,7 @@ def _new_license(
         license_type=license_type,
         holder=holder,
         enterprise=enterprise,
-        holder_name=enterprise.name
-        if enterprise
-        else (getattr(person_of(holder), "real_name", "") or holder.get_username()),
+        holder_name=holder_name_of(holder, enterprise),
         issuer=issuer,
         case_id=case_id,
         supersedes=supersedes,
@@ -199,7 +204,7 @@ def license_issue(
     license_type = LicenseType.objects.filter(code=type_code).first()
     if license_type is None:
         raise Conflict(f"实施清单所列电子证照类型 {type_code} 不存在，无法签发证照。", rule="license_type")
-    facts = licensed_facts(license_type, sources=sources)
+    facts = licensed_facts(license_type, sources={**sources, "holder:name": holder_name_of(holder, enterprise)})
     return _new_license(
         license_type=license_type,
         holder=holder,

@@ -303,7 +303,6 @@ def _issue_license(case: Case) -> None:
             "form": case.form_data,
             "case:number": case.number or "",
             "case:decided_on": decided_on.isoformat(),
-            "holder:name": case.enterprise.name if case.enterprise else "",
             "department:name": case.department.name,
         },
         valid_from=decided_on,

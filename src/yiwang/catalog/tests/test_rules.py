@@ -103,6 +103,25 @@ def test_an_element_of_the_wrong_shape_is_refused_when_drafted(drafter: User) ->
     }
 
 
+def test_control_characters_are_refused_in_every_kind_of_text_element(drafter: User) -> None:
+    """A NUL would make PostgreSQL's JSON refuse the row (a 500); every invisible control
+    character is refused by name, inside lists and documents too; a list has a bound."""
+    with pytest.raises(ValidationFailed) as caught:
+        food_draft(
+            drafter,
+            address="济南市\x00历下区",
+            acceptance_conditions="第一条\n第二条\x07",
+            faq=[{"q": "要带什么？", "a": "身份证\x1b"}],
+            fee_items=[{"name": f"项目{n}"} for n in range(201)],
+        )
+    errors = caught.value.errors
+    assert errors["address"] == ["办理地点：含有不可见的控制字符（U+0000），请删除后重新输入；不允许控制字符"]
+    assert errors["acceptance_conditions"][0].startswith("受理条件：含有不可见的控制字符（U+0007）")
+    assert errors["faq"][0].startswith("常见问题：含有不可见的控制字符（U+001B）")
+    assert errors["fee_items"] == ["收费项目：最多 200 项"]
+    food_draft(drafter, acceptance_conditions="第一条\n\t第二条")  # line breaks and tabs are text
+
+
 def test_a_material_conditional_on_an_undefined_field_is_refused(drafter: User) -> None:
     draft = food_draft(drafter)
     services.implementation_version_update(

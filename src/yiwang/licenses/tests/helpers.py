@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from yiwang.accounts.models import Department, User
+from yiwang.accounts.models import Department, Enterprise, User
 from yiwang.licenses.models import License, LicenseType
 from yiwang.licenses.services import license_issue
 
@@ -26,13 +26,19 @@ def food_type(validity_years: int = 5) -> LicenseType:
     )[0]
 
 
-def issue(holder: str = "zhangsan", *, valid_from: dt.date = dt.date(2026, 3, 2), years: int = 5) -> License:
+def issue(
+    holder: str = "zhangsan",
+    *,
+    valid_from: dt.date = dt.date(2026, 3, 2),
+    years: int = 5,
+    enterprise: Enterprise | None = None,
+) -> License:
     food_type(years)
     with transaction.atomic():
         return license_issue(
             type_code=FOOD,
             holder=User.objects.get(username=holder),
-            enterprise=None,
+            enterprise=enterprise,
             issuer=Department.objects.get(staff_roles__user__username="jn_approver"),
             case_id=None,
             sources={"form": {"shop_name": "泉城小馆", "area": "80"}, "case:number": "370100-20260302-000001"},

@@ -1,12 +1,15 @@
 """The license API: the issuer key, the public status with its provable ledger entry, the wallet."""
 
+import datetime as dt
 import json
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
 
+from yiwang.accounts.models import EnterpriseAgent
 from yiwang.cases.tests.factories import user
+from yiwang.core.errors import PermissionDenied
 from yiwang.ledger.integrator import ledger_integrate
 from yiwang.ledger.license_note import open_license_note
 from yiwang.ledger.note import parse_vkey
@@ -59,3 +62,19 @@ def test_wallet_lists_only_the_holders_licenses(login_as: Callable[[str], Client
     assert [item["identifier"] for item in response.json()["items"]] == [mine.identifier]
     assert response.json()["items"][0]["status_label"] == "有效"
     assert Client().get("/api/v1/licenses/mine").status_code in (401, 403)
+
+
+def test_an_enterprise_license_follows_the_agency_not_the_applicant(login_as: Callable[[str], Client]) -> None:
+    """lisi applied for 泉城餐饮's license as its agent; once his agency ends he sees it no more
+    and may not cancel it, while the legal representative still holds it."""
+    agency = EnterpriseAgent.objects.get(person__user__username="lisi")
+    license = issue("lisi", enterprise=agency.enterprise)
+    assert [i["identifier"] for i in login_as("lisi").get("/api/v1/licenses/mine").json()["items"]] == [
+        license.identifier
+    ]
+    EnterpriseAgent.objects.filter(pk=agency.pk).update(revoked_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    assert login_as("lisi").get("/api/v1/licenses/mine").json()["items"] == []
+    with pytest.raises(PermissionDenied):
+        services.license_cancel(actor=user("lisi"), license_id=license.pk, reason="不再经营")
+    wangwu = login_as("wangwu").get("/api/v1/licenses/mine").json()["items"]
+    assert [i["identifier"] for i in wangwu] == [license.identifier]

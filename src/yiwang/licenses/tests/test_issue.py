@@ -15,7 +15,7 @@ from yiwang.ledger.license_note import content_digest, holder_matches, open_lice
 from yiwang.ledger.models import Entry
 from yiwang.ledger.note import InvalidSignatureError, UnverifiedNoteError, generate_key, parse_vkey
 from yiwang.licenses.keys import license_verifier
-from yiwang.licenses.models import License, LicenseEvent
+from yiwang.licenses.models import License, LicenseEvent, LicenseType
 from yiwang.licenses.tests.helpers import FOOD, food_type
 from yiwang.licenses.workflow import LicenseStatus
 from yiwang.notifications.models import Message
@@ -105,3 +105,18 @@ def test_a_revoked_decision_revokes_its_license(world: None) -> None:
     assert license.status == LicenseStatus.REVOKED and "现场无后厨排烟设施" in license.status_reason
     leaf = json.loads(Entry.objects.get(pk=license.status_entry_id).leaf)
     assert leaf["kind"] == "licenses.revoked" and leaf["payload"]["status"] == "revoked"
+
+
+def test_a_person_holders_name_is_a_licensed_fact_when_the_type_asks_for_it(world: None) -> None:
+    """持证人 printed from the person's real name (not blank because there is no enterprise)."""
+    code = "11370000MB2858150P005"
+    LicenseType.objects.create(
+        code=code,
+        name="个人执业证明",
+        validity_years=3,
+        fields=[{"key": "holder", "label": "持证人", "source": "holder:name"}],
+    )
+    version = ImplementationVersionFactory(auto=True, license_type_code=code)
+    with flows.on(D(2026, 3, 2)):
+        case = flows.submit(version, data=SMALL_SHOP)
+    assert License.objects.get(case=case).facts == {"holder": "张三"}
