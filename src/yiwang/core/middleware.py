@@ -11,6 +11,7 @@
 - DomainErrorMiddleware: a DomainError escaping a page view becomes a page with its message.
 """
 
+import json
 import re
 import sqlite3
 import time
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -59,10 +61,13 @@ def _refuse_control(request: HttpRequest, *, field: str, where: str) -> HttpResp
 
 
 class ControlCharacterMiddleware:
-    """Refuse control characters in the path and the query string, naming the parameter.
+    """Refuse control characters in the path, the query string and an API call's JSON body,
+    naming the parameter (for a body: the JSON path of the value, e.g. `materials.0.name`).
 
-    Form bodies are not checked here: a page form re-shows what was typed with a message
-    (the forms do that), which a refusal at the edge would lose.
+    Page form bodies are not checked here: a page form re-shows what was typed with a message
+    (the forms do that), which a refusal at the edge would lose. Lone UTF-16 surrogates in a
+    JSON string (`"\\udb1c"`) are refused with the controls: they are not text either, and
+    neither database would store them.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -76,7 +81,39 @@ class ControlCharacterMiddleware:
                 return _refuse_control(request, field="query", where="查询参数名")
             if any(_CONTROL_IN_VALUE.search(value) for value in values):
                 return _refuse_control(request, field=key, where=f"查询参数 {key} ")
+        if is_api(request) and request.content_type == "application/json":
+            field = _control_in_json(request)
+            if field is not None:
+                return _refuse_control(request, field=field, where=f"请求体字段 {field} ")
         return self.get_response(request)
+
+
+_CONTROL_IN_JSON_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _control_in_json(request: HttpRequest) -> str | None:
+    """The JSON path of the first key or string value holding a control character, if any.
+
+    A body that is too large or not JSON is left to the view (413 / 422 as before)."""
+    try:
+        data = json.loads(request.body) if request.body else None
+    except (RequestDataTooBig, ValueError):
+        return None
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if _CONTROL_IN_JSON_TEXT.search(value):
+                return path or "body"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{key}" if path else str(key)
+                if _CONTROL_IN_JSON_TEXT.search(str(key)):
+                    return path or "body"
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}" if path else str(index), item) for index, item in enumerate(value))
+    return None
 
 
 _API_STATUS_TEXT = {

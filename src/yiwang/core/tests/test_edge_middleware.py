@@ -29,6 +29,27 @@ def test_control_characters_in_an_api_url_are_a_400_problem_naming_the_parameter
     assert "控制字符" in body["detail"]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('{"department_credit_code": "\\u0000:", "basic_code": "x"}', "department_credit_code"),
+        ('{"materials": [{"name": "ok"}, {"name": "\\u001b"}]}', "materials.1.name"),
+        ('{"elements": {"address": "\\udb1c"}}', "elements.address"),
+        ('{"\\u0007key": 1}', "body"),
+    ],
+)
+def test_control_characters_in_an_api_json_body_are_a_400_problem_naming_the_json_path(
+    login_as: Callable[[str], Client], body: str, field: str
+) -> None:
+    """Refused before any view or query (PostgreSQL refuses NUL in text: a 500 otherwise)."""
+    client = login_as("jn_catalog")
+    response = client.post("/api/v1/catalog/implementation-versions", body, content_type="application/json")
+    assert response.status_code == 400 and response["Content-Type"] == PROBLEM
+    assert response.json()["errors"][0]["field"] == field
+    assert "控制字符" in response.json()["detail"]
+
+
 def test_nul_in_the_guide_search_is_a_chinese_400_page_for_anonymous_visitors() -> None:
     response = Client().get("/guide/?q=%E5%BC%80%00%E9%A5%AD%E5%BA%97")
     assert response.status_code == 400
