@@ -40,9 +40,9 @@ e2e: install  ## browser journeys: Playwright driving Debian's Chromium (install
 	scripts/ensure-chromium
 	YIWANG_ENV=test YIWANG_E2E_REQUIRE_BROWSER=1 $(BIN)/pytest tests/journeys -m browser
 
-bench: install  ## benchmarks on PostgreSQL under granian; prints the table, writes bench/results/
+bench: install  ## benchmarks on PostgreSQL under granian (ONLY=licenses,cases,… for some); writes bench/results/
 	scripts/ensure-postgres
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(ONLY),--only $(ONLY))
 
 lint: install  ## ruff, mypy, import-linter, migrations and OpenAPI drift
 	$(BIN)/ruff check src tests bench

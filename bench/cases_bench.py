@@ -101,10 +101,10 @@ class CasesPlatform(Platform):
             sys.exit(f"data generation failed:\n{failed.stderr[-3000:]}")
 
 
-def snapshot(server_pgid: int) -> dict:
+def snapshot(server_pgid: int, db: str = DB) -> dict:
     """CPU seconds so far: granian's processes, this database's backends, our children, the whole machine."""
-    with psycopg.connect(DSN, autocommit=True) as conn:
-        backends = {r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB])}
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        backends = {r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [db])}
     tick, app, pg = os.sysconf("SC_CLK_TCK"), {}, {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:

@@ -4,7 +4,8 @@ Each benchmark starts the platform its own way with the production server (grani
 one worker per core), generates its data, drives load from a separate process on
 127.0.0.1 for a bounded time and writes its table to bench/results/. This runner only
 sequences them and prints where the results are; docs/performance.md explains the method
-and discusses the latest figures.
+and discusses the latest figures. `--only licenses` (or `make bench ONLY=licenses`) runs
+some of them: ledger, catalog, cases, licenses, exchange, ratings, comma-separated.
 """
 
 import argparse
@@ -17,17 +18,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgres://postgres@127.0.0.1:5432/postgres"
 
-BENCHES = [
-    ("ledger (1,000,000 entries)", ["bench/ledger_bench.py", "--db", "postgres", "--entries", "1000000"]),
-    ("catalog guide (10,000 items × 3 regions)", ["bench/catalog_bench.py", "--db", "postgres"]),
-    ("cases (submission, lives, lists at 1,000,000 cases)", ["bench/cases_bench.py"]),
-]
+BENCHES = {
+    "ledger": ("ledger (1,000,000 entries)", ["bench/ledger_bench.py", "--db", "postgres", "--entries", "1000000"]),
+    "catalog": ("catalog guide (10,000 items × 3 regions)", ["bench/catalog_bench.py", "--db", "postgres"]),
+    "cases": ("cases (submission, lives, lists at 1,000,000 cases)", ["bench/cases_bench.py"]),
+    "licenses": (
+        "e-licenses (issuance in the decision, verification at 1,000,000 licenses)",
+        ["bench/licenses_bench.py"],
+    ),
+    "exchange": (
+        "data sharing (a shared material's cost in a submission; a failing provider system)",
+        ["bench/exchange_bench.py"],
+    ),
+    "ratings": ("好差评 figures at 1,000,000 ratings", ["bench/ratings_bench.py"]),
+}
 
 
 def main() -> int:
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default=",".join(BENCHES), help=f"comma-separated, of: {', '.join(BENCHES)}")
+    chosen = [name.strip() for name in parser.parse_args().only.split(",") if name.strip()]
+    unknown = sorted(set(chosen) - set(BENCHES))
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHES)}")
     failed = []
-    for title, args in BENCHES:
+    for title, args in (BENCHES[name] for name in chosen):
         print(f"\n=== {title} ===", flush=True)
         started = time.monotonic()
         done = subprocess.run([sys.executable, *args], cwd=ROOT, env={**os.environ, "DATABASE_URL": PG}, check=False)

@@ -8,9 +8,16 @@ their file and line:
   that raises on a forbidden pair);
 - a `.update(status=…)` or a `bulk_update(…, ["status", …])` outside a function named
   `*_transition` or `*_next_status` (the one helper that moves many rows through the table).
+- a row made with a status — `Model(status=…)`, `.create(status=…)`, `.get_or_create(…)` /
+  `.update_or_create(…)` with `status=…` or `defaults={"status": …}` — whose value is not a
+  `*_next_status` call: a new row's status is the table's initial-state rule,
+  `*_next_status(None, action)` (or the model field's default, for a table without a `None` row).
+
+Not seen: a status written through `**kwargs` or a field list held in a name (`update(**row)`,
+`bulk_update(rows, FIELDS)`); those must carry values a lookup set on the objects.
 
 A status field is a model field named `status` or `*_status` that has choices (`from_status`
-and `to_status` of `CaseEvent` record a transition and have none).
+and `to_status` of `CaseEvent` record a transition and have none), or one of NAMED_OTHERWISE.
 """
 
 import ast
@@ -26,10 +33,18 @@ ROOT = SRC / "yiwang"
 PENDING: set[str] = set()
 
 HELPER_SUFFIXES = ("_transition", "_next_status")
+# Calls that make a row from their keywords (besides a model's own constructor), and the
+# keywords whose dict is written on creation.
+CREATING = frozenset({"create", "get_or_create", "update_or_create"})
+DEFAULTS = frozenset({"defaults", "create_defaults"})
+
+
+# Status fields not named *_status: ratings.Rating.handling (a rating's handling of a bad review).
+NAMED_OTHERWISE = frozenset({"handling"})
 
 
 def status_fields() -> frozenset[str]:
-    names = {"status"}
+    names = {"status", *NAMED_OTHERWISE}
     for model in apps.get_models():
         for field in model._meta.get_fields():
             name = getattr(field, "name", "")
@@ -58,8 +73,9 @@ def _names_status(node: ast.expr, fields: frozenset[str]) -> bool:
 
 
 class _Finder(ast.NodeVisitor):
-    def __init__(self, fields: frozenset[str]) -> None:
+    def __init__(self, fields: frozenset[str], models: frozenset[str] = frozenset()) -> None:
         self.fields = fields
+        self.models = models
         self.functions: list[str] = []
         self.found: list[tuple[int, str]] = []
 
@@ -99,12 +115,26 @@ class _Finder(ast.NodeVisitor):
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         self._assign(node, [node.target], None)
 
+    def _created(self, node: ast.Call, name: str) -> None:
+        """A row made with a status (`Model(status=…)`, `.create(status=…)`, `defaults={"status": …}`):
+        the status is the table's initial-state rule, `*_next_status(None, action)`, or another lookup."""
+        given = [(k.arg, k.value) for k in node.keywords if k.arg in self.fields]
+        for keyword in node.keywords:
+            if keyword.arg in DEFAULTS and isinstance(keyword.value, ast.Dict):
+                pairs = zip(keyword.value.keys, keyword.value.values, strict=True)
+                given += [(k.value, v) for k, v in pairs if isinstance(k, ast.Constant) and k.value in self.fields]
+        for field, value in given:
+            if not _is_lookup(value):
+                self.found.append((node.lineno, f"`{name}({field}=…)` not from a *_next_status lookup"))
+
     def visit_Call(self, node: ast.Call) -> None:
         name = _name_of(node.func)
         if name == "setattr" and len(node.args) == 3:
             field = node.args[1]
             if isinstance(field, ast.Constant) and field.value in self.fields and not _is_lookup(node.args[2]):
                 self.found.append((node.lineno, f'`setattr(…, "{field.value}", …)` not from a *_next_status lookup'))
+        elif name in self.models or name in CREATING:
+            self._created(node, name)
         elif not self._in_helper():
             if name == "update" and any(k.arg in self.fields for k in node.keywords):
                 self.found.append((node.lineno, "`.update(status=…)` outside a *_transition helper"))
@@ -115,9 +145,11 @@ class _Finder(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def direct_status_writes(source: str, path: str, fields: frozenset[str] = frozenset({"status"})) -> list[str]:
+def direct_status_writes(
+    source: str, path: str, fields: frozenset[str] = frozenset({"status"}), models: frozenset[str] = frozenset()
+) -> list[str]:
     """`path:line: what` for every status write in `source` that bypasses a table."""
-    finder = _Finder(fields)
+    finder = _Finder(fields, models)
     finder.visit(ast.parse(source, filename=path))
     return [f"{path}:{line}: {what}" for line, what in sorted(finder.found)]
 
@@ -132,10 +164,11 @@ def _modules() -> Iterator[Path]:
 
 def _scan() -> dict[str, list[str]]:
     fields = status_fields()
+    models = frozenset(model.__name__ for model in apps.get_models())
     found: dict[str, list[str]] = {}
     for path in _modules():
         relative = path.relative_to(SRC).as_posix()
-        writes = direct_status_writes(path.read_text(encoding="utf-8"), relative, fields)
+        writes = direct_status_writes(path.read_text(encoding="utf-8"), relative, fields, models)
         if writes:
             found[relative] = writes
     return found
@@ -193,6 +226,35 @@ def test_the_check_names_each_direct_write_by_file_and_line() -> None:
     ]
 
 
+CREATIONS = """
+def demand_file(case, rows):
+    Demand.objects.create(case=case, status=DemandStatus.FILED)
+    Demand.objects.create(case=case, status=demand_next_status(None, DemandAction.FILE))
+    Task(case=case, status="open")
+    Task(case=case, name="审查")
+    Task.objects.bulk_create([Task(case=case, status=TaskStatus.OPEN) for case in rows])
+    Grant.objects.get_or_create(demand=case, defaults={"status": GrantStatus.ACTIVE, "note": ""})
+    Grant.objects.update_or_create(demand=case, defaults={"status": grant_next_status(None, GrantAction.GRANT)})
+    Grant.objects.update_or_create(demand=case, create_defaults={"delivery_status": "sent"})
+    Grant.objects.get_or_create(demand=case, status="active")
+    HealthOut(status="ok")
+    render(request, "page.html", context, status=422)
+"""
+
+
+def test_the_check_names_each_row_made_with_a_status_not_from_its_table() -> None:
+    models = frozenset({"Demand", "Task", "Grant"})
+    assert direct_status_writes(CREATIONS, "yiwang/z.py", frozenset({"status", "delivery_status"}), models) == [
+        "yiwang/z.py:3: `create(status=…)` not from a *_next_status lookup",
+        "yiwang/z.py:5: `Task(status=…)` not from a *_next_status lookup",
+        "yiwang/z.py:7: `Task(status=…)` not from a *_next_status lookup",
+        "yiwang/z.py:8: `get_or_create(status=…)` not from a *_next_status lookup",
+        "yiwang/z.py:10: `update_or_create(delivery_status=…)` not from a *_next_status lookup",
+        "yiwang/z.py:11: `get_or_create(status=…)` not from a *_next_status lookup",
+        # A non-model call with a `status` keyword (a response, a schema) writes no status field.
+    ]
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -202,6 +264,8 @@ def test_the_check_names_each_direct_write_by_file_and_line() -> None:
         "case.status = case_next_status if ok else x",
         "case.status += 'x'",
         "Case.objects.update(status='draft')",
+        "Case.objects.create(number='1', status=CaseStatus.DRAFT)",
+        "Case.objects.get_or_create(number='1', defaults={'status': 'draft'})",
     ],
 )
 def test_each_bypass_is_caught(line: str) -> None:

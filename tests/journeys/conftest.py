@@ -159,6 +159,7 @@ def _platform_env(data_dir: Path) -> dict[str, str]:
         if name.startswith("PYTEST_"):
             env.pop(name)
     env["YIWANG_DATA_DIR"] = str(data_dir)
+    env["YIWANG_DEMO_RECEIVER_PORT"] = str(_free_port())  # the demo regulator's webhook receiver
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

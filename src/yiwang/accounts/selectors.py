@@ -36,6 +36,12 @@ def enterprise_by_credit_code(credit_code: str) -> Enterprise | None:
     return Enterprise.objects.filter(credit_code=credit_code.strip().upper()).first()
 
 
+def person_user_by_id_number(id_number: str) -> User | None:
+    """The account of the person with this 居民身份证号, if they have one here."""
+    person = NaturalPerson.objects.select_related("user").filter(id_number=id_number.strip().upper()).first()
+    return person.user if person is not None else None
+
+
 def directory_counts() -> dict[str, int]:
     """How many departments and regions the platform serves (the portal home's figures)."""
     return {"departments": Department.objects.count(), "regions": Region.objects.count()}

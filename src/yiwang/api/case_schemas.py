@@ -22,12 +22,30 @@ class CaseMaterialOut(Schema):
     uploaded_at: dt.datetime
 
 
+class MaterialSupplyOut(Schema):
+    """免提交: what the platform fetches for a material (docs/licenses.md), or why it cannot.
+    Before submission a fresh lookup; afterwards the recorded fetch (`fetched_at`)."""
+
+    source: str = Field(description="来源渠道：license（平台核发的电子证照）")
+    supplied: bool
+    failure: str = Field(description="未能调取的原因：not_found / suspended / revoked / cancelled / expired / …")
+    message: str
+    reference: str = Field(description="电子证照标识")
+    number: str
+    title: str
+    issuer_name: str
+    sha256: str = Field(description="签名载荷（二维码文本）的 SHA-256")
+    fetched_at: dt.datetime | None
+    license_status_label: str = Field(description="电子证照当前状态（已撤销的证照显示已撤销）")
+
+
 class MaterialNeedOut(Schema):
     material_key: str
     name: str
     necessity: str
     needed: bool
     uploaded: CaseMaterialOut | None
+    supply: MaterialSupplyOut | None = None
 
 
 class DraftIn(Schema):

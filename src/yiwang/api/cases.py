@@ -27,6 +27,7 @@ from yiwang.api.case_schemas import (
     DraftUpdateIn,
     ExtendIn,
     MaterialNeedOut,
+    MaterialSupplyOut,
     NoteIn,
     OpinionIn,
     OutcomeOut,
@@ -46,6 +47,7 @@ from yiwang.api.case_schemas import (
 from yiwang.api.params import BoundedLimitOffset, Id, session_auth
 from yiwang.cases import inbox, selectors, services
 from yiwang.cases.deadlines import case_clock_view
+from yiwang.cases.evidence import Supply
 from yiwang.cases.models import Case, CaseMaterial, Task
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion
@@ -92,6 +94,22 @@ def _material(m: CaseMaterial) -> CaseMaterialOut:
     )
 
 
+def _supply(supply: Supply) -> MaterialSupplyOut:
+    return MaterialSupplyOut(
+        source=supply.source,
+        supplied=supply.supplied,
+        failure=supply.failure,
+        message=supply.message,
+        reference=supply.reference,
+        number=supply.number,
+        title=supply.title,
+        issuer_name=supply.issuer_name,
+        sha256=supply.sha256,
+        fetched_at=supply.fetched_at,
+        license_status_label=supply.license_status_label,
+    )
+
+
 def _needs(needs: list[selectors.MaterialNeed]) -> list[MaterialNeedOut]:
     return [
         MaterialNeedOut(
@@ -100,6 +118,7 @@ def _needs(needs: list[selectors.MaterialNeed]) -> list[MaterialNeedOut]:
             necessity=n.material.necessity,
             needed=n.needed,
             uploaded=_material(n.uploaded) if n.uploaded else None,
+            supply=_supply(n.supply) if n.supply else None,
         )
         for n in needs
     ]

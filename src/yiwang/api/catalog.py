@@ -384,6 +384,7 @@ def item_version_update(request: HttpRequest, version_id: Id, body: ItemUpdateIn
     auth=session_auth,
 )
 def implementation_version_draft(request: HttpRequest, body: ImplementationDraftIn) -> Status[ImplementationVersion]:
+    services.require_admin(_actor(request))  # before any lookup: nobody else learns which codes exist
     department = accounts.department_by_credit_code(body.department_credit_code)
     if department is None:
         raise ValidationFailed({"department_credit_code": [f"实施主体：信用代码 {body.department_credit_code} 不存在"]})

@@ -41,7 +41,7 @@ def _note(text: str) -> HttpResponse:
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
-@router.get("/key", summary="账本验证公钥（signed-note vkey）", auth=None)
+@router.get("/key", summary="账本验证公钥（signed-note vkey）", auth=None, url_name="ledger_key")
 def key(request: HttpRequest) -> HttpResponse:
     return _note(selectors.verifier_key() + "\n")
 

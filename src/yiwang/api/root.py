@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
-from yiwang.api import cases, catalog, health, ledger, licenses
+from yiwang.api import cases, catalog, exchange, health, ledger, license_share, licenses, ratings
 from yiwang.api.messages import error_message
 from yiwang.api.openapi import document_problems
 from yiwang.core.errors import DomainError, ValidationFailed
@@ -34,7 +34,8 @@ api = YiwangAPI(
     title="一网通办开放接口",
     version="1",
     description=(
-        "yiwang 一网通办政务服务平台的开放接口：事项库、办件、账本证明等。错误一律以 RFC 9457 problem+json 返回。"
+        "yiwang 一网通办政务服务平台的开放接口：事项库、办件、好差评、账本证明、共享数据与事件推送等。"
+        "其他系统以 OAuth 2.0 客户端凭证在 /api/v1/oauth/token 申请访问令牌。错误一律以 RFC 9457 problem+json 返回。"
     ),
     docs_url=None,
     urls_namespace="api",
@@ -43,7 +44,11 @@ api.add_router("/", health.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("/catalog", catalog.router)
 api.add_router("/cases", cases.router)
+api.add_router("/cases", ratings.case_router)  # 评价我的办件
 api.add_router("/licenses", licenses.router)
+api.add_router("/licenses", license_share.router)  # 用证授权
+api.add_router("/ratings", ratings.router)  # 好差评
+api.add_router("/", exchange.router)  # API clients: /oauth/token, /exchange/…
 
 __all__ = ["PROBLEM", "api", "docs_view", "problem"]
 
@@ -59,6 +64,8 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         extra["errors"] = [{"field": field, "message": m} for field, msgs in exc.errors.items() for m in msgs]
     elif exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.message}]
+    if exc.rule:
+        extra["rule"] = exc.rule
     return problem(request, status=exc.status, title=type(exc).__name__, detail=exc.message, code=exc.code, **extra)
 
 

@@ -15,7 +15,7 @@ existence of other people's cases is not revealed).
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -23,16 +23,19 @@ from django.core.files.storage import default_storage
 from django.db.models import Q, QuerySet
 
 from yiwang.accounts.models import EnterpriseAgent, Role, User
+from yiwang.cases import evidence
 from yiwang.cases.clock import deemed_acceptance_after
 from yiwang.cases.deadlines import (
     ClockView,
     case_clock_view,
     task_clock_explanation,
 )
+from yiwang.cases.evidence import Supply
 from yiwang.cases.models import (
     Case,
     CaseAccessLog,
     CaseEvent,
+    CaseEvidence,
     CaseMaterial,
     Stage,
     SupplementRequest,
@@ -246,6 +249,7 @@ class MaterialNeed:
     material: Material
     needed: bool
     uploaded: CaseMaterial | None
+    supply: Supply | None = None  # what the platform supplies (免提交), or why it could not
 
 
 @dataclass(frozen=True)
@@ -338,25 +342,42 @@ def _form_values(case: Case) -> list[FormValue]:
     return values
 
 
-def material_needed(material: Material, form_data: dict[str, Any]) -> bool:
+def material_needed(material: Material, form_data: dict[str, Any], supplies: Mapping[str, Supply]) -> bool:
     """Whether the applicant must upload `material` with this form: a required one, or a
-    conditional one whose condition field is filled in; never one the platform obtains
-    itself (data sharing, e-licenses). The one rule submission and the pages both follow."""
-    if not material.asked_of_applicant:
-        return False
+    conditional one whose condition field is filled in — unless the platform supplies it.
+    A 免提交 material a provider serves (cases.evidence: the platform's e-licenses) is needed
+    exactly when its lookup in `supplies` (evidence.supplies_for / case_supplies) failed; one
+    no provider serves (obtained by the department outside the platform: data sharing until
+    it has a provider, licenses other systems issue) never is. The one rule submission and
+    the pages both follow."""
     if material.necessity == Necessity.REQUIRED:
+        applies = True
+    elif material.necessity == Necessity.CONDITIONAL and material.condition_field:
+        applies = bool(form_data.get(material.condition_field))
+    else:
+        applies = False
+    if not applies:
+        return False
+    if material.asked_of_applicant:
         return True
-    if material.necessity == Necessity.CONDITIONAL and material.condition_field:
-        return bool(form_data.get(material.condition_field))
-    return False
+    supply = supplies.get(material.key)
+    return supply is not None and not supply.supplied
 
 
 def _material_needs(case: Case) -> list[MaterialNeed]:
     current = {
         m.material_key: m for m in CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).order_by("id")
     }
-    materials = Material.objects.filter(version_id=case.implementation_version_id).order_by("sort_order", "id")
-    return [MaterialNeed(m, material_needed(m, case.form_data), current.get(m.key)) for m in materials]
+    materials = list(Material.objects.filter(version_id=case.implementation_version_id).order_by("sort_order", "id"))
+    supplies = evidence.case_supplies(case, materials)
+    return [
+        MaterialNeed(m, material_needed(m, case.form_data, supplies), current.get(m.key), supplies.get(m.key))
+        for m in materials
+    ]
+
+
+# The blank application page's lookup (no draft yet): cases.evidence answers it.
+material_supplies_for = evidence.material_supplies_for
 
 
 def _outcome(case: Case) -> Outcome | None:
@@ -527,9 +548,37 @@ def material_file_for(
     return material, handle
 
 
-def case_numbers_visible_to(user: User, numbers: Iterable[str]) -> set[str]:
-    """Which of `numbers` name cases `user` may open (the message centres link only those)."""
-    wanted = {n for n in numbers if n}
-    if not wanted:
-        return set()
-    return {n for n in case_list_visible_to(user).filter(number__in=wanted).values_list("number", flat=True) if n}
+@dataclass(frozen=True)
+class EvidenceView:
+    """A fetched 免提交 material as staff open it: the recorded fetch and its license now."""
+
+    evidence: CaseEvidence
+    supply: Supply
+    facts: list[tuple[str, str]]
+
+
+def evidence_for(user: User, evidence_id: int, *, number: str, reason: str) -> EvidenceView:
+    """Open a case's fetched 免提交 material — an e-license or shared data (staff of a case
+    they may see, with a reason; logged in CaseAccessLog like a material, domain.md §7)."""
+    row = (
+        CaseEvidence.objects.select_related(
+            "case", "license__license_type", "license__issuer", "data_read__resource", "data_read__consumer"
+        )
+        .filter(pk=evidence_id, case__number=number)
+        .first()
+    )
+    if row is None or not _is_staff(user) or not may_see(user, row.case):
+        raise NotFound("材料不存在或您无权查看。")
+    if not reason.strip():
+        raise ValidationFailed({"reason": ["查看事由：工作人员查看申请材料须说明事由"]})
+    CaseAccessLog.objects.create(
+        case=row.case, user=user, at=clock.now(), reason=reason.strip()[:200], target=f"evidence:{row.pk}"
+    )
+    supply = evidence.supply_of(row)
+    facts: list[tuple[str, str]] = [
+        (label, "" if value is None else str(value)) for label, value in supply.shared_facts
+    ]
+    if row.license is not None:
+        labels = {str(f["key"]): str(f["label"]) for f in row.license.license_type.fields}
+        facts = [(labels.get(key, key), str(value)) for key, value in row.license.facts.items()]
+    return EvidenceView(row, supply, facts)

@@ -15,6 +15,7 @@ policy enforces it).
 and returns every problem in Chinese, so a catalog administrator sees all of them at once.
 """
 
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Literal
 
@@ -24,7 +25,7 @@ from yiwang.catalog.formschema import FormSchema
 
 Join = Literal["all", "any", "quorum"]
 CaseKind = Literal["instant", "committed"]
-Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge", "true", "false"]
+Operator = Literal["eq", "ne", "in", "lt", "le", "gt", "ge", "true", "false", "startswith"]
 
 _KEY = r"^[a-z][a-z0-9_]{0,39}$"
 
@@ -110,7 +111,9 @@ class ProcessDefinition(BaseModel):
 
 
 def rule_holds(rule: AutoApprovalRule, data: dict[str, object]) -> bool:
-    """True when every condition of `rule` holds for the cleaned form `data`."""
+    """True when every condition of `rule` holds for `data`: the cleaned form, plus the data
+    fetched by sharing as `<material key>.<field>` (cases.evidence) — a fact a grant supplies
+    is the department's record, not the applicant's say."""
     return all(_condition_holds(c, data) for c in rule.conditions)
 
 
@@ -126,6 +129,10 @@ def _condition_holds(cond: RuleCondition, data: dict[str, object]) -> bool:
         return str(value) != str(cond.value)
     if cond.op == "in":
         return isinstance(cond.value, list) and str(value) in cond.value
+    if cond.op == "startswith":
+        return (
+            isinstance(value, str) and isinstance(cond.value, str) and bool(cond.value) and value.startswith(cond.value)
+        )
     try:
         left, right = Decimal(str(value)), Decimal(str(cond.value))
     except ArithmeticError:
@@ -139,11 +146,13 @@ def process_problems(
     committed_limit_days: int,
     departments: set[str],
     form: FormSchema,
+    shared: Collection[str] = (),
 ) -> list[str]:
     """Every incoherence of `process` in its context, as Chinese sentences (empty = fine).
 
     `departments` are the credit codes of the departments that exist in the implementing
-    region (and above it); `form` is the implementation's application form.
+    region (and above it); `form` is the implementation's application form; `shared` the
+    keys of its materials obtained by data sharing (a rule may test `<key>.<field>`).
     """
     problems: list[str] = []
     if process.total_limit_days > committed_limit_days:
@@ -161,6 +170,9 @@ def process_problems(
                 problems.append(f"办理流程：任务“{task.name}”的时限超过所在环节“{stage.name}”的时限")
     for rule in process.auto_approval:
         for cond in rule.conditions:
-            if cond.field not in form.names:
+            material, dot, _ = cond.field.partition(".")
+            if dot and material not in shared:
+                problems.append(f"秒批规则“{rule.name}”：{cond.field} 不是数据共享获取的材料的信息项")
+            elif not dot and cond.field not in form.names:
                 problems.append(f"秒批规则“{rule.name}”：引用了申请表中未定义的字段 {cond.field}")
     return problems

@@ -6,7 +6,7 @@ publication (the reviewer may be looking at an older state of the region's depar
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from yiwang.accounts.models import Department, Region, StaffRole
@@ -28,10 +28,23 @@ from yiwang.catalog.models import (
 )
 from yiwang.catalog.process import ProcessDefinition, process_problems
 from yiwang.catalog.themes import THEME_NAMES
+from yiwang.core.identifiers import IdentifierError, validate_license_type_code
 
 Problems = dict[str, list[str]]
 _MATERIAL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _ROLE_LABELS = {"reviewer": "审查", "approver": "审批决定", "expert": "评审专家"}
+
+
+# Checks of references the catalog cannot resolve itself: a domain above it on the ladder
+# (licenses: does the named license type exist?) registers one from its AppConfig.ready, and
+# every submission and publication runs them with the catalog's own rules.
+ImplementationCheck = Callable[[ImplementationVersion], Problems]
+_IMPLEMENTATION_CHECKS: list[ImplementationCheck] = []
+
+
+def register_implementation_check(check: ImplementationCheck) -> None:
+    if check not in _IMPLEMENTATION_CHECKS:
+        _IMPLEMENTATION_CHECKS.append(check)
 
 
 def _add(problems: Problems, field: str, message: str) -> None:
@@ -186,12 +199,35 @@ def implementation_version_problems(version: ImplementationVersion, materials: l
     if process is not None and form is not None:
         departments = region_department_codes(v.implementation.region)
         for message in process_problems(
-            process, committed_limit_days=v.committed_limit_days, departments=departments, form=form
+            process,
+            committed_limit_days=v.committed_limit_days,
+            departments=departments,
+            form=form,
+            shared={m.key for m in materials if m.source == MaterialSource.SHARING},
         ):
             _add(problems, "process", message)
         _check_staffing(problems, process, departments)
     _check_materials(problems, materials, form)
+    _check_license_type(problems, v)
     return problems
+
+
+def _check_license_type(problems: Problems, v: ImplementationVersion) -> None:
+    """电子证照类型代码 (ADR 0014): blank, or 21 characters naming a license type that exists."""
+    if not v.license_type_code:
+        return
+    try:
+        normalised = validate_license_type_code(v.license_type_code, "电子证照类型代码")
+    except IdentifierError as exc:
+        _add(problems, "license_type_code", exc.message)
+        return
+    if normalised != v.license_type_code:
+        _add(problems, "license_type_code", "电子证照类型代码：应为21位数字或大写字母，不含空格（GB/T 36904）")
+        return
+    for check in _IMPLEMENTATION_CHECKS:
+        for field, messages in check(v).items():
+            for message in messages:
+                _add(problems, field, message)
 
 
 def _check_staffing(problems: Problems, process: ProcessDefinition, departments: set[str]) -> None:

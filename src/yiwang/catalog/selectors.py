@@ -334,6 +334,12 @@ def process_deciders(version: ImplementationVersion) -> list[str]:
     return lines
 
 
+def unknown_basic_codes(codes: list[str]) -> list[str]:
+    """The codes among `codes` that name no service item, in the order given."""
+    known = set(ServiceItem.objects.filter(basic_code__in=codes).values_list("basic_code", flat=True))
+    return [code for code in codes if code not in known]
+
+
 def item_version_baseline(version: ItemVersion) -> ItemVersion | None:
     """What `version` changes: the version it replaced (if published), else the one in force now."""
     versions = ItemVersion.objects.filter(item_id=version.item_id).exclude(pk=version.pk)

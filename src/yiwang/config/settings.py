@@ -5,6 +5,7 @@ The embedded default (no variables set) is a development/demo platform on SQLite
 without a real secret key. docs/operations.md lists every variable.
 """
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -51,14 +52,17 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "oauth2_provider",
     "yiwang.core",
     "yiwang.ledger",
     "yiwang.workcalendar",
     "yiwang.accounts",
     "yiwang.notifications",
     "yiwang.catalog",
+    "yiwang.exchange",
     "yiwang.licenses",
     "yiwang.cases",
+    "yiwang.ratings",
     "yiwang.demo",
     "yiwang.portal",
     "yiwang.workbench",
@@ -289,6 +293,51 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
     "yiwang.cases.tasks.deadline_sweep": 3600.0,
     "yiwang.licenses.tasks.expire_due": 3600.0,
+    "yiwang.exchange.tasks.daily_sweep": 3600.0,
+    "yiwang.exchange.tasks.deliver_webhooks": 2.0,
+    "yiwang.ratings.tasks.daily_sweep": 3600.0,
+}
+# 好差评 (docs/ratings.md): a bad review is verified and answered within RATINGS_RESPONSE_DAYS
+# working days; a rater may add to a rating for RATINGS_ADDITION_DAYS days; the conclusion
+# notice's one-time rating link lasts RATINGS_LINK_DAYS days. PUBLIC_URL (e.g.
+# https://zwfw.example.gov.cn) prefixes links sent by e-mail or SMS; empty: site-relative.
+RATINGS_RESPONSE_DAYS = env_int("RATINGS_RESPONSE_DAYS", default=3)
+RATINGS_ADDITION_DAYS = env_int("RATINGS_ADDITION_DAYS", default=15)
+RATINGS_LINK_DAYS = env_int("RATINGS_LINK_DAYS", default=30)
+PUBLIC_URL = os.environ.get("YIWANG_PUBLIC_URL", "").rstrip("/")
+# Data sharing (docs/exchange.md): a provider answers a demand within this many working days
+# (domain.md §7: 5–10 locally).
+EXCHANGE_DEMAND_ANSWER_DAYS = env_int("EXCHANGE_DEMAND_ANSWER_DAYS", default=10)
+# Other departments' systems (exchange/providers.py): EXCHANGE_SYSTEMS is JSON
+# {"<system>": {"url": "https://…", "key": "…"}}; a read waits at most EXCHANGE_TIMEOUT seconds
+# in all; after EXCHANGE_BREAKER_FAILURES failures in a row a system is skipped for
+# EXCHANGE_BREAKER_SECONDS; at most EXCHANGE_MAX_CONCURRENT reads of one system are in flight
+# per process (the rest are told "busy" at once).
+EXCHANGE_SYSTEMS: dict[str, dict[str, str]] = json.loads(os.environ.get("EXCHANGE_SYSTEMS", "{}"))
+EXCHANGE_TIMEOUT = float(os.environ.get("EXCHANGE_TIMEOUT", "3"))
+EXCHANGE_BREAKER_FAILURES = env_int("EXCHANGE_BREAKER_FAILURES", default=5)
+EXCHANGE_BREAKER_SECONDS = env_int("EXCHANGE_BREAKER_SECONDS", default=30)
+EXCHANGE_MAX_CONCURRENT = env_int("EXCHANGE_MAX_CONCURRENT", default=4)
+# API clients (docs/exchange.md "API clients and webhooks", ADR 0016): other systems get
+# OAuth 2.0 access tokens by client credentials at POST /api/v1/oauth/token (django-oauth-
+# toolkit; client secrets hashed at rest), scoped per client; tokens last
+# EXCHANGE_TOKEN_SECONDS. Webhook pushes wait at most EXCHANGE_WEBHOOK_TIMEOUT seconds.
+EXCHANGE_TOKEN_SECONDS = env_int("EXCHANGE_TOKEN_SECONDS", default=3600)
+EXCHANGE_WEBHOOK_TIMEOUT = float(os.environ.get("EXCHANGE_WEBHOOK_TIMEOUT", "5"))
+# Webhook targets must resolve to public addresses, or to one of these networks (a receiver on
+# the 政务外网 at 10.x, say); in development and tests the loopback is allowed by default.
+EXCHANGE_WEBHOOK_PRIVATE_NETWORKS = (
+    trusted_networks("EXCHANGE_WEBHOOK_PRIVATE_NETWORKS")
+    if "EXCHANGE_WEBHOOK_PRIVATE_NETWORKS" in os.environ
+    else (() if ENVIRONMENT == "production" else ("127.0.0.0/8", "::1/128"))
+)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # DOT's own (swappable; named for migrations)
+OAUTH2_PROVIDER = {
+    "SCOPES": {"exchange.read": "读取共享数据", "exchange.subscribe": "订阅事件推送、查询推送记录"},
+    "DEFAULT_SCOPES": ["exchange.read", "exchange.subscribe"],
+    "SCOPES_BACKEND_CLASS": "yiwang.exchange.clients.ClientScopes",
+    "OAUTH2_VALIDATOR_CLASS": "yiwang.exchange.clients.ClientCredentialsValidator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": EXCHANGE_TOKEN_SECONDS,
 }
 
 # The case engine: 预警 when a case or task has used this share of its time; material uploads

@@ -26,6 +26,7 @@ __all__ = [
     "resident_id_check_char",
     "validate_credit_code",
     "validate_license_identifier",
+    "validate_license_type_code",
     "validate_region_code",
     "validate_resident_id",
 ]
@@ -349,6 +350,16 @@ _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ALNUM_VALUE = {c: i for i, c in enumerate(_ALNUM)}
 LICENSE_ROOT = "1.2.156.3005.2"
 _LICENSE_TYPE_LENGTH = 21
+
+
+def validate_license_type_code(value: str, field: str = "证照类型代码") -> str:
+    """A license type code (domain.md §5): 21 characters of 0-9 and A-Z, returned normalised."""
+    v = _normalise(value, field)
+    if len(v) != _LICENSE_TYPE_LENGTH:
+        raise _fail(field, "length", f"应为{_LICENSE_TYPE_LENGTH}位，实际为{len(v)}位", "GB/T 36904 证照类型代码")
+    if not set(v) <= set(_ALNUM):
+        raise _fail(field, "charset", "只能包含数字和大写字母", "GB/T 36904 证照类型代码")
+    return v
 
 
 def mod37_36_check_char(body: str) -> str:

@@ -20,9 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.db import OperationalError, connection
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template import loader
 
@@ -61,8 +62,9 @@ def _refuse_control(request: HttpRequest, *, field: str, where: str) -> HttpResp
 
 
 class ControlCharacterMiddleware:
-    """Refuse control characters in the path, the query string and an API call's JSON body,
-    naming the parameter (for a body: the JSON path of the value, e.g. `materials.0.name`).
+    """Refuse control characters in the path, the query string and an API call's JSON or form
+    body, naming the parameter (for a JSON body: the JSON path of the value, e.g.
+    `materials.0.name`).
 
     Page form bodies are not checked here: a page form re-shows what was typed with a message
     (the forms do that), which a refusal at the edge would lose. Lone UTF-16 surrogates in a
@@ -85,7 +87,30 @@ class ControlCharacterMiddleware:
             field = _control_in_json(request)
             if field is not None:
                 return _refuse_control(request, field=field, where=f"请求体字段 {field} ")
+        if is_api(request) and request.content_type in _FORM_TYPES:
+            field = _control_in_form(request)
+            if field is not None:
+                return _refuse_control(request, field=field, where=f"请求体字段 {field} ")
         return self.get_response(request)
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _control_in_form(request: HttpRequest) -> str | None:
+    """The name of the first form field (of an API call, e.g. the OAuth token request) whose
+    name or value holds a control character. A body too large or malformed is left to the
+    view (413 / 400 as before); uploaded files are not text and are not looked at."""
+    try:
+        fields = list(request.POST.lists())
+    except (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError):
+        return None
+    for key, values in fields:
+        if _CONTROL_IN_VALUE.search(key):
+            return "body"
+        if any(_CONTROL_IN_VALUE.search(value) for value in values):
+            return key
+    return None
 
 
 _CONTROL_IN_JSON_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

@@ -50,7 +50,7 @@ from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 from yiwang.demo.items import BIRTH, COMPANY, FOOD, HYGIENE, PLANNING, SIGN
-from yiwang.demo.licenses import load_licenses
+from yiwang.demo.licenses import load_business_license, load_licenses
 from yiwang.demo.world import APPLICANTS, ENTERPRISE, resident_id
 
 # The open demo cases' limits end at most this many working days after the anchor.
@@ -291,7 +291,7 @@ def _company_instant(s: Script) -> None:
 
 @scenario("birth-auto")
 def _birth_auto(s: Script) -> None:
-    form = {"mother_id": SPOUSE_ID, "father_id": ZHANGSAN_ID, "child_order": 2, "household_in_city": True}
+    form = {"mother_id": SPOUSE_ID, "father_id": ZHANGSAN_ID, "child_order": 2}  # 户籍 read from 公安 (秒批)
     s.apply("birth-auto", "zhangsan", BIRTH.basic_code, form, {}, days_ago=18, hhmm="21:12")  # 秒批
 
 
@@ -535,6 +535,7 @@ def load_cases() -> dict[str, Any]:
     late = [v for v in script.versions.values() if v.valid_from is None or v.valid_from > oldest]
     if late:
         return {"cases": 0, "skipped": f"事项发布时间晚于演示办件日期 {oldest:%Y-%m-%d}，请重建演示数据库"}
+    load_business_license()  # in the world already; before the 食品经营许可 scenarios, which fetch it
     created = 0
     keys = set(Case.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list("idempotency_key", flat=True))
     for key, run in SCENARIOS.items():

@@ -69,8 +69,17 @@ BUSINESS_LICENSE = _m(
     "business_license",
     "营业执照",
     source="sharing",
-    source_reference="市场主体登记信息（营业执照电子证照）",
-    acceptance_standard="由审批部门通过数据共享获取，申请人无需提交",
+    source_reference="scjg.enterprise_register",  # 市场监管's 市场主体登记信息 (demo/exchange.py)
+    acceptance_standard="提交申请时通过数据共享从市场监管部门调取，申请人无需提交；调取不成功的，可上传营业执照",
+)
+# 户外广告设置许可 takes the 营业执照 from the platform's own e-licenses (免提交, cases.evidence):
+# the applicant is asked for it only when no valid one of theirs is found.
+BUSINESS_E_LICENSE = _m(
+    "business_license",
+    "营业执照",
+    source="license",
+    source_reference=LICENSE_TYPE_BY_RESULT["营业执照"],
+    acceptance_standard="平台核发的有效电子营业执照自动调取，申请人无需提交；未找到有效电子证照的，请上传营业执照",
 )
 COMPANY = DemoItem(
     basic_code="000136001000",
@@ -168,7 +177,11 @@ FOOD = DemoItem(
         "address": HALL,
         "office_hours": HOURS,
         "faq": [
-            {"q": "还需要提交营业执照复印件吗？", "a": "不需要，审批部门通过数据共享获取营业执照信息。"},
+            {
+                "q": "还需要提交营业执照复印件吗？",
+                "a": "不需要。提交申请时，审批部门通过数据共享从市场监管部门的市场主体登记系统调取；"
+                "调取不成功的，页面会说明原因，您可以上传营业执照后再提交。",
+            },
             {"q": "许可证有效期多久？", "a": "5 年，期满需要继续经营的应在届满前申请延续。"},
         ],
         "form_schema": {
@@ -408,7 +421,7 @@ SIGN = DemoItem(
         _m("application", "户外广告设置申请表"),
         _m("design", "广告设施设计效果图及尺寸说明"),
         _m("site_right", "设置场地使用权证明", form="copy", paper_copies=1),
-        BUSINESS_LICENSE,
+        BUSINESS_E_LICENSE,
     ],
 )
 
@@ -445,7 +458,7 @@ BIRTH = DemoItem(
                 {"name": "mother_id", "label": "女方身份证号", "type": "id_number", "required": True},
                 {"name": "father_id", "label": "男方身份证号", "type": "id_number", "required": True},
                 {"name": "child_order", "label": "本次生育为第几孩", "type": "integer", "required": True, "min": "1"},
-                {"name": "household_in_city", "label": "一方为本市户籍", "type": "boolean"},
+                {"name": "non_resident", "label": "双方均非本市户籍（持本市居住证）", "type": "boolean"},
             ]
         },
         "process": {
@@ -469,9 +482,10 @@ BIRTH = DemoItem(
             ],
             "auto_approval": [
                 {
-                    "name": "本市户籍且为第一至三孩",
+                    # decided on the 户籍 the platform reads (数据共享), not on the applicant's say
+                    "name": "申请人为本市户籍且为第一至三孩",
                     "conditions": [
-                        {"field": "household_in_city", "op": "true"},
+                        {"field": "household.household_address", "op": "startswith", "value": "山东省济南市"},
                         {"field": "child_order", "op": "le", "value": 3},
                     ],
                 }
@@ -481,13 +495,20 @@ BIRTH = DemoItem(
     },
     materials=[
         _m("ids", "夫妻双方居民身份证", source="sharing", source_reference="人口基础信息"),
+        _m(
+            "household",
+            "申请人户口簿",
+            source="sharing",
+            source_reference="gaj.household_register",
+            acceptance_standard="提交申请时通过数据共享调取申请人户籍信息，申请人无需提交；调取不成功的，可上传户口簿",
+        ),
         _m("marriage", "结婚证", source="license", source_reference="结婚证（电子证照）"),
         _m(
             "residence_permit",
             "居住证",
             necessity="conditional",
             condition="双方均非本市户籍的",
-            condition_field="household_in_city",
+            condition_field="non_resident",
             source="license",
             source_reference="居住证（电子证照）",
         ),

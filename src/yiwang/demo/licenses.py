@@ -91,13 +91,49 @@ def load_license_types() -> int:
 OLD_SHOP = "济南市历下区芙蓉街12号"
 
 
+def _restaurant() -> Enterprise:
+    return Enterprise.objects.get(agents__person__user__username="wangwu", agents__is_legal_representative=True)
+
+
+REGISTERED_ON = dt.date(2021, 6, 18)
+
+
+def load_business_license() -> int:
+    """泉城餐饮's 营业执照 (长期), registered on the platform in 2021, issued through the
+    service and valid: its 户外广告设置许可 applications fetch it instead of asking for it
+    (免提交, cases.evidence). Part of the demo world, before any case applies for it."""
+    enterprise = _restaurant()
+    if License.objects.filter(enterprise=enterprise, license_type__code=BUSINESS).exists():
+        return 0
+    with transaction.atomic(durable=True):
+        license_issue(
+            type_code=BUSINESS,
+            holder=User.objects.get(username="wangwu"),
+            enterprise=enterprise,
+            issuer=Department.objects.get(name="济南市行政审批服务局"),
+            case_id=None,
+            sources={
+                "form": {
+                    "company_name": enterprise.name,
+                    "registered_capital": "500",
+                    "address": "济南市历下区泉城路188号",
+                    "business_scope": "餐饮服务；食品销售；餐饮管理；外卖递送服务。",
+                },
+                "case:decided_on": REGISTERED_ON.isoformat(),
+            },
+            valid_from=REGISTERED_ON,
+        )
+    return 1
+
+
 def load_licenses() -> int:
     """The demo's license from before the platform: 泉城餐饮's first 食品经营许可证 (an earlier
     shop), issued five years ago through the service and expired by the expiry job. The
     licenses of approved demo cases (营业执照 of zhangsan, 食品经营许可证 of 泉城餐饮, its
-    公共场所卫生许可证 revoked with the decision) are issued by the case scenarios themselves."""
-    enterprise = Enterprise.objects.get(agents__person__user__username="wangwu", agents__is_legal_representative=True)
-    if License.objects.filter(enterprise=enterprise, case__isnull=True).exists():
+    公共场所卫生许可证 revoked with the decision) are issued by the case scenarios themselves;
+    泉城餐饮's 营业执照 by `load_business_license`."""
+    enterprise = _restaurant()
+    if License.objects.filter(enterprise=enterprise, case__isnull=True, license_type__code=FOOD).exists():
         return 0
     start = clock.today().replace(day=1) - dt.timedelta(days=5 * 366 + 60)
     with transaction.atomic(durable=True):

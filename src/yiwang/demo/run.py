@@ -9,11 +9,19 @@ e-mail and SMS channels at them: `yiwang.notifications.devsmtp` (a real SMTP ser
 aiosmtpd) filing every mail under <YIWANG_DATA_DIR>/mail/new, and
 `yiwang.notifications.devsms` recording every SMS in <YIWANG_DATA_DIR>/sms.jsonl. Both paths
 are printed at start; `--no-local-mail` keeps the log-only channels instead.
+
+Unless EXCHANGE_SYSTEMS names real provider systems, it also starts the stand-in one
+(`yiwang.exchange.devprovider`: 市场监管's register and 户籍, from the records `load_demo`
+wrote to <YIWANG_DATA_DIR>/exchange/records.json), with a fresh API key, and the demo
+regulator's webhook receiver (`yiwang.exchange.devreceiver`). Helpers may stop
+(a provider that goes down is part of the demo); web and worker may not.
 """
 
 import argparse
 import contextlib
+import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -57,6 +65,34 @@ def local_delivery(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]]
     return commands, notes
 
 
+def local_registry(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]], list[str]]:
+    """The stand-in provider system (市场监管's register, 公安's 户籍: yiwang.exchange.devprovider)
+    serving the records `load_demo` wrote, with `env` pointed at it — unless EXCHANGE_SYSTEMS
+    names real systems or there are no records."""
+    records = data_dir / "exchange" / "records.json"
+    if env.get("EXCHANGE_SYSTEMS") or not records.exists():
+        return [], []
+    port, key = _free_port("127.0.0.1"), secrets.token_urlsafe(24)
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "yiwang.exchange.devprovider", "--port", str(port), "--records", str(records)]
+    env["EXCHANGE_SYSTEMS"] = json.dumps({name: {"url": url, "key": key} for name in ("scjg-register", "gaj-hukou")})
+    note = f"演示数据共享提供系统（市场主体登记、户籍）{url}/records/，数据来自 {records}"
+    return [[*command, f"--api-key={key}"]], [note]  # one argument: the key may begin with "-"
+
+
+def local_receiver(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]], list[str]]:
+    """The demo regulator's webhook receiver (yiwang.exchange.devreceiver), checking signatures
+    with the secret `load_demo` wrote, on the port its subscription names."""
+    secret = data_dir / "demo-api-client.json"
+    if not secret.exists():
+        return [], []
+    port = env.get("YIWANG_DEMO_RECEIVER_PORT", "8032")
+    record = data_dir / "webhooks.jsonl"
+    command = [sys.executable, "-m", "yiwang.exchange.devreceiver", "--port", port, "--secret-file", str(secret)]
+    note = f"演示推送接收端 http://127.0.0.1:{port}/webhooks/yiwang，收到的推送记录在 {record}"
+    return [[*command, "--record", str(record)]], [note]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run yiwang: web (granian, WSGI) + worker")
     parser.add_argument("--host", default="127.0.0.1")
@@ -69,9 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     helpers: list[list[str]] = []
     notes: list[str] = []
+    data_dir = Path(env.get("YIWANG_DATA_DIR") or Path.cwd() / "var").resolve()
     if not args.no_local_mail:
-        data_dir = Path(env.get("YIWANG_DATA_DIR") or Path.cwd() / "var").resolve()
         helpers, notes = local_delivery(env, data_dir)
+    for more, more_notes in (local_registry(env, data_dir), local_receiver(env, data_dir)):
+        helpers, notes = helpers + more, notes + more_notes
     bin_dir = os.path.dirname(sys.executable)
     web = [
         os.path.join(bin_dir, "granian"),
@@ -94,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     # Each child leads its own process group, so stopping it also stops granian's workers.
     # The mail server and gateway first, so the worker's first delivery finds them listening.
     procs = [subprocess.Popen(cmd, env=env, start_new_session=True) for cmd in helpers]  # noqa: S603 - our modules
+    _registry_pid_file(env, helpers, procs)
     if any("yiwang.notifications.devsmtp" in cmd for cmd in helpers):
         _wait_listening(env)
     procs += [subprocess.Popen(cmd, env=env, start_new_session=True) for cmd in (web, worker)]  # noqa: S603 - our own executables
@@ -114,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    try:
-        while all(proc.poll() is None for proc in procs):
+    try:  # the platform runs while web and worker do (a helper may be stopped, as a real one can be)
+        while all(proc.poll() is None for proc in procs[-2:]):
             time.sleep(0.5)
     finally:
         stop()
@@ -125,6 +164,16 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 signal_all(signal.SIGKILL)
     return max(proc.returncode or 0 for proc in procs)
+
+
+def _registry_pid_file(env: dict[str, str], helpers: list[list[str]], procs: list[subprocess.Popen[bytes]]) -> None:
+    """Where the stand-in registry runs (<data dir>/exchange/registry.json: url, pid), so a test
+    can pause it like a provider that stops answering."""
+    for command, proc in zip(helpers, procs, strict=True):
+        if "yiwang.exchange.devprovider" in command:
+            records = Path(command[command.index("--records") + 1])
+            url = json.loads(env["EXCHANGE_SYSTEMS"])["scjg-register"]["url"]
+            (records.parent / "registry.json").write_text(json.dumps({"url": url, "pid": proc.pid}))
 
 
 def _wait_listening(env: dict[str, str], timeout: float = 15.0) -> None:

@@ -17,7 +17,7 @@ from yiwang.accounts import services
 from yiwang.accounts.models import Department, DepartmentKind, Enterprise, NaturalPerson, Region, Role, User
 from yiwang.core.identifiers import credit_code_check_char, resident_id_check_char, validate_region_code
 from yiwang.demo.catalog import load_catalog
-from yiwang.demo.licenses import load_license_types
+from yiwang.demo.licenses import load_business_license, load_license_types
 
 DEMO_PASSWORD = "Yiwang-demo-2026"  # noqa: S105 - printed to the console by design; demo only
 
@@ -111,7 +111,13 @@ STAFF: list[StaffPersona] = [
     StaffPersona("sd_catalog", "陈目录", ((Role.CATALOG_ADMIN, "sd_approval"),), "省级事项管理员（起草）"),
     StaffPersona("jn_catalog", "褚审核", ((Role.CATALOG_ADMIN, "jn_approval"),), "市级事项管理员（复核发布）"),
     StaffPersona("jn_supervisor", "卫监", ((Role.SUPERVISOR, "jn_approval"),), "电子监察"),
-    StaffPersona("jn_data_steward", "蒋数", ((Role.DATA_STEWARD, "jn_data"),), "数据管理员"),
+    # 好差评 appeals are decided by a supervisor outside the rated department (separation of
+    # duties): jn_supervisor sits in the approval bureau, which most demo ratings rate.
+    StaffPersona("sd_supervisor", "齐督", ((Role.SUPERVISOR, "sd_approval"),), "省级电子监察（好差评申诉复核）"),
+    StaffPersona("jn_data_steward", "蒋数", ((Role.DATA_STEWARD, "jn_data"),), "济南市大数据局 数据管理员"),
+    StaffPersona("jn_market_data", "杨数", ((Role.DATA_STEWARD, "jn_market"),), "济南市市场监督管理局 数据管理员"),
+    StaffPersona("jn_approval_data", "许数", ((Role.DATA_STEWARD, "jn_approval"),), "济南市行政审批服务局 数据管理员"),
+    StaffPersona("jn_health_data", "卫数", ((Role.DATA_STEWARD, "jn_health"),), "济南市卫生健康委员会 数据管理员"),
     StaffPersona("expert_shen", "沈专家", ((Role.EXPERT, "jn_planning"),), "评审专家"),
     StaffPersona("auditor_han", "韩审计", ((Role.AUDITOR, "sd_data"),), "审计人员（只读）"),
 ]
@@ -235,6 +241,7 @@ def load_world() -> dict[str, int]:
         User.objects.create_superuser(username="admin", password=DEMO_PASSWORD, kind="staff", display_name="平台管理员")
     _give_contacts(["admin", *(p.username for p in STAFF), *(a.username for a in APPLICANTS)])
     created["license_types"] = load_license_types()
+    created["licenses"] = load_business_license()  # 泉城餐饮's 营业执照: its 户外广告 applications fetch it
     created.update(load_catalog())
     return created
 

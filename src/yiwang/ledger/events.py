@@ -32,6 +32,8 @@ class Domain(StrEnum):
     CALENDAR = "calendar"
     NOTIFICATIONS = "notifications"
     LICENSES = "licenses"
+    EXCHANGE = "exchange"
+    RATINGS = "ratings"
 
 
 class Audience(StrEnum):
@@ -64,6 +66,7 @@ class CaseVerb(StrEnum):
     REVOKE = "revoke"
     # Steps inside the process.
     DRAFT_CREATED = "draft_created"
+    FETCH_EVIDENCE = "fetch_evidence"  # a 免提交 material fetched (or not) at submission
     STAGE_STARTED = "stage_started"
     STAGE_COMPLETED = "stage_completed"
     TASK_CLAIMED = "task_claimed"
@@ -128,9 +131,54 @@ class LicenseVerb(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     SUPERSEDED = "superseded"
+    # 用证授权 (licenses.sharing): the holder's authorisations and each use of one.
+    AUTHORISATION_GRANTED = "authorisation_granted"
+    AUTHORISATION_USED = "authorisation_used"
+    AUTHORISATION_WITHDRAWN = "authorisation_withdrawn"
+    AUTHORISATION_EXPIRED = "authorisation_expired"
 
 
-Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb | NotificationVerb | LicenseVerb
+class ExchangeVerb(StrEnum):
+    RESOURCE_PUBLISHED = "resource_published"
+    RESOURCE_AMENDED = "resource_amended"
+    RESOURCE_RETIRED = "resource_retired"
+    DEMAND_FILED = "demand_filed"
+    DEMAND_APPROVED = "demand_approved"
+    DEMAND_REFUSED = "demand_refused"
+    DEMAND_LAPSED = "demand_lapsed"
+    DEMAND_WITHDRAWN = "demand_withdrawn"
+    GRANT_SUSPENDED = "grant_suspended"
+    GRANT_RESUMED = "grant_resumed"
+    GRANT_REVOKED = "grant_revoked"
+    GRANT_EXPIRED = "grant_expired"
+    DATA_READ = "data_read"
+    CLIENT_REGISTERED = "client_registered"
+    CLIENT_SUSPENDED = "client_suspended"
+    CLIENT_RESUMED = "client_resumed"
+    SUBSCRIPTION_CREATED = "subscription_created"
+    SUBSCRIPTION_CANCELLED = "subscription_cancelled"
+
+
+class RatingVerb(StrEnum):
+    RATED = "rated"
+    ADDED = "added"
+    FIXED = "fixed"
+    RECTIFICATION_OPENED = "rectification_opened"
+    RECTIFIED = "rectified"
+    EXPLAINED = "explained"
+    REVISITED = "revisited"
+    RECTIFICATION_RATED = "rectification_rated"
+    APPEAL_FILED = "appeal_filed"
+    APPEAL_UPHELD = "appeal_upheld"
+    APPEAL_DISMISSED = "appeal_dismissed"
+    RESPONSE_OVERDUE = "response_overdue"
+    RECTIFICATION_OVERDUE = "rectification_overdue"
+    IMPROVEMENT_OPENED = "improvement_opened"
+    IMPROVEMENT_ANSWERED = "improvement_answered"
+    IMPROVEMENT_DROPPED = "improvement_dropped"
+
+
+Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb | NotificationVerb | LicenseVerb | ExchangeVerb | RatingVerb
 
 
 @dataclass(frozen=True)
@@ -177,6 +225,7 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.CHECK_COMMITMENT: ("核查承诺", _A, True, False),
     C.REVOKE: ("撤销许可", _A, True, True),
     C.DRAFT_CREATED: ("开始填写申请", _A, True, False),
+    C.FETCH_EVIDENCE: ("调取免提交材料", _A, True, False),
     C.STAGE_STARTED: ("进入办理环节", _A, True, False),
     C.STAGE_COMPLETED: ("办理环节结束", _A, True, False),
     C.TASK_CLAIMED: ("领取任务", _S, False, False),
@@ -236,6 +285,48 @@ _LICENSES: dict[LicenseVerb, str] = {
     LicenseVerb.CANCELLED: "注销电子证照",
     LicenseVerb.EXPIRED: "电子证照到期失效",
     LicenseVerb.SUPERSEDED: "电子证照被新版本替代",
+    LicenseVerb.AUTHORISATION_GRANTED: "授权他人使用电子证照",
+    LicenseVerb.AUTHORISATION_USED: "被授权方使用电子证照",
+    LicenseVerb.AUTHORISATION_WITHDRAWN: "撤回用证授权",
+    LicenseVerb.AUTHORISATION_EXPIRED: "用证授权到期失效",
+}
+_EXCHANGE: dict[ExchangeVerb, str] = {
+    ExchangeVerb.RESOURCE_PUBLISHED: "发布数据资源",
+    ExchangeVerb.RESOURCE_AMENDED: "变更数据资源",
+    ExchangeVerb.RESOURCE_RETIRED: "停用数据资源",
+    ExchangeVerb.DEMAND_FILED: "提出共享需求",
+    ExchangeVerb.DEMAND_APPROVED: "同意共享需求（授权）",
+    ExchangeVerb.DEMAND_REFUSED: "拒绝共享需求",
+    ExchangeVerb.DEMAND_LAPSED: "共享需求逾期未答复",
+    ExchangeVerb.DEMAND_WITHDRAWN: "撤回共享需求",
+    ExchangeVerb.GRANT_SUSPENDED: "暂停共享授权",
+    ExchangeVerb.GRANT_RESUMED: "恢复共享授权",
+    ExchangeVerb.GRANT_REVOKED: "撤销共享授权",
+    ExchangeVerb.GRANT_EXPIRED: "共享授权到期",
+    ExchangeVerb.DATA_READ: "读取共享数据",
+    ExchangeVerb.CLIENT_REGISTERED: "登记接口客户端",
+    ExchangeVerb.CLIENT_SUSPENDED: "暂停接口客户端",
+    ExchangeVerb.CLIENT_RESUMED: "恢复接口客户端",
+    ExchangeVerb.SUBSCRIPTION_CREATED: "订阅事件推送",
+    ExchangeVerb.SUBSCRIPTION_CANCELLED: "取消事件推送订阅",
+}
+_RATINGS: dict[RatingVerb, str] = {
+    RatingVerb.RATED: "评价办件",
+    RatingVerb.ADDED: "追加评价",
+    RatingVerb.FIXED: "差评立行立改",
+    RatingVerb.RECTIFICATION_OPENED: "差评启动整改",
+    RatingVerb.RECTIFIED: "差评整改完成",
+    RatingVerb.EXPLAINED: "差评解释说明",
+    RatingVerb.REVISITED: "差评回访",
+    RatingVerb.RECTIFICATION_RATED: "评价整改结果",
+    RatingVerb.APPEAL_FILED: "提出评价申诉",
+    RatingVerb.APPEAL_UPHELD: "评价申诉成立",
+    RatingVerb.APPEAL_DISMISSED: "评价申诉驳回",
+    RatingVerb.RESPONSE_OVERDUE: "差评超期未处理",
+    RatingVerb.RECTIFICATION_OVERDUE: "整改超期",
+    RatingVerb.IMPROVEMENT_OPENED: "提出服务改进",
+    RatingVerb.IMPROVEMENT_ANSWERED: "服务改进关联新版本",
+    RatingVerb.IMPROVEMENT_DROPPED: "服务改进不予改进",
 }
 
 CATALOGUE: dict[str, EventType] = {
@@ -248,6 +339,8 @@ CATALOGUE: dict[str, EventType] = {
     **{f"calendar.{verb}": EventType(Domain.CALENDAR, verb, label) for verb, label in _CALENDAR.items()},
     **{f"notifications.{verb}": EventType(Domain.NOTIFICATIONS, verb, label) for verb, label in _NOTIFICATIONS.items()},
     **{f"licenses.{verb}": EventType(Domain.LICENSES, verb, label) for verb, label in _LICENSES.items()},
+    **{f"exchange.{verb}": EventType(Domain.EXCHANGE, verb, label) for verb, label in _EXCHANGE.items()},
+    **{f"ratings.{verb}": EventType(Domain.RATINGS, verb, label) for verb, label in _RATINGS.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -258,6 +351,8 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.CALENDAR: CalendarVerb,
     Domain.NOTIFICATIONS: NotificationVerb,
     Domain.LICENSES: LicenseVerb,
+    Domain.EXCHANGE: ExchangeVerb,
+    Domain.RATINGS: RatingVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

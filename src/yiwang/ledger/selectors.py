@@ -16,11 +16,12 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 
 from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.ledger.canonical import verify_personal
 from yiwang.ledger.config import log_hash_suite, log_verifier
 from yiwang.ledger.events import disclosed_kinds
 from yiwang.ledger.leaf import LeafError, leaf_facts
 from yiwang.ledger.merkle import consistency_proof, inclusion_proof
-from yiwang.ledger.models import Checkpoint, Entry
+from yiwang.ledger.models import Checkpoint, Entry, EntrySalt
 from yiwang.ledger.store import DatabaseNodeReader
 
 UNREADABLE = "（记录内容无法解析，请以账本审计结果为准）"
@@ -70,6 +71,71 @@ def public_entry(entry: Entry) -> PublicEntry:
 def public_entries(entries: Iterable[Entry]) -> list[PublicEntry]:
     """Rows found by a column filter, minus those whose leaf says otherwise (moved rows)."""
     return [view for view in map(public_entry, entries) if view.columns_agree]
+
+
+@dataclass(frozen=True)
+class SaltedEntry:
+    """An entry with the salts of its personal-data commitments, for checks on the server.
+
+    The salts never leave the server: a caller asks `commits_to(name, value)` for a value it
+    already holds (the signed-in person's own identifier, the purpose on a read record)."""
+
+    entry: PublicEntry
+    doc: dict[str, Any]  # the leaf, parsed ({} when it is not a JSON object)
+    salts: dict[str, bytes]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        payload = self.doc.get("payload")
+        return payload if isinstance(payload, dict) else {}
+
+    def commits_to(self, name: str, value: str) -> bool:
+        commitments = self.doc.get("commitments")
+        commitment = commitments.get(name) if isinstance(commitments, dict) else None
+        salt = self.salts.get(name)
+        return isinstance(commitment, str) and salt is not None and verify_personal(value, salt, commitment)
+
+
+def _salted(entry: Entry) -> SaltedEntry:
+    try:
+        doc = json.loads(entry.leaf)
+    except (json.JSONDecodeError, TypeError):
+        doc = None
+    try:
+        stored = entry.salt.salts
+    except EntrySalt.DoesNotExist:  # erased, or never had personal data
+        stored = {}
+    salts = {}
+    for name, salt in (stored if isinstance(stored, dict) else {}).items():
+        try:
+            salts[str(name)] = bytes.fromhex(salt)
+        except (TypeError, ValueError):
+            continue
+    return SaltedEntry(public_entry(entry), doc if isinstance(doc, dict) else {}, salts)
+
+
+def salted_entries(entry_ids: Iterable[int]) -> dict[int, SaltedEntry]:
+    """The entries of `entry_ids` that exist, by id, with their salts."""
+    return {e.pk: _salted(e) for e in Entry.objects.filter(pk__in=set(entry_ids)).select_related("salt")}
+
+
+def salted_entries_of_kind(
+    kind: str, *, subject_prefix: str, start: dt.datetime | None, end: dt.datetime | None, limit: int
+) -> list[SaltedEntry] | None:
+    """Entries of `kind` on subjects starting with `subject_prefix` written in [start, end),
+    as their leaves say (a row whose columns disagree with its leaf is left out, as on every
+    public list); None when there are more than `limit` of them to look at."""
+    entries = Entry.objects.filter(kind=kind, subject__startswith=subject_prefix)
+    if start is not None:
+        entries = entries.filter(created_at__gte=start)
+    if end is not None:
+        entries = entries.filter(created_at__lt=end)
+    found = []
+    for entry in entries.select_related("salt").order_by("id")[: limit + 1].iterator(chunk_size=2000):
+        found.append(_salted(entry))
+        if len(found) > limit:
+            return None
+    return [salted for salted in found if salted.entry.columns_agree and salted.entry.kind == kind]
 
 
 def _b64(data: bytes) -> str:

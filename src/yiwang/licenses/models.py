@@ -6,12 +6,28 @@ when the case was filed for one), is issued by the case's department and carries
 QR note (docs/licenses.md). The holder commitment's salt stays here, off the ledger.
 """
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from yiwang.accounts.models import Department, Enterprise, User
+from yiwang.core import clock
+from yiwang.core.identifiers import IdentifierError, validate_license_type_code
 from yiwang.ledger.events import Domain
 from yiwang.ledger.models import DomainEvent
-from yiwang.licenses.workflow import LicenseStatus
+from yiwang.licenses.workflow import LicenseStatus, effective_status
+
+
+def license_type_code_validator(value: str) -> None:
+    """21 characters of 0-9 and A-Z as typed (domain.md §5), e.g. in the admin site."""
+    try:
+        normalised = validate_license_type_code(value)
+    except IdentifierError as exc:
+        raise ValidationError(exc.message, code=exc.rule) from exc
+    if normalised != value:
+        raise ValidationError("证照类型代码：应为21位数字或大写字母，不含空格（GB/T 36904）", code="charset")
 
 
 class TrustLevel(models.TextChoices):
@@ -31,7 +47,13 @@ class LicenseType(models.Model):
     `case:number`, `case:decided_on`, `holder:name`, `department:name`.
     """
 
-    code = models.CharField("证照类型代码", max_length=21, unique=True)
+    code = models.CharField(
+        "证照类型代码",
+        max_length=21,
+        unique=True,
+        validators=[license_type_code_validator],
+        help_text="21位数字或大写字母",
+    )
     name = models.CharField("证照名称", max_length=100)
     validity_years = models.PositiveSmallIntegerField("有效期（年）", default=0, help_text="0 为长期有效")
     trust_level = models.CharField("可信等级", max_length=1, choices=TrustLevel.choices, default=TrustLevel.A)
@@ -82,6 +104,25 @@ class License(models.Model):
     def __str__(self) -> str:
         return f"{self.license_type} {self.number}"
 
+    @property
+    def effective_status(self) -> LicenseStatus:
+        """The status as of today (Asia/Shanghai): a valid or suspended license past its last
+        valid day reads 已过期 before the hourly job records it (workflow.effective_status)."""
+        return effective_status(self.status, self.valid_until, clock.today())
+
+    @property
+    def effective_status_label(self) -> str:
+        return str(self.effective_status.label)
+
+    @property
+    def effective_since(self) -> dt.datetime:
+        """Since when the effective status holds: for an expiry not yet recorded, the start of
+        the day after the last valid day (platform time zone)."""
+        if self.valid_until is not None and self.effective_status != self.status:
+            after = dt.datetime.combine(self.valid_until + dt.timedelta(days=1), dt.time.min)
+            return timezone.make_aware(after)
+        return self.status_since
+
 
 class LicenseSerial(models.Model):
     """The last serial used per license type and issuer (row-locked while issuing)."""
@@ -101,6 +142,23 @@ class LicenseEvent(DomainEvent):
 
     license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="events", verbose_name="电子证照")
     reason = models.CharField("理由", max_length=500, blank=True)
+    legal_basis = models.CharField("法律依据", max_length=500, blank=True)
 
     class Meta(DomainEvent.Meta):
         verbose_name = verbose_name_plural = "电子证照事件"
+
+
+# 用证授权 (authorisations and their uses) live in their own module; imported here so Django
+# registers them with the licenses app.
+from yiwang.licenses.sharing_models import LicenseAuthorisation, LicenseUse, UseChannel  # noqa: E402
+
+__all__ = [
+    "License",
+    "LicenseAuthorisation",
+    "LicenseEvent",
+    "LicenseSerial",
+    "LicenseType",
+    "LicenseUse",
+    "TrustLevel",
+    "UseChannel",
+]

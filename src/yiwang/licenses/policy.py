@@ -5,6 +5,8 @@
 - The **issuing department's** case-handling staff see its licenses; its approvers (审批决定)
   and heads (机关负责人) suspend, resume, revoke and re-issue (supersede) them.
 - The system issues, expires, and revokes when the case's decision is revoked.
+- The holder alone shares a license with a third party (用证授权) and withdraws it
+  (`require_share_action`); the third party sees only what an authorisation discloses.
 - Nobody else sees a license, except its public status (selectors.license_public_status).
 """
 
@@ -14,7 +16,7 @@ from yiwang.accounts.models import Role, User
 from yiwang.accounts.selectors import agencies_of
 from yiwang.core.errors import PermissionDenied
 from yiwang.licenses.models import License
-from yiwang.licenses.workflow import LicenseAction
+from yiwang.licenses.workflow import LICENSE_TRANSITIONS, LicenseAction, LicenseStatus
 
 STAFF_ROLES = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.HEAD})
 DECIDING_ROLES = frozenset({Role.APPROVER, Role.HEAD})
@@ -36,6 +38,26 @@ def license_filter(user: User, *, as_holder: bool = False) -> Q:
     return held | Q(issuer_id__in=departments)
 
 
+def issued_filter(user: User) -> Q:
+    """The licenses issued by the departments where `user` handles cases (the workbench list)."""
+    departments = user.staff_roles.filter(role__in=STAFF_ROLES).values("department_id")
+    return Q(issuer_id__in=departments)
+
+
+def sees_issued_licenses(user: User) -> bool:
+    """Whether the workbench offers `user` the list of their departments' licenses."""
+    return user.is_authenticated and user.staff_roles.filter(role__in=STAFF_ROLES).exists()
+
+
+def department_actions_for(user: User, license: License) -> frozenset[LicenseAction]:
+    """The department's actions `user` may take on `license` now: who (a deciding post in the
+    issuing department) and when (the table, from the effective status). What pages offer."""
+    if not user.staff_roles.filter(role__in=DECIDING_ROLES, department_id=license.issuer_id).exists():
+        return frozenset()
+    status = license.effective_status
+    return frozenset(action for action in DEPARTMENT_ACTIONS if (status, action) in LICENSE_TRANSITIONS)
+
+
 def is_holder(user: User, license: License) -> bool:
     if license.enterprise_id is None:
         return license.holder_id == user.pk
@@ -53,3 +75,21 @@ def require_license_action(user: User, license: License, action: LicenseAction) 
             raise PermissionDenied(f"只有发证机关（{license.issuer.name}）的审批决定人员可以{action.label}电子证照。")
         return
     raise PermissionDenied(f"电子证照的“{action.label}”由系统办理。")
+
+
+def require_share_action(user: User, license: License) -> None:
+    """用证授权: only the holder (the person, or a current agent of the holding enterprise)
+    grants, lists and withdraws authorisations of a license; staff of the issuer do not."""
+    if not is_holder(user, license):
+        raise PermissionDenied("只有持证人本人或持证企业的经办人可以授权他人使用电子证照或撤回授权。")
+
+
+def may_act(user: User, license: License, action: LicenseAction) -> bool:
+    """Whether the page should offer `action`: `user` may take it and the status allows it."""
+    if (LicenseStatus(license.effective_status), action) not in LICENSE_TRANSITIONS:
+        return False
+    try:
+        require_license_action(user, license, action)
+    except PermissionDenied:
+        return False
+    return True

@@ -12,13 +12,14 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from yiwang.accounts.models import Department, Enterprise, User
 from yiwang.accounts.selectors import person_of
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, ValidationFailed
 from yiwang.core.identifiers import license_identifier
+from yiwang.core.text import control_char_error
 from yiwang.ledger.events import Domain, LicenseVerb, event_type
 from yiwang.ledger.license_note import LicenseNote, content_digest, holder_commitment, sign_license_note
 from yiwang.ledger.services import ledger_append
@@ -39,12 +40,28 @@ _VERBS = {
 }
 
 
+REFERENCE_PREFIX = "license:"
+
+
+REFERENCE_MAX = 80  # notifications.Message.reference
+
+
+def license_reference(license: License) -> str:
+    """What a notice about `license` carries as its reference (notifications.Message.reference),
+    or "" when the identifier would not fit it (a serial past 8 digits): the caller then
+    links what it would otherwise (the case)."""
+    reference = f"{REFERENCE_PREFIX}{license.identifier}"
+    return reference if len(reference) <= REFERENCE_MAX else ""
+
+
 def _in_caller_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("this license service runs inside the case service's transaction")
 
 
-def _record(license: License, action: LicenseAction, *, actor: User | None, reason: str = "") -> None:
+def _record(
+    license: License, action: LicenseAction, *, actor: User | None, reason: str = "", legal_basis: str = ""
+) -> None:
     """Move `license` through the table, save it, write its event and ledger entry."""
     before = None if license.pk is None else license.status
     license.status = license_next_status(before, action)
@@ -56,7 +73,7 @@ def _record(license: License, action: LicenseAction, *, actor: User | None, reas
         kind=event_type(Domain.LICENSES, verb).kind,
         subject=license.identifier,
         payload=payload,
-        personal={"reason": reason} if reason else {},
+        personal={k: v for k, v in (("reason", reason), ("legal_basis", legal_basis)) if v},
     )
     license.status_entry_id = entry.pk
     license.save()
@@ -66,26 +83,43 @@ def _record(license: License, action: LicenseAction, *, actor: User | None, reas
         actor=actor,
         payload=payload,
         reason=reason,
+        legal_basis=legal_basis,
         at=license.status_since,
         ledger_entry_id=entry.pk,
     )
 
 
+def _text(value: object, field: str, label: str, *, limit: int = REASON_MAX, multiline: bool = True) -> str:
+    """A required free text, stripped: bounded, no control characters (errors name the field)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise ValidationFailed({field: [f"{label}：必填"]})
+    if len(text) > limit:
+        raise ValidationFailed({field: [f"{label}：最多 {limit} 个字符"]})
+    control = control_char_error(label, text, multiline=multiline)
+    if control is not None:
+        raise ValidationFailed({field: [control]})
+    return text
+
+
 def _reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["理由：必填"]})
-    if len(reason) > REASON_MAX:
-        raise ValidationFailed({"reason": [f"理由：最多 {REASON_MAX} 个字符"]})
-    return reason
+    return _text(reason, "reason", "理由")
 
 
 def _next_serial(type_code: str, issuer: Department) -> str:
-    row, _ = LicenseSerial.objects.get_or_create(key=f"{type_code}{issuer.credit_code}")
-    row = LicenseSerial.objects.select_for_update().get(pk=row.pk)
-    row.last_value += 1
-    row.save(update_fields=["last_value"])
-    return f"{row.last_value:08d}"
+    """The next serial of this type and issuer, in one `INSERT … ON CONFLICT DO UPDATE …
+    RETURNING` statement (as cases.numbering): atomic, and the row stays locked until the
+    issuing transaction ends, so concurrent issuers never share a serial."""
+    qn = connection.ops.quote_name
+    table, key, last = qn(LicenseSerial._meta.db_table), qn("key"), qn("last_value")
+    sql = (
+        f"INSERT INTO {table} ({key}, {last}) VALUES (%s, 1) "  # noqa: S608 - names from model meta
+        f"ON CONFLICT ({key}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f"{type_code}{issuer.credit_code}"])
+        (value,) = cursor.fetchone()
+    return f"{int(value):08d}"
 
 
 def _valid_until(start: dt.date, years: int) -> dt.date | None:
@@ -98,20 +132,27 @@ def _valid_until(start: dt.date, years: int) -> dt.date | None:
     return end - dt.timedelta(days=1)
 
 
-def _holder_id(holder: User, enterprise: Enterprise | None) -> str:
-    """What the holder commitment commits to: the USCC, or the ID number of a real-name person
-    (an account without a real-name identity commits to its platform account id)."""
+def _holder_of(holder: User, enterprise: Enterprise | None) -> tuple[str, str]:
+    """(the name printed as 持证主体, what the holder commitment commits to), with at most one
+    read: the enterprise's name and USCC, or the real-name person's name and ID number (an
+    account without a real-name identity: its username and platform account id)."""
     if enterprise is not None:
-        return enterprise.credit_code
+        return enterprise.name, enterprise.credit_code
     person = person_of(holder)
-    return person.id_number if person else f"user:{holder.pk}"
+    if person is None:
+        return holder.get_username(), f"user:{holder.pk}"
+    return person.real_name or holder.get_username(), person.id_number
 
 
 def holder_name_of(holder: User, enterprise: Enterprise | None) -> str:
     """The name printed as 持证主体: the enterprise's, or the person's real name."""
-    if enterprise is not None:
-        return enterprise.name
-    return getattr(person_of(holder), "real_name", "") or holder.get_username()
+    return _holder_of(holder, enterprise)[0]
+
+
+def holder_id_of(holder: User, enterprise: Enterprise | None) -> str:
+    """What the holder commitment commits to (the USCC or the ID number): revealed only when
+    the holder chooses to (用证授权 with disclosure)."""
+    return _holder_of(holder, enterprise)[1]
 
 
 def _fact(value: Any) -> str | int | bool:
@@ -136,7 +177,75 @@ def licensed_facts(license_type: LicenseType, *, sources: dict[str, Any]) -> dic
     return facts
 
 
-def _sign(license: License) -> None:
+FACT_MAX = 1000  # one licensed fact (经营范围 is the longest); the PDF wraps and cuts to fit
+EDITABLE_SOURCES = ("form:", "holder:name")  # case facts (number, decision date) never change
+
+
+def fact_is_editable(spec: dict[str, Any]) -> bool:
+    """Whether a re-issue may change this field: the applied-for facts and the holder's name."""
+    return str(spec.get("source", "")).startswith(EDITABLE_SOURCES)
+
+
+def _fact_value(label: str, old: Any, value: Any) -> str | int | bool:
+    """A changed fact as typed (text), checked and kept in the old value's JSON type."""
+    if isinstance(old, bool):
+        if value in (True, False):
+            return bool(value)
+        if value not in ("是", "否"):
+            raise ValueError(f"{label}：请填写“是”或“否”")
+        return value == "是"
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"{label}：应为文本")
+    text = str(value).strip()
+    if len(text) > FACT_MAX:
+        raise ValueError(f"{label}：最多 {FACT_MAX} 个字符")
+    control = control_char_error(label, text, multiline=True)
+    if control is not None:
+        raise ValueError(control)
+    if not text and old not in ("", None):
+        raise ValueError(f"{label}：必填（现行版本有此项内容）")
+    if isinstance(old, int):
+        digits = text.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 15):
+            raise ValueError(f"{label}：应为整数")
+        return int(text)
+    return text
+
+
+def reissue_facts(license_type: LicenseType, current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The facts of a re-issued version: `current` with `changes` applied, each checked
+    against the type's fields (known and changeable keys only, text bounded, no control
+    characters, integers stay integers). ValidationFailed names each field (`facts.<key>`)."""
+    specs = {str(spec["key"]): spec for spec in license_type.fields}
+    if not isinstance(changes, dict):
+        raise ValidationFailed({"facts": ["证照内容：应为字段与取值的对照"]})
+    unknown = sorted(str(key) for key in changes if key not in specs)
+    if unknown:
+        raise ValidationFailed({"facts": [f"证照内容：不认识的字段 {'、'.join(unknown)}"]})
+    errors: dict[str, list[str]] = {}
+    facts = dict(current)
+    for key, value in changes.items():
+        spec = specs[key]
+        label = str(spec.get("label") or key)
+        try:
+            typed = _fact_value(label, current.get(key, ""), value)
+        except ValueError as exc:
+            errors[f"facts.{key}"] = [str(exc)]
+            continue
+        if typed == current.get(key, ""):
+            continue
+        if not fact_is_editable(spec):
+            errors[f"facts.{key}"] = [f"{label}：由办件确定，换发时不能变更"]
+            continue
+        facts[key] = typed
+    if errors:
+        raise ValidationFailed(errors)
+    if facts == current:
+        raise ValidationFailed({"facts": ["证照内容：没有变更任何字段；换发新版本须至少变更一项证照内容"]})
+    return facts
+
+
+def _sign(license: License, holder_id: str) -> None:
     salt = bytes.fromhex(license.holder_salt)
     note = LicenseNote(
         identifier=license.identifier,
@@ -144,7 +253,7 @@ def _sign(license: License) -> None:
         issuer=license.issuer.credit_code,
         valid_from=license.valid_from,
         valid_until=license.valid_until,
-        holder_commitment=holder_commitment(_holder_id(license.holder, license.enterprise), salt),
+        holder_commitment=holder_commitment(holder_id, salt),
         content_digest=content_digest(license.facts),
     )
     license.note = sign_license_note(note, license_signer())
@@ -155,6 +264,8 @@ def _new_license(
     license_type: LicenseType,
     holder: User,
     enterprise: Enterprise | None,
+    holder_name: str,
+    holder_id: str,
     issuer: Department,
     facts: dict[str, Any],
     valid_from: dt.date,
@@ -168,13 +279,15 @@ def _new_license(
     )
     license = License(
         identifier=identifier,
-        number=f"{issuer.credit_code[-8:]}{serial}-{version:03d}",
+        # 证照编号: the issuer, the type (its 3-digit sequence under its authority), the serial,
+        # the version: distinct across the types one department issues.
+        number=f"{issuer.credit_code[-8:]}{license_type.code[-3:]}{serial}-{version:03d}",
         serial=serial,
         version=version,
         license_type=license_type,
         holder=holder,
         enterprise=enterprise,
-        holder_name=holder_name_of(holder, enterprise),
+        holder_name=holder_name,
         issuer=issuer,
         case_id=case_id,
         supersedes=supersedes,
@@ -184,7 +297,7 @@ def _new_license(
         holder_salt=secrets.token_hex(32),
         issued_at=clock.now(),
     )
-    _sign(license)
+    _sign(license, holder_id)
     _record(license, LicenseAction.ISSUE, actor=None)
     return license
 
@@ -204,11 +317,14 @@ def license_issue(
     license_type = LicenseType.objects.filter(code=type_code).first()
     if license_type is None:
         raise Conflict(f"实施清单所列电子证照类型 {type_code} 不存在，无法签发证照。", rule="license_type")
-    facts = licensed_facts(license_type, sources={**sources, "holder:name": holder_name_of(holder, enterprise)})
+    holder_name, holder_id = _holder_of(holder, enterprise)
+    facts = licensed_facts(license_type, sources={**sources, "holder:name": holder_name})
     return _new_license(
         license_type=license_type,
         holder=holder,
         enterprise=enterprise,
+        holder_name=holder_name,
+        holder_id=holder_id,
         issuer=issuer,
         facts=facts,
         valid_from=valid_from,
@@ -227,21 +343,25 @@ def _locked(license_id: int) -> License:
 
 
 def license_reissue(*, actor: User, license_id: int, facts: dict[str, Any], reason: str) -> License:
-    """A change of the licensed facts: a new version that supersedes the old (same serial)."""
+    """A change of the licensed facts: a new version that supersedes the old (same serial).
+
+    `facts` holds the changed fields by key (reissue_facts checks them against the type)."""
     with transaction.atomic(durable=True):
         old = _locked(license_id)
         require_license_action(actor, old, LicenseAction.SUPERSEDE)
+        license_next_status(old.effective_status, LicenseAction.SUPERSEDE)  # past its validity: Conflict
         reason = _reason(reason)
-        unknown = sorted(set(facts) - {str(spec["key"]) for spec in old.license_type.fields})
-        if unknown:
-            raise ValidationFailed({"facts": [f"证照内容：不认识的字段 {'、'.join(unknown)}"]})
+        new_facts = reissue_facts(old.license_type, old.facts, facts)
         _record(old, LicenseAction.SUPERSEDE, actor=actor, reason=reason)
+        holder_name, holder_id = _holder_of(old.holder, old.enterprise)
         return _new_license(
             license_type=old.license_type,
             holder=old.holder,
             enterprise=old.enterprise,
+            holder_name=holder_name,
+            holder_id=holder_id,
             issuer=old.issuer,
-            facts={**old.facts, **facts},
+            facts=new_facts,
             valid_from=clock.today(),
             serial=old.serial,
             version=old.version + 1,
@@ -250,11 +370,21 @@ def license_reissue(*, actor: User, license_id: int, facts: dict[str, Any], reas
         )
 
 
-def _act(action: LicenseAction, *, actor: User, license_id: int, reason: str) -> License:
+def _checked(action: LicenseAction, *, actor: User, license: License, reason: str, legal_basis: str) -> tuple[str, str]:
+    """Who, when, then what was typed: the reason and (for a revocation) the legal basis."""
+    require_license_action(actor, license, action)
+    license_next_status(license.effective_status, action)  # past its validity: Conflict
+    reason = _reason(reason)
+    if action == LicenseAction.REVOKE:
+        legal_basis = _text(legal_basis, "legal_basis", "法律依据")
+    return reason, legal_basis
+
+
+def _act(action: LicenseAction, *, actor: User, license_id: int, reason: str, legal_basis: str = "") -> License:
     with transaction.atomic(durable=True):
         license = _locked(license_id)
-        require_license_action(actor, license, action)
-        _record(license, action, actor=actor, reason=_reason(reason))
+        reason, legal_basis = _checked(action, actor=actor, license=license, reason=reason, legal_basis=legal_basis)
+        _record(license, action, actor=actor, reason=reason, legal_basis=legal_basis)
         return license
 
 
@@ -266,8 +396,18 @@ def license_resume(*, actor: User, license_id: int, reason: str) -> License:
     return _act(LicenseAction.RESUME, actor=actor, license_id=license_id, reason=reason)
 
 
-def license_revoke(*, actor: User, license_id: int, reason: str) -> License:
-    return _act(LicenseAction.REVOKE, actor=actor, license_id=license_id, reason=reason)
+def license_revoke(*, actor: User, license_id: int, reason: str, legal_basis: str) -> License:
+    """撤销 by the issuing department: final, with the reason and the legal basis (both required)."""
+    return _act(LicenseAction.REVOKE, actor=actor, license_id=license_id, reason=reason, legal_basis=legal_basis)
+
+
+def license_revoke_check(*, actor: User, license_id: int, reason: str, legal_basis: str) -> tuple[str, str]:
+    """The checks of license_revoke without writing anything (the page's confirmation step):
+    the reason and legal basis as they would be recorded, or the error revoking would raise."""
+    license = License.objects.select_related("issuer").filter(pk=license_id).first()
+    if license is None:
+        raise NotFound("电子证照不存在。")
+    return _checked(LicenseAction.REVOKE, actor=actor, license=license, reason=reason, legal_basis=legal_basis)
 
 
 def license_cancel(*, actor: User, license_id: int, reason: str) -> License:

@@ -11,7 +11,13 @@
 
 Revoked, cancelled, expired and superseded are final. `license_next_status` is the only way
 a status changes; `None` stands for a license not yet issued.
+
+What a license *is* today is `effective_status`: the stored status, except that a license
+still in force (valid or suspended) whose last valid day has passed reads 已过期 at once, in
+the public status API, the wallet and every page, while the hourly job writes the event.
 """
+
+import datetime as dt
 
 from django.db.models import TextChoices
 
@@ -60,3 +66,15 @@ def license_next_status(status: str | None, action: LicenseAction) -> LicenseSta
         label = "未签发" if state is None else state.label
         raise Conflict(f"电子证照当前状态为“{label}”，不能{LicenseAction(action).label}。", rule="workflow")
     return target
+
+
+IN_FORCE = frozenset({LicenseStatus.VALID, LicenseStatus.SUSPENDED})
+
+
+def effective_status(status: str, valid_until: dt.date | None, today: dt.date) -> LicenseStatus:
+    """The status a reader is told on `today` (the platform's day, Asia/Shanghai): a license in
+    force whose validity ended before `today` is expired, recorded or not."""
+    state = LicenseStatus(status)
+    if state in IN_FORCE and valid_until is not None and valid_until < today:
+        return LicenseStatus.EXPIRED
+    return state

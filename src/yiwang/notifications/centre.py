@@ -36,6 +36,10 @@ class MessageCentre:
     visible: Callable[[User, Iterable[str]], set[str]]  # which case numbers the reader may open
     list_template: str
     settings_template: str
+    # The reader's e-license page (reversed with the identifier) and which identifiers the
+    # reader holds; a centre without them links no license (the workbench).
+    license_url_name: str = ""
+    license_visible: Callable[[User, Iterable[str]], set[str]] | None = None
 
     def urlpatterns(self, messages_prefix: str, settings_path: str) -> list[URLPattern]:
         """The centre's routes (login required; writes POST only) under the interface's prefixes."""
@@ -61,10 +65,14 @@ class MessageCentre:
         user = self.user_of(request)
         page, rows = selectors.inbox_page(user, request.GET.get("page"))
         linked = self.visible(user, [row.case_number for row in rows])
+        held = self._licenses_held(user, [row.license_identifier for row in rows])
         items = [
             {
                 "row": row,
                 "case_url": reverse(self.case_url_name, args=[row.case_number]) if row.case_number in linked else "",
+                "license_url": reverse(self.license_url_name, args=[row.license_identifier])
+                if row.license_identifier in held
+                else "",
                 "open_url": self._url("message_open", row.id),
             }
             for row in rows
@@ -84,7 +92,16 @@ class MessageCentre:
         number = selectors.case_number_of(user, message_id)
         if number and self.visible(user, [number]):
             return redirect(self.case_url_name, number)
+        identifier = selectors.license_identifier_of(user, message_id)
+        if identifier and self._licenses_held(user, [identifier]):
+            return redirect(self.license_url_name, identifier)
         return redirect(f"{self._url('messages')}#message-{message_id}")
+
+    def _licenses_held(self, user: User, identifiers: Iterable[str]) -> set[str]:
+        wanted = [i for i in identifiers if i]
+        if not wanted or self.license_visible is None or not self.license_url_name:
+            return set()
+        return self.license_visible(user, wanted)
 
     def messages_read_all(self, request: HttpRequest) -> HttpResponse:
         count = services.messages_mark_all_read(actor=self.user_of(request))

@@ -18,10 +18,11 @@ import json
 import logging
 import smtplib
 import urllib.error
+import urllib.parse
 import urllib.request
 from email.utils import make_msgid, parseaddr
 from functools import cache
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -116,6 +117,9 @@ class HttpSmsChannel:
         url = settings.SMS_GATEWAY_URL
         if not url:
             raise DeliveryFailed("未配置短信网关地址（SMS_GATEWAY_URL）")
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+            raise DeliveryFailed("短信网关地址必须使用 https（仅本机 127.0.0.1 可用 http）")
         phone = recipient_address(message)
         if not phone:
             raise PermanentFailure("收件人没有手机号")
@@ -129,10 +133,12 @@ class HttpSmsChannel:
             url, data=json.dumps(payload, ensure_ascii=False).encode(), headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:  # noqa: S310
+            with _NO_REDIRECTS.open(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:
                 body = response.read(64 * 1024)
         except urllib.error.HTTPError as exc:
             detail = exc.read(500).decode("utf-8", "replace")
+            if 300 <= exc.code < 400:
+                raise DeliveryFailed(f"短信网关要求跳转（HTTP {exc.code}），已拒绝：请配置最终地址") from exc
             if 400 <= exc.code < 500:
                 raise PermanentFailure(f"短信网关拒绝（HTTP {exc.code}）：{detail}") from exc
             raise DeliveryFailed(f"短信网关故障（HTTP {exc.code}）：{detail}") from exc
@@ -148,6 +154,17 @@ class HttpSmsChannel:
         if not receipt:
             raise DeliveryFailed("短信网关的应答中没有消息编号")
         return receipt[:100]
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """The gateway receives phone numbers and the API key: never follow it elsewhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
 
 
 def recipient_address(message: Message, *, masked: bool = False) -> str:

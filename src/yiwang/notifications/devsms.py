@@ -8,7 +8,8 @@ It speaks the protocol `channels.HttpSmsChannel` sends: POST /send with JSON
 
 For tests it can be told to misbehave: POST /_control {"fail_next": N, "status": 503} makes
 the next N sends answer with that status; {"delay_next": N, "seconds": S} makes them wait
-first (a timeout seen from the platform). A phone that is not 11 digits gets a 400, like a
+first (a timeout seen from the platform). A failure answer echoes the phone number, as real
+gateways do; a 3xx status carries a Location back to /send. A phone that is not 11 digits gets a 400, like a
 real gateway's validation.
 """
 
@@ -74,6 +75,8 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
         def _answer(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body, ensure_ascii=False).encode()
             self.send_response(status)
+            if 300 <= status < 400:  # told to redirect: to itself, as a moved gateway would
+                self.send_header("Location", "/send")
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -96,7 +99,8 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             if delay:
                 time.sleep(delay)
             if status:
-                return self._answer(status, {"error": "told to fail"})
+                # Real gateways echo the number they failed for; the platform must mask it.
+                return self._answer(status, {"error": f"told to fail for {payload.get('phone', '')}"})
             if not isinstance(payload, dict) or not PHONE.match(str(payload.get("phone", ""))):
                 return self._answer(400, {"error": "phone must be 11 digits"})
             if not str(payload.get("text", "")).strip():

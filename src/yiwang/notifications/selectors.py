@@ -38,9 +38,11 @@ class InboxRow:
     created_at: dt.datetime
     unread: bool
     case_number: str  # "" when the message is not about a case
+    license_identifier: str = ""  # the e-license a notice is about ("license:<identifier>"), else ""
 
 
 INBOX_PAGE_SIZE = 20
+LICENSE_PREFIX = "license:"  # licenses.services.license_reference (notifications sit below licenses)
 
 
 def inbox_page(user: User, page_number: str | int | None) -> tuple[Page[Message], list[InboxRow]]:
@@ -53,19 +55,34 @@ def inbox_page(user: User, page_number: str | int | None) -> tuple[Page[Message]
             body=m.body,
             created_at=m.created_at,
             unread=m.read_at is None,
-            case_number=m.reference.removeprefix("case:") if m.reference.startswith("case:") else "",
+            case_number=_after("case:", m.reference),
+            license_identifier=_after(LICENSE_PREFIX, m.reference),
         )
         for m in page.object_list
     ]
     return page, rows
 
 
-def case_number_of(user: User, message_id: int) -> str:
-    """The case number an in-app message of `user` is about ("" if none); NotFound if not theirs."""
+def _after(prefix: str, reference: str) -> str:
+    return reference.removeprefix(prefix) if reference.startswith(prefix) else ""
+
+
+def reference_of(user: User, message_id: int) -> str:
+    """What an in-app message of `user` is about (`case:…`, `license:…` or ""); NotFound if not theirs."""
     reference = inbox_for(user).filter(pk=message_id).values_list("reference", flat=True).first()
     if reference is None:
         raise NotFound("消息不存在。")
-    return reference.removeprefix("case:") if reference.startswith("case:") else ""
+    return str(reference)
+
+
+def case_number_of(user: User, message_id: int) -> str:
+    """The case number an in-app message of `user` is about ("" if none); NotFound if not theirs."""
+    return _after("case:", reference_of(user, message_id))
+
+
+def license_identifier_of(user: User, message_id: int) -> str:
+    """The e-license an in-app message of `user` is about ("" if none); NotFound if not theirs."""
+    return _after(LICENSE_PREFIX, reference_of(user, message_id))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ as failed): the person's choice, not a delivery fault.
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -114,10 +115,14 @@ def messages_deliver_pending(*, limit: int = 200) -> int:
     rows are *claimed* there (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, then leased:
     their next attempt moves CLAIM_LEASE ahead, so no other worker takes them meanwhile) and
     sent after it commits, each outcome recorded in its own short transaction: a slow mail
-    server or gateway never holds a row lock or SQLite's write lock. A transient failure
-    leaves the row pending with a growing back-off until MAX_ATTEMPTS, then fails it; a
-    permanent one (PermanentFailure: the gateway's 4xx, a refused recipient) fails it at
-    once. A worker that dies mid-send leaves its claim to expire: sent again (at least once).
+    server or gateway never holds a row lock or SQLite's write lock. At most REMOTE_CLAIM
+    remote rows are claimed at a time, and a row is sent only while at least SEND_MARGIN of
+    its lease is left, so a claim never runs out under a send: another worker cannot take a
+    row this one is still going to send. The outcome is written only if the row still
+    carries this claim. A transient failure leaves the row pending with a growing back-off
+    until MAX_ATTEMPTS, then fails it; a permanent one (PermanentFailure: the gateway's 4xx, a
+    refused recipient) fails it at once. A worker that dies mid-send leaves its claim to
+    expire: sent again (at least once).
     """
     with transaction.atomic():
         now = clock.now()
@@ -128,21 +133,43 @@ def messages_deliver_pending(*, limit: int = 200) -> int:
             .order_by("id")[:limit]
         )
         local = [m for m in batch if m.channel == Channel.IN_APP]
-        remote = [m for m in batch if m.channel != Channel.IN_APP]
+        remote = [m for m in batch if m.channel != Channel.IN_APP][:REMOTE_CLAIM]
         for message in local:
             _record(message, _attempt(message), now)
         Message.objects.bulk_update(local, _OUTCOME_FIELDS)
-        Message.objects.filter(pk__in=[m.pk for m in remote]).update(next_attempt_at=now + CLAIM_LEASE)
+        lease_until = now + CLAIM_LEASE
+        Message.objects.filter(pk__in=[m.pk for m in remote]).update(next_attempt_at=lease_until)
+    sent = sum(1 for m in local if m.status == MessageStatus.SENT)
     for message in remote:
+        if clock.now() > lease_until - SEND_MARGIN:
+            break  # the rest of the claim lapses untouched; the next run takes those rows
         outcome = _attempt(message)
+        _record(message, outcome, clock.now())
         with transaction.atomic():
-            _record(message, outcome, clock.now())
-            message.save(update_fields=_OUTCOME_FIELDS)
-    return sum(1 for m in batch if m.status == MessageStatus.SENT)
+            kept = Message.objects.filter(
+                pk=message.pk, status=MessageStatus.PENDING, next_attempt_at=lease_until
+            ).update(**{field: getattr(message, field) for field in _OUTCOME_FIELDS})
+        if not kept:
+            logger.error("notification %s: its claim was lost before the outcome was recorded", message.pk)
+        elif message.status == MessageStatus.SENT:
+            sent += 1
+    return sent
 
 
 CLAIM_LEASE = dt.timedelta(minutes=5)
+# Remote rows one run claims, and the lease that must be left to start a send: a send takes
+# at most the channel's timeout (10 s SMTP/SMS by default) and Django's SMTP may retry once.
+REMOTE_CLAIM = 20
+SEND_MARGIN = dt.timedelta(minutes=1)
 _OUTCOME_FIELDS = ["attempts", "status", "sent_at", "last_error", "next_attempt_at", "receipt"]
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")
+
+
+def mask_error(text: str) -> str:
+    """An error as stored and shown to the operator: phone numbers and e-mail addresses a
+    gateway or mail server echoes back are masked like everywhere else."""
+    return _EMAIL.sub(r"\1***@\2", _PHONE.sub(r"\1****\2", text))
 
 
 def _attempt(message: Message) -> Exception | str:
@@ -161,7 +188,7 @@ def _record(message: Message, outcome: Exception | str, now: dt.datetime) -> Non
         message.last_error = ""
         message.receipt = outcome[:100]
         return
-    message.last_error = f"{type(outcome).__name__}: {outcome}"[:2000]
+    message.last_error = mask_error(f"{type(outcome).__name__}: {outcome}")[:2000]
     if isinstance(outcome, PermanentFailure) or message.attempts >= MAX_ATTEMPTS:
         message.status = message_next_status(message.status, MessageAction.GIVE_UP)
         logger.error("notification %s failed for good: %s", message.pk, message.last_error)

@@ -340,11 +340,14 @@ def _page(
         needs = selectors.draft_detail_for(user, str(draft.ref)).materials
         materials = [n.material for n in needs]
         uploaded = {n.material.key: n.uploaded for n in needs if n.uploaded is not None}
+        supplies = {n.material.key: n.supply for n in needs if n.supply is not None}
     else:
         materials = catalog.materials_of(version)
         uploaded = {}
+        enterprise_id = int(identity) if identity.isdigit() and len(identity) < 19 else None
+        supplies = selectors.material_supplies_for(user, version, enterprise_id)
     fields = forms.field_views(schema, data, errors)
-    material_views = forms.material_views(materials, uploaded, errors, failed_uploads or [])
+    material_views = forms.material_views(materials, uploaded, errors, failed_uploads or [], supplies)
     anchors = {"applicant_as": _CONTROL_ANCHORS["applicant_as"]}
     anchors.update({f.name: f.anchor for f in fields})
     anchors.update({f"materials.{m.key}": m.id for m in material_views})

@@ -17,6 +17,7 @@ from typing import Any
 from django.http import QueryDict
 
 from yiwang.accounts.models import EnterpriseAgent, User
+from yiwang.cases.evidence import Supply
 from yiwang.cases.models import CaseMaterial, DeliveryMethod
 from yiwang.cases.uploads import ACCEPTED, KINDS, max_upload_bytes
 from yiwang.catalog.formschema import FieldSpec, FormSchema
@@ -306,6 +307,7 @@ class MaterialView:
     requested_note: str = ""
     requested: bool = False  # asked for again in a 补正 request
     upload_failed: bool = False  # the file just chosen was refused (so it must be chosen again)
+    supply: Supply | None = None  # 免提交: what the platform fetches for it, or why it cannot
 
     @property
     def key(self) -> str:
@@ -325,7 +327,9 @@ class MaterialView:
 
     @property
     def asked(self) -> bool:
-        return self.material.asked_of_applicant
+        """Whether the page offers a file input: a material the applicant gives, or a 免提交
+        one the platform cannot fetch for them (the same rule as selectors.material_needed)."""
+        return self.material.asked_of_applicant or (self.supply is not None and not self.supply.supplied)
 
     @property
     def necessity(self) -> str:
@@ -356,12 +360,20 @@ def material_views(
     uploaded: Mapping[str, CaseMaterial] | None = None,
     errors: Mapping[str, list[str]] | None = None,
     failed_uploads: Iterable[str] = (),
+    supplies: Mapping[str, Supply] | None = None,
 ) -> list[MaterialView]:
     uploaded = uploaded or {}
     errors = errors or {}
+    supplies = supplies or {}
     failed = set(failed_uploads)
     return [
-        MaterialView(m, uploaded.get(m.key), list(errors.get(f"materials.{m.key}", [])), upload_failed=m.key in failed)
+        MaterialView(
+            m,
+            uploaded.get(m.key),
+            list(errors.get(f"materials.{m.key}", [])),
+            upload_failed=m.key in failed,
+            supply=supplies.get(m.key),
+        )
         for m in materials
     ]
 

@@ -18,6 +18,7 @@ from yiwang.catalog.diff import show
 from yiwang.catalog.models import ExerciseLevel
 from yiwang.catalog.search import GuideFilters
 from yiwang.catalog.themes import THEMES
+from yiwang.portal import rating_blocks
 
 OBJECTS = [("", "全部对象"), ("person", "个人办事"), ("enterprise", "法人办事")]
 DEPTH_LABELS = {
@@ -74,14 +75,12 @@ def guide(request: HttpRequest) -> HttpResponse:
         service_object=cleaned.get("object", ""),
     )
     page = catalog.guide_page(filters, page=cleaned.get("page") or 1)
-    query = data.copy()
-    query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "region": region,
         "filters": filters,
-        "query": query.urlencode(),
+        "page_query": data,  # the page links keep the filters, the region too (it may come from the session)
         "theme_names": {t["slug"]: t["name"] for t in THEMES},
     }
     template = "portal/guide_results.html" if request.headers.get("HX-Request") else "portal/guide.html"
@@ -115,5 +114,7 @@ def item(request: HttpRequest, basic_code: str) -> HttpResponse:
         "online": chosen.online and not chosen.suspended,
         "apply_url": f"/apply/{version.pk}/",
         "theme_names": {t["slug"]: t["name"] for t in THEMES},
+        "ratings": rating_blocks.item_box(basic_code),
+        "improvements": rating_blocks.improvements_box(version),
     }
     return render(request, "portal/guide_item.html", context)

@@ -24,8 +24,10 @@ from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
 from yiwang.ledger.events import label_of_kind
-from yiwang.portal import forms
+from yiwang.licenses import selectors as licenses
+from yiwang.portal import forms, rating_blocks
 from yiwang.portal.apply import applicant_of
+from yiwang.portal.licenses import license_cards
 
 GENERAL = "__all__"
 
@@ -108,10 +110,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = applicant_of(request)
-    return _detail_page(request, user, number)
+    return detail_page(request, user, number)
 
 
-def _detail_page(
+def detail_page(
     request: HttpRequest,
     user: User,
     number: str,
@@ -119,8 +121,11 @@ def _detail_page(
     errors: dict[str, list[str]] | None = None,
     note: str = "",
     withdraw_reason: str = "",
+    rating_form: str = "",
+    rating_values: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The case page; `rating_form` names the 好差评 form that was posted and refused, if any."""
     errors = errors or {}
     detail = selectors.case_detail_for(user, number)
     case = detail.case
@@ -140,6 +145,7 @@ def _detail_page(
                     list(errors.get(f"materials.{key}", [])),
                     requested_note=item.get("note", ""),
                     requested=True,
+                    supply=need.supply,  # a license the platform could not fetch: its upload is asked again
                 )
                 row.update(material=view, previous=need.uploaded if answered is None else None)
             supplement_rows.append(row)
@@ -158,6 +164,8 @@ def _detail_page(
     ]
     anchors = {f"materials.{r['material'].key}": r["material"].id for r in supplement_rows if r["material"]}
     anchors.update({"note": "supplement-note", "confirm": "withdraw-confirm", "reason": "withdraw-reason"})
+    rating = rating_blocks.case_block(user, case, form=rating_form, errors=errors, values=rating_values)
+    anchors.update(rating["anchors"])
     context = {
         "detail": detail,
         "case": case,
@@ -169,8 +177,9 @@ def _detail_page(
         "can_answer": CaseAction.ANSWER_SUPPLEMENT in detail.actions,
         "can_upload": CaseAction.UPLOAD_MATERIAL in detail.actions,
         "can_withdraw": CaseAction.WITHDRAW in detail.actions,
-        "materials": [forms.MaterialView(n.material, n.uploaded) for n in detail.materials],
+        "materials": [forms.MaterialView(n.material, n.uploaded, supply=n.supply) for n in detail.materials],
         "ledger_rows": ledger_rows(case),
+        "licenses": license_cards(user, licenses.licenses_issued_for_case(user, case.pk)),
         "upload_hint": forms.upload_hint(),
         "accept": forms.ACCEPT_ATTR,
         "errors": errors,
@@ -179,6 +188,7 @@ def _detail_page(
         "note": note,
         "withdraw_reason": withdraw_reason,
         "withdraw_open": bool(errors.get("confirm") or errors.get("reason")),
+        "rating": rating,
     }
     return render(request, "portal/mycases_detail.html", context, status=status)
 
@@ -216,7 +226,7 @@ def supplement_answer(request: HttpRequest, number: str) -> HttpResponse:
     answering = request.POST.get("action") == "answer"
     errors = control_char_errors({"note": note}, {"note": "补正说明"})
     if errors:  # refused before any file is stored; the note comes back as typed
-        return _detail_page(request, user, number, errors=errors, note=note, status=422)
+        return detail_page(request, user, number, errors=errors, note=note, status=422)
     supplement = selectors.case_detail_for(user, number).open_supplement
     if supplement is None:
         messages.info(request, "该办件没有待答复的补正告知。")
@@ -245,7 +255,7 @@ def supplement_answer(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, "补正材料已提交，办理部门将继续办理。")
             return redirect(case_url(case))
     if errors:
-        return _detail_page(request, user, number, errors=errors, note=note, status=409 if GENERAL in errors else 422)
+        return detail_page(request, user, number, errors=errors, note=note, status=409 if GENERAL in errors else 422)
     messages.success(request, f"已上传 {uploaded} 份补正材料。全部上传后请点击“提交补正”。")
     return redirect(case_url(case) + "#supplement")
 
@@ -261,13 +271,13 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         errors.setdefault("confirm", ["请勾选“我确认撤回此申请”后再提交；撤回后该申请将不再办理"])
     if errors:
-        return _detail_page(request, user, number, errors=errors, withdraw_reason=reason, status=422)
+        return detail_page(request, user, number, errors=errors, withdraw_reason=reason, status=422)
     try:
         services.case_withdraw(actor=user, case=case, reason=reason)
     except ValidationFailed as exc:
-        return _detail_page(request, user, number, errors=exc.errors, withdraw_reason=reason, status=422)
+        return detail_page(request, user, number, errors=exc.errors, withdraw_reason=reason, status=422)
     except (Conflict, PermissionDenied) as exc:
-        return _detail_page(request, user, number, errors={GENERAL: [exc.message]}, status=409)
+        return detail_page(request, user, number, errors={GENERAL: [exc.message]}, status=409)
     messages.success(request, f"申请 {number} 已撤回。")
     return redirect(case_url(case))
 

@@ -1,6 +1,19 @@
 from django.urls import path
 
-from yiwang.portal import apply, disclosure, guide, messages, mycases, views
+from yiwang.portal import (
+    apply,
+    data_reads,
+    disclosure,
+    guide,
+    license_share,
+    licenses,
+    messages,
+    mycases,
+    ratings,
+    verify,
+    views,
+)
+from yiwang.ratings.links import RATE_PATH
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +23,8 @@ urlpatterns = [
     path("guide/<str:basic_code>/", guide.item, name="item"),
     path("disclosure/", disclosure.disclosure, name="disclosure"),
     path("ledger/entries/<id:entry_id>/", disclosure.ledger_entry, name="ledger_entry"),
+    # 证照核验 (issue 12): the address printed on every license PDF, hence no trailing slash
+    path("licenses/verify", verify.license_verify, name="license_verify"),
     # 在线申请 and 我的办件 (issue 4)
     path("apply/<id:version_id>/", apply.start, name="apply"),
     path("apply/drafts/<str:ref>/", apply.draft, name="apply_draft"),
@@ -21,6 +36,28 @@ urlpatterns = [
     path("me/cases/<str:number>/supplement/", mycases.supplement_answer, name="case_supplement"),
     path("me/cases/<str:number>/withdraw/", mycases.withdraw, name="case_withdraw"),
     path("me/materials/<id:material_id>/", mycases.material, name="material"),
+    # 好差评 (issue 14): rate from the case page, the notice / hall tablet link, the public figures
+    path("me/cases/<str:number>/rating/", ratings.rate, name="case_rate"),
+    path("me/cases/<str:number>/ratings/<id:rating_id>/add/", ratings.add, name="case_rating_add"),
+    path("me/cases/<str:number>/ratings/<id:rating_id>/second/", ratings.rate_rectification, name="case_rating_second"),
+    path(f"{RATE_PATH.strip('/')}/<str:token>", ratings.rate_by_link, name="rate_link"),
+    path("ratings/", ratings.public, name="ratings"),
+    # 我的证照 (证照夹, issue 12)
+    path("me/licenses/", licenses.wallet, name="licenses"),
+    path("me/licenses/<str:identifier>/", licenses.detail, name="license"),
+    path("me/licenses/<str:identifier>/pdf", licenses.pdf, name="license_pdf"),
+    path("me/licenses/<str:identifier>/cancel/", licenses.cancel, name="license_cancel"),
+    # 用证授权 (issue 12): the holder shares a license; a third party uses the code or link
+    path("me/licenses/<str:identifier>/share/", license_share.share, name="license_share"),
+    path(
+        "me/licenses/<str:identifier>/share/<id:authorisation_id>/withdraw/",
+        license_share.withdraw,
+        name="license_share_withdraw",
+    ),
+    path("licenses/use/", license_share.use_code, name="license_use"),
+    path("licenses/use/<str:token>/", license_share.use_link, name="license_use_link"),
+    # 我的数据使用记录 (issue 13): every read of the person's data, checked against the ledger
+    path("me/data-reads/", data_reads.data_reads, name="data_reads"),
     # 我的消息 and 通知设置 (issue 11)
     *messages.CENTRE.urlpatterns("me/messages/", "me/notifications/"),
 ]

@@ -10,7 +10,9 @@ from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Region, User
 from yiwang.catalog import selectors as catalog
 from yiwang.catalog import themes as catalog_themes
+from yiwang.licenses import selectors as licenses
 from yiwang.portal import mycases
+from yiwang.portal.licenses import license_cards
 
 # Life-event themes for people and enterprises live with the catalog (items are tagged with them).
 THEMES = catalog_themes.THEMES
@@ -65,5 +67,7 @@ def my_space(request: HttpRequest) -> HttpResponse:
         "person": accounts.person_of(user),
         "agencies": accounts.agencies_of(user),
         "recent_cases": mycases.recent_cases(user),
+        "licenses": license_cards(user, list(licenses.licenses_held_by(user, valid_only=True)[:3])),
+        "license_count": licenses.licenses_held_by(user).count(),
     }
     return render(request, "accounts/applicant_home.html", context)

@@ -31,6 +31,9 @@ from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
+from yiwang.exchange import policy as exchange_policy
+from yiwang.licenses import policy as license_policy
+from yiwang.ratings import policy as rating_policy
 from yiwang.workbench import forms
 
 SESSION_REASONS = "case_view_reasons"  # case number → the reason given for looking at it
@@ -46,10 +49,19 @@ def staff_of(request: HttpRequest) -> User:
 
 
 def nav_links(user: User) -> list[dict[str, str]]:
-    """The workbench side navigation entries of case handling (and the catalog for its admins)."""
+    """The workbench side navigation entries of case handling, the department's e-licenses
+    (for the posts the license policy lets see them), the catalog for its admins, data
+    sharing for stewards and 好差评 for the posts that answer or supervise ratings."""
     links = [{"title": "办件查询", "href": reverse("workbench:cases")}]
+    if license_policy.sees_issued_licenses(user):
+        links.append({"title": "电子证照", "href": reverse("workbench:licenses")})
     if catalog.is_catalog_admin(user):
         links.append({"title": "事项库管理", "href": reverse("workbench:catalog")})
+        links.append({"title": "服务改进", "href": reverse("workbench:improvements")})
+    if exchange_policy.is_steward(user):
+        links.append({"title": "数据共享", "href": reverse("workbench:exchange_resources")})
+    if rating_policy.sees_ratings(user):
+        links.append({"title": "好差评", "href": reverse("workbench:ratings")})
     return links
 
 
@@ -261,7 +273,7 @@ def _case_page(
         "stages": stages,
         "inspections": inspections,
         "materials": detail.materials,
-        "askable": forms.askable([n.material for n in detail.materials]),
+        "askable": forms.askable(detail.materials),
         "supplement_rows": forms.supplement_rows(
             post if failed == "supplement" else None, errors if failed == "supplement" else {}, posted_positions
         ),
@@ -275,6 +287,7 @@ def _case_page(
         "general_errors": summary,
         "field_errors": [m for key, ms in errors.items() if key != GENERAL for m in ms],
         "conflict": status == 409,
+        "hall_link": rating_policy.may_issue_hall_link(user, case),
     }
     return render(request, "workbench/case.html", context, status=status)
 
@@ -453,3 +466,17 @@ def material_download(request: HttpRequest, number: str, material_id: int) -> Ht
     response = FileResponse(handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def evidence_page(request: HttpRequest, number: str, evidence_id: int) -> HttpResponse:
+    """A 免提交 material the platform fetched (an e-license): what was attached, when, its
+    hash, and the license's status now; the read is logged with the reason given for the case."""
+    user = staff_of(request)
+    reason = _stored_reason(request, number)
+    if not reason:
+        messages.info(request, "查看申请材料前，请先说明查看事由。")
+        return redirect(case_url(number))
+    view = selectors.evidence_for(user, evidence_id, number=number, reason=reason)
+    context = {"view": view, "row": view.evidence, "supply": view.supply, "license": view.evidence.license}
+    return render(request, "workbench/case_evidence.html", context)  # no-store: the edge marks staff pages

@@ -32,9 +32,10 @@ from yiwang.catalog.forms import (
     material_initial,
     material_specs,
 )
-from yiwang.catalog.models import VersionStatus
+from yiwang.catalog.models import MaterialSource, VersionStatus
 from yiwang.core.errors import DomainError, ValidationFailed
 from yiwang.core.text import control_char_error
+from yiwang.exchange import selectors as exchange
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,22 @@ def _save(request: HttpRequest, user: User, kind: PageKind, version: Any, form: 
     return True
 
 
+def material_rows(version: Any) -> list[dict[str, Any]]:
+    """The implementation version's materials; one fetched by data sharing (免提交) with the
+    resource it names and the implementing department's grant it relies on (or the lack of
+    one), as `cases.evidence` will find them at submission."""
+    department_id = version.implementation.department_id
+    return [
+        {
+            "material": m,
+            "basis": exchange.grant_for_material(department_id, m.source_reference)
+            if m.source == MaterialSource.SHARING
+            else None,
+        }
+        for m in catalog.materials_of(version)
+    ]
+
+
 @login_required
 def version_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """One version of either kind: the diff, the review buttons, the draft's edit form."""
@@ -338,6 +355,7 @@ def version_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     version = page.version(pk)
     baseline, changes = page.changes(version)
     documents = [e.name for e in form.spec if e.kind == "document"]
+    materials = material_rows(version) if page.materials else []
     context = {
         **_nav(request),
         "kind": page,
@@ -352,7 +370,8 @@ def version_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "fields": [form[n] for n in form.fields if n not in documents],
         "documents": [form[n] for n in documents],
         "facts": [(e.label, show(e.name, getattr(version, e.name))) for e in form.spec if e.kind != "document"],
-        "materials": catalog.materials_of(version) if page.materials else [],
+        "materials": materials,
+        "shared_materials": [row for row in materials if row["basis"] is not None],
         "steps": catalog.process_steps(version) if page.materials else [],
     }
     return render(request, "workbench/catalog_version.html", context)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from yiwang.cases.selectors import MaterialNeed
 from yiwang.catalog.models import Material
 
 SUPPLEMENT_ROWS = 10  # rows of the 一次性告知 list form (apply.js folds the empty ones)
@@ -106,9 +107,10 @@ def supplement_rows(
     ]
 
 
-def askable(materials: list[Material]) -> list[Material]:
-    """Materials a 补正 may ask for: never those the department gets through data sharing."""
-    return [m for m in materials if m.asked_of_applicant]
+def askable(needs: list[MaterialNeed]) -> list[Material]:
+    """Materials a 补正 may ask for: never those the department obtains itself (data sharing,
+    a fetched e-license) — unless the platform could not fetch it and the applicant uploaded it."""
+    return [n.material for n in needs if n.material.asked_of_applicant or (n.supply and not n.supply.supplied)]
 
 
 def view_reason(get: QueryDict) -> str:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from yiwang.cases import selectors as cases
+from yiwang.cases import case_links
 from yiwang.core.errors import Conflict
 from yiwang.notifications import selectors, services
 from yiwang.notifications.centre import MessageCentre
@@ -27,7 +27,7 @@ CENTRE = MessageCentre(
     namespace="workbench",
     user_of=staff_or_operator,
     case_url_name="workbench:case",
-    visible=cases.case_numbers_visible_to,
+    visible=case_links.case_numbers_visible_to,
     list_template="workbench/messages.html",
     settings_template="workbench/messages_settings.html",
 )

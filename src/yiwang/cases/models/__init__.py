@@ -4,7 +4,8 @@
   history, mirrored into the ledger) and the case-number counter.
 - `work`: stage and task rows that run the pinned process definition.
 - `timing`: the clock ledger (ClockEvent) of cases and tasks.
-- `materials`: uploaded materials and supplement (补正) requests.
+- `materials`: uploaded materials, fetched 免提交 materials (evidence) and supplement (补正)
+  requests.
 - `access`: the log of every staff read of a case.
 """
 
@@ -16,7 +17,7 @@ from yiwang.cases.models.case import (
     Decision,
     DeliveryMethod,
 )
-from yiwang.cases.models.materials import CaseMaterial, SupplementRequest
+from yiwang.cases.models.materials import CaseEvidence, CaseMaterial, EvidenceFailure, SupplementRequest
 from yiwang.cases.models.timing import ClockEvent
 from yiwang.cases.models.work import Stage, Task
 
@@ -24,11 +25,13 @@ __all__ = [
     "Case",
     "CaseAccessLog",
     "CaseEvent",
+    "CaseEvidence",
     "CaseMaterial",
     "CaseNumberCounter",
     "ClockEvent",
     "Decision",
     "DeliveryMethod",
+    "EvidenceFailure",
     "Stage",
     "SupplementRequest",
     "Task",

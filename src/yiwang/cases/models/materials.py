@@ -2,7 +2,7 @@ from django.db import models
 
 from yiwang.accounts.models import User
 from yiwang.cases.models.case import Case
-from yiwang.catalog.models import Material
+from yiwang.catalog.models import Material, MaterialSource
 
 
 class SupplementRequest(models.Model):
@@ -67,3 +67,71 @@ class CaseMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.material_name}: {self.original_name}"
+
+
+class EvidenceFailure(models.TextChoices):
+    """Why a 免提交 material could not be fetched (the applicant is asked to upload it)."""
+
+    NOT_FOUND = "not_found", "未找到"
+    SUSPENDED = "suspended", "已暂停"
+    REVOKED = "revoked", "已撤销"
+    CANCELLED = "cancelled", "已注销"
+    EXPIRED = "expired", "已过期"
+    NOT_YET_VALID = "not_yet_valid", "尚未生效"
+    UNAVAILABLE = "unavailable", "提供方暂不可用"
+    INVALID = "invalid", "提供方应答有误"
+
+
+class CaseEvidence(models.Model):
+    """A 免提交 material the platform fetched for a case (or tried to): one row per material
+    and fetch, written by the submission service (cases.evidence has the providers).
+
+    A fetched one names its source record (`reference`: for an e-license its identifier,
+    with `license` linking the row so the window sees its *current* status; for shared data
+    the resource code, with the granted fields in `record` and the read in `data_read`), the
+    SHA-256 of the signed record (an e-license's QR note; shared data: its canonical JSON)
+    and when it was fetched. A failed one says why (`failure`); the applicant then uploads the
+    material as a CaseMaterial. Written once, never edited.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence", verbose_name="办件")
+    material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="材料目录项"
+    )
+    material_key = models.CharField("材料标识", max_length=40)
+    material_name = models.CharField("材料名称", max_length=200)
+    source = models.CharField("来源渠道", max_length=12, choices=MaterialSource.choices)
+    failure = models.CharField("未能调取的原因", max_length=16, choices=EvidenceFailure.choices, blank=True)
+    message = models.CharField("告知申请人的说明", max_length=300)
+    reference = models.CharField("来源标识（电子证照标识）", max_length=120, blank=True)
+    number = models.CharField("证照编号", max_length=40, blank=True)
+    title = models.CharField("证照名称", max_length=100, blank=True)
+    issuer_name = models.CharField("发证机关", max_length=200, blank=True)
+    license = models.ForeignKey(
+        "licenses.License", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="电子证照"
+    )
+    sha256 = models.CharField("SHA-256（签名载荷）", max_length=64, blank=True)
+    record = models.JSONField(
+        "共享数据", default=dict, blank=True, help_text="数据共享调取到的信息项（仅授权范围内），电子证照为空"
+    )
+    data_read = models.ForeignKey(
+        "exchange.DataRead",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="共享数据读取记录",
+    )
+    fetched_at = models.DateTimeField("调取时间")
+
+    class Meta:
+        verbose_name = "免提交材料调取记录"
+        verbose_name_plural = "免提交材料调取记录"
+        ordering = ["case", "material_key", "fetched_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.material_name}: {self.reference or self.get_failure_display()}"
+
+    @property
+    def fetched(self) -> bool:
+        return not self.failure

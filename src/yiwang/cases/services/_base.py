@@ -269,16 +269,17 @@ def holders_by_post(posts: Iterable[tuple[int, str]]) -> dict[tuple[int, str], l
     return found
 
 
-def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False) -> None:
+def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False, reference: str = "") -> None:
     """Tell the applicant (in-app and e-mail; also by SMS for what they must know or do).
-    E-mail and SMS go only to applicants who keep them on and have an address for them."""
+    E-mail and SMS go only to applicants who keep them on and have an address for them.
+    The message links the case unless `reference` names something else (e.g. `license:…`)."""
     channels = [Channel.IN_APP, Channel.EMAIL, Channel.SMS] if sms else [Channel.IN_APP, Channel.EMAIL]
     message_enqueue(
         recipient=case.applicant,
         subject=f"【{item_name(case)}】{subject}",
         body=f"办件编号 {case.label}：{body}",
         channels=channels,
-        reference=case.subject,
+        reference=reference or case.subject,
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from yiwang.accounts.models import Department, User
 from yiwang.cases.deadlines import clock_started, due_text
+from yiwang.cases.hooks import conclusion_notes
 from yiwang.cases.models import Case, ClockEvent, DeliveryMethod, Stage, Task
 from yiwang.cases.services import _base as base
 from yiwang.cases.workflow import (
@@ -26,8 +27,11 @@ from yiwang.cases.workflow import (
 from yiwang.catalog.process import StageSpec
 from yiwang.core import clock
 from yiwang.core.errors import DomainError
+from yiwang.exchange.client_models import EventKind
+from yiwang.exchange.webhooks import webhooks_publish
 from yiwang.ledger.events import CaseVerb
-from yiwang.licenses.services import license_issue, licenses_revoke_for_case
+from yiwang.licenses.models import License
+from yiwang.licenses.services import license_issue, license_reference, licenses_revoke_for_case
 
 __all__ = [
     "accept",
@@ -278,22 +282,51 @@ def decide(
     base.clock_event(case, "stop", cause="decision")
     base.refresh_case_due(case)
     result = case.implementation_version.result_name
+    reference = case.subject
+    license: License | None = None
     if approved and case.implementation_version.license_type_code:
-        _issue_license(case)
-        result = f"{result}（电子证照已签发，可在证照夹中查看）"
+        license = _issue_license(case)
+        result = (
+            f"{result}（电子证照已签发：{license.license_type.name}，证照编号 {license.number}，"
+            "可在“我的证照”中查看、下载）"
+        )
+        # The notice links the license itself (the message centre opens /me/licenses/<id>/).
+        reference = license_reference(license)
     if approved:
         body = f"您的申请已获准予许可，审批结果：{result}。"
     else:
         body = f"您的申请未获许可。理由：{opinion} {'；'.join(base.REMEDIES)}。"
-    base.notify_applicant(case, "已作出审批决定", body, sms=True)
+    base.notify_applicant(case, "已作出审批决定", body, sms=True, reference=reference)
+    _publish_decision(case, license)
     if case.delivery_method == DeliveryMethod.ELECTRONIC:
         conclude(case, actor=None, reference="电子送达")
 
 
-def _issue_license(case: Case) -> None:
+def _publish_decision(case: Case, license: License | None) -> None:
+    """Owe the decision's webhook pushes in its transaction (exchange.webhooks): no
+    personal data — the case, the item, the department, the outcome and the license id."""
+    item_version = case.implementation_version.item_version
+    assert case.decided_at is not None
+    webhooks_publish(
+        event=EventKind.CASE_DECIDED,
+        item_code=item_version.item.basic_code,
+        occurred_at=case.decided_at,
+        data={
+            "case_number": case.number,
+            "item_code": item_version.item.basic_code,
+            "item_name": item_version.name,
+            "department": case.department.name,
+            "outcome": case.decision,
+            "decided_at": case.decided_at.isoformat(),
+            "license_identifier": license.identifier if license is not None else None,
+        },
+    )
+
+
+def _issue_license(case: Case) -> License:
     """The license the implementation version names, in the decision's transaction."""
     decided_on = clock.today()
-    license_issue(
+    return license_issue(
         type_code=case.implementation_version.license_type_code,
         holder=case.applicant,
         enterprise=case.enterprise,
@@ -328,7 +361,8 @@ def conclude(case: Case, *, actor: User | None, reference: str) -> None:
         personal={"reference": reference},
         actor_role="system" if actor is None else "window_clerk",
     )
-    base.notify_applicant(case, "已办结", f"审批结果已{method}，本件办结。欢迎对本次服务作出评价。")
+    notes = conclusion_notes(case) or ["欢迎对本次服务作出评价。"]
+    base.notify_applicant(case, "已办结", f"审批结果已{method}，本件办结。{''.join(notes)}")
 
 
 def inspection_create(case: Case, *, missing: list[str]) -> Task:

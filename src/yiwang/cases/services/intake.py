@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from yiwang.accounts.models import User
+from yiwang.cases import evidence
 from yiwang.cases.clock import deemed_acceptance_after
 from yiwang.cases.models import Case, SupplementRequest
 from yiwang.cases.policy import require_case_action
@@ -91,6 +92,10 @@ def _clean_items(case: Case, items: Sequence[dict[str, Any]]) -> list[dict[str, 
     if not items:
         raise ValidationFailed({"items": ["补正清单：请一次性列出需要补正的全部材料"]})
     materials = {m.key: m for m in Material.objects.filter(version_id=case.implementation_version_id)}
+    # A 免提交 material the platform could not fetch was uploaded instead: that file may be asked for.
+    uploaded_instead = {
+        k for k, supply in evidence.case_supplies(case, materials.values()).items() if not supply.supplied
+    }
     cleaned: list[dict[str, Any]] = []
     errors: dict[str, list[str]] = {}
     for index, item in enumerate(items):
@@ -101,7 +106,7 @@ def _clean_items(case: Case, items: Sequence[dict[str, Any]]) -> list[dict[str, 
             if material is None:
                 errors[f"items.{index}.material_key"] = [f"补正清单第 {index + 1} 项：本事项没有标识为 {key} 的材料"]
                 continue
-            if not material.asked_of_applicant:
+            if not material.asked_of_applicant and key not in uploaded_instead:
                 errors[f"items.{index}.material_key"] = [
                     f"补正清单第 {index + 1} 项：材料“{material.name}”可通过{material.get_source_display()}获取，"
                     "不得要求申请人重复提交"

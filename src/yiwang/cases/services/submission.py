@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.accounts.models import Enterprise, User
+from yiwang.cases import evidence
 from yiwang.cases.deadlines import clock_cache_set
 from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod, SupplementRequest
 from yiwang.cases.numbering import case_number_next
@@ -18,10 +19,11 @@ from yiwang.cases.policy import is_current_agent, require_case_action
 from yiwang.cases.selectors import material_needed
 from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
+from yiwang.cases.services._evidence import evidence_record
 from yiwang.cases.uploads import upload_check, upload_store
 from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
 from yiwang.catalog.formschema import FormSchema, form_clean, form_data_check, text_check
-from yiwang.catalog.models import ImplementationVersion, Material, VersionStatus
+from yiwang.catalog.models import ImplementationVersion, Material, MaterialSource, VersionStatus
 from yiwang.catalog.process import rule_holds
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -192,10 +194,8 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
     material = Material.objects.filter(version_id=case.implementation_version_id, key=material_key).first()
     if material is None:
         raise ValidationFailed({"material_key": [f"材料：本事项没有标识为 {material_key} 的材料"]})
-    if not material.asked_of_applicant:
-        raise ValidationFailed(
-            {"material_key": [f"材料“{material.name}”由部门通过{material.get_source_display()}获取，无需上传"]}
-        )
+    if case.status == CaseStatus.DRAFT:  # a 补正 asks only for what may be uploaded (intake._clean_items)
+        _require_asked(material, case)
     checked = upload_check(upload=upload, material_name=material.name)
     storage_name = upload_store(checked)
     with transaction.atomic(durable=True):
@@ -237,6 +237,58 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
     return stored
 
 
+def _require_asked(material: Material, case: Case) -> None:
+    """A 免提交 material is uploaded only when the platform cannot supply it: one a provider
+    serves, while its lookup fails (the applicant is told why on the form); one the
+    department obtains outside the platform, never."""
+    if material.asked_of_applicant:
+        return
+    supply = evidence.supplies_for([material], applicant=case.applicant, enterprise=case.enterprise, draft=case).get(
+        material.key
+    )
+    if supply is not None:
+        if not supply.supplied:
+            return
+        raise ValidationFailed({"material_key": [f"材料“{material.name}”：{supply.message}，无需上传"]})
+    raise ValidationFailed(
+        {"material_key": [f"材料“{material.name}”由部门通过{material.get_source_display()}获取，无需上传"]}
+    )
+
+
+def _fetch_shared(
+    actor: User,
+    draft: Case | None,
+    version: ImplementationVersion | None,
+    form_data: dict[str, Any] | None,
+    enterprise: Enterprise | None,
+) -> dict[str, evidence.Supply]:
+    """Read the 免提交 shared data of the application before the submission's transaction
+    (it talks to another system; cases.evidence.fetch_shared). Skipped for a draft already
+    submitted or not the actor's (the transaction refuses those) and for materials uploaded."""
+    uploaded: set[str] = set()
+    if draft is not None:
+        if draft.status != CaseStatus.DRAFT or draft.applicant_id != actor.pk:
+            return {}
+        version, enterprise = draft.implementation_version, enterprise or draft.enterprise
+        form_data = draft.form_data if form_data is None else form_data
+        uploaded = set(
+            CaseMaterial.objects.filter(case=draft, superseded_at__isnull=True).values_list("material_key", flat=True)
+        )
+    if version is None:
+        return {}
+    wanted = [m for m in version.materials.all() if m.key not in uploaded and evidence.fetch_wanted(m, form_data or {})]
+    if not any(m.source == MaterialSource.SHARING for m in wanted):
+        return {}
+    return evidence.fetch_shared(
+        wanted,
+        consumer=version.implementation.department,
+        applicant=actor,
+        enterprise=enterprise,
+        draft=draft,
+        purpose=f"办理“{version.item_version.name}”",
+    )
+
+
 def case_submit(
     *,
     actor: User,
@@ -258,7 +310,10 @@ def case_submit(
     fingerprint of what the request carried (`_submission_fingerprint`).
     Checks the form against the pinned schema and that every needed material is uploaded
     (with a signed 告知承诺 the promise stands in for missing proofs, which the 核查 task
-    then checks). Then, in the same transaction: 秒批 when a rule holds (accepted and
+    then checks); a 免提交 material the platform supplies (cases.evidence: the holder's
+    valid e-license) is looked up here and needed only when that fails, the error naming
+    why. Each lookup is recorded on the case (CaseEvidence, a `fetch_evidence` event and
+    ledger entry). Then, in the same transaction: 秒批 when a rule holds (accepted and
     approved without a person, the rule recorded), or 告知承诺 (approved at once plus a 核查
     task). Nothing changes on ValidationFailed — save the draft first to keep what was typed.
     Side effects: CaseEvents, ledger entries, receipt to the applicant, notice to the window.
@@ -360,6 +415,7 @@ def _submit(
 ) -> Case:
     if form_data is not None:  # bounded before it is written (an inf or NUL would fail the INSERT)
         _draft_bounded(draft.implementation_version if draft else implementation_version, form_data, delivery_address)
+    fetched = _fetch_shared(actor, draft, implementation_version, form_data, enterprise)
     with transaction.atomic(durable=True):
         now, today = clock.now(), clock.today()
         if draft is not None:
@@ -403,10 +459,20 @@ def _submit(
         uploaded = set(
             CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).values_list("material_key", flat=True)
         )
-        missing = [m for m in version.materials.all() if material_needed(m, cleaned) and m.key not in uploaded]
+        materials = list(version.materials.all())
+        fetching = [m for m in materials if evidence.fetch_wanted(m, cleaned)]
+        supplies = {
+            key: evidence.not_fetched(supply) if supply.pending else supply
+            for key, supply in evidence.supplies_for(
+                fetching, applicant=actor, enterprise=case.enterprise, draft=case if draft else None, fetched=fetched
+            ).items()
+        }
+        missing = [m for m in materials if material_needed(m, cleaned, supplies) and m.key not in uploaded]
         if not commitment_signed:
             for material in missing:
-                errors[f"materials.{material.key}"] = [f"材料“{material.name}”：必须上传"]
+                supply = supplies.get(material.key)
+                why = supply.message if supply is not None else "必须上传"
+                errors[f"materials.{material.key}"] = [f"材料“{material.name}”：{why}"]
         if errors:
             raise ValidationFailed(errors)
         case.form_data = cleaned
@@ -432,6 +498,7 @@ def _submit(
             personal={"form_data": base.canonical(cleaned), "applicant": str(actor.pk)},
             actor_role="applicant",
         )
+        evidence_record(case, materials=fetching, supplies=supplies)
         base.notify_applicant(
             case,
             "申请已提交",
@@ -441,7 +508,8 @@ def _submit(
         base.notify_staff(
             base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。"
         )
-        rule = next((r for r in process.auto_approval if rule_holds(r, cleaned)), None)
+        facts = {**cleaned, **evidence.shared_facts_of(supplies)}
+        rule = next((r for r in process.auto_approval if rule_holds(r, facts)), None)
         if rule is not None:
             engine.accept(case, actor=None, how="auto", summary=f"符合秒批规则“{rule.name}”，系统自动受理")
             engine.decide(

@@ -4,6 +4,7 @@ shows in, so no template keeps its own map (`{% load case_badges %}`).
     {% status_badge "case" case.status %}            办理中 in the case's tone (workflow.STATUS_TONES)
     {% status_badge "task" task.status large=True %}
     {% status_badge "case" row.status row.status_label %}   with a label of the caller's
+    {% status_badge "license" license.status %}       有效 / 已暂停 / 已撤销 / 已注销 / 已过期 / 已替代
     {% clock_badge detail.clock.level %}             已超期 / 即将到期 / 暂停计时 / 正常 (nothing otherwise)
 """
 
@@ -14,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from yiwang.cases.workflow import STATUS_TONES, CaseStatus, StageStatus, TaskStatus
+from yiwang.licenses.workflow import LicenseStatus
 
 register = template.Library()
 
@@ -35,6 +37,14 @@ STAGE_TONES: dict[str, str] = {
     StageStatus.SKIPPED: "neutral",
     StageStatus.CANCELLED: "neutral",
 }
+LICENSE_TONES: dict[str, str] = {
+    LicenseStatus.VALID: "success",
+    LicenseStatus.SUSPENDED: "warning",
+    LicenseStatus.REVOKED: "danger",
+    LicenseStatus.CANCELLED: "neutral",
+    LicenseStatus.EXPIRED: "neutral",
+    LicenseStatus.SUPERSEDED: "info",
+}
 # A clock's level (ClockState.level) → tone and words; other states (not started) show none.
 CLOCK_BADGES: dict[str, tuple[str, str]] = {
     "overdue": ("overdue", "已超期"),
@@ -46,6 +56,7 @@ STATUS_KINDS: dict[str, tuple[type[Enum], dict[str, str]]] = {
     "case": (CaseStatus, STATUS_TONES),
     "task": (TaskStatus, TASK_TONES),
     "stage": (StageStatus, STAGE_TONES),
+    "license": (LicenseStatus, LICENSE_TONES),
 }
 
 

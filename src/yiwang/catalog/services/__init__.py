@@ -6,6 +6,7 @@ review and publication are the shared workflow (versions.py) bound to each kind.
 
 from functools import partial
 
+from yiwang.catalog.services.common import require_admin
 from yiwang.catalog.services.implementations import (
     IMPLEMENTATIONS,
     implementation_version_draft,
@@ -36,4 +37,5 @@ __all__ = [
     "item_version_submit",
     "item_version_update",
     "item_version_withdraw",
+    "require_admin",
 ]

@@ -62,6 +62,16 @@ def test_drafts_are_not_public(login_as: Login) -> None:
     assert Client().get(f"/api/v1/catalog/implementation-versions/{created.json()['id']}").status_code == 404
 
 
+@pytest.mark.parametrize("known", [True, False])
+def test_someone_not_a_catalog_admin_learns_nothing_about_department_codes(login_as: Login, known: bool) -> None:
+    implementation = food_implementation()
+    credit_code = implementation.department.credit_code if known else "000000000000000000"
+    client = login_as("jn_window")
+    body = {"basic_code": FOOD, "department_credit_code": credit_code, "change_kind": "amend", "change_reason": "试探"}
+    answer = client.post("/api/v1/catalog/implementation-versions", body, content_type="application/json")
+    assert answer.status_code == 403 and answer.json()["detail"] == "只有事项管理员可以维护事项库。"
+
+
 def test_the_workflow_over_the_api_with_problem_json_refusals(login_as: Login) -> None:
     implementation = food_implementation()
     drafter = login_as("sd_catalog")

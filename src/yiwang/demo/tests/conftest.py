@@ -9,3 +9,4 @@ def _fast_passwords_and_private_media(settings, tmp_path: Path) -> None:  # type
     materials go to a per-test directory."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.DATA_DIR = tmp_path  # the demo API client's credentials file

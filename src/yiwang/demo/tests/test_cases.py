@@ -115,9 +115,10 @@ def test_zhangsan_and_the_enterprise_hold_licenses_one_revoked_one_expired() -> 
     held = {(lic.license_type.name, lic.enterprise is not None, lic.status) for lic in License.objects.all()}
     assert held == {
         ("营业执照", False, "valid"),  # company-instant: zhangsan
+        ("营业执照", True, "valid"),  # 泉城餐饮's, fetched by its 食品经营许可 applications (免提交)
         ("食品经营许可证", True, "valid"),  # food-concluded: 泉城餐饮
         ("公共场所卫生许可证", True, "revoked"),  # hygiene-revoked: the decision on the promise was revoked
         ("食品经营许可证", True, "expired"),  # the earlier shop's, from before the platform
     }
     assert License.objects.get(case=_case("company-instant")).holder.username == "zhangsan"
-    assert _load(TODAY)["cases"] == 0 and License.objects.count() == 4
+    assert _load(TODAY)["cases"] == 0 and License.objects.count() == 5

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from yiwang.demo.run import local_delivery
 
 
@@ -22,3 +24,26 @@ def test_a_configured_mail_server_and_gateway_are_kept(tmp_path: Path) -> None:
     commands, notes = local_delivery(env, tmp_path)
     assert commands == [] and notes == []
     assert env == {"EMAIL_HOST": "smtp.example.gov.cn", "SMS_GATEWAY_URL": "https://sms.example.gov.cn/send"}
+
+
+def test_the_demo_registry_starts_with_a_key_that_begins_with_a_dash(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """secrets.token_urlsafe sometimes begins with "-"; argparse once took such a key for an
+    option and the stand-in registry did not start (a red CI run)."""
+    import urllib.error
+    import urllib.request
+
+    from yiwang.core.localproc import stop
+    from yiwang.demo import registry
+
+    monkeypatch.setattr(registry.secrets, "token_urlsafe", lambda _n: "-dash-first-key")
+    proc, url, key = registry.start_registry(registry.records_file(tmp_path))
+    record = f"{url}/records/scjg.enterprise_register/91370102MA3C4L8K22?fields=name"
+    try:
+        request = urllib.request.Request(record, headers={"Authorization": f"Bearer {key}"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 (127.0.0.1)
+            assert answer.status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(record, timeout=5)  # noqa: S310 (127.0.0.1)
+        assert refused.value.code == 401
+    finally:
+        stop(proc)

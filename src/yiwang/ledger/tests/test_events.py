@@ -26,8 +26,10 @@ from yiwang.ledger.events import (
     CaseVerb,
     CatalogVerb,
     Domain,
+    ExchangeVerb,
     LicenseVerb,
     NotificationVerb,
+    RatingVerb,
     UnknownEventVerb,
     disclosed_kinds,
     event_type,
@@ -37,7 +39,16 @@ from yiwang.ledger.models import DomainEvent
 from yiwang.workcalendar.models import CalendarEvent
 
 SRC = Path(__file__).resolve().parents[2]
-VERB_ENUMS = {"CaseVerb", "CatalogVerb", "AccountVerb", "CalendarVerb", "NotificationVerb", "LicenseVerb"}
+VERB_ENUMS = {
+    "CaseVerb",
+    "CatalogVerb",
+    "AccountVerb",
+    "CalendarVerb",
+    "NotificationVerb",
+    "LicenseVerb",
+    "ExchangeVerb",
+    "RatingVerb",
+}
 
 
 def _verb_arguments() -> list[tuple[str, int, ast.expr]]:
@@ -58,7 +69,16 @@ def _is_catalogued_expression(value: ast.expr) -> bool:
     if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
         return value.value.id in VERB_ENUMS and value.attr in {
             member.name
-            for enum in (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb, LicenseVerb)
+            for enum in (
+                CaseVerb,
+                CatalogVerb,
+                AccountVerb,
+                CalendarVerb,
+                NotificationVerb,
+                LicenseVerb,
+                ExchangeVerb,
+                RatingVerb,
+            )
             for member in enum
         }
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
@@ -94,7 +114,7 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
     for kind, row in CATALOGUE.items():
         assert kind == row.kind == f"{row.domain}.{row.verb}"
         assert row.label and all(not ch.isascii() for ch in row.label), kind
-    enums = (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb, LicenseVerb)
+    enums = (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb, LicenseVerb, ExchangeVerb, RatingVerb)
     assert len(CATALOGUE) == sum(len(enum) for enum in enums)
 
 
@@ -125,6 +145,9 @@ def test_every_event_table_shares_the_base_row() -> None:
         "CalendarEvent",
         "NotificationEvent",
         "LicenseEvent",
+        "ExchangeEvent",
+        "ClientEvent",
+        "RatingEvent",
     }
     for name, model in tables.items():
         assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name

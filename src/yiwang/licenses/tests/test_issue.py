@@ -4,7 +4,9 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import transaction
 
+from yiwang.accounts.models import Department
 from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory, user
@@ -16,7 +18,8 @@ from yiwang.ledger.models import Entry
 from yiwang.ledger.note import InvalidSignatureError, UnverifiedNoteError, generate_key, parse_vkey
 from yiwang.licenses.keys import license_verifier
 from yiwang.licenses.models import License, LicenseEvent, LicenseType
-from yiwang.licenses.tests.helpers import FOOD, food_type
+from yiwang.licenses.services import license_issue
+from yiwang.licenses.tests.helpers import FOOD, food_type, issue
 from yiwang.licenses.workflow import LicenseStatus
 from yiwang.notifications.models import Message
 
@@ -73,7 +76,7 @@ def test_an_item_without_a_license_type_issues_nothing(world: None) -> None:
     version = ImplementationVersionFactory(auto=True)
     with flows.on(D(2026, 3, 2)):
         case = flows.submit(version, data=SMALL_SHOP)
-    assert case.status == CaseStatus.CONCLUDED and not License.objects.exists()
+    assert case.status == CaseStatus.CONCLUDED and not License.objects.filter(case=case).exists()
 
 
 def test_a_missing_license_type_refuses_the_approval_whole(world: None) -> None:
@@ -85,7 +88,8 @@ def test_a_missing_license_type_refuses_the_approval_whole(world: None) -> None:
             from yiwang.cases import services
 
             services.case_decide(actor=user("jn_approver"), case=case, outcome="approve", opinion="符合条件")
-    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW and not License.objects.exists()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW
+    assert not License.objects.filter(case=case).exists()
 
 
 def test_a_revoked_decision_revokes_its_license(world: None) -> None:
@@ -120,3 +124,23 @@ def test_a_person_holders_name_is_a_licensed_fact_when_the_type_asks_for_it(worl
     with flows.on(D(2026, 3, 2)):
         case = flows.submit(version, data=SMALL_SHOP)
     assert License.objects.get(case=case).facts == {"holder": "张三"}
+
+
+def test_serials_count_per_type_and_issuer(world: None) -> None:
+    """The identifier's serial: 1, 2, … per license type and issuing department."""
+    first, second = issue(), issue("lisi")
+    other = Department.objects.exclude(pk=first.issuer_id).first()
+    assert other is not None
+    with transaction.atomic():
+        elsewhere = license_issue(
+            type_code=FOOD,
+            holder=user("zhangsan"),
+            enterprise=None,
+            issuer=other,
+            case_id=None,
+            sources={"form": {"shop_name": "泉城小馆", "area": "80"}},
+            valid_from=D(2026, 3, 2),
+        )
+    assert [first.serial, second.serial, elsewhere.serial] == ["00000001", "00000002", "00000001"]
+    assert elsewhere.identifier.split(".")[-3] == "00000001" and elsewhere.issuer == other
+    assert len({first.identifier, second.identifier, elsewhere.identifier}) == 3

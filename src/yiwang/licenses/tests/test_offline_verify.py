@@ -67,7 +67,9 @@ def test_another_key_fails(world: None, tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_a_revoked_license_is_reported(world: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     license = issue()
-    services.license_revoke(actor=user("jn_approver"), license_id=license.pk, reason="违法经营")
+    services.license_revoke(
+        actor=user("jn_approver"), license_id=license.pk, reason="违法经营", legal_basis="《食品安全法》"
+    )
     paths = _save(tmp_path, license)
     assert _verify(paths) == 1
     assert "is revoked (已撤销)" in capsys.readouterr().err
@@ -78,7 +80,9 @@ def test_a_status_the_proof_does_not_record_fails(
 ) -> None:
     license = issue()
     paths = _save(tmp_path, license)
-    services.license_revoke(actor=user("jn_approver"), license_id=license.pk, reason="违法经营")
+    services.license_revoke(
+        actor=user("jn_approver"), license_id=license.pk, reason="违法经营", legal_basis="《食品安全法》"
+    )
     (tmp_path / "later").mkdir()
     revoked = _save(tmp_path / "later", license)
     paths["proof"] = revoked["proof"]  # the old "valid" status with the proof of the revocation

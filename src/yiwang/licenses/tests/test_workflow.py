@@ -23,7 +23,9 @@ def _do(action: LicenseAction, license: License) -> None:
     run: dict[LicenseAction, Callable[[], object]] = {
         A.SUSPEND: lambda: services.license_suspend(actor=approver, license_id=license.pk, reason="整改"),
         A.RESUME: lambda: services.license_resume(actor=approver, license_id=license.pk, reason="整改完成"),
-        A.REVOKE: lambda: services.license_revoke(actor=approver, license_id=license.pk, reason="违法经营"),
+        A.REVOKE: lambda: services.license_revoke(
+            actor=approver, license_id=license.pk, reason="违法经营", legal_basis="《食品安全法》第一百二十二条"
+        ),
         A.CANCEL: lambda: services.license_cancel(actor=holder, license_id=license.pk, reason="停业"),
         A.SUPERSEDE: lambda: services.license_reissue(
             actor=approver, license_id=license.pk, facts={"area": "120"}, reason="经营面积变更"
@@ -108,15 +110,16 @@ def test_expiry_job_ends_licenses_the_day_after_their_validity(world: None) -> N
 def test_who_may_act(world: None, who: str, action: LicenseAction, allowed: bool) -> None:
     license = issue()
     service = services.license_cancel if action == A.CANCEL else getattr(services, f"license_{action.value}")
+    extra = {"legal_basis": "依据"} if action == A.REVOKE else {}
     if allowed:
-        service(actor=user(who), license_id=license.pk, reason="理由")
+        service(actor=user(who), license_id=license.pk, reason="理由", **extra)
     else:
         with pytest.raises(PermissionDenied):
-            service(actor=user(who), license_id=license.pk, reason="理由")
+            service(actor=user(who), license_id=license.pk, reason="理由", **extra)
 
 
 def test_a_reason_is_required(world: None) -> None:
     license = issue()
     with pytest.raises(ValidationFailed) as info:
-        services.license_revoke(actor=user("jn_approver"), license_id=license.pk, reason="  ")
+        services.license_revoke(actor=user("jn_approver"), license_id=license.pk, reason="  ", legal_basis="")
     assert info.value.errors == {"reason": ["理由：必填"]}

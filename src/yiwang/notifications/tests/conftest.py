@@ -1,10 +1,4 @@
-import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-import yiwang
+from yiwang.core.localproc import start, stop
 
 EMAIL_CHANNEL = "yiwang.notifications.channels.EmailChannel"
 SMS_CHANNEL = "yiwang.notifications.channels.HttpSmsChannel"
@@ -34,45 +28,12 @@ def recording(settings):  # type: ignore[no-untyped-def]
     return RecordingChannel.sent
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(module: str, *args: str) -> tuple[subprocess.Popen[bytes], int]:
-    """Start `python -m <module> --port <free> …` and wait until it accepts connections."""
-    port = _free_port()
-    src = str(Path(yiwang.__file__).resolve().parents[1])  # this checkout's code, not an installed copy
-    env = {**os.environ, "PYTHONPATH": src}
-    proc = subprocess.Popen([sys.executable, "-m", module, "--port", str(port), *args], env=env)  # noqa: S603
-    deadline = time.monotonic() + 20
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return proc, port
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError(f"{module} did not start (exit {proc.returncode})")
-        time.sleep(0.05)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 @pytest.fixture
 def smtp_server(settings, tmp_path: Path) -> Iterator[Path]:  # type: ignore[no-untyped-def]
     """A real local SMTP server process (devsmtp, aiosmtpd); the e-mail channel points at it.
     Yields the Maildir it stores mail in."""
     maildir = tmp_path / "mail"
-    proc, port = _start("yiwang.notifications.devsmtp", "--maildir", str(maildir))
+    proc, port = start("yiwang.notifications.devsmtp", "--maildir", str(maildir))
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
@@ -80,7 +41,7 @@ def smtp_server(settings, tmp_path: Path) -> Iterator[Path]:  # type: ignore[no-
     try:
         yield maildir
     finally:
-        _stop(proc)
+        stop(proc)
 
 
 @dataclass
@@ -103,7 +64,7 @@ class SmsGateway:
 def sms_gateway(settings, tmp_path: Path) -> Iterator[SmsGateway]:  # type: ignore[no-untyped-def]
     """The local stand-in SMS gateway as a real process; the SMS channel points at it."""
     record = tmp_path / "sms.jsonl"
-    proc, port = _start("yiwang.notifications.devsms", "--record", str(record), "--api-key", "test-key")
+    proc, port = start("yiwang.notifications.devsms", "--record", str(record), "--api-key", "test-key")
     settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{port}/send"
     settings.SMS_GATEWAY_API_KEY = "test-key"
     settings.SMS_GATEWAY_TIMEOUT = 1.0
@@ -111,4 +72,4 @@ def sms_gateway(settings, tmp_path: Path) -> Iterator[SmsGateway]:  # type: igno
     try:
         yield SmsGateway(url=settings.SMS_GATEWAY_URL, record=record)
     finally:
-        _stop(proc)
+        stop(proc)

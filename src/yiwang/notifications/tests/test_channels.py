@@ -122,3 +122,32 @@ def test_a_wrong_gateway_key_is_a_permanent_failure(sms_gateway: SmsGateway, set
     messages_deliver_pending()
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED and "HTTP 401" in message.last_error
+
+
+@pytest.mark.django_db
+def test_a_gateway_error_echoing_the_phone_is_stored_masked(sms_gateway: SmsGateway) -> None:
+    sms_gateway.control(fail_next=1, status=503)
+    message = _queue(_person(phone="13912345678"), "sms")
+    messages_deliver_pending()
+    message.refresh_from_db()
+    assert "HTTP 503" in message.last_error
+    assert "13912345678" not in message.last_error and "139****5678" in message.last_error
+
+
+@pytest.mark.django_db
+def test_a_gateway_redirect_is_not_followed(sms_gateway: SmsGateway) -> None:
+    sms_gateway.control(fail_next=1, status=307)
+    message = _queue(_person(), "sms")
+    assert messages_deliver_pending() == 0
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING and "跳转" in message.last_error
+    assert sms_gateway.received() == []  # the phone and the key were not sent on
+
+
+@pytest.mark.django_db
+def test_a_plain_http_gateway_off_this_machine_is_refused(sms_gateway: SmsGateway, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_GATEWAY_URL = "http://sms.example.org/send"
+    message = _queue(_person(), "sms")
+    messages_deliver_pending()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING and "https" in message.last_error

@@ -125,3 +125,39 @@ def test_a_message_being_sent_is_leased_so_a_second_worker_does_not_send_it_agai
     assert ReentrantChannel.sent == [message.pk] and ReentrantChannel.seen_by_second_worker == [0]
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT and message.attempts == 1
+
+
+@pytest.mark.django_db
+def test_a_slow_batch_stops_before_its_lease_runs_out_and_the_rest_goes_next_run(settings) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.notifications.tests.plugins import SlowChannel
+
+    SlowChannel.sent = []
+    settings.NOTIFICATION_CHANNELS = {"sms": "yiwang.notifications.tests.plugins.SlowChannel"}
+    settings.NOTIFICATIONS_KICK_AFTER_COMMIT = False
+    user = _user()
+    with transaction.atomic():
+        for n in range(6):
+            message_enqueue(recipient=user, subject=f"第{n}条", body="…", channels=["sms"])
+    start = clock.now()
+    with clock.frozen(start):
+        # 5-minute lease, no send started in its last minute, 50 s a send: five go out, every
+        # one inside the lease; the sixth is left alone.
+        assert messages_deliver_pending() == 5
+    assert len(SlowChannel.sent) == 5
+    [left] = Message.objects.filter(status=MessageStatus.PENDING)
+    assert left.attempts == 0
+    with clock.frozen(start + dt.timedelta(minutes=6)):  # its claim lapsed: the next run sends it
+        assert messages_deliver_pending() == 1
+    assert sorted(SlowChannel.sent) == sorted(Message.objects.values_list("pk", flat=True))  # each once
+
+
+@pytest.mark.django_db
+def test_an_outcome_is_not_written_over_a_claim_another_worker_took(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.NOTIFICATION_CHANNELS = {"sms": "yiwang.notifications.tests.plugins.ClaimLosingChannel"}
+    settings.NOTIFICATIONS_KICK_AFTER_COMMIT = False
+    user = _user()
+    with transaction.atomic():
+        [message] = message_enqueue(recipient=user, subject="x", body="y", channels=["sms"])
+    assert messages_deliver_pending() == 0
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING and message.attempts == 0  # the other claim stands

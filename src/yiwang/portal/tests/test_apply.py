@@ -123,10 +123,14 @@ def test_the_form_is_generated_from_the_schema_and_the_materials(login_as: Any) 
     assert 'name="f-business_items" value="hot_food"' in html and "热食类食品制售" in html
     assert "18 位居民身份证号码，末位可为 X" in html and 'aria-describedby="f-principal_id-help"' in html
     assert "<legend" in html and "（可多选）" in html
-    # materials: one file input per material asked of the applicant, the shared one is 免提交
+    # materials: one file input per material asked of the applicant; the 营业执照 comes by data
+    # sharing (the department has no grant in this world: it obtains it itself), never asked
     assert 'name="m-application"' in html and 'name="m-layout"' in html
     assert 'name="m-business_license"' not in html
-    assert "免提交" in html and "市场主体登记信息" in html
+    # 户外广告设置许可 takes it from the platform's e-licenses: zhangsan holds none, so he is
+    # told and asked to upload it
+    sign = login_as("zhangsan").get(apply_url("户外广告设置许可")).content.decode()
+    assert "未找到您有效的营业执照电子证照，请上传“营业执照”" in sign and 'name="m-business_license"' in sign
     assert "PDF 文件、JPEG 图片、PNG 图片、OFD 版式文件" in html and "20 MB" in html
     assert 'accept=".pdf,.jpg,.jpeg,.png,.ofd"' in html
     # the conditional material follows its field progressively (apply.js), and says when it is needed
@@ -216,7 +220,13 @@ def test_save_a_draft_and_come_back_to_it(login_as: Any) -> None:
     key = key_of(page)
     done = client.post(
         response["Location"],
-        {**FOOD_FORM, "idempotency_key": key, "action": "submit", "m-layout": png(), "m-rules": pdf("制度.pdf")},
+        {
+            **FOOD_FORM,
+            "idempotency_key": key,
+            "action": "submit",
+            "m-layout": png(),
+            "m-rules": pdf("制度.pdf"),
+        },
     )
     case = Case.objects.get(pk=draft.pk)
     assert done.status_code == 302 and case.number and done["Location"] == f"/me/cases/{case.number}/receipt/"
@@ -320,13 +330,21 @@ def test_a_double_click_creates_one_case(login_as: Any) -> None:
 def test_two_requests_racing_from_a_blank_form_still_make_one_case(login_as: Any) -> None:
     """The second request did not see the first one's session (they ran at the same time):
     it started its own draft, then found the key used and gave its duplicate up."""
+
+    def files() -> dict[str, Any]:
+        return {
+            "m-application": pdf(),
+            "m-layout": png(),
+            "m-rules": pdf("制度.pdf"),
+        }
+
     first_tab = login_as("zhangsan")
     url = apply_url("食品经营许可")
     key = key_of(first_tab.get(url).content.decode())
     data = {**FOOD_FORM, "idempotency_key": key, "action": "submit"}
-    first_tab.post(url, {**data, "m-application": pdf(), "m-layout": png(), "m-rules": pdf("制度.pdf")})
+    first_tab.post(url, {**data, **files()})
     racing = login_as("zhangsan")  # a session without the first request's memory
-    response = racing.post(url, {**data, "m-application": pdf(), "m-layout": png(), "m-rules": pdf("制度.pdf")})
+    response = racing.post(url, {**data, **files()})
     case = Case.objects.exclude(number=None).get()
     assert response.status_code == 302 and response["Location"] == f"/me/cases/{case.number}/receipt/"
     assert drafts_of("zhangsan") == []

@@ -72,6 +72,7 @@ def test_mark_all_read_and_paging_newest_first(login_as) -> None:  # type: ignor
     zhangsan = login_as("zhangsan")
     first = zhangsan.get("/me/messages/").content.decode()
     assert "通知24" in first and "通知04" not in first and "第 1 / 2 页" in first
+    assert '<a href="?page=2" rel="next">下一页</a>' in first
     assert "通知00" in zhangsan.get("/me/messages/?page=2").content.decode()
     done = zhangsan.post("/me/messages/read-all/", follow=True).content.decode()
     assert "已将 25 条消息标为已读" in done and "条未读" not in done

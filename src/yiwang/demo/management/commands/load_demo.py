@@ -7,19 +7,40 @@ from django.core.management.base import BaseCommand
 
 from yiwang.demo import world
 from yiwang.demo.cases import load_cases
+from yiwang.demo.clients import CREDENTIALS_FILE, load_clients
+from yiwang.demo.exchange import load_exchange
+from yiwang.demo.ratings import load_ratings
+from yiwang.demo.registry import records_file, registry_running
 from yiwang.workcalendar.services import calendar_years_seed
 
 
 class Command(BaseCommand):
-    help = "Load the demo world (regions, departments, personas, catalog, cases in every state). Idempotent."
+    help = (
+        "Load the demo world (regions, departments, personas, catalog, data sharing, cases in every state, ratings). "
+        "Idempotent."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         years = calendar_years_seed(years=settings.CALENDAR_SEED_YEARS)
         created = world.load_world()
-        cases = load_cases()
+        exchange = load_exchange()
+        api_clients = load_clients(settings.DATA_DIR)
+        records = records_file(settings.DATA_DIR)  # what `yiwang.demo.run`'s stand-in registry serves
+        with registry_running():  # the demo cases' 免提交 营业执照 and 户籍 are read from it
+            cases = load_cases()
+        ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
         self.stdout.write(f"工作日历：新增 {years} 个年度；演示数据新增：{created}")
+        resources = exchange["resources"] + api_clients["resources"]
+        demands = exchange["demands"] + api_clients["demands"]
+        self.stdout.write(f"数据共享：新增数据资源 {resources} 项、共享需求 {demands} 项")
+        if api_clients["clients"]:
+            where = settings.DATA_DIR / CREDENTIALS_FILE
+            self.stdout.write(f"接口客户端：市场监管“食品安全监管系统”已登记，凭证（仅此一次）写入 {where}")
         skipped = f"（未创建：{cases['skipped']}）" if cases["skipped"] else ""
         self.stdout.write(f"演示办件：新增 {cases['cases']} 件{skipped}")
+        skipped = f"（未创建：{ratings['skipped']}）" if ratings["skipped"] else ""
+        self.stdout.write(f"好差评：新增已评价办件 {ratings['cases']} 件、评价 {ratings['ratings']} 条{skipped}")
+        self.stdout.write(f"演示提供系统（市场主体登记、户籍）的数据：{records}")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {world.DEMO_PASSWORD}）：")
         for username, description in world.logins():

@@ -1,0 +1,23 @@
+"""Extension points of the case engine for the apps above it (the ladder: cases never imports
+them). An app registers in its `AppConfig.ready`; the engine calls what is registered inside
+the transaction of the change.
+
+- `register_conclusion_note(fn)`: `fn(case) -> str` adds a sentence to the applicant's
+  conclusion notice (ratings: the one-time rating link); an empty string adds nothing.
+"""
+
+from collections.abc import Callable
+
+from yiwang.cases.models import Case
+
+ConclusionNote = Callable[[Case], str]
+_CONCLUSION_NOTES: list[ConclusionNote] = []
+
+
+def register_conclusion_note(note: ConclusionNote) -> None:
+    if note not in _CONCLUSION_NOTES:
+        _CONCLUSION_NOTES.append(note)
+
+
+def conclusion_notes(case: Case) -> list[str]:
+    return [text for text in (note(case) for note in _CONCLUSION_NOTES) if text]
