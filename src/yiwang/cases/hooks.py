@@ -4,11 +4,14 @@ the transaction of the change.
 
 - `register_conclusion_note(fn)`: `fn(case) -> str` adds a sentence to the applicant's
   conclusion notice (ratings: the one-time rating link); an empty string adds nothing.
+- `register_event_observer(fn)`: `fn(case, event)` is called for every case event the engine
+  writes, right after the event row (supervision: roll-ups and monitoring rules). An observer
+  that raises rolls the change back with it, so observers must not fail on ordinary input.
 """
 
 from collections.abc import Callable
 
-from yiwang.cases.models import Case
+from yiwang.cases.models import Case, CaseEvent
 
 ConclusionNote = Callable[[Case], str]
 _CONCLUSION_NOTES: list[ConclusionNote] = []
@@ -21,3 +24,17 @@ def register_conclusion_note(note: ConclusionNote) -> None:
 
 def conclusion_notes(case: Case) -> list[str]:
     return [text for text in (note(case) for note in _CONCLUSION_NOTES) if text]
+
+
+EventObserver = Callable[[Case, CaseEvent], None]
+_EVENT_OBSERVERS: list[EventObserver] = []
+
+
+def register_event_observer(observer: EventObserver) -> None:
+    if observer not in _EVENT_OBSERVERS:
+        _EVENT_OBSERVERS.append(observer)
+
+
+def event_written(case: Case, event: CaseEvent) -> None:
+    for observer in _EVENT_OBSERVERS:
+        observer(case, event)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "yiwang.licenses",
     "yiwang.cases",
     "yiwang.ratings",
+    "yiwang.supervision",
     "yiwang.demo",
     "yiwang.portal",
     "yiwang.workbench",

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 
 from yiwang.accounts.models import Role, StaffRole, User
 from yiwang.cases.deadlines import case_due_refresh, clock_cache_clear, clock_written, task_due_refresh
+from yiwang.cases.hooks import event_written
 from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
 from yiwang.cases.policy import Post
 from yiwang.cases.workflow import CaseAction, TaskAction, TaskStatus, case_next_status, task_next_status
@@ -116,7 +117,7 @@ def record(
     }
     kind = event_type(Domain.CASES, verb).kind  # an uncatalogued verb fails before anything is written
     entry = ledger_append(kind=kind, subject=case.subject, payload=ledger_payload, personal=secrets)
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         verb=verb,
         from_status=from_status,
@@ -129,6 +130,8 @@ def record(
         at=clock.now(),
         ledger_entry_id=entry.pk,
     )
+    event_written(case, event)
+    return event
 
 
 def disclosure_fields(case: Case, *, decision_label: str) -> dict[str, Any]:

@@ -1,0 +1,277 @@
+"""The figures of 电子监察, one definition each (domain.md §8), read from the roll-ups.
+
+The dashboard, the evaluation (考评) and the public data page all call these functions; the
+formulas below are also shown to readers (`FORMULAS`).
+
+- **按期办结率** = cases concluded within the statutory limit / cases concluded. "Within"
+  is the case's clock ledger: pauses (补正, 特别程序) do not count and approved extensions
+  lengthen the limit (cases.clock).
+- **承诺时限内办结率** = cases concluded within the committed limit / cases concluded.
+- **平均用时 / P90 用时** = working days used (clock ledger) of the cases concluded.
+- **承诺时限压缩比** = 1 − Σ committed limits / Σ statutory limits, over the cases concluded.
+- **不予受理率** = refused / (accepted + refused); **补正率** = 补正 notices / applications.
+- **不予许可率** = denials / decisions; **秒批占比** = decisions by rule / decisions.
+- **实际网办率** = applications filed online by the applicant / applications.
+- **零跑腿率** = cases concluded with no visit required and the result delivered
+  electronically or by post / cases concluded.
+- **好评率**, **差评整改率**: the 好差评 figures (ratings.selectors), same scope and period.
+
+A period is by the day each thing happened (an application counts on the day it was filed,
+a conclusion on the day the case was concluded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from yiwang.accounts.models import Region
+from yiwang.cases.models import Case
+from yiwang.cases.workflow import CaseStatus
+from yiwang.core import clock
+from yiwang.ratings import selectors as ratings
+from yiwang.supervision.models import DailyFigures, StatusCount
+
+COUNTERS = [
+    "submitted",
+    "submitted_online",
+    "accepted",
+    "refused",
+    "supplement_requests",
+    "approved",
+    "denied",
+    "decided_by_rule",
+    "withdrawn",
+    "revoked",
+    "concluded",
+    "concluded_on_time",
+    "concluded_within_commitment",
+    "concluded_zero_visit",
+    "days_used",
+    "statutory_days",
+    "committed_days",
+    "warnings",
+    "overdue",
+]
+# The states a case is open in (after submission, before a result), as the dashboard lists them.
+OPEN_STATES = [
+    CaseStatus.SUBMITTED,
+    CaseStatus.SUPPLEMENT_REQUESTED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.SUPPLEMENT_PENDING,
+    CaseStatus.SUSPENDED,
+    CaseStatus.DECIDED_APPROVED,
+    CaseStatus.DECIDED_DENIED,
+]
+RUNNING_CLOCK = [CaseStatus.IN_REVIEW]
+
+FORMULAS: dict[str, str] = {
+    "on_time_rate": "按期办结率 = 法定时限内办结件数 ÷ 办结件数（补正、特别程序不计时，批准的延期计入时限）",
+    "commitment_rate": "承诺时限内办结率 = 承诺时限内办结件数 ÷ 办结件数",
+    "average_days": "平均用时 = 办结件用时（工作日）之和 ÷ 办结件数",
+    "p90_days": "P90 用时 = 90% 的办结件用时不超过的工作日数",
+    "compression": "承诺时限压缩比 = 1 − 承诺时限之和 ÷ 法定时限之和（办结件）",
+    "refusal_rate": "不予受理率 = 不予受理件数 ÷（受理件数 + 不予受理件数）",
+    "supplement_rate": "补正率 = 一次性告知补正次数 ÷ 申请件数",
+    "denial_rate": "不予许可率 = 不予许可件数 ÷ 审批决定件数",
+    "rule_rate": "秒批占比 = 秒批决定件数 ÷ 审批决定件数",
+    "online_rate": "实际网办率 = 网上提交的申请件数 ÷ 申请件数",
+    "zero_visit_rate": "零跑腿率 = 无需到现场且电子或邮寄送达的办结件数 ÷ 办结件数",
+    "good_rate": "好评率 = 非常满意、满意、基本满意的评价数 ÷ 评价数（申诉成立的评价不计）",
+    "rectification_rate": "差评整改率 = 已整改的差评数 ÷ 差评数",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    since: dt.date
+    until: dt.date  # inclusive
+    department_id: int | None = None
+    region_prefix: str = ""
+    item_code: str = ""
+
+    def ratings_scope(self) -> ratings.Scope:
+        return ratings.Scope(
+            item_code=self.item_code,
+            department_id=self.department_id,
+            region_prefix=self.region_prefix,
+            since=self.since,
+            until=self.until,
+        )
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    submitted: int = 0
+    submitted_online: int = 0
+    accepted: int = 0
+    refused: int = 0
+    supplement_requests: int = 0
+    approved: int = 0
+    denied: int = 0
+    decided_by_rule: int = 0
+    withdrawn: int = 0
+    revoked: int = 0
+    concluded: int = 0
+    concluded_on_time: int = 0
+    concluded_within_commitment: int = 0
+    concluded_zero_visit: int = 0
+    days_used: int = 0
+    statutory_days: int = 0
+    committed_days: int = 0
+    warnings: int = 0
+    overdue: int = 0
+    p90_days: int | None = None
+
+    @property
+    def decisions(self) -> int:
+        return self.approved + self.denied
+
+    @property
+    def concluded_late(self) -> int:
+        return self.concluded - self.concluded_on_time
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return _share(self.concluded_on_time, self.concluded)
+
+    @property
+    def commitment_rate(self) -> float | None:
+        return _share(self.concluded_within_commitment, self.concluded)
+
+    @property
+    def average_days(self) -> float | None:
+        return round(self.days_used / self.concluded, 1) if self.concluded else None
+
+    @property
+    def compression(self) -> float | None:
+        if not self.statutory_days:
+            return None
+        return round(100 * (1 - self.committed_days / self.statutory_days), 1)
+
+    @property
+    def refusal_rate(self) -> float | None:
+        return _share(self.refused, self.accepted + self.refused)
+
+    @property
+    def supplement_rate(self) -> float | None:
+        return _share(self.supplement_requests, self.submitted)
+
+    @property
+    def denial_rate(self) -> float | None:
+        return _share(self.denied, self.decisions)
+
+    @property
+    def rule_rate(self) -> float | None:
+        return _share(self.decided_by_rule, self.decisions)
+
+    @property
+    def online_rate(self) -> float | None:
+        return _share(self.submitted_online, self.submitted)
+
+    @property
+    def zero_visit_rate(self) -> float | None:
+        return _share(self.concluded_zero_visit, self.concluded)
+
+
+def _regions(prefix: str) -> list[int]:
+    return list(Region.objects.filter(code__startswith=prefix).values_list("pk", flat=True))
+
+
+def _places(scope: Scope) -> Q:
+    where = Q()
+    if scope.department_id is not None:
+        where &= Q(department_id=scope.department_id)
+    if scope.region_prefix:
+        where &= Q(region_id__in=_regions(scope.region_prefix))
+    if scope.item_code:
+        where &= Q(item_code=scope.item_code)
+    return where
+
+
+def days_in(scope: Scope) -> QuerySet[DailyFigures]:
+    return DailyFigures.objects.filter(_places(scope), day__gte=scope.since, day__lte=scope.until)
+
+
+def percentile(histogram: Counter[int], share: float) -> int | None:
+    """The smallest value that `share` of the counted cases do not exceed (nearest rank)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank, seen = math.ceil(share * total), 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return max(histogram)  # unreachable: the ranks add up to total
+
+
+def _histogram(rows: QuerySet[DailyFigures]) -> Counter[int]:
+    merged: Counter[int] = Counter()
+    for histogram in rows.filter(concluded__gt=0).values_list("days_histogram", flat=True):
+        for value, n in histogram.items():
+            merged[int(value)] += n
+    return merged
+
+
+def figures(scope: Scope) -> Figures:
+    """Everything that happened in `scope`: one aggregate over the roll-up rows, one pass over
+    their time histograms."""
+    rows = days_in(scope)
+    sums = rows.aggregate(**{name: Sum(name) for name in COUNTERS})
+    return Figures(**{name: sums[name] or 0 for name in COUNTERS}, p90_days=percentile(_histogram(rows), 0.9))
+
+
+BREAKDOWNS = {"department": "department_id", "region": "region_id", "item": "item_code", "day": "day"}
+
+
+def figures_by(scope: Scope, by: str) -> dict[Any, Figures]:
+    """`figures` per department, region, item or day of `scope` (without percentiles)."""
+    column = BREAKDOWNS[by]
+    grouped = days_in(scope).values(column).annotate(**{name: Sum(name) for name in COUNTERS}).order_by(column)
+    return {row[column]: Figures(**{name: row[name] or 0 for name in COUNTERS}) for row in grouped}
+
+
+def open_by_state(scope: Scope) -> dict[str, int]:
+    """Cases standing in each open state now (the status roll-up: no case table scan)."""
+    rows = StatusCount.objects.filter(_places(scope), status__in=OPEN_STATES).values("status")
+    counted = {row["status"]: row["n"] for row in rows.annotate(n=Sum("cases")).order_by()}
+    return {str(state): counted.get(state, 0) for state in OPEN_STATES}
+
+
+def _case_places(scope: Scope) -> Q:
+    where = Q()
+    if scope.department_id is not None:
+        where &= Q(department_id=scope.department_id)
+    if scope.region_prefix:
+        where &= Q(region_id__in=_regions(scope.region_prefix))
+    if scope.item_code:
+        where &= Q(implementation_version__item_version__item__basic_code=scope.item_code)
+    return where
+
+
+def open_overdue(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """Cases whose statutory clock runs past its due date now (红牌), read through the case
+    table's due-date index: only running cases with a due date before today."""
+    today = today or clock.today()
+    return Case.objects.filter(_case_places(scope), status__in=RUNNING_CLOCK, due_date__lt=today)
+
+
+def open_warned(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """Running cases past their warning date and not yet overdue (黄牌)."""
+    today = today or clock.today()
+    return Case.objects.filter(
+        _case_places(scope), status__in=RUNNING_CLOCK, warning_date__lte=today, due_date__gte=today
+    )
+
+
+FIGURE_FIELDS = [f.name for f in fields(Figures)]

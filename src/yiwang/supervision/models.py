@@ -1,0 +1,78 @@
+"""Roll-ups of the case engine's events, so that figures never scan the case table.
+
+`DailyFigures` holds per (day × department × region × item) how many things happened that
+day; `StatusCount` holds how many cases stand in each state right now. Both are kept by
+`rollup.observe` inside the transaction of the event, and rebuilt from the events by
+`yiwang supervision rebuild`. The formulas that read them live in `metrics`.
+"""
+
+from django.db import models
+
+from yiwang.accounts.models import Department, Region
+
+
+class Dimensions(models.Model):
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="实施主体")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="实施区划")
+    item_code = models.CharField("事项基本编码", max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class DailyFigures(Dimensions):
+    """What happened on one day to the cases of one item in one department and region."""
+
+    day = models.DateField("日期")
+    submitted = models.PositiveIntegerField("提交", default=0)
+    submitted_online = models.PositiveIntegerField("网上提交", default=0)
+    accepted = models.PositiveIntegerField("受理", default=0)
+    refused = models.PositiveIntegerField("不予受理", default=0)
+    supplement_requests = models.PositiveIntegerField("补正告知", default=0)
+    approved = models.PositiveIntegerField("准予许可", default=0)
+    denied = models.PositiveIntegerField("不予许可", default=0)
+    decided_by_rule = models.PositiveIntegerField("秒批", default=0)
+    withdrawn = models.PositiveIntegerField("撤回", default=0)
+    revoked = models.PositiveIntegerField("撤销", default=0)
+    concluded = models.PositiveIntegerField("办结", default=0)
+    concluded_on_time = models.PositiveIntegerField("按法定时限办结", default=0)
+    concluded_within_commitment = models.PositiveIntegerField("按承诺时限办结", default=0)
+    concluded_zero_visit = models.PositiveIntegerField("零跑腿办结", default=0)
+    # Working days used by the cases concluded that day, and the limits they had (statutory
+    # and committed), for averages and the compression ratio; `days_histogram` maps working
+    # days used → cases, for percentiles.
+    days_used = models.PositiveIntegerField("用时（工作日）合计", default=0)
+    statutory_days = models.PositiveIntegerField("法定时限合计", default=0)
+    committed_days = models.PositiveIntegerField("承诺时限合计", default=0)
+    days_histogram = models.JSONField("用时分布", default=dict)
+    warnings = models.PositiveIntegerField("黄牌预警", default=0)
+    overdue = models.PositiveIntegerField("红牌超期", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每日办件统计"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department", "region", "item_code"], name="daily_figures_key")
+        ]
+        indexes = [
+            models.Index(fields=["department", "day"], name="daily_figures_department"),
+            models.Index(fields=["item_code", "day"], name="daily_figures_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.item_code} @{self.department_id}"
+
+
+class StatusCount(Dimensions):
+    """How many cases of one item in one department and region stand in `status` now."""
+
+    status = models.CharField("状态", max_length=24)
+    cases = models.IntegerField("办件数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件状态计数"
+        constraints = [
+            models.UniqueConstraint(fields=["department", "region", "item_code", "status"], name="status_count_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_code} @{self.department_id} {self.status}: {self.cases}"
