@@ -28,12 +28,14 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from yiwang.accounts.models import Region
-from yiwang.cases.models import Case
+from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
+from yiwang.ledger.events import CaseVerb
 from yiwang.ratings import selectors as ratings
 from yiwang.supervision.models import DailyFigures, StatusCount
 
@@ -275,3 +277,47 @@ def open_warned(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]
 
 
 FIGURE_FIELDS = [f.name for f in fields(Figures)]
+
+
+# --- the cases behind a figure (drill-down) --------------------------------------------------
+
+DRILLS: dict[str, str] = {
+    "overdue_now": "当前超期（红牌）",
+    "warned_now": "当前预警（黄牌）",
+    "submitted": "期间提交的申请",
+    "concluded": "期间办结",
+    "concluded_late": "期间超期办结",
+    "refused": "期间不予受理",
+    **{f"state:{state}": f"当前{CaseStatus(state).label}" for state in OPEN_STATES},
+}
+
+
+def _period(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(scope.since, dt.time.min, tzinfo=tz)
+    return start, dt.datetime.combine(scope.until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+
+
+def cases_behind(scope: Scope, drill: str, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """The cases a figure counts, so each number can be checked case by case (the same
+    definitions as the roll-ups; a test holds the counts equal)."""
+    if drill not in DRILLS:
+        raise KeyError(drill)
+    if drill == "overdue_now":
+        return open_overdue(scope, today=today)
+    if drill == "warned_now":
+        return open_warned(scope, today=today)
+    cases = Case.objects.filter(_case_places(scope))
+    if drill.startswith("state:"):
+        return cases.filter(status=drill.removeprefix("state:"))
+    start, end = _period(scope)
+    if drill == "submitted":
+        return cases.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if drill == "refused":
+        refusals = CaseEvent.objects.filter(case=OuterRef("pk"), verb=CaseVerb.REFUSE, at__gte=start, at__lt=end)
+        return cases.filter(Exists(refusals))
+    concluded = cases.filter(concluded_at__gte=start, concluded_at__lt=end)
+    if drill == "concluded_late":
+        # The statutory clock stops at the decision: late when decided after the due date.
+        return concluded.filter(decided_at__date__gt=F("due_date"))
+    return concluded

@@ -103,7 +103,8 @@ def observe(case: Case, event: CaseEvent) -> None:
     """The cases.hooks observer: add the event to the roll-ups, in its transaction."""
     key: dict[str, Any] = {"department_id": case.department_id, "region_id": case.region_id}
     key["item_code"] = item_code_of(case.implementation_version_id)
-    if event.from_status != event.to_status:
+    # Only transitions carry the state they left; other events (tasks, stages) leave it empty.
+    if event.verb == CaseVerb.DRAFT_CREATED or (event.from_status and event.from_status != event.to_status):
         move_status(key, event.from_status, event.to_status)
     found = deltas(case, event)
     if found:

@@ -1,0 +1,123 @@
+"""The roll-ups follow every case event, give the figures of the formulas, and equal a rebuild."""
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from yiwang.cases import services
+from yiwang.cases.models import Case
+from yiwang.cases.tests import flows
+from yiwang.cases.tests.factories import ImplementationVersionFactory, user
+from yiwang.cases.workflow import CaseStatus
+from yiwang.supervision import metrics
+from yiwang.supervision.models import DailyFigures, StatusCount
+from yiwang.supervision.rollup import rebuild
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+FEBRUARY = metrics.Scope(since=D(2026, 2, 1), until=D(2026, 3, 31))
+
+
+def decided(case: Case, day: dt.date) -> Case:
+    with flows.on(day):
+        flows.review_done(case)
+        services.case_decide(actor=user("jn_approver"), case=case, outcome="approve", opinion="符合条件")
+    return flows.reload(case)
+
+
+def scene() -> dict[str, Case]:
+    """One case on time (2 working days), one late (due 03-16, decided 03-20), one refused,
+    one sent back for 补正 before acceptance, one still in review."""
+    version = ImplementationVersionFactory()  # 食品经营许可: 20 statutory, 15 committed working days
+    with flows.on(D(2026, 2, 10)):
+        on_time, late, refused, supplement, running = (flows.submit(version) for _ in range(5))
+        for case in (on_time, late, running):
+            services.case_accept(actor=user("jn_window"), case=case)
+        services.case_refuse(
+            actor=user("jn_window"), case=refused, reason="不属于本机关职权", legal_basis="行政许可法第三十二条"
+        )
+        services.case_supplement_request(
+            actor=user("jn_window"), case=supplement, items=[{"material_key": "layout", "note": "看不清"}]
+        )
+    return {
+        "on_time": decided(on_time, D(2026, 2, 12)),
+        "late": decided(late, D(2026, 3, 20)),
+        "refused": refused,
+        "supplement": supplement,
+        "running": running,
+    }
+
+
+def test_each_event_adds_to_the_figures_of_its_day(world: None) -> None:
+    scene()
+    figures = metrics.figures(FEBRUARY)
+    assert (figures.submitted, figures.submitted_online, figures.accepted, figures.refused) == (5, 5, 3, 1)
+    assert (figures.supplement_requests, figures.approved, figures.concluded) == (1, 2, 2)
+    assert (figures.concluded_on_time, figures.concluded_late, figures.concluded_within_commitment) == (1, 1, 1)
+    assert figures.on_time_rate == 50.0 and figures.refusal_rate == 25.0 and figures.supplement_rate == 20.0
+    # 02-10 → 02-12: 2 working days; 02-10 → 03-20 over 春节 (02-15 … 02-23): 24 working days.
+    assert figures.days_used == 2 + 24 and figures.average_days == 13.0 and figures.p90_days == 24
+    assert figures.compression == 25.0  # 1 − 15/20
+    assert figures.zero_visit_rate == 100.0  # no visit required, delivered electronically
+    by_day = metrics.figures_by(FEBRUARY, "day")
+    assert by_day[D(2026, 2, 10)].submitted == 5 and by_day[D(2026, 3, 20)].concluded == 1
+    assert metrics.figures(metrics.Scope(since=D(2026, 2, 11), until=D(2026, 2, 28))).submitted == 0
+
+
+def test_open_cases_by_state_and_the_red_card(world: None) -> None:
+    scene()
+    open_now = metrics.open_by_state(FEBRUARY)
+    assert open_now[CaseStatus.IN_REVIEW] == 1 and open_now[CaseStatus.SUPPLEMENT_REQUESTED] == 1
+    assert open_now[CaseStatus.SUBMITTED] == 0
+    assert metrics.open_overdue(FEBRUARY, today=D(2026, 3, 16)).count() == 0  # due that day
+    assert metrics.open_overdue(FEBRUARY, today=D(2026, 3, 17)).count() == 1
+    assert metrics.open_warned(FEBRUARY, today=D(2026, 3, 10)).count() == 1
+
+
+def test_every_figure_drills_down_to_as_many_cases_as_it_counts(world: None) -> None:
+    cases = scene()
+    figures = metrics.figures(FEBRUARY)
+    behind = {drill: metrics.cases_behind(FEBRUARY, drill) for drill in metrics.DRILLS}
+    assert behind["submitted"].count() == figures.submitted
+    assert behind["concluded"].count() == figures.concluded
+    assert list(behind["concluded_late"]) == [cases["late"]]
+    assert list(behind["refused"]) == [cases["refused"]]
+    assert list(behind[f"state:{CaseStatus.IN_REVIEW}"]) == [cases["running"]]
+    with pytest.raises(KeyError):
+        metrics.cases_behind(FEBRUARY, "everything")
+
+
+def test_status_counts_equal_the_case_table_and_a_rebuild_changes_nothing(world: None) -> None:
+    scene()
+    grouped = Case.objects.values_list("status").annotate(n=Count("id")).order_by()
+    counted = Counter({status: n for status, n in StatusCount.objects.values_list("status", "cases") if n})
+    assert counted == Counter(dict(grouped))
+    kept = sorted(
+        DailyFigures.objects.values_list("day", "submitted", "concluded", "concluded_on_time", "days_histogram")
+    )
+    read, written = rebuild()
+    assert read > 0 and written == DailyFigures.objects.count() + StatusCount.objects.count()
+    assert (
+        sorted(DailyFigures.objects.values_list("day", "submitted", "concluded", "concluded_on_time", "days_histogram"))
+        == kept
+    )
+    assert Counter({s: n for s, n in StatusCount.objects.values_list("status", "cases") if n}) == counted
+
+
+def test_the_rebuild_command_reports_its_progress(world: None, capsys: pytest.CaptureFixture[str]) -> None:
+    scene()
+    call_command("supervision", "rebuild")
+    out = capsys.readouterr().out
+    assert "已读办件事件" in out and "统计汇总已重建" in out
+
+
+@pytest.mark.parametrize(
+    ("histogram", "share", "expected"),
+    [({}, 0.9, None), ({3: 1}, 0.9, 3), ({1: 9, 30: 1}, 0.9, 1), ({1: 8, 30: 2}, 0.9, 30), ({2: 5, 4: 5}, 0.5, 2)],
+)
+def test_percentile_is_the_nearest_rank(histogram: dict[int, int], share: float, expected: int | None) -> None:
+    assert metrics.percentile(Counter(histogram), share) == expected
