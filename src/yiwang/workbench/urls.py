@@ -11,6 +11,7 @@ from yiwang.workbench import (
     messages,
     ratings,
     ratings_intake,
+    supervision,
     views,
 )
 
@@ -75,6 +76,10 @@ urlpatterns = [
         name="exchange_client_action",
     ),
     # 好差评: the department's answers to bad reviews, appeals, the hotline and the hall tablet (issue 14)
+    # 电子监察: the monitoring dashboard, its export and the cases behind each figure (issue 15)
+    path("supervision/", supervision.board, name="supervision"),
+    path("supervision/export.xlsx", supervision.export, name="supervision_export"),
+    path("supervision/cases/", supervision.drill, name="supervision_cases"),
     path("ratings/", ratings.rating_list, name="ratings"),
     path("improvements/", improvements.improvement_list, name="improvements"),
     path("improvements/new/<id:implementation_id>/", improvements.improvement_new, name="improvement_new"),

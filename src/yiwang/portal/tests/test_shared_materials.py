@@ -32,7 +32,7 @@ def registry_records() -> dict[str, Any]:
 def shared(world: None, registry: Any, settings: Any) -> Any:
     """The demo's resources, demands and grants; the stand-in process answers for both demo
     systems (the register and 户籍)."""
-    settings.EXCHANGE_SYSTEMS = {**settings.EXCHANGE_SYSTEMS, "gaj-hukou": {"url": registry.url, "key": "test-key"}}
+    settings.EXCHANGE_SYSTEMS = {**settings.EXCHANGE_SYSTEMS, "gaj-hukou": {"url": registry.url, "key": "-test-key"}}
     providers._Breaker("gaj-hukou").reset()
     load_exchange()
     return registry
