@@ -52,7 +52,8 @@ def staff_of(request: HttpRequest) -> User:
 def nav_links(user: User) -> list[dict[str, str]]:
     """The workbench side navigation entries of case handling, the department's e-licenses
     (for the posts the license policy lets see them), the catalog for its admins, data
-    sharing for stewards and 好差评 for the posts that answer or supervise ratings."""
+    sharing for stewards, 好差评 for the posts that answer or supervise ratings, and the
+    监察看板 and 月度考评 for supervisors."""
     links = [{"title": "办件查询", "href": reverse("workbench:cases")}]
     if license_policy.sees_issued_licenses(user):
         links.append({"title": "电子证照", "href": reverse("workbench:licenses")})
@@ -65,6 +66,7 @@ def nav_links(user: User) -> list[dict[str, str]]:
         links.append({"title": "好差评", "href": reverse("workbench:ratings")})
     if supervision_policy.sees_dashboard(user):
         links.append({"title": "监察看板", "href": reverse("workbench:supervision")})
+        links.append({"title": "月度考评", "href": reverse("workbench:supervision_evaluation")})
     return links
 
 

@@ -1,0 +1,287 @@
+"""考评: a monthly score per department (or region) from weighted indicators (docs/supervision.md).
+
+An indicator is a rate in percent read from the same figures the dashboard shows
+(`metrics.figures`, the 好差评 figures), turned into points out of 100:
+
+- a rate where more is better scores its value (按期办结率 98.5 % → 98.5 points);
+- 承诺时限压缩比 scores its share of the scheme's target (target 50 %: 40 % → 80 points,
+  capped at 100);
+- 督办按时回复率 (answered on time / received) comes from the 督办 of the month.
+
+The total is Σ weight × points / Σ weight over the indicators that have data: a department
+with no concluded case in the month has no 按期办结率, and that indicator's weight is left
+out rather than scored as 0 or 100 (the report says so next to the score). A scheme is data
+(`Scheme`: indicator keys, weights, targets); `DEFAULT_SCHEME` is version 1.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from yiwang.accounts.models import Department
+from yiwang.ratings import selectors as ratings
+from yiwang.supervision import metrics
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the indicators of one department and month read."""
+
+    figures: metrics.Figures
+    satisfaction: ratings.Figures
+    notices_received: int = 0
+    notices_answered_on_time: int = 0
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    formula: str
+    value: Callable[[Inputs], float | None]
+    parts: Callable[[Inputs], tuple[int, int]]  # (numerator, denominator) shown with the value
+    capped_target: bool = False  # points = value / target × 100 (capped), else points = value
+
+
+def _notice_rate(inputs: Inputs) -> float | None:
+    received = inputs.notices_received
+    return round(100 * inputs.notices_answered_on_time / received, 1) if received else None
+
+
+INDICATORS: dict[str, Indicator] = {
+    indicator.key: indicator
+    for indicator in [
+        Indicator(
+            "on_time_rate",
+            "按期办结率",
+            metrics.FORMULAS["on_time_rate"],
+            lambda i: i.figures.on_time_rate,
+            lambda i: (i.figures.concluded_on_time, i.figures.concluded),
+        ),
+        Indicator(
+            "compression",
+            "承诺时限压缩比",
+            metrics.FORMULAS["compression"] + "；得分 = 压缩比 ÷ 目标值 × 100（最高 100）",
+            lambda i: i.figures.compression,
+            lambda i: (i.figures.committed_days, i.figures.statutory_days),
+            capped_target=True,
+        ),
+        Indicator(
+            "online_rate",
+            "实际网办率",
+            metrics.FORMULAS["online_rate"],
+            lambda i: i.figures.online_rate,
+            lambda i: (i.figures.submitted_online, i.figures.submitted),
+        ),
+        Indicator(
+            "good_rate",
+            "好评率",
+            metrics.FORMULAS["good_rate"],
+            lambda i: i.satisfaction.good_rate,
+            lambda i: (i.satisfaction.good, i.satisfaction.rated),
+        ),
+        Indicator(
+            "rectification_rate",
+            "差评整改率",
+            metrics.FORMULAS["rectification_rate"],
+            lambda i: i.satisfaction.rectification_rate,
+            lambda i: (i.satisfaction.put_right, i.satisfaction.bad),
+        ),
+        Indicator(
+            "notice_response_rate",
+            "督办按时回复率",
+            "督办按时回复率 = 期限内回复的督办数 ÷ 收到的督办数",
+            _notice_rate,
+            lambda i: (i.notices_answered_on_time, i.notices_received),
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Weighted:
+    key: str
+    weight: int  # points of 100 the indicator carries
+    target: float | None = None  # for capped_target indicators
+
+
+@dataclass(frozen=True)
+class Scheme:
+    code: str
+    version: int
+    name: str
+    indicators: tuple[Weighted, ...]
+
+    def as_params(self) -> dict[str, Any]:
+        """What a published version writes to the ledger (canonical: keys sorted by the writer)."""
+        return {
+            "code": self.code,
+            "version": self.version,
+            "indicators": [{"key": w.key, "weight": w.weight, "target": w.target} for w in self.indicators],
+        }
+
+
+DEFAULT_SCHEME = Scheme(
+    code="KP-DEPT",
+    version=1,
+    name="部门政务服务月度考评",
+    indicators=(
+        Weighted("on_time_rate", 30),
+        Weighted("compression", 15, target=50.0),
+        Weighted("online_rate", 15),
+        Weighted("good_rate", 20),
+        Weighted("rectification_rate", 10),
+        Weighted("notice_response_rate", 10),
+    ),
+)
+
+
+def scheme_problems(weights: dict[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with indicator weights and targets a form sent (keys: weight:<key>, target:<key>)."""
+    errors: dict[str, list[str]] = {}
+    total = 0
+    for key, indicator in INDICATORS.items():
+        weight = weights.get(f"weight:{key}", 0)
+        if not isinstance(weight, int) or not 0 <= weight <= 100:
+            errors[f"weight:{key}"] = [f"{indicator.label}的权重：请填写 0 到 100 的整数"]
+            continue
+        total += weight
+        target = weights.get(f"target:{key}")
+        if indicator.capped_target and weight and (not isinstance(target, float) or not 0 < target <= 100):
+            errors[f"target:{key}"] = [f"{indicator.label}的目标值：请填写大于 0、不超过 100 的数"]
+    if not errors and total != 100:
+        errors["weight:on_time_rate"] = [f"权重合计须为 100，现为 {total}"]
+    return errors
+
+
+@dataclass(frozen=True)
+class Part:
+    indicator: Indicator
+    weight: int
+    value: float | None
+    numerator: int
+    denominator: int
+    points: float | None
+
+
+@dataclass(frozen=True)
+class Score:
+    department_id: int
+    label: str
+    parts: tuple[Part, ...]
+    total: float | None
+    rank: int | None = None
+    missing: tuple[str, ...] = field(default=())
+
+
+def points(indicator: Indicator, value: float | None, target: float | None) -> float | None:
+    if value is None:
+        return None
+    if indicator.capped_target:
+        return round(min(100.0, max(0.0, 100 * value / (target or 100.0))), 1)
+    return round(max(0.0, min(100.0, value)), 1)
+
+
+def score(scheme: Scheme, inputs: Inputs, *, department_id: int, label: str) -> Score:
+    parts = []
+    for weighted in scheme.indicators:
+        indicator = INDICATORS[weighted.key]
+        value = indicator.value(inputs)
+        numerator, denominator = indicator.parts(inputs)
+        parts.append(
+            Part(indicator, weighted.weight, value, numerator, denominator, points(indicator, value, weighted.target))
+        )
+    counted = [p for p in parts if p.points is not None and p.weight]
+    weight = sum(p.weight for p in counted)
+    total = round(sum(p.weight * (p.points or 0) for p in counted) / weight, 2) if weight else None
+    missing = tuple(p.indicator.label for p in parts if p.points is None and p.weight)
+    return Score(department_id, label, tuple(parts), total, missing=missing)
+
+
+def month_bounds(month: str) -> tuple[dt.date, dt.date]:
+    """'2026-11' → (2026-11-01, 2026-11-30); ValueError on anything else."""
+    if len(month) != 7 or month[4] != "-":
+        raise ValueError(month)
+    year, number = int(month[:4]), int(month[5:])
+    if not 2000 <= year <= 2100 or not 1 <= number <= 12:
+        raise ValueError(month)
+    return dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1])
+
+
+NoticeCounts = Callable[[int, dt.date, dt.date], tuple[int, int]]
+
+
+def no_notices(_department_id: int, _since: dt.date, _until: dt.date) -> tuple[int, int]:
+    return 0, 0
+
+
+def ranking(
+    scheme: Scheme,
+    month: str,
+    *,
+    region_prefix: str = "",
+    notices: NoticeCounts = no_notices,
+) -> list[Score]:
+    """Every department of `region_prefix` with any case activity in `month`, scored and ranked
+    (highest total first; equal totals share a rank; no total: unranked, listed last)."""
+    since, until = month_bounds(month)
+    scope = metrics.Scope(since=since, until=until, region_prefix=region_prefix)
+    per_department = metrics.figures_by(scope, "department")
+    names = dict(Department.objects.filter(pk__in=list(per_department)).values_list("pk", "name"))
+    scores = []
+    for department_id, figures in per_department.items():
+        one = metrics.Scope(since=since, until=until, department_id=department_id)
+        received, on_time = notices(department_id, since, until)
+        inputs = Inputs(figures, ratings.figures(one.ratings_scope()), received, on_time)
+        scores.append(score(scheme, inputs, department_id=department_id, label=names.get(department_id, "")))
+    return ranked(scores)
+
+
+def ranked(scores: list[Score]) -> list[Score]:
+    """Highest total first; equal totals share a rank (1, 2, 2, 4); no total: unranked, last."""
+    ordered = sorted(scores, key=lambda s: (s.total is None, -(s.total or 0), s.label))
+    result, previous, rank = [], None, 0
+    for position, one in enumerate(ordered, start=1):
+        if one.total is not None and one.total != previous:
+            rank, previous = position, one.total
+        result.append(replace(one, rank=rank if one.total is not None else None))
+    return result
+
+
+def ranking_xlsx(scheme: Scheme, month: str, scores: list[Score]) -> bytes:
+    """The month's ranking as an Excel file: rank, department, total, then each indicator's
+    value and points; the scheme and the formulas below."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = f"考评{month}"
+    sheet.append(["考评方案", f"{scheme.name}（{scheme.code} 第 {scheme.version} 版）", "考评月份", month])
+    sheet.append([])
+    header = ["名次", "部门", "总分"]
+    for weighted in scheme.indicators:
+        label = INDICATORS[weighted.key].label
+        header += [f"{label}(%)", f"{label}得分（权重{weighted.weight}）"]
+    header.append("无数据的指标（不计权重）")
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for one in scores:
+        row: list[Any] = [one.rank, one.label, one.total]
+        for part in one.parts:
+            row += [part.value, part.points]
+        row.append("、".join(one.missing))
+        sheet.append(row)
+    sheet.append([])
+    for weighted in scheme.indicators:
+        sheet.append([INDICATORS[weighted.key].formula])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
