@@ -2,6 +2,7 @@ from django.urls import path
 
 from yiwang.portal import (
     apply,
+    data,
     data_reads,
     disclosure,
     guide,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("guide/", guide.guide, name="guide"),
     path("guide/<str:basic_code>/", guide.item, name="item"),
     path("disclosure/", disclosure.disclosure, name="disclosure"),
+    path("data/", data.public_data, name="public_data"),  # 政务服务数据公开 (issue 15)
     path("ledger/entries/<id:entry_id>/", disclosure.ledger_entry, name="ledger_entry"),
     # 证照核验 (issue 12): the address printed on every license PDF, hence no trailing slash
     path("licenses/verify", verify.license_verify, name="license_verify"),

@@ -260,3 +260,9 @@ def board_xlsx(view: Board) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def published_items() -> list[tuple[str, str]]:
+    """(basic code, name) of every item with a published version, for the filter lists."""
+    versions = ItemVersion.objects.filter(status="published").order_by("item__basic_code", "-id")
+    return list({code: name for code, name in versions.values_list("item__basic_code", "name")}.items())

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.cases.workflow import CaseStatus, status_tone
-from yiwang.catalog.models import ItemVersion
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.supervision import dashboard, evaluation, metrics, policy
@@ -45,11 +44,10 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def _choices(prefixes: list[str]) -> dict[str, Any]:
     regions = Region.objects.filter(level__in=["province", "prefecture", "county"]).order_by("code")
     departments = Department.objects.select_related("region").order_by("region__code", "name")
-    items = ItemVersion.objects.filter(status="published").order_by("item__basic_code", "-id")
     return {
         "regions": [r for r in regions if any(r.code_prefix.startswith(p) for p in prefixes)],
         "departments": [d for d in departments if any(d.region.code.startswith(p) for p in prefixes)],
-        "items": list({v.item.basic_code: v.name for v in items.select_related("item")}.items()),
+        "items": dashboard.published_items(),
         "by_choices": list(dashboard.BY_LABELS.items()),
     }
 
