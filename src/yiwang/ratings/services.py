@@ -25,6 +25,7 @@ from yiwang.ledger.events import Domain, RatingVerb, event_type
 from yiwang.ledger.services import ledger_append
 from yiwang.notifications.services import messages_enqueue_batch
 from yiwang.ratings import policy, rules
+from yiwang.ratings.hooks import rating_event_written
 from yiwang.ratings.models import (
     BAD_GRADES,
     Addition,
@@ -49,7 +50,7 @@ def _event(verb: RatingVerb, rating: Rating, *, actor: User | None, payload: dic
         payload=payload,
         personal={"text": reason} if reason else {},
     )
-    RatingEvent.objects.create(
+    event = RatingEvent.objects.create(
         verb=verb,
         actor=actor,
         subject=subject,
@@ -59,6 +60,7 @@ def _event(verb: RatingVerb, rating: Rating, *, actor: User | None, payload: dic
         at=clock.now(),
         ledger_entry_id=entry.pk,
     )
+    rating_event_written(rating, event)
     return int(entry.pk)
 
 
@@ -146,7 +148,7 @@ def _rate(
             rating.save()
     except IntegrityError as exc:  # the same case rated twice at once
         raise Conflict(f"办件 {case.number} 已经评价过。") from exc
-    RatingEvent.objects.create(
+    event = RatingEvent.objects.create(
         verb=RatingVerb.RATED,
         actor=recorded_by or rater,
         subject=f"rating:{rating.pk}",
@@ -155,6 +157,7 @@ def _rate(
         at=rating.rated_at,
         ledger_entry_id=entry.pk,
     )
+    rating_event_written(rating, event)
     if bad:
         due = rating.response_due
         _notify_responders(

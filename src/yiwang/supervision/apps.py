@@ -6,8 +6,10 @@ class SupervisionConfig(AppConfig):
     verbose_name = "电子监察与考评"
 
     def ready(self) -> None:
-        # Every case event keeps the roll-ups current (cases.hooks), in the event's transaction.
+        # Every case and rating event keeps the roll-ups current, in the event's transaction.
         from yiwang.cases.hooks import register_event_observer
-        from yiwang.supervision.rollup import observe
+        from yiwang.ratings.hooks import register_rating_observer
+        from yiwang.supervision import rollup, satisfaction
 
-        register_event_observer(observe)
+        register_event_observer(rollup.observe)
+        register_rating_observer(satisfaction.observe)

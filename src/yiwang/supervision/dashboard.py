@@ -20,7 +20,6 @@ from yiwang.accounts.selectors import department_by_credit_code, region_by_code
 from yiwang.catalog.models import ItemVersion
 from yiwang.catalog.selectors import item_by_code, item_version_in_force
 from yiwang.core import clock
-from yiwang.ratings import selectors as ratings
 from yiwang.supervision import metrics
 
 MAX_DAYS = 366
@@ -139,7 +138,7 @@ class Row:
 class Board:
     filters: Filters
     totals: metrics.Figures
-    satisfaction: ratings.Figures
+    satisfaction: metrics.Satisfaction
     open_by_state: dict[str, int]
     overdue_now: int
     warned_now: int
@@ -184,26 +183,10 @@ def _overdue_by(scope: metrics.Scope, by: str) -> dict[Any, int]:
     return {row[column]: row["n"] for row in grouped}
 
 
-def _good_rate(scope: metrics.Scope, by: str, key: Any) -> float | None:
-    place = {"department": "department_id", "region": "region_prefix", "item": "item_code"}[by]
-    if by == "region":
-        key = Region.objects.get(pk=key).code_prefix
-    return ratings.figures(ratings.Scope(**{**_ratings_args(scope), place: key})).good_rate
-
-
-def _ratings_args(scope: metrics.Scope) -> dict[str, Any]:
-    return {
-        "item_code": scope.item_code,
-        "department_id": scope.department_id,
-        "region_prefix": scope.region_prefix,
-        "since": scope.since,
-        "until": scope.until,
-    }
-
-
 def board(filters: Filters) -> Board:
     scope = filters.scope
     per = metrics.figures_by(scope, filters.by)
+    rated = metrics.satisfaction_by(scope, filters.by)
     overdue = _overdue_by(scope, filters.by)
     keys = sorted(set(per) | set(overdue), key=str)
     labels = _labels(filters.by, keys)
@@ -213,7 +196,7 @@ def board(filters: Filters) -> Board:
             labels.get(key, str(key)),
             per.get(key, metrics.Figures()),
             overdue.get(key, 0),
-            _good_rate(scope, filters.by, key),
+            rated.get(key, metrics.Satisfaction()).good_rate,
         )
         for key in keys
     ]
@@ -223,7 +206,7 @@ def board(filters: Filters) -> Board:
     return Board(
         filters=filters,
         totals=metrics.figures(scope),
-        satisfaction=ratings.figures(scope.ratings_scope()),
+        satisfaction=metrics.satisfaction(scope),
         open_by_state=metrics.open_by_state(scope),
         overdue_now=metrics.open_overdue(scope).count(),
         warned_now=metrics.open_warned(scope).count(),

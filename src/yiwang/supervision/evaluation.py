@@ -27,7 +27,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yiwang.accounts.models import Department
-from yiwang.ratings import selectors as ratings
 from yiwang.supervision import metrics
 
 
@@ -36,7 +35,7 @@ class Inputs:
     """What the indicators of one department and month read."""
 
     figures: metrics.Figures
-    satisfaction: ratings.Figures
+    satisfaction: metrics.Satisfaction
     notices_received: int = 0
     notices_answered_on_time: int = 0
 
@@ -235,12 +234,12 @@ def ranking(
     since, until = month_bounds(month)
     scope = metrics.Scope(since=since, until=until, region_prefix=region_prefix)
     per_department = metrics.figures_by(scope, "department")
+    rated = metrics.satisfaction_by(scope, "department")
     names = dict(Department.objects.filter(pk__in=list(per_department)).values_list("pk", "name"))
     scores = []
     for department_id, figures in per_department.items():
-        one = metrics.Scope(since=since, until=until, department_id=department_id)
         received, on_time = notices(department_id, since, until)
-        inputs = Inputs(figures, ratings.figures(one.ratings_scope()), received, on_time)
+        inputs = Inputs(figures, rated.get(department_id, metrics.Satisfaction()), received, on_time)
         scores.append(score(scheme, inputs, department_id=department_id, label=names.get(department_id, "")))
     return ranked(scores)
 

@@ -14,7 +14,9 @@ formulas below are also shown to readers (`FORMULAS`).
 - **实际网办率** = applications filed online by the applicant / applications.
 - **零跑腿率** = cases concluded with no visit required and the result delivered
   electronically or by post / cases concluded.
-- **好评率**, **差评整改率**: the 好差评 figures (ratings.selectors), same scope and period.
+- **好评率** = ratings of 基本满意 or better / ratings; **差评整改率** = bad reviews put right /
+  bad reviews: the 好差评 definitions (ratings.selectors), read from their roll-up
+  (`satisfaction`), by the day each rating was given; excluded ratings count nowhere.
 
 A period is by the day each thing happened (an application counts on the day it was filed,
 a conclusion on the day the case was concluded).
@@ -36,8 +38,7 @@ from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.ledger.events import CaseVerb
-from yiwang.ratings import selectors as ratings
-from yiwang.supervision.models import DailyFigures, StatusCount
+from yiwang.supervision.models import DailyFigures, DailyRatings, StatusCount
 
 COUNTERS = [
     "submitted",
@@ -96,15 +97,6 @@ class Scope:
     department_id: int | None = None
     region_prefix: str = ""
     item_code: str = ""
-
-    def ratings_scope(self) -> ratings.Scope:
-        return ratings.Scope(
-            item_code=self.item_code,
-            department_id=self.department_id,
-            region_prefix=self.region_prefix,
-            since=self.since,
-            until=self.until,
-        )
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -185,6 +177,25 @@ class Figures:
         return _share(self.concluded_zero_visit, self.concluded)
 
 
+@dataclass(frozen=True)
+class Satisfaction:
+    rated: int = 0
+    bad: int = 0
+    put_right: int = 0
+
+    @property
+    def good(self) -> int:
+        return self.rated - self.bad
+
+    @property
+    def good_rate(self) -> float | None:
+        return _share(self.good, self.rated)
+
+    @property
+    def rectification_rate(self) -> float | None:
+        return _share(self.put_right, self.bad)
+
+
 def _regions(prefix: str) -> list[int]:
     return list(Region.objects.filter(code__startswith=prefix).values_list("pk", flat=True))
 
@@ -231,6 +242,23 @@ def figures(scope: Scope) -> Figures:
     rows = days_in(scope)
     sums = rows.aggregate(**{name: Sum(name) for name in COUNTERS})
     return Figures(**{name: sums[name] or 0 for name in COUNTERS}, p90_days=percentile(_histogram(rows), 0.9))
+
+
+def satisfaction(scope: Scope) -> Satisfaction:
+    """好评率 and 差评整改率 of `scope`, from the 好差评 roll-up."""
+    rows = DailyRatings.objects.filter(_places(scope), day__gte=scope.since, day__lte=scope.until)
+    sums = rows.aggregate(rated=Sum("rated"), bad=Sum("bad"), put_right=Sum("put_right"))
+    return Satisfaction(**{name: value or 0 for name, value in sums.items()})
+
+
+def satisfaction_by(scope: Scope, by: str) -> dict[Any, Satisfaction]:
+    column = BREAKDOWNS[by]
+    rows = DailyRatings.objects.filter(_places(scope), day__gte=scope.since, day__lte=scope.until)
+    grouped = rows.values(column).annotate(rated_=Sum("rated"), bad_=Sum("bad"), put_right_=Sum("put_right"))
+    return {
+        row[column]: Satisfaction(row["rated_"] or 0, row["bad_"] or 0, row["put_right_"] or 0)
+        for row in grouped.order_by(column)
+    }
 
 
 BREAKDOWNS = {"department": "department_id", "region": "region_id", "item": "item_code", "day": "day"}

@@ -76,3 +76,23 @@ class StatusCount(Dimensions):
 
     def __str__(self) -> str:
         return f"{self.item_code} @{self.department_id} {self.status}: {self.cases}"
+
+
+class DailyRatings(Dimensions):
+    """好差评 of one rating day (the day the rating was given, as ratings.selectors counts it):
+    ratings, bad reviews and bad reviews put right, without ratings an upheld appeal excluded."""
+
+    day = models.DateField("评价日期")
+    rated = models.IntegerField("评价数", default=0)
+    bad = models.IntegerField("差评数", default=0)
+    put_right = models.IntegerField("已整改差评数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "每日好差评统计"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "department", "region", "item_code"], name="daily_ratings_key")
+        ]
+        indexes = [models.Index(fields=["department", "day"], name="daily_ratings_department")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.item_code} @{self.department_id}: {self.rated}"

@@ -6,13 +6,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from yiwang.ratings import selectors as ratings
 from yiwang.supervision import evaluation, metrics
 from yiwang.supervision.tests.test_rollup import scene
 
-NO_RATINGS = ratings.Figures(
-    rated=0, by_grade={}, bad=0, put_right=0, revisited=0, cases_with_result=0, cases_self_rated=0
-)
+NO_RATINGS = metrics.Satisfaction()
 
 
 def inputs(**figures: int) -> evaluation.Inputs:

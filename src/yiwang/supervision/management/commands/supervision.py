@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from yiwang.supervision import satisfaction
 from yiwang.supervision.rollup import rebuild
 
 
@@ -22,4 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已读办件事件 {done}/{total}（{share:.0f}%），用时 {time.monotonic() - started:.1f} 秒")
 
         read, rows = rebuild(progress=progress)
-        self.stdout.write(self.style.SUCCESS(f"统计汇总已重建：读取事件 {read} 条，写入汇总 {rows} 行。"))
+        rated = satisfaction.rebuild()
+        self.stdout.write(
+            self.style.SUCCESS(f"统计汇总已重建：读取事件 {read} 条，写入汇总 {rows} 行，好差评汇总 {rated} 行。")
+        )

@@ -1,0 +1,77 @@
+"""The 好差评 roll-up (models.DailyRatings), kept by the rating events (ratings.hooks).
+
+A rating counts on the day it was given: `rated` and (for 不满意 / 非常不满意) `bad` when it is
+given; `put_right` when the department fixes or rectifies it; an upheld appeal takes all of
+that back (the rating is excluded from every figure, as in ratings.selectors).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.ledger.events import RatingVerb
+from yiwang.ratings.models import BAD_GRADES, Rating, RatingEvent
+from yiwang.ratings.workflow import PUT_RIGHT
+from yiwang.supervision.models import DailyRatings
+from yiwang.supervision.rollup import item_code_of
+
+
+def deltas(rating: Rating, event: RatingEvent) -> Counter[str]:
+    found: Counter[str] = Counter()
+    bad = rating.grade in BAD_GRADES
+    if event.verb == RatingVerb.RATED:
+        found["rated"] += 1
+        found["bad"] += 1 if bad else 0
+    elif event.verb in (RatingVerb.FIXED, RatingVerb.RECTIFIED) and not rating.excluded:
+        found["put_right"] += 1
+    elif event.verb == RatingVerb.APPEAL_UPHELD:
+        found["rated"] -= 1
+        found["bad"] -= 1 if bad else 0
+        found["put_right"] -= 1 if rating.handling in PUT_RIGHT else 0
+    return found
+
+
+def _key(rating: Rating, codes: dict[int, str] | None = None) -> dict[str, Any]:
+    return {
+        "department_id": rating.department_id,
+        "region_id": rating.region_id,
+        "item_code": item_code_of(rating.implementation_version_id, codes),
+        "day": timezone.localtime(rating.rated_at).date(),
+    }
+
+
+def observe(rating: Rating, event: RatingEvent) -> None:
+    found = deltas(rating, event)
+    if not any(found.values()):
+        return
+    with transaction.atomic():
+        row, _ = DailyRatings.objects.select_for_update().get_or_create(**_key(rating))
+        for name, n in found.items():
+            setattr(row, name, getattr(row, name) + n)
+        row.save()
+
+
+def rebuild() -> int:
+    """Recompute the roll-up from the ratings themselves; returns the rows written."""
+    days: dict[tuple[Any, ...], Counter[str]] = {}
+    codes: dict[int, str] = {}
+    for rating in Rating.objects.filter(excluded=False).only(
+        "department_id", "region_id", "implementation_version_id", "rated_at", "grade", "handling"
+    ):
+        key = tuple(_key(rating, codes).values())
+        counted = days.setdefault(key, Counter())
+        counted["rated"] += 1
+        counted["bad"] += 1 if rating.grade in BAD_GRADES else 0
+        counted["put_right"] += 1 if rating.grade in BAD_GRADES and rating.handling in PUT_RIGHT else 0
+    rows = [
+        DailyRatings(department_id=d, region_id=r, item_code=i, day=day, **counted)
+        for (d, r, i, day), counted in days.items()
+    ]
+    with transaction.atomic():
+        DailyRatings.objects.all().delete()
+        DailyRatings.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
