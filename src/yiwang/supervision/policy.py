@@ -1,0 +1,96 @@
+"""Who may do what in 电子监察 (the one check services and pages share).
+
+- **Manage rules** (draft a version, publish it): a supervisor (监督人员) post anywhere —
+  rules watch every case of the platform, and each version is written to the ledger.
+- **See hits, send 督办, close or reopen one**: a supervisor whose post's region covers the
+  hit's or the 督办's region (their region and every region below it).
+- **See and answer 督办**: the staff of the department it is sent to see it; its head
+  (机关负责人) or an approver (审批决定) answers it. Nobody else sees hits or 督办: not other
+  departments, not applicants.
+"""
+
+from django.db.models import Q
+
+from yiwang.accounts.models import Department, Region, Role, User
+from yiwang.cases.policy import Post, posts_of
+from yiwang.core.errors import PermissionDenied
+from yiwang.supervision.rule_models import RuleHit, SupervisionNotice
+from yiwang.supervision.rule_workflow import NOTICE_TRANSITIONS, NoticeAction, NoticeStatus
+
+ANSWER_ROLES = frozenset({Role.HEAD, Role.APPROVER})
+
+
+def supervisor_posts(user: User) -> list[Post]:
+    return [p for p in posts_of(user) if p.role == Role.SUPERVISOR]
+
+
+def is_supervisor(user: User) -> bool:
+    return user.is_authenticated and user.staff_roles.filter(role=Role.SUPERVISOR).exists()
+
+
+def supervises(user: User, region: Region) -> bool:
+    return any(region.code.startswith(p.region_prefix) for p in supervisor_posts(user))
+
+
+def require_rule_manager(user: User) -> None:
+    if not is_supervisor(user):
+        raise PermissionDenied("只有监督人员可以管理监察规则。")
+
+
+def require_supervisor_of(user: User, region: Region) -> None:
+    if not supervises(user, region):
+        raise PermissionDenied(f"只有负责{region.name}的监督人员可以办理该督办。")
+
+
+def may_answer(user: User, department: Department | int) -> bool:
+    department_id = department if isinstance(department, int) else department.pk
+    return any(p.role in ANSWER_ROLES and p.department_id == department_id for p in posts_of(user))
+
+
+def require_answerer(user: User, notice: SupervisionNotice) -> None:
+    if not may_answer(user, notice.department_id):
+        raise PermissionDenied(f"只有{notice.department.name}的机关负责人或审批决定人员可以答复督办。")
+
+
+def hit_filter(user: User) -> Q:
+    visible = Q(pk__in=[])
+    for post in supervisor_posts(user):
+        visible |= Q(region__code__startswith=post.region_prefix)
+    return visible
+
+
+def notice_filter(user: User) -> Q:
+    """督办 a user may see: in the regions they supervise, and those sent to their departments."""
+    visible = Q(pk__in=[])
+    for post in posts_of(user):
+        if post.role == Role.SUPERVISOR:
+            visible |= Q(region__code__startswith=post.region_prefix)
+        else:
+            visible |= Q(department_id=post.department_id)
+    return visible
+
+
+def sees_hits(user: User) -> bool:
+    return is_supervisor(user)
+
+
+def sees_notices(user: User) -> bool:
+    return user.is_authenticated and user.staff_roles.exists()
+
+
+def may_see_hit(user: User, hit: RuleHit) -> bool:
+    return RuleHit.objects.filter(hit_filter(user), pk=hit.pk).exists()
+
+
+def notice_actions_for(user: User, notice: SupervisionNotice) -> frozenset[str]:
+    """The page's actions on a 督办 now: answer (the department), close / reopen (a supervisor
+    of its region), each only where the transition table allows it."""
+    current = NoticeStatus(notice.status)
+    allowed: set[str] = set()
+    if may_answer(user, notice.department_id) and (current, NoticeAction.ANSWER) in NOTICE_TRANSITIONS:
+        allowed.add("answer")
+    if supervises(user, notice.region):
+        for name, step in (("close", NoticeAction.CLOSE), ("reopen", NoticeAction.REOPEN)):
+            if (current, step) in NOTICE_TRANSITIONS:
+                allowed.add(name)
+    return frozenset(allowed)
