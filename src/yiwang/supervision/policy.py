@@ -94,3 +94,8 @@ def notice_actions_for(user: User, notice: SupervisionNotice) -> frozenset[str]:
             if (current, step) in NOTICE_TRANSITIONS:
                 allowed.add(name)
     return frozenset(allowed)
+
+
+def answers_notices(user: User) -> bool:
+    """Whether the workbench links 督办 for a department post (head or approver)."""
+    return user.is_authenticated and user.staff_roles.filter(role__in=ANSWER_ROLES).exists()

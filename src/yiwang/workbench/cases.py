@@ -34,6 +34,7 @@ from yiwang.core.text import control_char_errors
 from yiwang.exchange import policy as exchange_policy
 from yiwang.licenses import policy as license_policy
 from yiwang.ratings import policy as rating_policy
+from yiwang.supervision import policy as supervision_policy
 from yiwang.workbench import forms
 
 SESSION_REASONS = "case_view_reasons"  # case number → the reason given for looking at it
@@ -62,6 +63,11 @@ def nav_links(user: User) -> list[dict[str, str]]:
         links.append({"title": "数据共享", "href": reverse("workbench:exchange_resources")})
     if rating_policy.sees_ratings(user):
         links.append({"title": "好差评", "href": reverse("workbench:ratings")})
+    if supervision_policy.is_supervisor(user):
+        links.append({"title": "监察规则", "href": reverse("workbench:supervision_rules")})
+        links.append({"title": "规则命中", "href": reverse("workbench:supervision_hits")})
+    if supervision_policy.is_supervisor(user) or supervision_policy.answers_notices(user):
+        links.append({"title": "督办", "href": reverse("workbench:supervision_notices")})
     return links
 
 
