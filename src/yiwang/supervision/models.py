@@ -77,4 +77,5 @@ class StatusCount(Dimensions):
     def __str__(self) -> str:
         return f"{self.item_code} @{self.department_id} {self.status}: {self.cases}"
 
+
 from yiwang.supervision.rule_models import *  # noqa: F403,E402

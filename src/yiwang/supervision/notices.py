@@ -46,9 +46,7 @@ def _payload(notice: SupervisionNotice, **extra: Any) -> dict[str, Any]:
 
 def _tell(users: list[User], subject: str, body: str, notice: SupervisionNotice) -> None:
     unique = {u.pk: u for u in users}
-    messages_enqueue_batch(
-        batch=[(u, subject, body[:500]) for u in unique.values()], reference=f"notice:{notice.pk}"
-    )
+    messages_enqueue_batch(batch=[(u, subject, body[:500]) for u in unique.values()], reference=f"notice:{notice.pk}")
 
 
 def _answerers(notice: SupervisionNotice) -> list[User]:
@@ -94,7 +92,9 @@ def notice_send(
         hit: RuleHit | None = None
         case: Case | None = None
         if hit_id is not None:
-            hit = RuleHit.objects.select_related("rule_version", "department", "region", "case").filter(pk=hit_id).first()
+            hit = (
+                RuleHit.objects.select_related("rule_version", "department", "region", "case").filter(pk=hit_id).first()
+            )
             if hit is None:
                 raise NotFound("规则命中不存在。")
             department, region, case = hit.department, hit.region, hit.case
@@ -105,7 +105,11 @@ def notice_send(
                 raise NotFound(f"办件 {case_number} 不存在。")
             department, region, default_days = case.department, case.region, DEFAULT_RESPONSE_DAYS
         else:
-            found = Department.objects.select_related("region").filter(pk=department_id).first()
+            found = (
+                Department.objects.select_related("region").filter(pk=department_id).first()
+                if isinstance(department_id, int)
+                else None
+            )
             if found is None:
                 raise ValidationFailed({"department": ["督办部门：请选择部门"]})
             department, region, default_days = found, found.region, DEFAULT_RESPONSE_DAYS
@@ -175,7 +179,12 @@ def notice_close(*, actor: User, notice_id: int, note: Any = "") -> SupervisionN
         notice.closed_by, notice.closed_at = actor, clock.now()
         notice.save(update_fields=["status", "closed_by", "closed_at"])
         record_event(
-            SupervisionVerb.NOTICE_CLOSED, _subject(notice), actor=actor, payload=_payload(notice), reason=text, notice=notice
+            SupervisionVerb.NOTICE_CLOSED,
+            _subject(notice),
+            actor=actor,
+            payload=_payload(notice),
+            reason=text,
+            notice=notice,
         )
         _tell(_answerers(notice), f"【督办办结】{notice.code}", text or "督办已办结。", notice)
         return notice

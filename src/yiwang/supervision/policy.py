@@ -96,6 +96,15 @@ def notice_actions_for(user: User, notice: SupervisionNotice) -> frozenset[str]:
     return frozenset(allowed)
 
 
-def answers_notices(user: User) -> bool:
-    """Whether the workbench links 督办 for a department post (head or approver)."""
-    return user.is_authenticated and user.staff_roles.filter(role__in=ANSWER_ROLES).exists()
+def workbench_links(user: User) -> list[tuple[str, str]]:
+    """The workbench nav entries of 电子监察 (title, url name), in one query: rules and hits
+    for supervisors, 督办 for them and for the posts that answer 督办."""
+    if not user.is_authenticated:
+        return []
+    roles = set(user.staff_roles.filter(role__in=[Role.SUPERVISOR, *ANSWER_ROLES]).values_list("role", flat=True))
+    links: list[tuple[str, str]] = []
+    if Role.SUPERVISOR in roles:
+        links += [("监察规则", "supervision_rules"), ("规则命中", "supervision_hits")]
+    if roles:
+        links.append(("督办", "supervision_notices"))
+    return links

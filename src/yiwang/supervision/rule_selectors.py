@@ -46,9 +46,7 @@ def rule_version(code: str, number: int) -> RuleVersion:
 
 
 def hits_for(user: User, *, rule_code: str = "", department_id: int | None = None) -> QuerySet[RuleHit]:
-    found = RuleHit.objects.filter(policy.hit_filter(user)).select_related(
-        "rule", "rule_version", "case", "department"
-    )
+    found = RuleHit.objects.filter(policy.hit_filter(user)).select_related("rule", "rule_version", "case", "department")
     if rule_code:
         found = found.filter(rule__code=rule_code)
     if department_id is not None:

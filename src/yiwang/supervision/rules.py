@@ -133,7 +133,12 @@ def rule_create(*, actor: User | None, code: str, name: str, kind: str) -> Monit
     found = KINDS.get(kind)
     if found is None:
         raise ValidationFailed({"kind": ["规则类型：不认识的类型"]})
-    if not isinstance(code, str) or not code.isascii() or not 1 <= len(code) <= 10 or not code.replace("-", "").isalnum():
+    if (
+        not isinstance(code, str)
+        or not code.isascii()
+        or not 1 <= len(code) <= 10
+        or not code.replace("-", "").isalnum()
+    ):
         raise ValidationFailed({"code": ["规则编号：1 到 10 位字母、数字或连字符，如 JC-01"]})
     name = clean_text(name, field="name", label="规则名称", max_length=60)
     with transaction.atomic(durable=True):
@@ -201,7 +206,7 @@ def rule_version_publish(*, actor: User | None, version_id: int) -> RuleVersion:
             raise NotFound("规则版本不存在。")
         MonitoringRule.objects.select_for_update().get(pk=version.rule_id)  # one publisher at a time
         now = clock.now()
-        new_status = version_next_status(version.status, VersionAction.PUBLISH)
+        version_next_status(version.status, VersionAction.PUBLISH)  # a Conflict before anything is written
         for previous in RuleVersion.objects.select_for_update().filter(
             rule_id=version.rule_id, status=VersionStatus.PUBLISHED
         ):
@@ -215,7 +220,7 @@ def rule_version_publish(*, actor: User | None, version_id: int) -> RuleVersion:
                 payload={"rule": version.rule.code, "version": previous.number, "superseded_by": version.number},
                 rule_version=previous,
             )
-        version.status = new_status
+        version.status = version_next_status(version.status, VersionAction.PUBLISH)
         version.published_at, version.published_by = now, actor
         version.ledger_entry_id = record_event(
             SupervisionVerb.RULE_VERSION_PUBLISHED,
@@ -473,4 +478,3 @@ def rules_daily_sweep(*, today: dt.date | None = None, limit: int = 2000) -> int
                 else:
                     found += _sweep_refusals(version, today)
     return found
-

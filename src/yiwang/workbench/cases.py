@@ -63,11 +63,8 @@ def nav_links(user: User) -> list[dict[str, str]]:
         links.append({"title": "数据共享", "href": reverse("workbench:exchange_resources")})
     if rating_policy.sees_ratings(user):
         links.append({"title": "好差评", "href": reverse("workbench:ratings")})
-    if supervision_policy.is_supervisor(user):
-        links.append({"title": "监察规则", "href": reverse("workbench:supervision_rules")})
-        links.append({"title": "规则命中", "href": reverse("workbench:supervision_hits")})
-    if supervision_policy.is_supervisor(user) or supervision_policy.answers_notices(user):
-        links.append({"title": "督办", "href": reverse("workbench:supervision_notices")})
+    for title, name in supervision_policy.workbench_links(user):
+        links.append({"title": title, "href": reverse(f"workbench:{name}")})
     return links
 
 

@@ -63,9 +63,7 @@ def _small_number(raw: str, field: str, label: str, *, required: bool = True) ->
 def rule_list(request: HttpRequest) -> HttpResponse:
     user = _supervisor(request)
     rows = [{"rule": r, "kind": KINDS.get(r.kind), "version": v} for r, v in selectors.rules_in_force()]
-    return render(
-        request, "workbench/supervision/rules.html", {"nav_links": cases.nav_links(user), "rows": rows}
-    )
+    return render(request, "workbench/supervision/rules.html", {"nav_links": cases.nav_links(user), "rows": rows})
 
 
 def _rule_page(
@@ -195,9 +193,7 @@ def hit_notice(request: HttpRequest, hit_id: int) -> HttpResponse:
     hit = selectors.hit_for(user, hit_id)
     try:
         days = _small_number(request.POST.get("response_days", ""), "response_days", "答复期限", required=False)
-        notice = notices.notice_send(
-            actor=user, hit_id=hit.pk, text=request.POST.get("text", ""), response_days=days
-        )
+        notice = notices.notice_send(actor=user, hit_id=hit.pk, text=request.POST.get("text", ""), response_days=days)
     except DomainError as exc:
         errors, _ = refusal(exc, "发出督办")
         for message in (m for ms in errors.values() for m in ms):

@@ -161,6 +161,7 @@ def test_every_event_table_shares_the_base_row() -> None:
         "ExchangeEvent",
         "ClientEvent",
         "RatingEvent",
+        "SupervisionEvent",
     }
     for name, model in tables.items():
         assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name

@@ -92,7 +92,10 @@ def test_policy_matrix(world: None) -> None:
             notices.notice_answer(actor=user(who), notice_id=notice.pk, answer="答复")
     with pytest.raises(PermissionDenied):
         notices.notice_reopen(actor=user("jn_head"), notice_id=notice.pk, reason="x")
-    seen_hits = {who: RuleHit.objects.filter(policy.hit_filter(user(who))).count() for who in ("jn_supervisor", "sd_supervisor", "jn_head", "zhangsan")}
+    seen_hits = {
+        who: RuleHit.objects.filter(policy.hit_filter(user(who))).count()
+        for who in ("jn_supervisor", "sd_supervisor", "jn_head", "zhangsan")
+    }
     assert seen_hits == {"jn_supervisor": 1, "sd_supervisor": 1, "jn_head": 0, "zhangsan": 0}
     seen = {
         who: SupervisionNotice.objects.filter(policy.notice_filter(user(who))).count()

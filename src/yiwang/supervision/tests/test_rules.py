@@ -3,8 +3,8 @@ clean case; a hit names the version in force; publishing writes the ledger and r
 previous version; params are bounded; the observer stays quiet for events no rule watches."""
 
 import datetime as dt
-import json
 import itertools
+import json
 
 import pytest
 from django.db import connection
@@ -78,7 +78,9 @@ def test_params_are_checked_against_the_kind_and_only_supervisors_manage_rules(w
         )
     assert "应晚于" in info.value.errors["params.end_hour"][0]
     with pytest.raises(ValidationFailed):
-        monitoring.rule_version_draft(actor=user("jn_supervisor"), rule_code="JC-02", params={"nth": True}, severity="red")
+        monitoring.rule_version_draft(
+            actor=user("jn_supervisor"), rule_code="JC-02", params={"nth": True}, severity="red"
+        )
 
 
 def test_a_clean_case_fires_no_rule(world: None) -> None:
@@ -215,13 +217,17 @@ def _refused(day: dt.date, count: int) -> None:
     for _ in range(count):
         with flows.on(day):
             case = flows.submit(version())
-            services.case_refuse(actor=user("jn_window"), case=case, reason="不属于本机关职权范围", legal_basis="行政许可法第三十二条")
+            services.case_refuse(
+                actor=user("jn_window"), case=case, reason="不属于本机关职权范围", legal_basis="行政许可法第三十二条"
+            )
 
 
 def test_refusal_rate_doubled_week_on_week(world: None) -> None:
     rules()
     supervisor = user("jn_supervisor")
-    lower = monitoring.rule_version_draft(actor=supervisor, rule_code="JC-06", params={"min_count": 2}, severity="yellow")
+    lower = monitoring.rule_version_draft(
+        actor=supervisor, rule_code="JC-06", params={"min_count": 2}, severity="yellow"
+    )
     monitoring.rule_version_publish(actor=supervisor, version_id=lower.pk)
     with flows.on(D(2026, 3, 3)):
         flows.accepted(version())

@@ -67,7 +67,9 @@ def test_hit_to_notice_round_trip(login_as: Login) -> None:
     assert f"/workbench/cases/{hit.case.number}/" in hits.content.decode()  # type: ignore[union-attr]
     assert_sound_html(hits.content.decode())
     with flows.on(D(2026, 3, 6)):
-        sent = supervisor.post(f"/workbench/supervision/hits/{hit.pk}/notice/", {"text": "请说明原因", "response_days": ""})
+        sent = supervisor.post(
+            f"/workbench/supervision/hits/{hit.pk}/notice/", {"text": "请说明原因", "response_days": ""}
+        )
     notice = SupervisionNotice.objects.get()
     assert sent.status_code == 302 and sent["Location"] == f"/workbench/supervision/notices/{notice.pk}/"
     head = login_as("jn_head")
