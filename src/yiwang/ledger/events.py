@@ -34,6 +34,7 @@ class Domain(StrEnum):
     LICENSES = "licenses"
     EXCHANGE = "exchange"
     RATINGS = "ratings"
+    SUPERVISION = "supervision"
 
 
 class Audience(StrEnum):
@@ -178,7 +179,29 @@ class RatingVerb(StrEnum):
     IMPROVEMENT_DROPPED = "improvement_dropped"
 
 
-Verb = CaseVerb | CatalogVerb | AccountVerb | CalendarVerb | NotificationVerb | LicenseVerb | ExchangeVerb | RatingVerb
+class SupervisionVerb(StrEnum):
+    RULE_VERSION_DRAFTED = "rule_version_drafted"
+    RULE_VERSION_PUBLISHED = "rule_version_published"
+    RULE_VERSION_RETIRED = "rule_version_retired"
+    RULE_HIT = "rule_hit"
+    NOTICE_SENT = "notice_sent"
+    NOTICE_ANSWERED = "notice_answered"
+    NOTICE_CLOSED = "notice_closed"
+    NOTICE_REOPENED = "notice_reopened"
+    NOTICE_ESCALATED = "notice_escalated"
+
+
+Verb = (
+    CaseVerb
+    | CatalogVerb
+    | AccountVerb
+    | CalendarVerb
+    | NotificationVerb
+    | LicenseVerb
+    | ExchangeVerb
+    | RatingVerb
+    | SupervisionVerb
+)
 
 
 @dataclass(frozen=True)
@@ -328,6 +351,17 @@ _RATINGS: dict[RatingVerb, str] = {
     RatingVerb.IMPROVEMENT_ANSWERED: "服务改进关联新版本",
     RatingVerb.IMPROVEMENT_DROPPED: "服务改进不予改进",
 }
+_SUPERVISION: dict[SupervisionVerb, str] = {
+    SupervisionVerb.RULE_VERSION_DRAFTED: "起草监察规则版本",
+    SupervisionVerb.RULE_VERSION_PUBLISHED: "发布监察规则版本",
+    SupervisionVerb.RULE_VERSION_RETIRED: "停用监察规则版本",
+    SupervisionVerb.RULE_HIT: "监察规则命中",
+    SupervisionVerb.NOTICE_SENT: "发出督办",
+    SupervisionVerb.NOTICE_ANSWERED: "答复督办",
+    SupervisionVerb.NOTICE_CLOSED: "督办办结",
+    SupervisionVerb.NOTICE_REOPENED: "督办重新办理",
+    SupervisionVerb.NOTICE_ESCALATED: "督办逾期升级",
+}
 
 CATALOGUE: dict[str, EventType] = {
     **{
@@ -341,6 +375,7 @@ CATALOGUE: dict[str, EventType] = {
     **{f"licenses.{verb}": EventType(Domain.LICENSES, verb, label) for verb, label in _LICENSES.items()},
     **{f"exchange.{verb}": EventType(Domain.EXCHANGE, verb, label) for verb, label in _EXCHANGE.items()},
     **{f"ratings.{verb}": EventType(Domain.RATINGS, verb, label) for verb, label in _RATINGS.items()},
+    **{f"supervision.{verb}": EventType(Domain.SUPERVISION, verb, label) for verb, label in _SUPERVISION.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -353,6 +388,7 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.LICENSES: LicenseVerb,
     Domain.EXCHANGE: ExchangeVerb,
     Domain.RATINGS: RatingVerb,
+    Domain.SUPERVISION: SupervisionVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

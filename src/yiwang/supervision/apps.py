@@ -9,7 +9,9 @@ class SupervisionConfig(AppConfig):
         # Every case and rating event keeps the roll-ups current, in the event's transaction.
         from yiwang.cases.hooks import register_event_observer
         from yiwang.ratings.hooks import register_rating_observer
-        from yiwang.supervision import rollup, satisfaction
+        from yiwang.supervision import rollup, rules, satisfaction
 
         register_event_observer(rollup.observe)
+        # Monitoring rules watch the same events (rules.observe; docs/supervision.md).
+        register_event_observer(rules.observe)
         register_rating_observer(satisfaction.observe)

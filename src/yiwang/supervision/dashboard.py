@@ -11,12 +11,13 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yiwang.accounts.models import Department, Region
 from yiwang.accounts.selectors import department_by_credit_code, region_by_code
+from yiwang.cases.models import Case
 from yiwang.catalog.models import ItemVersion
 from yiwang.catalog.selectors import item_by_code, item_version_in_force
 from yiwang.core import clock
@@ -249,3 +250,30 @@ def published_items() -> list[tuple[str, str]]:
     """(basic code, name) of every item with a published version, for the filter lists."""
     versions = ItemVersion.objects.filter(status="published").order_by("item__basic_code", "-id")
     return list({code: name for code, name in versions.values_list("item__basic_code", "name")}.items())
+
+
+def filter_choices(prefixes: list[str]) -> dict[str, Any]:
+    """The regions, departments and items a supervisor of `prefixes` may filter by."""
+    regions = Region.objects.filter(level__in=["province", "prefecture", "county"]).order_by("code")
+    departments = Department.objects.select_related("region").order_by("region__code", "name")
+    return {
+        "regions": [r for r in regions if any(r.code_prefix.startswith(p) for p in prefixes)],
+        "departments": [d for d in departments if any(d.region.code.startswith(p) for p in prefixes)],
+        "items": published_items(),
+    }
+
+
+def row_codes(by: str, keys: list[Any]) -> dict[Any, str]:
+    """What the filter parameter holds for each row's key (credit code, region code, item code)."""
+    if by == "department":
+        return dict(Department.objects.filter(pk__in=keys).values_list("pk", "credit_code"))
+    if by == "region":
+        return dict(Region.objects.filter(pk__in=keys).values_list("pk", "code"))
+    return {key: key for key in keys}
+
+
+def drill_list(filters: Filters, drill: str) -> QuerySet[Case]:
+    """The cases behind a figure, newest first, with what the list shows."""
+    found = metrics.cases_behind(filters.scope, drill)
+    related = found.select_related("department", "region", "implementation_version__item_version")
+    return related.order_by("-submitted_at", "-id")

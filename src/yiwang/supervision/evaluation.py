@@ -23,11 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db.models import F
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yiwang.accounts.models import Department
 from yiwang.supervision import metrics
+from yiwang.supervision.rule_models import SupervisionNotice
 
 
 @dataclass(frozen=True)
@@ -218,8 +221,14 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
 NoticeCounts = Callable[[int, dt.date, dt.date], tuple[int, int]]
 
 
-def no_notices(_department_id: int, _since: dt.date, _until: dt.date) -> tuple[int, int]:
-    return 0, 0
+def notice_counts(department_id: int, since: dt.date, until: dt.date) -> tuple[int, int]:
+    """督办 sent to the department in the period, and those of them answered by their deadline."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    sent = SupervisionNotice.objects.filter(department_id=department_id, sent_at__gte=start, sent_at__lt=end)
+    on_time = sent.filter(answered_at__isnull=False, answered_at__date__lte=F("deadline"))
+    return sent.count(), on_time.count()
 
 
 def ranking(
@@ -227,7 +236,7 @@ def ranking(
     month: str,
     *,
     region_prefix: str = "",
-    notices: NoticeCounts = no_notices,
+    notices: NoticeCounts = notice_counts,
 ) -> list[Score]:
     """Every department of `region_prefix` with any case activity in `month`, scored and ranked
     (highest total first; equal totals share a rank; no total: unranked, listed last)."""

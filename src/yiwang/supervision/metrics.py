@@ -273,8 +273,8 @@ def figures_by(scope: Scope, by: str) -> dict[Any, Figures]:
 
 def open_by_state(scope: Scope) -> dict[str, int]:
     """Cases standing in each open state now (the status roll-up: no case table scan)."""
-    rows = StatusCount.objects.filter(_places(scope), status__in=OPEN_STATES).values("status")
-    counted = {row["status"]: row["n"] for row in rows.annotate(n=Sum("cases")).order_by()}
+    rows = StatusCount.objects.filter(_places(scope), state__in=OPEN_STATES).values("state")
+    counted = {row["state"]: row["n"] for row in rows.annotate(n=Sum("cases")).order_by()}
     return {str(state): counted.get(state, 0) for state in OPEN_STATES}
 
 

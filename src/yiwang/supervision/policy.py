@@ -1,38 +1,132 @@
-"""Who may see what of 电子监察 (the one check the dashboard's pages and exports share).
+"""Who may do what in 电子监察 and 考评 (the one check services and pages share).
 
-- The **monitoring dashboard** and its drill-down: staff holding a supervisor post (监督人员),
-  for the regions at and below the post's region. A supervisor of 济南市 sees every district
-  of 济南; a provincial supervisor the whole province. Nobody else: the dashboard lists
-  cases of every department, which only supervision may read across departments.
-- The **public data page** (政务服务数据公开) needs no login: it shows counts and rates only,
-  never a case.
+- **The monitoring dashboard**, its drill-down and the monthly evaluation: staff holding a
+  supervisor post (监督人员), for the regions at and below the post's region. A supervisor of
+  济南市 sees every district of 济南; a provincial supervisor the whole province. Nobody else:
+  the dashboard lists cases of every department, which only supervision may read across
+  departments.
+- **The public data page** (政务服务数据公开) needs no login: counts and rates only, never a case.
+- **Manage rules** (draft a version, publish it): a supervisor (监督人员) post anywhere —
+  rules watch every case of the platform, and each version is written to the ledger.
+- **See hits, send 督办, close or reopen one**: a supervisor whose post's region covers the
+  hit's or the 督办's region (their region and every region below it).
+- **See and answer 督办**: the staff of the department it is sent to see it; its head
+  (机关负责人) or an approver (审批决定) answers it. Nobody else sees hits or 督办: not other
+  departments, not applicants.
 """
 
-from yiwang.accounts.models import Role, User
-from yiwang.cases.policy import posts_of
+from django.db.models import Q
+
+from yiwang.accounts.models import Department, Region, Role, User
+from yiwang.cases.policy import Post, posts_of
 from yiwang.core.errors import PermissionDenied
+from yiwang.supervision.rule_models import RuleHit, SupervisionNotice
+from yiwang.supervision.rule_workflow import NOTICE_TRANSITIONS, NoticeAction, NoticeStatus
+
+ANSWER_ROLES = frozenset({Role.HEAD, Role.APPROVER})
+
+
+def supervisor_posts(user: User) -> list[Post]:
+    return [p for p in posts_of(user) if p.role == Role.SUPERVISOR]
+
+
+def is_supervisor(user: User) -> bool:
+    return user.is_authenticated and user.staff_roles.filter(role=Role.SUPERVISOR).exists()
+
+
+def supervises(user: User, region: Region) -> bool:
+    return any(region.code.startswith(p.region_prefix) for p in supervisor_posts(user))
 
 
 def supervised_prefixes(user: User) -> list[str]:
     """The region-code prefixes `user` supervises, broadest first (none: not a supervisor)."""
-    prefixes = {p.region_prefix for p in posts_of(user) if p.role == Role.SUPERVISOR}
+    prefixes = {p.region_prefix for p in supervisor_posts(user)}
     broadest = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
     return sorted(broadest, key=len)
 
 
-def sees_dashboard(user: User) -> bool:
-    return user.is_authenticated and user.staff_roles.filter(role=Role.SUPERVISOR).exists()
-
-
 def require_supervisor(user: User) -> list[str]:
+    """The prefixes of the dashboard's regions for `user`, or PermissionDenied."""
     prefixes = supervised_prefixes(user)
     if not prefixes:
         raise PermissionDenied("监察看板仅对监督人员开放。")
     return prefixes
 
 
-def require_region(user: User, prefix: str) -> str:
-    """`prefix` if `user` supervises it (or a region below); else PermissionDenied."""
-    if not any(prefix.startswith(mine) for mine in require_supervisor(user)):
-        raise PermissionDenied("您不负责该区划的电子监察。")
-    return prefix
+def require_rule_manager(user: User) -> None:
+    if not is_supervisor(user):
+        raise PermissionDenied("只有监督人员可以管理监察规则。")
+
+
+def require_supervisor_of(user: User, region: Region) -> None:
+    if not supervises(user, region):
+        raise PermissionDenied(f"只有负责{region.name}的监督人员可以办理该督办。")
+
+
+def may_answer(user: User, department: Department | int) -> bool:
+    department_id = department if isinstance(department, int) else department.pk
+    return any(p.role in ANSWER_ROLES and p.department_id == department_id for p in posts_of(user))
+
+
+def require_answerer(user: User, notice: SupervisionNotice) -> None:
+    if not may_answer(user, notice.department_id):
+        raise PermissionDenied(f"只有{notice.department.name}的机关负责人或审批决定人员可以答复督办。")
+
+
+def hit_filter(user: User) -> Q:
+    visible = Q(pk__in=[])
+    for post in supervisor_posts(user):
+        visible |= Q(region__code__startswith=post.region_prefix)
+    return visible
+
+
+def notice_filter(user: User) -> Q:
+    """督办 a user may see: in the regions they supervise, and those sent to their departments."""
+    visible = Q(pk__in=[])
+    for post in posts_of(user):
+        if post.role == Role.SUPERVISOR:
+            visible |= Q(region__code__startswith=post.region_prefix)
+        else:
+            visible |= Q(department_id=post.department_id)
+    return visible
+
+
+def sees_hits(user: User) -> bool:
+    return is_supervisor(user)
+
+
+def sees_notices(user: User) -> bool:
+    return user.is_authenticated and user.staff_roles.exists()
+
+
+def may_see_hit(user: User, hit: RuleHit) -> bool:
+    return RuleHit.objects.filter(hit_filter(user), pk=hit.pk).exists()
+
+
+def notice_actions_for(user: User, notice: SupervisionNotice) -> frozenset[str]:
+    """The page's actions on a 督办 now: answer (the department), close / reopen (a supervisor
+    of its region), each only where the transition table allows it."""
+    current = NoticeStatus(notice.status)
+    allowed: set[str] = set()
+    if may_answer(user, notice.department_id) and (current, NoticeAction.ANSWER) in NOTICE_TRANSITIONS:
+        allowed.add("answer")
+    if supervises(user, notice.region):
+        for name, step in (("close", NoticeAction.CLOSE), ("reopen", NoticeAction.REOPEN)):
+            if (current, step) in NOTICE_TRANSITIONS:
+                allowed.add(name)
+    return frozenset(allowed)
+
+
+def workbench_links(user: User) -> list[tuple[str, str]]:
+    """The workbench nav entries of 电子监察 (title, url name), in one query: rules and hits
+    for supervisors, 督办 for them and for the posts that answer 督办."""
+    if not user.is_authenticated:
+        return []
+    roles = set(user.staff_roles.filter(role__in=[Role.SUPERVISOR, *ANSWER_ROLES]).values_list("role", flat=True))
+    links: list[tuple[str, str]] = []
+    if Role.SUPERVISOR in roles:
+        links += [("监察看板", "supervision"), ("月度考评", "supervision_evaluation")]
+        links += [("监察规则", "supervision_rules"), ("规则命中", "supervision_hits")]
+    if roles:
+        links.append(("督办", "supervision_notices"))
+    return links

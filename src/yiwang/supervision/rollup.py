@@ -113,9 +113,9 @@ def observe(case: Case, event: CaseEvent) -> None:
 
 def move_status(key: dict[str, Any], from_status: str, to_status: str) -> None:
     if from_status:
-        StatusCount.objects.filter(**key, status=from_status).update(cases=F("cases") - 1)
-    if to_status and not StatusCount.objects.filter(**key, status=to_status).update(cases=F("cases") + 1):
-        _locked(StatusCount, {**key, "status": to_status}, lambda row: setattr(row, "cases", row.cases + 1))
+        StatusCount.objects.filter(**key, state=from_status).update(cases=F("cases") - 1)
+    if to_status and not StatusCount.objects.filter(**key, state=to_status).update(cases=F("cases") + 1):
+        _locked(StatusCount, {**key, "state": to_status}, lambda row: setattr(row, "cases", row.cases + 1))
 
 
 def add_to_day(key: dict[str, Any], day: dt.date, found: Deltas) -> None:
@@ -215,5 +215,5 @@ def _status_rows(codes: dict[int, str]) -> list[StatusCount]:
         )
         rows[key] += row["n"]
     return [
-        StatusCount(department_id=d, region_id=r, item_code=i, status=s, cases=n) for (d, r, i, s), n in rows.items()
+        StatusCount(department_id=d, region_id=r, item_code=i, state=s, cases=n) for (d, r, i, s), n in rows.items()
     ]

@@ -64,9 +64,8 @@ def nav_links(user: User) -> list[dict[str, str]]:
         links.append({"title": "数据共享", "href": reverse("workbench:exchange_resources")})
     if rating_policy.sees_ratings(user):
         links.append({"title": "好差评", "href": reverse("workbench:ratings")})
-    if supervision_policy.sees_dashboard(user):
-        links.append({"title": "监察看板", "href": reverse("workbench:supervision")})
-        links.append({"title": "月度考评", "href": reverse("workbench:supervision_evaluation")})
+    for title, name in supervision_policy.workbench_links(user):
+        links.append({"title": title, "href": reverse(f"workbench:{name}")})
     return links
 
 

@@ -17,12 +17,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from yiwang.accounts.models import Department, Region, User
+from yiwang.accounts.models import User
 from yiwang.cases.workflow import CaseStatus, status_tone
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.supervision import dashboard, evaluation, metrics, policy
-from yiwang.supervision.evaluation import no_notices as notices_counts
 from yiwang.workbench import cases
 
 FILTER_KEYS = ["since", "until", "region", "department", "item", "by"]
@@ -42,14 +41,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 def _choices(prefixes: list[str]) -> dict[str, Any]:
-    regions = Region.objects.filter(level__in=["province", "prefecture", "county"]).order_by("code")
-    departments = Department.objects.select_related("region").order_by("region__code", "name")
-    return {
-        "regions": [r for r in regions if any(r.code_prefix.startswith(p) for p in prefixes)],
-        "departments": [d for d in departments if any(d.region.code.startswith(p) for p in prefixes)],
-        "items": dashboard.published_items(),
-        "by_choices": list(dashboard.BY_LABELS.items()),
-    }
+    return {**dashboard.filter_choices(prefixes), "by_choices": list(dashboard.BY_LABELS.items())}
 
 
 def _filters(request: HttpRequest, prefixes: list[str]) -> tuple[dict[str, str], Any, dict[str, list[str]]]:
@@ -81,7 +73,7 @@ def board(request: HttpRequest) -> HttpResponse:
     drill = reverse("workbench:supervision_cases")
     scope_query = _query(values)
     by_key = {"department": "department", "region": "region", "item": "item"}[filters.by]
-    row_keys = _row_codes(filters.by, [row.key for row in view.rows])
+    row_keys = dashboard.row_codes(filters.by, [row.key for row in view.rows])
     context.update(
         view=view,
         formulas=metrics.FORMULAS,
@@ -122,15 +114,6 @@ def _cells(row: dashboard.Row, row_drill: str) -> list[dict[str, Any]]:
     ]
 
 
-def _row_codes(by: str, keys: list[Any]) -> dict[Any, str]:
-    """What the filter parameter holds for each row's key (credit code, region code, item code)."""
-    if by == "department":
-        return dict(Department.objects.filter(pk__in=keys).values_list("pk", "credit_code"))
-    if by == "region":
-        return dict(Region.objects.filter(pk__in=keys).values_list("pk", "code"))
-    return {key: key for key in keys}
-
-
 @login_required
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
@@ -160,10 +143,7 @@ def drill(request: HttpRequest) -> HttpResponse:
     context["board_url"] = f"{reverse('workbench:supervision')}?{_query(values)}"
     if filters is None or errors:
         return _no_store(render(request, "workbench/supervision/cases.html", context, status=400))
-    found = metrics.cases_behind(filters.scope, chosen).select_related(
-        "department", "region", "implementation_version__item_version"
-    )
-    page = Paginator(found.order_by("-submitted_at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(dashboard.drill_list(filters, chosen), PER_PAGE).get_page(request.GET.get("page"))
     context.update(
         title=metrics.DRILLS[chosen],
         filters=filters,
@@ -208,7 +188,7 @@ def evaluation_report(request: HttpRequest) -> HttpResponse:
     context.update(
         scheme=scheme,
         indicators=[(w, evaluation.INDICATORS[w.key]) for w in scheme.indicators],
-        scores=evaluation.ranking(scheme, month, region_prefix=prefixes[0], notices=notices_counts),
+        scores=evaluation.ranking(scheme, month, region_prefix=prefixes[0]),
         export_url=f"{reverse('workbench:supervision_evaluation_export')}?{urlencode({'month': month})}",
     )
     return render(request, "workbench/supervision/evaluation.html", context)
@@ -222,7 +202,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     if errors:
         raise NotFound(errors["month"][0])
     scheme = evaluation.DEFAULT_SCHEME
-    scores = evaluation.ranking(scheme, month, region_prefix=prefixes[0], notices=notices_counts)
+    scores = evaluation.ranking(scheme, month, region_prefix=prefixes[0])
     response = HttpResponse(
         evaluation.ranking_xlsx(scheme, month, scores),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

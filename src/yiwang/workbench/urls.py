@@ -12,6 +12,7 @@ from yiwang.workbench import (
     ratings,
     ratings_intake,
     supervision,
+    supervision_rules,
     views,
 )
 
@@ -92,4 +93,22 @@ urlpatterns = [
     path("ratings/hall/<str:number>/", ratings_intake.hall_link, name="rating_hall_link"),
     path("ratings/<id:rating_id>/", ratings.rating_page, name="rating"),
     path("ratings/<id:rating_id>/actions/<str:action>/", ratings.rating_action, name="rating_action"),
+    # 电子监察: monitoring rules, their hits and 督办 (issue 15)
+    path("supervision/rules/", supervision_rules.rule_list, name="supervision_rules"),
+    path("supervision/rules/<str:code>/", supervision_rules.rule_page, name="supervision_rule"),
+    path("supervision/rules/<str:code>/versions/", supervision_rules.rule_version_new, name="supervision_rule_version"),
+    path(
+        "supervision/rules/<str:code>/versions/<id:number>/publish/",
+        supervision_rules.rule_version_publish,
+        name="supervision_rule_publish",
+    ),
+    path("supervision/hits/", supervision_rules.hit_list, name="supervision_hits"),
+    path("supervision/hits/<id:hit_id>/notice/", supervision_rules.hit_notice, name="supervision_hit_notice"),
+    path("supervision/notices/", supervision_rules.notice_list, name="supervision_notices"),
+    path("supervision/notices/<id:notice_id>/", supervision_rules.notice_page, name="supervision_notice"),
+    path(
+        "supervision/notices/<id:notice_id>/<str:action>/",
+        supervision_rules.notice_action,
+        name="supervision_notice_action",
+    ),
 ]

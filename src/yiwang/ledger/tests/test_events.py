@@ -30,6 +30,7 @@ from yiwang.ledger.events import (
     LicenseVerb,
     NotificationVerb,
     RatingVerb,
+    SupervisionVerb,
     UnknownEventVerb,
     disclosed_kinds,
     event_type,
@@ -48,6 +49,7 @@ VERB_ENUMS = {
     "LicenseVerb",
     "ExchangeVerb",
     "RatingVerb",
+    "SupervisionVerb",
 }
 
 
@@ -78,6 +80,7 @@ def _is_catalogued_expression(value: ast.expr) -> bool:
                 LicenseVerb,
                 ExchangeVerb,
                 RatingVerb,
+                SupervisionVerb,
             )
             for member in enum
         }
@@ -114,7 +117,17 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
     for kind, row in CATALOGUE.items():
         assert kind == row.kind == f"{row.domain}.{row.verb}"
         assert row.label and all(not ch.isascii() for ch in row.label), kind
-    enums = (CaseVerb, CatalogVerb, AccountVerb, CalendarVerb, NotificationVerb, LicenseVerb, ExchangeVerb, RatingVerb)
+    enums = (
+        CaseVerb,
+        CatalogVerb,
+        AccountVerb,
+        CalendarVerb,
+        NotificationVerb,
+        LicenseVerb,
+        ExchangeVerb,
+        RatingVerb,
+        SupervisionVerb,
+    )
     assert len(CATALOGUE) == sum(len(enum) for enum in enums)
 
 
@@ -148,6 +161,7 @@ def test_every_event_table_shares_the_base_row() -> None:
         "ExchangeEvent",
         "ClientEvent",
         "RatingEvent",
+        "SupervisionEvent",
     }
     for name, model in tables.items():
         assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name

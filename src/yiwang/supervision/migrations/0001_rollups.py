@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('item_code', models.CharField(max_length=20, verbose_name='事项基本编码')),
-                ('status', models.CharField(max_length=24, verbose_name='状态')),
+                ('state', models.CharField(max_length=24, verbose_name='状态')),
                 ('cases', models.IntegerField(default=0, verbose_name='办件数')),
                 ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='实施主体')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.region', verbose_name='实施区划')),
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '办件状态计数',
                 'verbose_name_plural': '办件状态计数',
-                'constraints': [models.UniqueConstraint(fields=('department', 'region', 'item_code', 'status'), name='status_count_key')],
+                'constraints': [models.UniqueConstraint(fields=('department', 'region', 'item_code', 'state'), name='status_count_key')],
             },
         ),
     ]

@@ -94,7 +94,7 @@ def test_every_figure_drills_down_to_as_many_cases_as_it_counts(world: None) -> 
 def test_status_counts_equal_the_case_table_and_a_rebuild_changes_nothing(world: None) -> None:
     scene()
     grouped = Case.objects.values_list("status").annotate(n=Count("id")).order_by()
-    counted = Counter({status: n for status, n in StatusCount.objects.values_list("status", "cases") if n})
+    counted = Counter({status: n for status, n in StatusCount.objects.values_list("state", "cases") if n})
     assert counted == Counter(dict(grouped))
     kept = sorted(
         DailyFigures.objects.values_list("day", "submitted", "concluded", "concluded_on_time", "days_histogram")
@@ -105,7 +105,7 @@ def test_status_counts_equal_the_case_table_and_a_rebuild_changes_nothing(world:
         sorted(DailyFigures.objects.values_list("day", "submitted", "concluded", "concluded_on_time", "days_histogram"))
         == kept
     )
-    assert Counter({s: n for s, n in StatusCount.objects.values_list("status", "cases") if n}) == counted
+    assert Counter({s: n for s, n in StatusCount.objects.values_list("state", "cases") if n}) == counted
 
 
 def test_the_rebuild_command_reports_its_progress(world: None, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_user_notify_channels'),
-        ('supervision', '0001_rollups'),
+        ('supervision', '0002_rules'),
     ]
 
     operations = [

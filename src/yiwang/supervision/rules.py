@@ -1,0 +1,480 @@
+"""电子监察 rules: versions, publication, hits, the per-event observer and the daily sweep
+(docs/supervision.md, "Monitoring rules and 督办"). Every write is one service in one
+transaction with a `SupervisionEvent` and its ledger entry.
+
+Exported for the demo: `ensure_default_rules(actor)` publishes version 1 of each kind's
+default rule (JC-01 … JC-06) where the rule has no version in force; idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from yiwang.accounts.models import Department, Region, User
+from yiwang.cases.models import Case, CaseEvent
+from yiwang.cases.workflow import CaseStatus
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, NotFound, ValidationFailed
+from yiwang.core.text import control_char_error
+from yiwang.ledger.events import CaseVerb, Domain, SupervisionVerb, event_type
+from yiwang.ledger.services import ledger_append
+from yiwang.supervision import policy
+from yiwang.supervision.rule_kinds import (
+    DUE_DATE_KIND,
+    DUE_MOVERS,
+    KINDS,
+    KINDS_BY_VERB,
+    REFUSAL_KIND,
+    SUSPENSION_KIND,
+    Facts,
+    _pause_facts,
+    params_errors,
+)
+from yiwang.supervision.rule_models import (
+    MonitoringRule,
+    RuleHit,
+    RuleVersion,
+    Severity,
+    SupervisionEvent,
+    SupervisionNotice,
+)
+from yiwang.supervision.rule_workflow import VersionAction, VersionStatus, version_next_status
+
+log = logging.getLogger(__name__)
+
+NOTE_MAX = 200
+MAX_RESPONSE_DAYS = 30
+
+# The rules the platform starts with: code → (kind, name, severity, response days).
+DEFAULT_RULES: dict[str, tuple[str, str, Severity, int]] = {
+    "JC-01": ("same_person_accepts_and_decides", "受理与决定为同一人", Severity.RED, 3),
+    "JC-02": ("repeated_supplement", "多次要求补正", Severity.YELLOW, 3),
+    "JC-03": ("decision_outside_hours", "非工作时间作出决定", Severity.YELLOW, 5),
+    "JC-04": ("suspension_longer_than_announced", "特别程序超过告知时间", Severity.YELLOW, 3),
+    "JC-05": ("due_date_moved_without_extension", "办结日期无故变动", Severity.RED, 2),
+    "JC-06": ("refusal_rate_doubled", "不予受理率翻番", Severity.YELLOW, 5),
+}
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def record_event(
+    verb: SupervisionVerb,
+    subject: str,
+    *,
+    actor: User | None,
+    payload: dict[str, Any],
+    reason: str = "",
+    personal: dict[str, str] | None = None,
+    rule_version: RuleVersion | None = None,
+    hit: RuleHit | None = None,
+    notice: SupervisionNotice | None = None,
+) -> int:
+    """The event row and its ledger entry (free text only as a salted commitment)."""
+    secrets = {k: v for k, v in (personal or {}).items() if v}
+    if reason:
+        secrets["reason"] = reason
+    entry = ledger_append(
+        kind=event_type(Domain.SUPERVISION, verb).kind, subject=subject, payload=payload, personal=secrets
+    )
+    SupervisionEvent.objects.create(
+        verb=verb,
+        actor=actor,
+        subject=subject,
+        rule_version=rule_version,
+        hit=hit,
+        notice=notice,
+        payload=payload,
+        reason=reason,
+        at=clock.now(),
+        ledger_entry_id=entry.pk,
+    )
+    return int(entry.pk)
+
+
+def clean_text(value: Any, *, field: str, label: str, required: bool = True, max_length: int = 1000) -> str:
+    if not isinstance(value, str):
+        raise ValidationFailed({field: [f"{label}：应为文本"]})
+    if required and not value.strip():
+        raise ValidationFailed({field: [f"{label}：必填"]})
+    if len(value) > max_length:
+        raise ValidationFailed({field: [f"{label}：最多 {max_length} 个字符（现有 {len(value)} 个）"]})
+    problem = control_char_error(label, value, multiline=True)
+    if problem:
+        raise ValidationFailed({field: [problem]})
+    return value.strip()
+
+
+def clean_days(value: Any, *, field: str = "response_days", label: str = "答复期限") -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_RESPONSE_DAYS:
+        raise ValidationFailed({field: [f"{label}：请填写 1 到 {MAX_RESPONSE_DAYS} 个工作日"]})
+    return value
+
+
+def version_subject(version: RuleVersion) -> str:
+    return f"rule:{version.rule.code}/v{version.number}"
+
+
+# --- rules and their versions ---------------------------------------------------------------
+
+
+def rule_create(*, actor: User | None, code: str, name: str, kind: str) -> MonitoringRule:
+    """A new rule bound to a kind (no version yet: draft one, then publish it)."""
+    if actor is not None:
+        policy.require_rule_manager(actor)
+    found = KINDS.get(kind)
+    if found is None:
+        raise ValidationFailed({"kind": ["规则类型：不认识的类型"]})
+    if (
+        not isinstance(code, str)
+        or not code.isascii()
+        or not 1 <= len(code) <= 10
+        or not code.replace("-", "").isalnum()
+    ):
+        raise ValidationFailed({"code": ["规则编号：1 到 10 位字母、数字或连字符，如 JC-01"]})
+    name = clean_text(name, field="name", label="规则名称", max_length=60)
+    with transaction.atomic(durable=True):
+        if MonitoringRule.objects.filter(code=code).exists():
+            raise Conflict(f"规则编号 {code} 已存在。")
+        return MonitoringRule.objects.create(
+            code=code, name=name, kind=kind, watches=found.description[:200], created_at=clock.now()
+        )
+
+
+def rule_version_draft(
+    *,
+    actor: User | None,
+    rule_code: str,
+    params: Any,
+    severity: Any,
+    response_days: Any = 3,
+    note: Any = "",
+) -> RuleVersion:
+    """A draft version of a rule, its params checked against the kind's schema (bounds by
+    field, in Chinese). Side effects: SupervisionEvent, ledger entry."""
+    if actor is not None:
+        policy.require_rule_manager(actor)
+    with transaction.atomic(durable=True):
+        rule = MonitoringRule.objects.select_for_update().filter(code=rule_code).first()
+        if rule is None:
+            raise NotFound(f"监察规则 {rule_code} 不存在。")
+        errors = params_errors(rule.kind, params)
+        if severity not in Severity.values:
+            errors["severity"] = ["等级：请选择 黄色 或 红色"]
+        if errors:
+            raise ValidationFailed(errors)
+        days = clean_days(response_days)
+        note = clean_text(note, field="note", label="修订说明", required=False, max_length=NOTE_MAX)
+        last = rule.versions.order_by("-number").first()
+        version = RuleVersion.objects.create(
+            rule=rule,
+            number=(last.number + 1) if last else 1,
+            params={**KINDS[rule.kind].defaults(), **params},
+            severity=severity,
+            response_days=days,
+            status=version_next_status(None, VersionAction.DRAFT),
+            note=note,
+            drafted_by=actor,
+            drafted_at=clock.now(),
+        )
+        record_event(
+            SupervisionVerb.RULE_VERSION_DRAFTED,
+            version_subject(version),
+            actor=actor,
+            payload={"rule": rule.code, "version": version.number},
+            rule_version=version,
+        )
+        return version
+
+
+def rule_version_publish(*, actor: User | None, version_id: int) -> RuleVersion:
+    """Put a draft in force: the rule's published version retires in the same transaction,
+    and the ledger entry carries the rule code, the version number and its canonical params."""
+    if actor is not None:
+        policy.require_rule_manager(actor)
+    with transaction.atomic(durable=True):
+        version = RuleVersion.objects.select_for_update().select_related("rule").filter(pk=version_id).first()
+        if version is None:
+            raise NotFound("规则版本不存在。")
+        MonitoringRule.objects.select_for_update().get(pk=version.rule_id)  # one publisher at a time
+        now = clock.now()
+        version_next_status(version.status, VersionAction.PUBLISH)  # a Conflict before anything is written
+        for previous in RuleVersion.objects.select_for_update().filter(
+            rule_id=version.rule_id, status=VersionStatus.PUBLISHED
+        ):
+            previous.status = version_next_status(previous.status, VersionAction.RETIRE)
+            previous.retired_at = now
+            previous.save(update_fields=["status", "retired_at"])
+            record_event(
+                SupervisionVerb.RULE_VERSION_RETIRED,
+                version_subject(previous),
+                actor=actor,
+                payload={"rule": version.rule.code, "version": previous.number, "superseded_by": version.number},
+                rule_version=previous,
+            )
+        version.status = version_next_status(version.status, VersionAction.PUBLISH)
+        version.published_at, version.published_by = now, actor
+        version.ledger_entry_id = record_event(
+            SupervisionVerb.RULE_VERSION_PUBLISHED,
+            version_subject(version),
+            actor=actor,
+            payload=publication_payload(version),
+            rule_version=version,
+        )
+        version.save(update_fields=["status", "published_at", "published_by", "ledger_entry_id"])
+        return version
+
+
+def publication_payload(version: RuleVersion) -> dict[str, Any]:
+    """What the ledger says about a published version (anyone can check which rules were in force)."""
+    return {
+        "rule": version.rule.code,
+        "kind": version.rule.kind,
+        "version": version.number,
+        "params": canonical(version.params),
+        "severity": version.severity,
+        "response_days": version.response_days,
+    }
+
+
+def ensure_default_rules(actor: User | None = None) -> list[RuleVersion]:
+    """Version 1 of each default rule (DEFAULT_RULES), published, where a rule has no version
+    in force yet. Idempotent; returns the versions it published."""
+    published: list[RuleVersion] = []
+    for code, (kind, name, severity, days) in DEFAULT_RULES.items():
+        if not MonitoringRule.objects.filter(code=code).exists():
+            rule_create(actor=actor, code=code, name=name, kind=kind)
+        if RuleVersion.objects.filter(rule__code=code, status=VersionStatus.PUBLISHED).exists():
+            continue
+        draft = RuleVersion.objects.filter(rule__code=code, status=VersionStatus.DRAFT).order_by("-number").first()
+        if draft is None:
+            draft = rule_version_draft(
+                actor=actor, rule_code=code, params={}, severity=severity, response_days=days, note="初始版本"
+            )
+        published.append(rule_version_publish(actor=actor, version_id=draft.pk))
+    return published
+
+
+# --- hits ----------------------------------------------------------------------------------------
+
+
+def summary_of(version: RuleVersion, case: Case | None, facts: Mapping[str, Any]) -> str:
+    kind = version.rule.kind
+    where = f"办件 {case.number}" if case is not None else ""
+    if kind == "repeated_supplement":
+        return f"{where} 第 {facts['requests']} 次告知补正"
+    if kind == "decision_outside_hours":
+        return f"{where} 于 {str(facts['decided_at'])[:16].replace('T', ' ')} 作出决定（非工作时间）"
+    if kind == SUSPENSION_KIND:
+        return f"{where} 特别程序已中止 {facts['working_days']} 个工作日，告知 {facts['expected_days']} 个工作日"
+    if kind == DUE_DATE_KIND:
+        return f"{where} 法定办结日期由 {facts['before']} 变为 {facts['after']}，无延期事由"
+    if kind == REFUSAL_KIND:
+        return f"不予受理率 {facts['this_rate']}%，前 7 天 {facts['last_rate']}%"
+    return f"{where} 受理与决定为同一人"
+
+
+def hit_record(
+    version: RuleVersion,
+    *,
+    key: str,
+    facts: Facts,
+    department: Department,
+    region: Region,
+    case: Case | None = None,
+    trigger: CaseEvent | None = None,
+) -> RuleHit | None:
+    """Inside the caller's transaction: the hit (once per rule and key) and its entry.
+    Facts go to the ledger as a commitment (they name staff by id); the rule, version and
+    key in public. Returns None when the hit was already recorded."""
+    if RuleHit.objects.filter(rule_id=version.rule_id, key=key).exists():
+        return None
+    hit = RuleHit(
+        rule_id=version.rule_id,
+        rule_version=version,
+        key=key,
+        case=case,
+        trigger=trigger,
+        department=department,
+        region=region,
+        found_at=clock.now(),
+        facts=dict(facts),
+        summary=summary_of(version, case, facts)[:300],
+    )
+    payload = {
+        "rule": version.rule.code,
+        "version": version.number,
+        "key": key,
+        "department": department.credit_code,
+        "case": case.number if case is not None else None,
+    }
+    entry = ledger_append(
+        kind=event_type(Domain.SUPERVISION, SupervisionVerb.RULE_HIT).kind,
+        subject=f"hit:{version.rule.code}/{key}",
+        payload=payload,
+        personal={"facts": canonical(facts)},
+    )
+    hit.ledger_entry_id = entry.pk
+    try:
+        with transaction.atomic():
+            hit.save()
+    except IntegrityError:  # the same trigger seen twice at once
+        return None
+    SupervisionEvent.objects.create(
+        verb=SupervisionVerb.RULE_HIT,
+        actor=None,
+        subject=f"hit:{hit.pk}",
+        hit=hit,
+        rule_version=version,
+        payload=payload,
+        at=hit.found_at,
+        ledger_entry_id=entry.pk,
+    )
+    return hit
+
+
+def _published(kinds: list[str]) -> list[RuleVersion]:
+    return list(
+        RuleVersion.objects.filter(status=VersionStatus.PUBLISHED, rule__kind__in=kinds)
+        .select_related("rule")
+        .order_by("rule__code")
+    )
+
+
+def _key(version: RuleVersion, case: Case, event: CaseEvent) -> str:
+    if version.rule.kind == SUSPENSION_KIND:  # one hit per suspension, from the resume or the sweep
+        suspended = (
+            CaseEvent.objects.filter(case=case, verb=CaseVerb.SUSPEND, at__lte=event.at)
+            .order_by("-at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return f"suspension:{suspended or event.pk}"
+    return f"event:{event.pk}"
+
+
+def observe(case: Case, event: CaseEvent) -> None:
+    """The case engine's observer (cases.hooks), inside the event's transaction: evaluates
+    the published rules that watch `event`. No query for an event no rule kind watches; a
+    rule that fails on odd data is logged and skipped (a savepoint keeps the change whole)."""
+    kinds = list(KINDS_BY_VERB.get(event.verb, ()))
+    if case.due_date is not None or event.verb in DUE_MOVERS:
+        kinds.append(DUE_DATE_KIND)
+    if not kinds:
+        return
+    for version in _published(kinds):
+        evaluate = KINDS[version.rule.kind].evaluate
+        if evaluate is None:
+            continue
+        try:
+            with transaction.atomic():
+                facts = evaluate(case, event, version.params)
+                if facts is not None:
+                    hit_record(
+                        version,
+                        key=_key(version, case, event),
+                        facts=facts,
+                        department=case.department,
+                        region=case.region,
+                        case=case,
+                        trigger=event,
+                    )
+        except Exception:  # an observer must not undo the case's change
+            log.exception("monitoring rule %s failed on event %s", version.rule.code, event.pk)
+
+
+# --- the daily sweep -----------------------------------------------------------------------------
+
+
+def _sweep_suspensions(version: RuleVersion, today: dt.date, limit: int) -> int:
+    found = 0
+    for case in Case.objects.filter(status=CaseStatus.SUSPENDED).select_related(
+        "department", "region", "implementation_version"
+    )[:limit]:
+        facts = _pause_facts(case, version.params, today)
+        if facts is None:
+            continue
+        suspended = CaseEvent.objects.filter(case=case, verb=CaseVerb.SUSPEND).order_by("-at", "-id").first()
+        if suspended is None:
+            continue
+        hit = hit_record(
+            version,
+            key=f"suspension:{suspended.pk}",
+            facts=facts,
+            department=case.department,
+            region=case.region,
+            case=case,
+            trigger=suspended,
+        )
+        found += hit is not None
+    return found
+
+
+def _rate_text(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.1f}"
+
+
+def _sweep_refusals(version: RuleVersion, today: dt.date) -> int:
+    from yiwang.supervision.metrics import Scope, figures
+    from yiwang.supervision.models import DailyFigures
+
+    factor = int(version.params.get("factor_percent", 200))
+    least = int(version.params.get("min_count", 5))
+    this_week = Scope(since=today - dt.timedelta(days=6), until=today)
+    last_week = Scope(since=today - dt.timedelta(days=13), until=today - dt.timedelta(days=7))
+    year, week, _ = today.isocalendar()
+    found = 0
+    departments = (
+        DailyFigures.objects.filter(day__gte=last_week.since, day__lte=today, refused__gt=0)
+        .values_list("department_id", flat=True)
+        .distinct()
+    )
+    for department in Department.objects.filter(pk__in=list(departments)).select_related("region"):
+        now = figures(Scope(since=this_week.since, until=this_week.until, department_id=department.pk))
+        before = figures(Scope(since=last_week.since, until=last_week.until, department_id=department.pk))
+        decided = now.accepted + now.refused
+        if decided < least or now.refusal_rate is None or before.refusal_rate is None:
+            continue
+        if now.refusal_rate <= 0 or 100 * now.refusal_rate < factor * before.refusal_rate:
+            continue
+        facts = {
+            "this_week": [this_week.since.isoformat(), this_week.until.isoformat()],
+            "this_refused": now.refused,
+            "this_decided": decided,
+            "this_rate": _rate_text(now.refusal_rate),
+            "last_refused": before.refused,
+            "last_decided": before.accepted + before.refused,
+            "last_rate": _rate_text(before.refusal_rate),
+            "factor_percent": factor,
+        }
+        hit = hit_record(
+            version,
+            key=f"department:{department.pk}/week:{year}-W{week:02d}",
+            facts=facts,
+            department=department,
+            region=department.region,
+        )
+        found += hit is not None
+    return found
+
+
+def rules_daily_sweep(*, today: dt.date | None = None, limit: int = 2000) -> int:
+    """Periodic rules and still-open suspensions: the hits found today (idempotent)."""
+    today = today or clock.today()
+    found = 0
+    with transaction.atomic(durable=True):
+        for version in _published([SUSPENSION_KIND, REFUSAL_KIND]):
+            with transaction.atomic():
+                if version.rule.kind == SUSPENSION_KIND:
+                    found += _sweep_suspensions(version, today, limit)
+                else:
+                    found += _sweep_refusals(version, today)
+    return found

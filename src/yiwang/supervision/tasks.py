@@ -1,0 +1,13 @@
+"""Background jobs of 电子监察 rules and 督办 (registered in settings.PERIODIC_TASKS)."""
+
+from django_tasks import task
+
+from yiwang.supervision.notices import notices_escalate_overdue
+from yiwang.supervision.rules import rules_daily_sweep
+
+
+@task()
+def rules_sweep() -> int:
+    """Periodic rules (refusal rate), suspensions still open past their announced time, and
+    督办 unanswered past their deadline: each found or escalated once."""
+    return rules_daily_sweep() + notices_escalate_overdue()
