@@ -17,8 +17,8 @@ from yiwang.workcalendar.services import calendar_years_seed
 
 class Command(BaseCommand):
     help = (
-        "Load the demo world (regions, departments, personas, catalog, data sharing, cases in every state, ratings, months of history). "
-        "Idempotent."
+        "Load the demo world (regions, departments, personas, catalog, data sharing, cases in every state, ratings, "
+        "months of history). Idempotent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
