@@ -58,6 +58,7 @@ HORIZON_DAYS = 16
 # The oldest step of any scenario, in working days before the anchor.
 OLDEST_DAYS_AGO = 22
 KEY_PREFIX = "demo-"
+CITY = "370100000000"  # 济南市: where the demo items are implemented
 
 ZHANGSAN_ID = next(a.id_number for a in APPLICANTS if a.username == "zhangsan")
 WANGWU_ID = next(a.id_number for a in APPLICANTS if a.username == "wangwu")
@@ -139,9 +140,9 @@ class Script:
         self.anchor, self.calendar = anchor, calendar
         self.users = {u.username: u for u in User.objects.all()}
         self.enterprise = Enterprise.objects.get(credit_code=ENTERPRISE["credit_code"])
-        versions = ImplementationVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related(
-            "implementation__item"
-        )
+        versions = ImplementationVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, implementation__region__code=CITY
+        ).select_related("implementation__item")  # the city's; the history adds a 历下区 one
         self.versions = {v.implementation.item.basic_code: v for v in versions}
 
     def moment(self, days_ago: int, hhmm: str) -> dt.datetime:

@@ -120,6 +120,16 @@ STAFF: list[StaffPersona] = [
     StaffPersona("jn_health_data", "卫数", ((Role.DATA_STEWARD, "jn_health"),), "济南市卫生健康委员会 数据管理员"),
     StaffPersona("expert_shen", "沈专家", ((Role.EXPERT, "jn_planning"),), "评审专家"),
     StaffPersona("auditor_han", "韩审计", ((Role.AUDITOR, "sd_data"),), "审计人员（只读）"),
+    # 历下区: a district office where the senior window clerk also signs decisions (区级一窗受理、
+    # 即审即决 for small shops); lx_approver signs the rest. The history's 历下区 食品经营许可 uses them.
+    StaffPersona(
+        "lx_window",
+        "柳敏",
+        ((Role.WINDOW_CLERK, "lx_approval"), (Role.APPROVER, "lx_approval")),
+        "历下区行政审批服务局 窗口受理/审批决定",
+    ),
+    StaffPersona("lx_reviewer", "林审", ((Role.REVIEWER, "lx_approval"),), "历下区行政审批服务局 审查"),
+    StaffPersona("lx_approver", "贺决", ((Role.APPROVER, "lx_approval"),), "历下区行政审批服务局 审批决定"),
 ]
 
 

@@ -32,7 +32,8 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("accepted", "受理", "int"),
     ("refused", "不予受理", "int"),
     ("concluded", "办结", "int"),
-    ("concluded_late", "超期办结", "int"),
+    ("concluded_late", "超法定时限办结", "int"),
+    ("concluded_beyond_commitment", "超承诺时限办结", "int"),
     ("on_time_rate", "按期办结率(%)", "rate"),
     ("commitment_rate", "承诺时限内办结率(%)", "rate"),
     ("average_days", "平均用时(工作日)", "rate"),
@@ -40,7 +41,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("supplement_rate", "补正率(%)", "rate"),
     ("online_rate", "实际网办率(%)", "rate"),
     ("zero_visit_rate", "零跑腿率(%)", "rate"),
-    ("overdue_now", "当前超期", "int"),
+    ("overdue_now", "当前超承诺时限", "int"),
     ("good_rate", "好评率(%)", "rate"),
 ]
 
@@ -143,6 +144,7 @@ class Board:
     open_by_state: dict[str, int]
     overdue_now: int
     warned_now: int
+    beyond_statutory_now: int
     rows: list[Row]
     days: list[dt.date]
     submitted_by_day: list[int]
@@ -211,6 +213,7 @@ def board(filters: Filters) -> Board:
         open_by_state=metrics.open_by_state(scope),
         overdue_now=metrics.open_overdue(scope).count(),
         warned_now=metrics.open_warned(scope).count(),
+        beyond_statutory_now=metrics.open_beyond_statutory(scope).count(),
         rows=rows,
         days=days,
         submitted_by_day=[daily[day].submitted if day in daily else 0 for day in days],

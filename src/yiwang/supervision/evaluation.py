@@ -3,7 +3,8 @@
 An indicator is a rate in percent read from the same figures the dashboard shows
 (`metrics.figures`, the 好差评 figures), turned into points out of 100:
 
-- a rate where more is better scores its value (按期办结率 98.5 % → 98.5 points);
+- a rate where more is better scores its value (按期办结率 98.5 % → 98.5 points); 按期办结率
+  counts the statutory limit, 承诺时限内办结率 the committed one the department promised;
 - 承诺时限压缩比 scores its share of the scheme's target (target 50 %: 40 % → 80 points,
   capped at 100);
 - 督办按时回复率 (answered on time / received) comes from the 督办 of the month.
@@ -67,6 +68,13 @@ INDICATORS: dict[str, Indicator] = {
             metrics.FORMULAS["on_time_rate"],
             lambda i: i.figures.on_time_rate,
             lambda i: (i.figures.concluded_on_time, i.figures.concluded),
+        ),
+        Indicator(
+            "commitment_rate",
+            "承诺时限内办结率",
+            metrics.FORMULAS["commitment_rate"],
+            lambda i: i.figures.commitment_rate,
+            lambda i: (i.figures.concluded_within_commitment, i.figures.concluded),
         ),
         Indicator(
             "compression",
@@ -136,7 +144,8 @@ DEFAULT_SCHEME = Scheme(
     version=1,
     name="部门政务服务月度考评",
     indicators=(
-        Weighted("on_time_rate", 30),
+        Weighted("on_time_rate", 15),
+        Weighted("commitment_rate", 15),
         Weighted("compression", 15, target=50.0),
         Weighted("online_rate", 15),
         Weighted("good_rate", 20),

@@ -135,6 +135,10 @@ class Figures:
         return self.concluded - self.concluded_on_time
 
     @property
+    def concluded_beyond_commitment(self) -> int:
+        return self.concluded - self.concluded_within_commitment
+
+    @property
     def on_time_rate(self) -> float | None:
         return _share(self.concluded_on_time, self.concluded)
 
@@ -290,17 +294,23 @@ def _case_places(scope: Scope) -> Q:
 
 
 def open_overdue(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Cases whose statutory clock runs past its due date now (红牌), read through the case
-    table's due-date index: only running cases with a due date before today."""
+    """Cases in review past their committed due date now (红牌) — the limit the engine warns
+    and reminds by (cases.services.timing.case_deadline_check); index case_status_committed_due."""
+    today = today or clock.today()
+    return Case.objects.filter(_case_places(scope), status__in=RUNNING_CLOCK, committed_due_date__lt=today)
+
+
+def open_beyond_statutory(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
+    """Cases in review past their statutory due date now: a breach of the law's limit."""
     today = today or clock.today()
     return Case.objects.filter(_case_places(scope), status__in=RUNNING_CLOCK, due_date__lt=today)
 
 
 def open_warned(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Running cases past their warning date and not yet overdue (黄牌)."""
+    """Cases in review past their warning date and not yet overdue (黄牌)."""
     today = today or clock.today()
     return Case.objects.filter(
-        _case_places(scope), status__in=RUNNING_CLOCK, warning_date__lte=today, due_date__gte=today
+        _case_places(scope), status__in=RUNNING_CLOCK, warning_date__lte=today, committed_due_date__gte=today
     )
 
 
@@ -310,11 +320,13 @@ FIGURE_FIELDS = [f.name for f in fields(Figures)]
 # --- the cases behind a figure (drill-down) --------------------------------------------------
 
 DRILLS: dict[str, str] = {
-    "overdue_now": "当前超期（红牌）",
-    "warned_now": "当前预警（黄牌）",
+    "overdue_now": "当前超承诺时限（红牌）",
+    "warned_now": "当前临近承诺时限（黄牌）",
+    "beyond_statutory_now": "当前超法定时限",
     "submitted": "期间提交的申请",
     "concluded": "期间办结",
-    "concluded_late": "期间超期办结",
+    "concluded_late": "期间超法定时限办结",
+    "concluded_beyond_commitment": "期间超承诺时限办结",
     "refused": "期间不予受理",
     **{f"state:{state}": f"当前{CaseStatus(state).label}" for state in OPEN_STATES},
 }
@@ -335,6 +347,8 @@ def cases_behind(scope: Scope, drill: str, *, today: dt.date | None = None) -> Q
         return open_overdue(scope, today=today)
     if drill == "warned_now":
         return open_warned(scope, today=today)
+    if drill == "beyond_statutory_now":
+        return open_beyond_statutory(scope, today=today)
     cases = Case.objects.filter(_case_places(scope))
     if drill.startswith("state:"):
         return cases.filter(status=drill.removeprefix("state:"))
@@ -345,7 +359,9 @@ def cases_behind(scope: Scope, drill: str, *, today: dt.date | None = None) -> Q
         refusals = CaseEvent.objects.filter(case=OuterRef("pk"), verb=CaseVerb.REFUSE, at__gte=start, at__lt=end)
         return cases.filter(Exists(refusals))
     concluded = cases.filter(concluded_at__gte=start, concluded_at__lt=end)
+    # The clocks stop at the decision: late when decided after the (statutory / committed) due date.
     if drill == "concluded_late":
-        # The statutory clock stops at the decision: late when decided after the due date.
         return concluded.filter(decided_at__date__gt=F("due_date"))
+    if drill == "concluded_beyond_commitment":
+        return concluded.filter(decided_at__date__gt=F("committed_due_date"))
     return concluded

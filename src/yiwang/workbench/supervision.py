@@ -101,6 +101,7 @@ def board(request: HttpRequest) -> HttpResponse:
 # Columns whose number opens the cases behind it (the drill of metrics.DRILLS).
 DRILLABLE = {"submitted": "submitted", "refused": "refused", "concluded": "concluded"}
 DRILLABLE |= {"concluded_late": "concluded_late", "overdue_now": "overdue_now"}
+DRILLABLE |= {"concluded_beyond_commitment": "concluded_beyond_commitment"}
 
 
 def _cells(row: dashboard.Row, row_drill: str) -> list[dict[str, Any]]:

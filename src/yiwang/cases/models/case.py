@@ -107,6 +107,8 @@ class Case(ClockOwner, models.Model):
             models.Index(fields=["region", "status"], name="case_region_status"),
             models.Index(fields=["status", "warning_date"], name="case_status_warning"),
             models.Index(fields=["status", "received_on"], name="case_status_received"),
+            # 电子监察's red and yellow cards: cases in review past (or near) their committed date
+            models.Index(fields=["status", "committed_due_date"], name="case_status_committed_due"),
             # The window's intake queue, oldest first (bench at 1,000,000 cases: 81 ms -> 0.4 ms);
             # with the scope's columns included (PostgreSQL) the queue's count reads only the index.
             models.Index(

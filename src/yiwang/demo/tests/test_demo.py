@@ -38,7 +38,7 @@ def test_loading_the_demo_twice_changes_nothing(capsys: pytest.CaptureFixture[st
     assert "jn_window" in out and "zhangsan" in out
     assert "jn_market_data" in out and "jn_approval_data" in out
     assert "数据共享：新增数据资源 6 项、共享需求 6 项" in out and "数据共享：新增数据资源 0 项、共享需求 0 项" in out
-    assert "演示办件：新增 17 件" in out and "演示办件：新增 0 件" in out
+    assert "演示办件：新增 17 件、历史办件 " in out and "演示办件：新增 0 件、历史办件 0 件" in out
     assert "好差评：新增已评价办件 34 件" in out and "好差评：新增已评价办件 0 件、评价 0 条" in out
 
 

@@ -18,7 +18,13 @@ def inputs(**figures: int) -> evaluation.Inputs:
 
 def test_points_and_the_weighted_total_leave_out_what_has_no_data() -> None:
     found = inputs(
-        concluded=10, concluded_on_time=9, submitted=20, submitted_online=20, statutory_days=200, committed_days=120
+        concluded=10,
+        concluded_on_time=9,
+        concluded_within_commitment=9,
+        submitted=20,
+        submitted_online=20,
+        statutory_days=200,
+        committed_days=120,
     )
     one = evaluation.score(evaluation.DEFAULT_SCHEME, found, department_id=1, label="甲")
     by_key = {part.indicator.key: part for part in one.parts}
@@ -29,7 +35,7 @@ def test_points_and_the_weighted_total_leave_out_what_has_no_data() -> None:
     assert by_key["compression"].value == 40.0 and by_key["compression"].points == 80.0  # 40 % of a 50 % target
     assert by_key["online_rate"].points == 100.0
     assert by_key["good_rate"].points is None and by_key["notice_response_rate"].points is None
-    # (30×90 + 15×80 + 15×100) / (30 + 15 + 15)
+    # (15×90 + 15×90 + 15×80 + 15×100) / (15 + 15 + 15 + 15)
     assert one.total == 90.0
     assert one.missing == ("好评率", "差评整改率", "督办按时回复率")
 

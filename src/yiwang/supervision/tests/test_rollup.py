@@ -73,9 +73,16 @@ def test_open_cases_by_state_and_the_red_card(world: None) -> None:
     open_now = metrics.open_by_state(FEBRUARY)
     assert open_now[CaseStatus.IN_REVIEW] == 1 and open_now[CaseStatus.SUPPLEMENT_REQUESTED] == 1
     assert open_now[CaseStatus.SUBMITTED] == 0
-    assert metrics.open_overdue(FEBRUARY, today=D(2026, 3, 16)).count() == 0  # due that day
-    assert metrics.open_overdue(FEBRUARY, today=D(2026, 3, 17)).count() == 1
-    assert metrics.open_warned(FEBRUARY, today=D(2026, 3, 10)).count() == 1
+    running = Case.objects.get(status=CaseStatus.IN_REVIEW)
+    committed_due, warned_from = running.committed_due_date, running.warning_date
+    assert committed_due is not None and warned_from is not None and committed_due < D(2026, 3, 16)
+    # 红牌 and 黄牌 follow the committed limit (as the engine's reminders do), 超法定时限 the law's.
+    assert metrics.open_overdue(FEBRUARY, today=committed_due).count() == 0
+    assert metrics.open_overdue(FEBRUARY, today=committed_due + dt.timedelta(days=1)).count() == 1
+    assert metrics.open_warned(FEBRUARY, today=warned_from).count() == 1
+    assert metrics.open_warned(FEBRUARY, today=committed_due + dt.timedelta(days=1)).count() == 0
+    assert metrics.open_beyond_statutory(FEBRUARY, today=D(2026, 3, 16)).count() == 0  # due that day
+    assert metrics.open_beyond_statutory(FEBRUARY, today=D(2026, 3, 17)).count() == 1
 
 
 def test_every_figure_drills_down_to_as_many_cases_as_it_counts(world: None) -> None:
@@ -85,6 +92,7 @@ def test_every_figure_drills_down_to_as_many_cases_as_it_counts(world: None) -> 
     assert behind["submitted"].count() == figures.submitted
     assert behind["concluded"].count() == figures.concluded
     assert list(behind["concluded_late"]) == [cases["late"]]
+    assert behind["concluded_beyond_commitment"].count() == figures.concluded_beyond_commitment == 1
     assert list(behind["refused"]) == [cases["refused"]]
     assert list(behind[f"state:{CaseStatus.IN_REVIEW}"]) == [cases["running"]]
     with pytest.raises(KeyError):

@@ -33,7 +33,7 @@ def test_the_supervisor_sees_the_figures_and_drills_to_the_overdue_cases(login_a
         assert page.status_code == 200 and "no-store" in page["Cache-Control"]
         assert_sound_html(page.content.decode())
         shown = text(page)
-        assert "红牌：已超期" in shown and "按期办结率 50.0%" in shown
+        assert "红牌：超承诺时限" in shown and "按期办结率 50.0%" in shown
         assert "济南市行政审批服务局" in shown and "监察看板" in shown  # the row and the nav entry
         overdue = re.search(r'href="([^"]*drill=overdue_now[^"]*)"', page.content.decode())
         assert overdue is not None

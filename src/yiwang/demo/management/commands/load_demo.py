@@ -9,15 +9,17 @@ from yiwang.demo import world
 from yiwang.demo.cases import load_cases
 from yiwang.demo.clients import CREDENTIALS_FILE, load_clients
 from yiwang.demo.exchange import load_exchange
+from yiwang.demo.history import load_history
 from yiwang.demo.ratings import load_ratings
 from yiwang.demo.registry import records_file, registry_running
+from yiwang.demo.supervision import load_notices, load_rules
 from yiwang.workcalendar.services import calendar_years_seed
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo world (regions, departments, personas, catalog, data sharing, cases in every state, ratings). "
-        "Idempotent."
+        "Load the demo world (regions, departments, personas, catalog, data sharing, cases in every state, ratings, "
+        "months of history). Idempotent."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -26,9 +28,12 @@ class Command(BaseCommand):
         exchange = load_exchange()
         api_clients = load_clients(settings.DATA_DIR)
         records = records_file(settings.DATA_DIR)  # what `yiwang.demo.run`'s stand-in registry serves
+        published = load_rules()  # before any case: every demo case is watched as it happens
         with registry_running():  # the demo cases' 免提交 营业执照 and 户籍 are read from it
             cases = load_cases()
-        ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
+            ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
+            history = load_history()  # then the months of cases of every item, state and outcome
+        supervision = load_notices()  # 督办 on some of the hits the rules found
         self.stdout.write(f"工作日历：新增 {years} 个年度；演示数据新增：{created}")
         resources = exchange["resources"] + api_clients["resources"]
         demands = exchange["demands"] + api_clients["demands"]
@@ -37,9 +42,12 @@ class Command(BaseCommand):
             where = settings.DATA_DIR / CREDENTIALS_FILE
             self.stdout.write(f"接口客户端：市场监管“食品安全监管系统”已登记，凭证（仅此一次）写入 {where}")
         skipped = f"（未创建：{cases['skipped']}）" if cases["skipped"] else ""
-        self.stdout.write(f"演示办件：新增 {cases['cases']} 件{skipped}")
+        skipped += f"（历史办件未创建：{history['skipped']}）" if history["skipped"] else ""
+        self.stdout.write(f"演示办件：新增 {cases['cases']} 件、历史办件 {history['cases']} 件{skipped}")
         skipped = f"（未创建：{ratings['skipped']}）" if ratings["skipped"] else ""
         self.stdout.write(f"好差评：新增已评价办件 {ratings['cases']} 件、评价 {ratings['ratings']} 条{skipped}")
+        hits, notices = supervision["hits"], supervision["notices"]
+        self.stdout.write(f"电子监察：新发布监察规则 {published} 条；规则命中 {hits} 次；新增督办 {notices} 件")
         self.stdout.write(f"演示提供系统（市场主体登记、户籍）的数据：{records}")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {world.DEMO_PASSWORD}）：")

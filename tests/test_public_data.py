@@ -1,5 +1,6 @@
-"""政务服务数据公开: anyone sees the same on-time rate as the supervisors' dashboard, per
-department and item, and never a case."""
+"""政务服务数据公开 (portal) against the 监察看板 (workbench): anyone sees the same on-time rate as
+the supervisors' dashboard, per department and item, and never a case. Here, not in an
+interface's tests, because it reads both interfaces (they stay independent of each other)."""
 
 import re
 from collections.abc import Callable
