@@ -13,9 +13,10 @@ from django.test import Client
 from yiwang.accounts.models import Department, Enterprise, Role
 from yiwang.accounts.services import staff_create, staff_role_grant
 from yiwang.cases import disclosure as selection
+from yiwang.cases import services
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.tests import flows
-from yiwang.cases.tests.factories import ImplementationFactory, ImplementationVersionFactory, dept
+from yiwang.cases.tests.factories import ImplementationFactory, ImplementationVersionFactory, dept, user
 from yiwang.catalog.models import ImplementationVersion
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +38,6 @@ def _instant_case(version: ImplementationVersion, day: dt.date, **kw: Any) -> Ca
     clerk = "ta_window" if version.implementation.department.name.startswith("泰安") else "jn_window"
     with flows.on(day):
         case = flows.submit(version, **kw)
-        from yiwang.cases import services
-        from yiwang.cases.tests.factories import user
-
         services.case_accept(actor=user(clerk), case=case)
     return flows.reload(case)
 
@@ -179,6 +177,15 @@ def test_pagination_links_keep_the_filters(decisions: Decisions, monkeypatch: py
     assert f"?item={food_code}&amp;page=2" in first
     second = _get(item=food_code, page="2")
     assert _listed(second) == _numbers(decisions.food_jn)
+
+
+def test_a_broad_filter_counts_up_to_a_cap_and_lists_the_newest(
+    decisions: Decisions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selection, "COUNT_CAP", 2)
+    html = _get(region="370000000000")
+    assert '超过 <strong class="num">2</strong> 条' in html and "只列出最新的 2 条" in html
+    assert _listed(html) == _numbers(decisions.food_ta, decisions.hygiene_jn)
 
 
 def test_rows_are_read_from_the_leaves_not_the_case_tables(decisions: Decisions) -> None:
