@@ -9,7 +9,7 @@ reports it). Proofs come in the JSON shapes `yiwang-verify` reads.
 import base64
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,6 +175,23 @@ def disclosed_entries(page_number: str | None, *, per_page: int = 20) -> tuple[P
     kinds = disclosed_kinds()
     page = Paginator(Entry.objects.filter(kind__in=kinds).order_by("-id"), per_page).get_page(page_number)
     return page, [entry for entry in public_entries(page) if entry.kind in kinds]
+
+
+def disclosed_entries_in(expected: Mapping[int, str]) -> list[PublicEntry]:
+    """The entries of a filtered 阳光审批 page, in the order of `expected` ({entry id: the
+    subject its selector found it by}), each read from its leaf. The selection was made
+    elsewhere (cases.disclosure, through the case tables), so the leaf has the last word: an
+    entry whose leaf is not of a disclosed kind, or names another subject, is not served."""
+    kinds = set(disclosed_kinds())
+    found = {entry.pk: public_entry(entry) for entry in Entry.objects.filter(pk__in=list(expected))}
+    return [
+        view
+        for entry_id, subject in expected.items()
+        if (view := found.get(entry_id)) is not None
+        and view.columns_agree
+        and view.kind in kinds
+        and view.subject == subject
+    ]
 
 
 def inclusion_proof_for(entry: PublicEntry, *, tree_size: int | None = None) -> dict[str, Any]:

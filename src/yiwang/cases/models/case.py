@@ -6,7 +6,7 @@ from django.db import models
 from yiwang.accounts.models import Department, Enterprise, Region, User
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion
-from yiwang.ledger.events import Domain
+from yiwang.ledger.events import CATALOGUE, Domain
 from yiwang.ledger.models import DomainEvent
 
 
@@ -132,6 +132,13 @@ class Case(ClockOwner, models.Model):
         return f"case:{self.number}" if self.number else f"draft:{self.ref}"
 
 
+# The case verbs 阳光审批公示 discloses (the event catalogue decides). Their events carry the
+# filtered page's selection (cases.disclosure), hence the partial indexes of CaseEvent; a
+# catalogue change shows up in `makemigrations --check` as a new condition of those indexes.
+DISCLOSED_VERBS = sorted(str(ev.verb) for ev in CATALOGUE.values() if ev.disclosed and ev.domain == Domain.CASES)
+_DISCLOSED = models.Q(verb__in=DISCLOSED_VERBS)
+
+
 class CaseEvent(DomainEvent):
     """One thing that happened to a case: who, what, why, when — the case's history.
 
@@ -153,6 +160,25 @@ class CaseEvent(DomainEvent):
     class Meta(DomainEvent.Meta):
         verbose_name = verbose_name_plural = "办件事件"
         ordering = ["at", "id"]  # a case's history reads oldest first
+        # 阳光审批公示 filtered (cases.disclosure; EXPLAIN in docs/ledger.md): the decisions only,
+        # from the matching cases (by case), by decision day (at), newest first (entry id).
+        indexes = [
+            models.Index(
+                fields=["case"],
+                include=["ledger_entry_id", "at"],
+                condition=_DISCLOSED,
+                name="caseevent_disclosed_case",
+            ),
+            models.Index(
+                fields=["at"], include=["ledger_entry_id", "case"], condition=_DISCLOSED, name="caseevent_disclosed_at"
+            ),
+            models.Index(
+                fields=["ledger_entry_id"],
+                include=["case", "at"],
+                condition=_DISCLOSED,
+                name="caseevent_disclosed_entry",
+            ),
+        ]
 
 
 class CaseNumberCounter(models.Model):

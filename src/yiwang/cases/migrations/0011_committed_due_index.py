@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_user_notify_channels'),
-        ('cases', '0009_evidence_shared_data'),
+        ('cases', '0010_caseevent_disclosed_indexes'),
         ('catalog', '0004_implementationversion_license_type_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
