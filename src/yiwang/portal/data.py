@@ -37,7 +37,7 @@ def public_data(request: HttpRequest) -> HttpResponse:
     if filters is None:
         return render(request, "portal/data.html", context, status=400)
     values |= {"since": filters.scope.since.isoformat(), "until": filters.scope.until.isoformat(), "by": filters.by}
-    view = dashboard.board(filters)
+    view = dashboard.board(filters, now_counts=False)  # counts and rates of the period only
     columns = [c for c in dashboard.COLUMNS if c[0] in PUBLIC_COLUMNS]
     context.update(
         view=view,

@@ -13,7 +13,6 @@ read and checked from its leaf (kind disclosed, subject the case's). A bad filte
 page naming the field; nothing is guessed.
 """
 
-import datetime as dt
 import json
 import re
 import unicodedata
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET
 from yiwang.accounts import selectors as accounts
 from yiwang.cases import disclosure as selection
 from yiwang.catalog import selectors as catalog
+from yiwang.core.dates import parse_day
 from yiwang.ledger import selectors as ledger
 from yiwang.ledger.events import label_of_kind
 from yiwang.portal import forms
@@ -35,28 +35,11 @@ FILTER_KEYS = ["q", "item", "department", "region", "since", "until"]
 Q_MAX = 40
 # 办件编号: region (6 digits) - day (8) - sequence (6 or more); cases.numbering
 CASE_NUMBER = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6,10}")
-EARLIEST = dt.date(2000, 1, 1)
 
 
 def _row(entry: ledger.PublicEntry) -> dict[str, Any]:
     leaf = json.loads(entry.leaf)
     return {"entry": entry, "leaf": leaf, "payload": leaf.get("payload", {}), "label": label_of_kind(entry.kind)}
-
-
-def _day(raw: str, key: str, label: str, errors: dict[str, list[str]]) -> dt.date | None:
-    if not raw:
-        return None
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        day = dt.date.fromisoformat(raw)
-    except ValueError:
-        errors[key] = [f"{label}：请按 年-月-日 填写，例如 2026-01-31"]
-        return None
-    if day < EARLIEST:
-        errors[key] = [f"{label}：不能早于 {EARLIEST.isoformat()}"]
-        return None
-    return day
 
 
 def _search(raw: str, errors: dict[str, list[str]]) -> dict[str, str]:
@@ -104,8 +87,8 @@ def filters_from(
             errors["region"] = ["区划：没有这个区划，请从列表中选择"]
         else:
             chosen["region_prefix"], named["region"] = region.code_prefix, region.name
-    since = _day(values["since"], "since", "决定日期（起）", errors)
-    until = _day(values["until"], "until", "决定日期（止）", errors)
+    since = parse_day(values["since"], key="since", label="决定日期（起）", errors=errors)
+    until = parse_day(values["until"], key="until", label="决定日期（止）", errors=errors)
     if since and until and until < since:
         errors["until"] = ["决定日期（止）：不能早于决定日期（起）"]
     chosen |= {"since": since, "until": until}

@@ -21,6 +21,7 @@ from yiwang.cases.models import Case
 from yiwang.catalog.models import ItemVersion
 from yiwang.catalog.selectors import item_by_code, item_version_in_force
 from yiwang.core import clock
+from yiwang.core.dates import parse_day
 from yiwang.supervision import metrics
 
 MAX_DAYS = 366
@@ -61,19 +62,6 @@ def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=89), today
 
 
-def _date(values: dict[str, str], key: str, label: str, errors: dict[str, list[str]]) -> dt.date | None:
-    raw = values.get(key, "")
-    if not raw:
-        return None
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors[key] = [f"{label}：请按 年-月-日 填写，例如 2026-01-31"]
-        return None
-
-
 def scope_from(
     values: dict[str, str], *, prefixes: list[str] | None = None
 ) -> tuple[Filters | None, dict[str, list[str]]]:
@@ -83,8 +71,8 @@ def scope_from(
     errors: dict[str, list[str]] = {}
     named: dict[str, str] = {}
     since, until = default_period()
-    chosen_since = _date(values, "since", "开始日期", errors) or since
-    chosen_until = _date(values, "until", "结束日期", errors) or until
+    chosen_since = parse_day(values.get("since", ""), key="since", label="开始日期", errors=errors) or since
+    chosen_until = parse_day(values.get("until", ""), key="until", label="结束日期", errors=errors) or until
     if not errors:
         if chosen_until < chosen_since:
             errors["until"] = ["结束日期：不能早于开始日期"]
@@ -93,15 +81,19 @@ def scope_from(
     scope: dict[str, Any] = {"since": chosen_since, "until": chosen_until}
     region_prefix = prefixes[0] if prefixes else ""
     if code := values.get("region", ""):
-        region = region_by_code(code) if code.isdigit() and len(code) <= 12 else None
+        region = region_by_code(code) if code.isascii() and code.isdigit() and len(code) <= 12 else None
         if region is None or (prefixes is not None and not any(region.code_prefix.startswith(p) for p in prefixes)):
             errors["region"] = ["区划：没有这个区划或不在您的监察范围内，请从列表中选择"]
         else:
             region_prefix, named["region"] = region.code_prefix, region.name
+            if values.get("exact") == "1":  # the row of one region in "by region": not those below
+                scope["region_id"], named["region"] = region.pk, f"{region.name}（不含下级区划）"
     scope["region_prefix"] = region_prefix
     if credit_code := values.get("department", ""):
         department = (
-            department_by_credit_code(credit_code) if credit_code.isalnum() and len(credit_code) <= 18 else None
+            department_by_credit_code(credit_code)
+            if credit_code.isascii() and credit_code.isalnum() and len(credit_code) <= 18
+            else None
         )
         if department is None or not department.region.code.startswith(region_prefix):
             errors["department"] = ["部门：没有这个部门或不在所选区划内，请从列表中选择"]
@@ -186,11 +178,13 @@ def _overdue_by(scope: metrics.Scope, by: str) -> dict[Any, int]:
     return {row[column]: row["n"] for row in grouped}
 
 
-def board(filters: Filters) -> Board:
+def board(filters: Filters, *, now_counts: bool = True) -> Board:
+    """The read model of the dashboard; `now_counts=False` (the public page) leaves out what
+    stands now (红牌, 黄牌, 超法定时限 and open cases per state), which reads the case table."""
     scope = filters.scope
     per = metrics.figures_by(scope, filters.by)
     rated = metrics.satisfaction_by(scope, filters.by)
-    overdue = _overdue_by(scope, filters.by)
+    overdue = _overdue_by(scope, filters.by) if now_counts else {}
     keys = sorted(set(per) | set(overdue), key=str)
     labels = _labels(filters.by, keys)
     rows = [
@@ -210,10 +204,10 @@ def board(filters: Filters) -> Board:
         filters=filters,
         totals=metrics.figures(scope),
         satisfaction=metrics.satisfaction(scope),
-        open_by_state=metrics.open_by_state(scope),
-        overdue_now=metrics.open_overdue(scope).count(),
-        warned_now=metrics.open_warned(scope).count(),
-        beyond_statutory_now=metrics.open_beyond_statutory(scope).count(),
+        open_by_state=metrics.open_by_state(scope) if now_counts else {},
+        overdue_now=metrics.open_overdue(scope).count() if now_counts else 0,
+        warned_now=metrics.open_warned(scope).count() if now_counts else 0,
+        beyond_statutory_now=metrics.open_beyond_statutory(scope).count() if now_counts else 0,
         rows=rows,
         days=days,
         submitted_by_day=[daily[day].submitted if day in daily else 0 for day in days],

@@ -12,7 +12,8 @@ An indicator is a rate in percent read from the same figures the dashboard shows
 The total is Σ weight × points / Σ weight over the indicators that have data: a department
 with no concluded case in the month has no 按期办结率, and that indicator's weight is left
 out rather than scored as 0 or 100 (the report says so next to the score). A scheme is data
-(`Scheme`: indicator keys, weights, targets); `DEFAULT_SCHEME` is version 1.
+(`Scheme`: indicator keys, weights, targets); `DEFAULT_SCHEME` is version 1 — editing
+and versioning schemes in the workbench is not built yet.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import F
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yiwang.accounts.models import Department
+from yiwang.ledger.events import SupervisionVerb
 from yiwang.supervision import metrics
-from yiwang.supervision.rule_models import SupervisionNotice
+from yiwang.supervision.rule_models import SupervisionEvent, SupervisionNotice
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,6 @@ class Scheme:
     name: str
     indicators: tuple[Weighted, ...]
 
-    def as_params(self) -> dict[str, Any]:
-        """What a published version writes to the ledger (canonical: keys sorted by the writer)."""
-        return {
-            "code": self.code,
-            "version": self.version,
-            "indicators": [{"key": w.key, "weight": w.weight, "target": w.target} for w in self.indicators],
-        }
-
 
 DEFAULT_SCHEME = Scheme(
     code="KP-DEPT",
@@ -153,24 +146,6 @@ DEFAULT_SCHEME = Scheme(
         Weighted("notice_response_rate", 10),
     ),
 )
-
-
-def scheme_problems(weights: dict[str, Any]) -> dict[str, list[str]]:
-    """What is wrong with indicator weights and targets a form sent (keys: weight:<key>, target:<key>)."""
-    errors: dict[str, list[str]] = {}
-    total = 0
-    for key, indicator in INDICATORS.items():
-        weight = weights.get(f"weight:{key}", 0)
-        if not isinstance(weight, int) or not 0 <= weight <= 100:
-            errors[f"weight:{key}"] = [f"{indicator.label}的权重：请填写 0 到 100 的整数"]
-            continue
-        total += weight
-        target = weights.get(f"target:{key}")
-        if indicator.capped_target and weight and (not isinstance(target, float) or not 0 < target <= 100):
-            errors[f"target:{key}"] = [f"{indicator.label}的目标值：请填写大于 0、不超过 100 的数"]
-    if not errors and total != 100:
-        errors["weight:on_time_rate"] = [f"权重合计须为 100，现为 {total}"]
-    return errors
 
 
 @dataclass(frozen=True)
@@ -231,13 +206,23 @@ NoticeCounts = Callable[[int, dt.date, dt.date], tuple[int, int]]
 
 
 def notice_counts(department_id: int, since: dt.date, until: dt.date) -> tuple[int, int]:
-    """督办 sent to the department in the period, and those of them answered by their deadline."""
+    """督办 sent to the department in the period, and those of them whose first answer came by
+    the deadline then in force (from the events: a later reopen and second answer change
+    neither the answer's time nor the deadline it is judged by)."""
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     sent = SupervisionNotice.objects.filter(department_id=department_id, sent_at__gte=start, sent_at__lt=end)
-    on_time = sent.filter(answered_at__isnull=False, answered_at__date__lte=F("deadline"))
-    return sent.count(), on_time.count()
+    answers = SupervisionEvent.objects.filter(notice__in=sent, verb=SupervisionVerb.NOTICE_ANSWERED).order_by(
+        "at", "id"
+    )
+    first: dict[int, tuple[dt.datetime, dict[str, Any]]] = {}
+    for notice_id, at, payload in answers.values_list("notice_id", "at", "payload"):
+        first.setdefault(notice_id, (at, payload))
+    on_time = sum(
+        1 for at, payload in first.values() if timezone.localtime(at).date().isoformat() <= payload["deadline"]
+    )
+    return sent.count(), on_time
 
 
 def ranking(

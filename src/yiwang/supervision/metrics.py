@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
@@ -97,6 +97,7 @@ class Scope:
     department_id: int | None = None
     region_prefix: str = ""
     item_code: str = ""
+    region_id: int | None = None  # one region only, not those below it (a row of "by region")
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -206,6 +207,8 @@ def _regions(prefix: str) -> list[int]:
 
 def _places(scope: Scope) -> Q:
     where = Q()
+    if scope.region_id is not None:
+        where &= Q(region_id=scope.region_id)
     if scope.department_id is not None:
         where &= Q(department_id=scope.department_id)
     if scope.region_prefix:
@@ -284,6 +287,8 @@ def open_by_state(scope: Scope) -> dict[str, int]:
 
 def _case_places(scope: Scope) -> Q:
     where = Q()
+    if scope.region_id is not None:
+        where &= Q(region_id=scope.region_id)
     if scope.department_id is not None:
         where &= Q(department_id=scope.department_id)
     if scope.region_prefix:
@@ -312,9 +317,6 @@ def open_warned(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]
     return Case.objects.filter(
         _case_places(scope), status__in=RUNNING_CLOCK, warning_date__lte=today, committed_due_date__gte=today
     )
-
-
-FIGURE_FIELDS = [f.name for f in fields(Figures)]
 
 
 # --- the cases behind a figure (drill-down) --------------------------------------------------

@@ -20,7 +20,7 @@ from django.db.models import Q
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.cases.policy import Post, posts_of
 from yiwang.core.errors import PermissionDenied
-from yiwang.supervision.rule_models import RuleHit, SupervisionNotice
+from yiwang.supervision.rule_models import SupervisionNotice
 from yiwang.supervision.rule_workflow import NOTICE_TRANSITIONS, NoticeAction, NoticeStatus
 
 ANSWER_ROLES = frozenset({Role.HEAD, Role.APPROVER})
@@ -89,18 +89,6 @@ def notice_filter(user: User) -> Q:
         else:
             visible |= Q(department_id=post.department_id)
     return visible
-
-
-def sees_hits(user: User) -> bool:
-    return is_supervisor(user)
-
-
-def sees_notices(user: User) -> bool:
-    return user.is_authenticated and user.staff_roles.exists()
-
-
-def may_see_hit(user: User, hit: RuleHit) -> bool:
-    return RuleHit.objects.filter(hit_filter(user), pk=hit.pk).exists()
 
 
 def notice_actions_for(user: User, notice: SupervisionNotice) -> frozenset[str]:

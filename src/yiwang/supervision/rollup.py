@@ -9,17 +9,19 @@ same item never lose a count. `rebuild` replays every event through the same `de
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, F
+from django.db import connection, transaction
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from yiwang.cases.deadlines import case_clock_state
 from yiwang.cases.models import Case, CaseEvent, DeliveryMethod
+from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion
 from yiwang.ledger.events import CaseVerb
 from yiwang.supervision.models import DailyFigures, StatusCount
@@ -101,20 +103,53 @@ def concluded(case: Case, day: dt.date, found: Deltas) -> None:
 
 def observe(case: Case, event: CaseEvent) -> None:
     """The cases.hooks observer: add the event to the roll-ups, in its transaction."""
-    key: dict[str, Any] = {"department_id": case.department_id, "region_id": case.region_id}
-    key["item_code"] = item_code_of(case.implementation_version_id)
     # Only transitions carry the state they left; other events (tasks, stages) leave it empty.
-    if event.verb == CaseVerb.DRAFT_CREATED or (event.from_status and event.from_status != event.to_status):
-        move_status(key, event.from_status, event.to_status)
+    # Drafts are not counted: a case submitted through the API without a draft never had one.
+    moves = bool(event.from_status) and event.from_status != event.to_status
     found = deltas(case, event)
+    if not moves and not found:
+        return  # most events (tasks, stages, evidence): no query at all
+    key = key_of(case)
+    guard(key)
+    if moves:
+        move_status(key, event.from_status, event.to_status)
     if found:
         add_to_day(key, day_of(event), found)
 
 
+def key_of(case: Case) -> dict[str, Any]:
+    """The roll-up dimensions of a case (its item's code looked up once per case instance)."""
+    code = case.__dict__.get("_supervision_item_code")
+    if code is None:
+        code = case.__dict__["_supervision_item_code"] = item_code_of(case.implementation_version_id)
+    return {"department_id": case.department_id, "region_id": case.region_id, "item_code": code}
+
+
+GUARD_NAMESPACE = 1_593_015  # the first key of the advisory lock (the second: the dimensions' CRC)
+
+
+def guard(key: dict[str, Any]) -> None:
+    """On PostgreSQL, one advisory lock per department × region × item, taken before any of its
+    roll-up rows: every transaction then locks those rows in the same order (the guard first),
+    so a 补正 request and a 补正 answer, or a 秒批 submission and a decision, of two cases of
+    the same item cannot deadlock on them; transactions on the same key wait for each other,
+    as their row locks already made them. Held to the end of the transaction. SQLite
+    serialises writers anyway."""
+    if connection.vendor != "postgresql":
+        return
+    digest = zlib.crc32(f"{key['department_id']}:{key['region_id']}:{key['item_code']}".encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [GUARD_NAMESPACE, digest - 2**31])
+
+
 def move_status(key: dict[str, Any], from_status: str, to_status: str) -> None:
-    if from_status:
+    if from_status and from_status != CaseStatus.DRAFT:
         StatusCount.objects.filter(**key, state=from_status).update(cases=F("cases") - 1)
-    if to_status and not StatusCount.objects.filter(**key, state=to_status).update(cases=F("cases") + 1):
+    if (
+        to_status
+        and to_status != CaseStatus.DRAFT
+        and not StatusCount.objects.filter(**key, state=to_status).update(cases=F("cases") + 1)
+    ):
         _locked(StatusCount, {**key, "state": to_status}, lambda row: setattr(row, "cases", row.cases + 1))
 
 
@@ -142,32 +177,38 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
     """Recompute every roll-up from the events and the case table; returns (events read, rows written).
 
     Status counts come from the case table itself (the truth for "now"); daily figures
-    from replaying every event through `deltas`. Runs in one transaction, so readers see
-    the old figures until the new ones are complete.
+    from replaying every event through `deltas`. One transaction: on PostgreSQL it first
+    locks the two roll-up tables against writers, so an event written meanwhile waits and
+    then lands on the new rows instead of being lost with the old ones (case changes pause
+    for the rebuild); readers see the old figures until it commits.
     """
-    total = CaseEvent.objects.count()
-    days: dict[tuple[int, int, str, dt.date], Deltas] = {}
-    codes: dict[int, str] = {}
-    read = 0
-    for case, event in _events(chunk):
-        found = deltas(case, event)
-        read += 1
-        if found:
-            key = (
-                case.department_id,
-                case.region_id,
-                item_code_of(case.implementation_version_id, codes),
-                day_of(event),
-            )
-            merged = days.setdefault(key, Deltas())
-            merged.counts.update(found.counts)
-            if found.days_used is not None:
-                merged.counts[f"h{found.days_used}"] += 1
-        if progress is not None and read % chunk == 0:
-            progress(read, total)
-    rows = [_daily_row(key, merged) for key, merged in days.items()]
-    statuses = _status_rows(codes)
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                tables = f"{DailyFigures._meta.db_table}, {StatusCount._meta.db_table}"
+                cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+        total = _counted_events().count()
+        days: dict[tuple[int, int, str, dt.date], Deltas] = {}
+        codes: dict[int, str] = {}
+        read = 0
+        for case, event in _events(chunk):
+            found = deltas(case, event)
+            read += 1
+            if found:
+                key = (
+                    case.department_id,
+                    case.region_id,
+                    item_code_of(case.implementation_version_id, codes),
+                    day_of(event),
+                )
+                merged = days.setdefault(key, Deltas())
+                merged.counts.update(found.counts)
+                if found.days_used is not None:
+                    merged.counts[f"h{found.days_used}"] += 1
+            if progress is not None and read % chunk == 0:
+                progress(read, total)
+        rows = [_daily_row(key, merged) for key, merged in days.items()]
+        statuses = _status_rows(codes)
         DailyFigures.objects.all().delete()
         StatusCount.objects.all().delete()
         DailyFigures.objects.bulk_create(rows, batch_size=2000)
@@ -177,8 +218,12 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
     return read, len(rows) + len(statuses)
 
 
+def _counted_events() -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(verb__in=[*COUNTED, CaseVerb.WITHDRAW])
+
+
 def _events(chunk: int) -> Iterator[tuple[Case, CaseEvent]]:
-    events = CaseEvent.objects.filter(verb__in=[*COUNTED, CaseVerb.WITHDRAW]).order_by("id")
+    events = _counted_events().order_by("id")
     last = 0
     while True:
         batch = list(events.filter(id__gt=last).select_related("case__implementation_version")[:chunk])
@@ -204,7 +249,9 @@ def _daily_row(key: tuple[int, int, str, dt.date], merged: Deltas) -> DailyFigur
 
 
 def _status_rows(codes: dict[int, str]) -> list[StatusCount]:
-    grouped = Case.objects.values("department_id", "region_id", "implementation_version_id", "status")
+    grouped = Case.objects.exclude(status=CaseStatus.DRAFT).values(
+        "department_id", "region_id", "implementation_version_id", "status"
+    )
     rows: Counter[tuple[int, int, str, str]] = Counter()
     for row in grouped.annotate(n=Count("id")).order_by():
         key = (

@@ -101,6 +101,8 @@ def _repeated_supplement(case: Case, event: CaseEvent, params: Mapping[str, Any]
 
 
 def _outside_hours(case: Case, event: CaseEvent, params: Mapping[str, Any]) -> Facts | None:
+    if event.actor_id is None:  # 秒批 and 告知承诺 decide by rule, at whatever hour the applicant files
+        return None
     local = timezone.localtime(event.at)
     start, end = int(params.get("start_hour", 8)), int(params.get("end_hour", 18))
     try:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.ledger.events import RatingVerb
 from yiwang.ratings.models import BAD_GRADES, Rating, RatingEvent
 from yiwang.ratings.workflow import PUT_RIGHT
 from yiwang.supervision.models import DailyRatings
-from yiwang.supervision.rollup import item_code_of
+from yiwang.supervision.rollup import guard, item_code_of
 
 
 def deltas(rating: Rating, event: RatingEvent) -> Counter[str]:
@@ -48,15 +48,30 @@ def observe(rating: Rating, event: RatingEvent) -> None:
     found = deltas(rating, event)
     if not any(found.values()):
         return
+    key = _key(rating)
+    guard({name: key[name] for name in ("department_id", "region_id", "item_code")})
     with transaction.atomic():
-        row, _ = DailyRatings.objects.select_for_update().get_or_create(**_key(rating))
+        row, _ = DailyRatings.objects.select_for_update().get_or_create(**key)
         for name, n in found.items():
             setattr(row, name, getattr(row, name) + n)
         row.save()
 
 
 def rebuild() -> int:
-    """Recompute the roll-up from the ratings themselves; returns the rows written."""
+    """Recompute the roll-up from the ratings themselves, in one transaction; on PostgreSQL the
+    table is locked against writers first, so a rating given meanwhile waits and then lands on
+    the new rows (see rollup.rebuild). Returns the rows written."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {DailyRatings._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        rows = _rows()
+        DailyRatings.objects.all().delete()
+        DailyRatings.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _rows() -> list[DailyRatings]:
     days: dict[tuple[Any, ...], Counter[str]] = {}
     codes: dict[int, str] = {}
     for rating in Rating.objects.filter(excluded=False).only(
@@ -67,11 +82,7 @@ def rebuild() -> int:
         counted["rated"] += 1
         counted["bad"] += 1 if rating.grade in BAD_GRADES else 0
         counted["put_right"] += 1 if rating.grade in BAD_GRADES and rating.handling in PUT_RIGHT else 0
-    rows = [
+    return [
         DailyRatings(department_id=d, region_id=r, item_code=i, day=day, **counted)
         for (d, r, i, day), counted in days.items()
     ]
-    with transaction.atomic():
-        DailyRatings.objects.all().delete()
-        DailyRatings.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)

@@ -24,7 +24,7 @@ from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.supervision import dashboard, evaluation, metrics, policy
 from yiwang.workbench import cases
 
-FILTER_KEYS = ["since", "until", "region", "department", "item", "by"]
+FILTER_KEYS = ["since", "until", "region", "department", "item", "by", "exact"]
 PER_PAGE = 25
 
 
@@ -90,12 +90,20 @@ def board(request: HttpRequest) -> HttpResponse:
             for state, count in view.open_by_state.items()
         ],
         rows=[
-            {"row": row, "cells": _cells(row, f"{drill}?{_query(values, **{by_key: row_keys.get(row.key, '')})}")}
+            {
+                "row": row,
+                "cells": _cells(row, f"{drill}?{_query(values, **_row_filter(by_key, row_keys.get(row.key, '')))}"),
+            }
             for row in view.rows
         ],
         by_label=dashboard.BY_LABELS[filters.by],
     )
     return _no_store(render(request, "workbench/supervision/board.html", context))
+
+
+def _row_filter(by_key: str, code: str) -> dict[str, str]:
+    """The filter that selects exactly a row's cases (a region's row: that region only)."""
+    return {by_key: code, "exact": "1"} if by_key == "region" else {by_key: code}
 
 
 # Columns whose number opens the cases behind it (the drill of metrics.DRILLS).

@@ -57,16 +57,6 @@ def test_a_bad_month_is_refused(month: str) -> None:
         evaluation.month_bounds(month)
 
 
-def test_the_scheme_form_checks_weights_and_targets() -> None:
-    good = {f"weight:{w.key}": w.weight for w in evaluation.DEFAULT_SCHEME.indicators} | {"target:compression": 50.0}
-    assert evaluation.scheme_problems(good) == {}
-    assert (
-        "权重合计须为 100" in evaluation.scheme_problems({**good, "weight:on_time_rate": 31})["weight:on_time_rate"][0]
-    )
-    assert "target:compression" in evaluation.scheme_problems({**good, "target:compression": 0.0})
-    assert "weight:good_rate" in evaluation.scheme_problems({**good, "weight:good_rate": 101})
-
-
 @pytest.mark.django_db
 def test_the_month_ranks_the_departments_with_activity(world: None) -> None:
     scene()  # all in 济南市行政审批服务局: February 2026 has one concluded on time

@@ -12,7 +12,7 @@ from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.notifications.models import Message
-from yiwang.supervision import notices, policy
+from yiwang.supervision import evaluation, notices, policy
 from yiwang.supervision.rule_models import RuleHit, SupervisionNotice
 from yiwang.supervision.rule_workflow import NOTICE_TRANSITIONS, NoticeAction, NoticeStatus, notice_next_status
 from yiwang.supervision.tests.scene import D, decided, rules, version, window_also_decides
@@ -61,6 +61,20 @@ def test_round_trip_answer_reopen_answer_close(world: None) -> None:
     assert all(e.ledger_entry_id for e in closed.events.all())
     with pytest.raises(Conflict):
         notices.notice_close(actor=user("jn_supervisor"), notice_id=notice.pk)
+
+
+def test_the_evaluation_judges_a_notice_by_its_first_answer(world: None) -> None:
+    """Answered late, reopened, answered again in time: still late for 督办按时回复率."""
+    notice = _sent(_hit())  # 2026-03-06, due in 3 working days: 03-11
+    with flows.on(D(2026, 3, 16)):
+        notices.notice_answer(actor=user("jn_head"), notice_id=notice.pk, answer="已调整岗位")
+        notices.notice_reopen(actor=user("jn_supervisor"), notice_id=notice.pk, reason="请附文件", response_days=2)
+        notices.notice_answer(actor=user("jn_head"), notice_id=notice.pk, answer="文件已上传")
+    assert evaluation.notice_counts(notice.department_id, D(2026, 3, 1), D(2026, 3, 31)) == (1, 0)
+    on_time = _sent(RuleHit.objects.get(pk=notice.hit_id))
+    with flows.on(D(2026, 3, 10)):
+        notices.notice_answer(actor=user("jn_head"), notice_id=on_time.pk, answer="已整改")
+    assert evaluation.notice_counts(notice.department_id, D(2026, 3, 1), D(2026, 3, 31)) == (2, 1)
 
 
 def test_unanswered_past_the_deadline_escalates_once_to_the_province(world: None) -> None:

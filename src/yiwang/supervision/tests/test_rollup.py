@@ -10,7 +10,7 @@ from django.db.models import Count
 from yiwang.cases import services
 from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
-from yiwang.cases.tests.factories import ImplementationVersionFactory, user
+from yiwang.cases.tests.factories import GOOD_DATA, ImplementationVersionFactory, user
 from yiwang.cases.workflow import CaseStatus
 from yiwang.supervision import metrics
 from yiwang.supervision.models import DailyFigures, StatusCount
@@ -129,3 +129,27 @@ def test_the_rebuild_command_reports_its_progress(world: None, capsys: pytest.Ca
 )
 def test_percentile_is_the_nearest_rank(histogram: dict[int, int], share: float, expected: int | None) -> None:
     assert metrics.percentile(Counter(histogram), share) == expected
+
+
+def test_a_case_submitted_without_a_draft_counts_once(world: None) -> None:
+    """The API may submit without a stored draft: no draft row may go negative."""
+    version = ImplementationVersionFactory(materials=[])
+    with flows.on(D(2026, 2, 10)):
+        flows.submit(version, materials=())
+        direct = services.case_submit(
+            actor=user("lisi"),
+            implementation_version=version,
+            form_data=GOOD_DATA,
+            idempotency_key="direct-1",
+        )
+    assert direct.status == CaseStatus.SUBMITTED
+    counted = dict(StatusCount.objects.values_list("state", "cases"))
+    assert counted == {CaseStatus.SUBMITTED: 2}
+
+
+def test_a_region_row_drills_to_that_region_only(world: None) -> None:
+    scene()
+    region_id = Case.objects.values_list("region_id", flat=True).first()
+    exact = metrics.Scope(since=FEBRUARY.since, until=FEBRUARY.until, region_id=region_id)
+    per_region = metrics.figures_by(FEBRUARY, "region")[region_id]
+    assert metrics.cases_behind(exact, "submitted").count() == per_region.submitted == 5

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from yiwang.cases import services
 from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
-from yiwang.cases.tests.factories import user
+from yiwang.cases.tests.factories import ImplementationVersionFactory, user
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger.models import Entry
 from yiwang.supervision import rules as monitoring
@@ -140,6 +140,16 @@ def test_decision_outside_working_hours(world: None, moment: dt.datetime, fires:
     with flows.on(moment):
         decided(case)
     assert bool(hits("JC-03", case)) is fires
+
+
+def test_a_秒批_at_night_is_not_a_hit(world: None) -> None:
+    """The applicant files when they like; a decision by rule is nobody's working time."""
+    rules()
+    auto = ImplementationVersionFactory(auto=True)
+    with flows.on(dt.datetime(2026, 3, 7, 23, 10)):  # Saturday night
+        case = flows.submit(auto, data={"shop_name": "小小茶铺", "area": "60", "has_kitchen": False})
+    assert case.status == "concluded" and case.decided_by is None
+    assert not hits("JC-03", case)
 
 
 def _suspended(expected_days: int) -> Case:
