@@ -257,7 +257,7 @@ SELECT json_build_object(
   'open_cases', (SELECT count(*) FROM cases_case WHERE number LIKE 'SBENCH-%%'),
   'departments', (SELECT count(DISTINCT department_id) FROM supervision_dailyfigures),
   'regions', (SELECT count(DISTINCT region_id) FROM supervision_dailyfigures),
-  'items', (SELECT count(DISTINCT item_code) FROM supervision_dailyfigures),
+  'items', (SELECT count(DISTINCT item_code) FROM supervision_dailyfigures WHERE item_code <> ''),
   'days', (SELECT count(DISTINCT day) FROM supervision_dailyfigures),
   'daily_mb', (SELECT pg_total_relation_size('supervision_dailyfigures') / 1048576))
 """

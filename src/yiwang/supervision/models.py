@@ -98,7 +98,11 @@ class DailyRatings(Dimensions):
         constraints = [
             models.UniqueConstraint(fields=["day", "department", "region", "item_code"], name="daily_ratings_key")
         ]
-        indexes = [models.Index(fields=["department", "day"], name="daily_ratings_department")]
+        indexes = [
+            models.Index(fields=["department", "day"], name="daily_ratings_department"),
+            # The rows of all items (ALL_ITEMS) of a period, as DailyFigures' item index reads them.
+            models.Index(fields=["item_code", "day"], name="daily_ratings_item"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.item_code} @{self.department_id}: {self.rated}"
