@@ -5,7 +5,8 @@ one worker per core), generates its data, drives load from a separate process on
 127.0.0.1 for a bounded time and writes its table to bench/results/. This runner only
 sequences them and prints where the results are; docs/performance.md explains the method
 and discusses the latest figures. `--only licenses` (or `make bench ONLY=licenses`) runs
-some of them: ledger, catalog, cases, licenses, exchange, ratings, comma-separated.
+some of them: ledger, catalog, cases, licenses, exchange, ratings, supervision,
+comma-separated.
 """
 
 import argparse
@@ -31,6 +32,10 @@ BENCHES = {
         ["bench/exchange_bench.py"],
     ),
     "ratings": ("好差评 figures at 1,000,000 ratings", ["bench/ratings_bench.py"]),
+    "supervision": (
+        "supervision dashboard and 考评 at 10,000,000 cases; the roll-up observer; rebuild",
+        ["bench/supervision_bench.py"],
+    ),
 }
 
 

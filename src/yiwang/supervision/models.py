@@ -10,6 +10,11 @@ from django.db import models
 
 from yiwang.accounts.models import Department, Region
 
+# The item code of the rows that hold every item of a day, department and region together
+# (DailyFigures, DailyRatings): a dashboard without an item filter reads one row per
+# department and day instead of one per item (bench/supervision_bench.py: 10M cases).
+ALL_ITEMS = ""
+
 
 class Dimensions(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="实施主体")
@@ -21,7 +26,8 @@ class Dimensions(models.Model):
 
 
 class DailyFigures(Dimensions):
-    """What happened on one day to the cases of one item in one department and region."""
+    """What happened on one day to the cases of one item in one department and region (and,
+    with item_code ALL_ITEMS, to the cases of all its items)."""
 
     day = models.DateField("日期")
     submitted = models.PositiveIntegerField("提交", default=0)
@@ -93,7 +99,11 @@ class DailyRatings(Dimensions):
         constraints = [
             models.UniqueConstraint(fields=["day", "department", "region", "item_code"], name="daily_ratings_key")
         ]
-        indexes = [models.Index(fields=["department", "day"], name="daily_ratings_department")]
+        indexes = [
+            models.Index(fields=["department", "day"], name="daily_ratings_department"),
+            # The rows of all items (ALL_ITEMS) of a period, as DailyFigures' item index reads them.
+            models.Index(fields=["item_code", "day"], name="daily_ratings_item"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.item_code} @{self.department_id}: {self.rated}"

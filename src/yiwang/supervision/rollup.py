@@ -2,8 +2,10 @@
 
 `observe(case, event)` runs for every event the case engine writes (cases.hooks), inside
 its transaction: what the event adds is computed by `deltas`, a pure reading of the event
-and the case, and added to the day's row with the row locked, so concurrent events of the
-same item never lose a count. `rebuild` replays every event through the same `deltas`.
+and the case, and added to the day's row of the item and to the day's row of all items
+(`ALL_ITEMS`) in one UPDATE each (or, for a new row or a histogram, with the row locked), so
+concurrent events of the same item never lose a count. `rebuild` replays every event through
+the same `deltas`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from yiwang.cases.models import Case, CaseEvent, DeliveryMethod
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion
 from yiwang.ledger.events import CaseVerb
-from yiwang.supervision.models import DailyFigures, StatusCount
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, StatusCount
 
 # Verb → the counter of DailyFigures it adds one to.
 COUNTED: dict[str, str] = {
@@ -115,6 +117,7 @@ def observe(case: Case, event: CaseEvent) -> None:
         move_status(key, event.from_status, event.to_status)
     if found:
         add_to_day(key, day_of(event), found)
+        add_to_day({**key, "item_code": ALL_ITEMS}, day_of(event), found)
 
 
 def key_of(case: Case) -> dict[str, Any]:
@@ -154,6 +157,11 @@ def move_status(key: dict[str, Any], from_status: str, to_status: str) -> None:
 
 
 def add_to_day(key: dict[str, Any], day: dt.date, found: Deltas) -> None:
+    if found.days_used is None and DailyFigures.objects.filter(**key, day=day).update(
+        **{name: F(name) + n for name, n in found.counts.items()}
+    ):
+        return  # counters only, on an existing row: one atomic UPDATE
+
     def apply(row: DailyFigures) -> None:
         for name, n in found.counts.items():
             setattr(row, name, getattr(row, name) + n)
@@ -201,10 +209,11 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
                     item_code_of(case.implementation_version_id, codes),
                     day_of(event),
                 )
-                merged = days.setdefault(key, Deltas())
-                merged.counts.update(found.counts)
-                if found.days_used is not None:
-                    merged.counts[f"h{found.days_used}"] += 1
+                for one in (key, (*key[:2], ALL_ITEMS, key[3])):  # the item's row and the all-items row
+                    merged = days.setdefault(one, Deltas())
+                    merged.counts.update(found.counts)
+                    if found.days_used is not None:
+                        merged.counts[f"h{found.days_used}"] += 1
             if progress is not None and read % chunk == 0:
                 progress(read, total)
         rows = [_daily_row(key, merged) for key, merged in days.items()]

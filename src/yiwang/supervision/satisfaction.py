@@ -2,7 +2,8 @@
 
 A rating counts on the day it was given: `rated` and (for 不满意 / 非常不满意) `bad` when it is
 given; `put_right` when the department fixes or rectifies it; an upheld appeal takes all of
-that back (the rating is excluded from every figure, as in ratings.selectors).
+that back (the rating is excluded from every figure, as in ratings.selectors). Each change
+goes to the row of the rating's item and to the row of all items (`ALL_ITEMS`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.utils import timezone
 from yiwang.ledger.events import RatingVerb
 from yiwang.ratings.models import BAD_GRADES, Rating, RatingEvent
 from yiwang.ratings.workflow import PUT_RIGHT
-from yiwang.supervision.models import DailyRatings
+from yiwang.supervision.models import ALL_ITEMS, DailyRatings
 from yiwang.supervision.rollup import guard, item_code_of
 
 
@@ -50,11 +51,12 @@ def observe(rating: Rating, event: RatingEvent) -> None:
         return
     key = _key(rating)
     guard({name: key[name] for name in ("department_id", "region_id", "item_code")})
-    with transaction.atomic():
-        row, _ = DailyRatings.objects.select_for_update().get_or_create(**key)
-        for name, n in found.items():
-            setattr(row, name, getattr(row, name) + n)
-        row.save()
+    for one in (key, {**key, "item_code": ALL_ITEMS}):  # the item's row, then the all-items row
+        with transaction.atomic():
+            row, _ = DailyRatings.objects.select_for_update().get_or_create(**one)
+            for name, n in found.items():
+                setattr(row, name, getattr(row, name) + n)
+            row.save()
 
 
 def rebuild() -> int:
@@ -78,10 +80,11 @@ def _rows() -> list[DailyRatings]:
         "department_id", "region_id", "implementation_version_id", "rated_at", "grade", "handling"
     ):
         key = tuple(_key(rating, codes).values())
-        counted = days.setdefault(key, Counter())
-        counted["rated"] += 1
-        counted["bad"] += 1 if rating.grade in BAD_GRADES else 0
-        counted["put_right"] += 1 if rating.grade in BAD_GRADES and rating.handling in PUT_RIGHT else 0
+        for one in (key, (*key[:2], ALL_ITEMS, key[3])):
+            counted = days.setdefault(one, Counter())
+            counted["rated"] += 1
+            counted["bad"] += 1 if rating.grade in BAD_GRADES else 0
+            counted["put_right"] += 1 if rating.grade in BAD_GRADES and rating.handling in PUT_RIGHT else 0
     return [
         DailyRatings(department_id=d, region_id=r, item_code=i, day=day, **counted)
         for (d, r, i, day), counted in days.items()
