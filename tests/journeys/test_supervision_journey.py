@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 HEALTH = "济南市卫生健康委员会"  # the demo's department with the worst record (yiwang.demo.history)
+APPROVAL = "济南市行政审批服务局"  # where the demo's decision at 21:30 was made
 
 
 def test_a_supervisor_follows_the_figures_to_cases_and_a_rule_hit_to_an_answered_notice(
@@ -46,7 +47,7 @@ def test_a_supervisor_follows_the_figures_to_cases_and_a_rule_hit_to_an_answered
     assert width <= viewport  # the dashboard does not scroll sideways on a phone
 
     page.goto("/workbench/supervision/hits/")
-    page.get_by_label("部门").select_option(label=HEALTH)
+    page.get_by_label("部门").select_option(label=APPROVAL)
     page.get_by_role("button", name="筛选").click()
     # The demo's decision at night; other journeys may add hits (they decide cases at any hour).
     hit = page.locator("table tbody tr", has_text="非工作时间作出决定").first
@@ -61,7 +62,7 @@ def test_a_supervisor_follows_the_figures_to_cases_and_a_rule_hit_to_an_answered
     code = page.locator("h1 .num").inner_text()
 
     department = new_page()
-    login(department, "jn_health_app")
+    login(department, "jn_approver")  # an approver of the department answers 督办
     department.goto("/workbench/supervision/notices/")
     department.locator("table tbody tr", has_text=code).get_by_role("link", name=code).click()
     department.get_by_label(re.compile("^答复")).fill("系系统批量处理延迟所致，已改为工作时间内人工确认后作出决定。")
