@@ -71,7 +71,10 @@ def _pages_exist(platform):
 # --- applicant side ------------------------------------------------------------------------------
 
 
-def open_guide_item(page, check_a11y, query: str, item_name: str) -> None:
+CITY_OFFICE = "济南市行政审批服务局"  # the demo also has 历下区's office implementing 食品经营许可
+
+
+def open_guide_item(page, check_a11y, query: str, item_name: str, department: str = CITY_OFFICE) -> None:
     page.goto("/")
     check_a11y(page, "home")
     search = page.get_by_role("search").get_by_role("searchbox", name="搜索办事事项")
@@ -80,7 +83,8 @@ def open_guide_item(page, check_a11y, query: str, item_name: str) -> None:
     page.wait_for_url(re.compile(r"/guide/\?"))
     expect(page.get_by_role("heading", name=re.compile(f"“{query}”的搜索结果"))).to_be_visible()
     check_a11y(page, f"guide-{query}")
-    page.get_by_role("link", name=item_name, exact=True).click()
+    result = page.locator("#guide-results li", has_text=f"{department} ·")
+    result.get_by_role("link", name=item_name, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(item_name)
     check_a11y(page, f"guide-item-{item_name}")
 
