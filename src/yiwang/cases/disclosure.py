@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.functional import cached_property
 
 from yiwang.accounts.models import Enterprise, Region
 from yiwang.cases.models import CaseEvent
 from yiwang.cases.models.case import DISCLOSED_VERBS
 from yiwang.catalog.models import ImplementationVersion
+from yiwang.core.dates import day_start
 from yiwang.ledger.events import CATALOGUE, Domain
 
 PER_PAGE = 20
@@ -69,10 +69,6 @@ class DisclosureFilters:
         )
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def decision_events(filters: DisclosureFilters) -> QuerySet[CaseEvent]:
     """The disclosed decision events of the matching cases, newest entry first.
 
@@ -89,9 +85,9 @@ def decision_events(filters: DisclosureFilters) -> QuerySet[CaseEvent]:
         regions = Region.objects.filter(code__startswith=filters.region_prefix)
         events = events.filter(case__region_id__in=list(regions.values_list("pk", flat=True)))
     if filters.since is not None:
-        events = events.filter(at__gte=_day_start(filters.since))
+        events = events.filter(at__gte=day_start(filters.since))
     if filters.until is not None:
-        events = events.filter(at__lt=_day_start(filters.until + dt.timedelta(days=1)))
+        events = events.filter(at__lt=day_start(filters.until + dt.timedelta(days=1)))
     if filters.number:
         events = events.filter(case__number=filters.number)
     if filters.holder:

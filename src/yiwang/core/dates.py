@@ -1,8 +1,12 @@
-"""Reading a day a person typed (filters of the public pages and the dashboard): 年-月-日 only,
-between EARLIEST and a year from today, or a Chinese message naming the field — never an
-exception further down (a date near 9999-12-31 overflows the first `+ 1 day`)."""
+"""Days a person chooses: reading one they typed (filters of the public pages and the
+dashboard: 年-月-日 only, between EARLIEST and a year from today, or a Chinese message naming
+the field — never an exception further down: a date near 9999-12-31 overflows the first
+`+ 1 day`), and the moments a day or a period of days begins and ends in the platform's time
+zone (DateTimeFields are stored in UTC; a day is Asia/Shanghai's)."""
 
 import datetime as dt
+
+from django.utils import timezone
 
 from yiwang.core import clock
 
@@ -26,3 +30,13 @@ def parse_day(raw: str, *, key: str, label: str, errors: dict[str, list[str]]) -
         errors[key] = [f"{label}：须在 {EARLIEST.isoformat()} 至 {latest.isoformat()} 之间"]
         return None
     return day
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """00:00 of `day` in the platform's time zone."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def period(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of the days `since` … `until` (inclusive) in the platform's time zone."""
+    return day_start(since), day_start(until + dt.timedelta(days=1))

@@ -6,8 +6,10 @@ data or from a client probing the platform. We refuse rather than strip, so a va
 silently changed. Tab, CR and LF are allowed in multi-line text only. Free of Django.
 """
 
+import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 # C0 controls and DEL, the C1 controls, and lone surrogates (which UTF-8 cannot encode).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -35,3 +37,9 @@ def control_char_errors(values: Mapping[str, object], labels: Mapping[str, str])
                 errors[name] = [message]
                 break
     return errors
+
+
+def canonical(value: Any) -> str:
+    """Compact JSON with sorted keys (dates as text): the same value always gives the same
+    string, for fingerprints and the ledger's personal-data commitments."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)

@@ -20,11 +20,11 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from yiwang.accounts.models import Region, User
 from yiwang.cases.models import Case
 from yiwang.catalog.models import ImplementationVersion
+from yiwang.core.dates import day_start
 from yiwang.core.errors import NotFound
 from yiwang.ledger.events import RatingVerb
 from yiwang.ratings.models import BAD_GRADES, Rating, RatingEvent, Rectification, Revisit
@@ -82,9 +82,8 @@ class Figures:
 
 
 def _bounds(scope: Scope) -> tuple[dt.datetime | None, dt.datetime | None]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(scope.since, dt.time.min, tzinfo=tz) if scope.since else None
-    end = dt.datetime.combine(scope.until + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if scope.until else None
+    start = day_start(scope.since) if scope.since else None
+    end = day_start(scope.until + dt.timedelta(days=1)) if scope.until else None
     return start, end
 
 

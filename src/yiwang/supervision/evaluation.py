@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from yiwang.accounts.models import Department
+from yiwang.core.dates import period
 from yiwang.ledger.events import SupervisionVerb
 from yiwang.supervision import metrics
 from yiwang.supervision.rule_models import SupervisionEvent, SupervisionNotice
@@ -209,9 +210,7 @@ def notice_counts(department_id: int, since: dt.date, until: dt.date) -> tuple[i
     """督办 sent to the department in the period, and those of them whose first answer came by
     the deadline then in force (from the events: a later reopen and second answer change
     neither the answer's time nor the deadline it is judged by)."""
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    start, end = period(since, until)
     sent = SupervisionNotice.objects.filter(department_id=department_id, sent_at__gte=start, sent_at__lt=end)
     answers = SupervisionEvent.objects.filter(notice__in=sent, verb=SupervisionVerb.NOTICE_ANSWERED).order_by(
         "at", "id"

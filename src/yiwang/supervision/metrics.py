@@ -34,12 +34,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
-from django.utils import timezone
 
 from yiwang.accounts.models import Region
 from yiwang.cases.models import Case, CaseEvent
-from yiwang.cases.workflow import CaseStatus
+from yiwang.cases.workflow import CLOCK_RUNNING, CaseStatus
 from yiwang.core import clock
+from yiwang.core.dates import period
 from yiwang.ledger.events import CaseVerb
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, StatusCount
 
@@ -64,8 +64,9 @@ COUNTERS = [
     "warnings",
     "overdue",
 ]
-# The states a case is open in (after submission, before a result), as the dashboard lists them.
-OPEN_STATES = [
+# The states the dashboard lists a case as standing in: the engine's open states
+# (workflow.OPEN_STATES) and then the decided ones awaiting delivery, in this order.
+STANDING_STATES = [
     CaseStatus.SUBMITTED,
     CaseStatus.SUPPLEMENT_REQUESTED,
     CaseStatus.IN_REVIEW,
@@ -74,7 +75,6 @@ OPEN_STATES = [
     CaseStatus.DECIDED_APPROVED,
     CaseStatus.DECIDED_DENIED,
 ]
-RUNNING_CLOCK = [CaseStatus.IN_REVIEW]
 
 FORMULAS: dict[str, str] = {
     "on_time_rate": "按期办结率 = 法定时限内办结件数 ÷ 办结件数（补正、特别程序不计时，批准的延期计入时限）",
@@ -306,9 +306,9 @@ def figures_by(scope: Scope, by: str) -> dict[Any, Figures]:
 
 def open_by_state(scope: Scope) -> dict[str, int]:
     """Cases standing in each open state now (the status roll-up: no case table scan)."""
-    rows = StatusCount.objects.filter(_places(scope), state__in=OPEN_STATES).values("state")
+    rows = StatusCount.objects.filter(_places(scope), state__in=STANDING_STATES).values("state")
     counted = {row["state"]: row["n"] for row in rows.annotate(n=Sum("cases")).order_by()}
-    return {str(state): counted.get(state, 0) for state in OPEN_STATES}
+    return {str(state): counted.get(state, 0) for state in STANDING_STATES}
 
 
 def _case_places(scope: Scope) -> Q:
@@ -328,20 +328,20 @@ def open_overdue(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case
     """Cases in review past their committed due date now (红牌) — the limit the engine warns
     and reminds by (cases.services.timing.case_deadline_check); index case_status_committed_due."""
     today = today or clock.today()
-    return Case.objects.filter(_case_places(scope), status__in=RUNNING_CLOCK, committed_due_date__lt=today)
+    return Case.objects.filter(_case_places(scope), status__in=CLOCK_RUNNING, committed_due_date__lt=today)
 
 
 def open_beyond_statutory(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
     """Cases in review past their statutory due date now: a breach of the law's limit."""
     today = today or clock.today()
-    return Case.objects.filter(_case_places(scope), status__in=RUNNING_CLOCK, due_date__lt=today)
+    return Case.objects.filter(_case_places(scope), status__in=CLOCK_RUNNING, due_date__lt=today)
 
 
 def open_warned(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
     """Cases in review past their warning date and not yet overdue (黄牌)."""
     today = today or clock.today()
     return Case.objects.filter(
-        _case_places(scope), status__in=RUNNING_CLOCK, warning_date__lte=today, committed_due_date__gte=today
+        _case_places(scope), status__in=CLOCK_RUNNING, warning_date__lte=today, committed_due_date__gte=today
     )
 
 
@@ -356,14 +356,8 @@ DRILLS: dict[str, str] = {
     "concluded_late": "期间超法定时限办结",
     "concluded_beyond_commitment": "期间超承诺时限办结",
     "refused": "期间不予受理",
-    **{f"state:{state}": f"当前{CaseStatus(state).label}" for state in OPEN_STATES},
+    **{f"state:{state}": f"当前{CaseStatus(state).label}" for state in STANDING_STATES},
 }
-
-
-def _period(scope: Scope) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(scope.since, dt.time.min, tzinfo=tz)
-    return start, dt.datetime.combine(scope.until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
 
 
 def cases_behind(scope: Scope, drill: str, *, today: dt.date | None = None) -> QuerySet[Case]:
@@ -380,7 +374,7 @@ def cases_behind(scope: Scope, drill: str, *, today: dt.date | None = None) -> Q
     cases = Case.objects.filter(_case_places(scope))
     if drill.startswith("state:"):
         return cases.filter(status=drill.removeprefix("state:"))
-    start, end = _period(scope)
+    start, end = period(scope.since, scope.until)
     if drill == "submitted":
         return cases.filter(submitted_at__gte=start, submitted_at__lt=end)
     if drill == "refused":

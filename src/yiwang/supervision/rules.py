@@ -9,7 +9,6 @@ default rule (JC-01 … JC-06) where the rule has no version in force; idempoten
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -21,7 +20,7 @@ from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, NotFound, ValidationFailed
-from yiwang.core.text import control_char_error
+from yiwang.core.text import canonical, control_char_error
 from yiwang.ledger.events import CaseVerb, Domain, SupervisionVerb, event_type
 from yiwang.ledger.services import ledger_append
 from yiwang.supervision import policy
@@ -60,10 +59,6 @@ DEFAULT_RULES: dict[str, tuple[str, str, Severity, int]] = {
     "JC-05": ("due_date_moved_without_extension", "办结日期无故变动", Severity.RED, 2),
     "JC-06": ("refusal_rate_doubled", "不予受理率翻番", Severity.YELLOW, 5),
 }
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def record_event(

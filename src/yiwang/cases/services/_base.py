@@ -5,7 +5,6 @@ All of these run inside the calling service's durable transaction.
 """
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -78,10 +77,6 @@ def form_of(case: Case) -> FormSchema:
 
 def item_name(case: Case) -> str:
     return case.implementation_version.item_version.name
-
-
-def canonical(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def record(

@@ -27,6 +27,7 @@ from yiwang.catalog.models import ImplementationVersion, Material, MaterialSourc
 from yiwang.catalog.process import rule_holds
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.text import canonical
 from yiwang.ledger.events import CaseVerb
 
 
@@ -380,7 +381,7 @@ def _submission_fingerprint(
         "delivery_method": delivery_method,
         "delivery_address": delivery_address,
     }
-    return hashlib.sha256(base.canonical(carried).encode()).hexdigest()
+    return hashlib.sha256(canonical(carried).encode()).hexdigest()
 
 
 def _replayed(case: Case, *, fingerprint: str, draft: Case | None) -> Case:
@@ -495,7 +496,7 @@ def _submit(
                 "commitment": commitment_signed,
                 "materials": sorted(uploaded),
             },
-            personal={"form_data": base.canonical(cleaned), "applicant": str(actor.pk)},
+            personal={"form_data": canonical(cleaned), "applicant": str(actor.pk)},
             actor_role="applicant",
         )
         evidence_record(case, materials=fetching, supplies=supplies)
