@@ -154,6 +154,9 @@ def rule_version_publish(request: HttpRequest, code: str, number: int) -> HttpRe
     return redirect(reverse("workbench:supervision_rule", args=[code]))
 
 
+TEXT_KEPT = 4000  # what a refused form gives back of a field (the service allows less)
+
+
 # --- hits --------------------------------------------------------------------------------------
 
 
@@ -170,20 +173,47 @@ def hit_list(request: HttpRequest) -> HttpResponse:
         user, rule_code=chosen_rule, department_id=int(chosen_department) if chosen_department else None
     )
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "codes": codes,
+        "chosen_rule": chosen_rule,
+        "departments": departments,
+        "chosen_department": chosen_department,
+    }
+    return _hits_page(request, user, page, context)
+
+
+def _hits_page(
+    request: HttpRequest,
+    user: User,
+    page: Any,
+    context: dict[str, Any],
+    *,
+    kept: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The hits page; after a refused 督办, the one hit with what was typed and the messages."""
+    errors = errors or {}
     rows = [
-        {"hit": h, "case_url": cases.case_url(h.case.number) if h.case else "", "form": ActionForm(f"hit-{h.pk}")}
+        {
+            "hit": h,
+            "case_url": cases.case_url(h.case.number) if h.case else "",
+            "kept": kept,
+            "errors": errors,
+        }
         for h in page.object_list
     ]
     context = {
         "nav_links": cases.nav_links(user),
         "rows": rows,
         "page": page,
-        "codes": codes,
-        "chosen_rule": chosen_rule,
-        "departments": departments,
-        "chosen_department": chosen_department,
+        "refused": kept is not None,
+        "general_errors": errors.get(GENERAL, []),
+        "field_errors": [m for k, ms in errors.items() if k != GENERAL for m in ms],
+        "failed": f"hit-{page.object_list[0].pk}" if kept is not None and page.object_list else "",
+        **context,
     }
-    return render(request, "workbench/supervision/hits.html", context)
+    return render(request, "workbench/supervision/hits.html", context, status=status)
 
 
 @login_required
@@ -191,14 +221,14 @@ def hit_list(request: HttpRequest) -> HttpResponse:
 def hit_notice(request: HttpRequest, hit_id: int) -> HttpResponse:
     user = _supervisor(request)
     hit = selectors.hit_for(user, hit_id)
+    kept = {key: request.POST.get(key, "")[:TEXT_KEPT] for key in ("text", "response_days")}
     try:
-        days = _small_number(request.POST.get("response_days", ""), "response_days", "答复期限", required=False)
+        days = _small_number(kept["response_days"], "response_days", "答复期限", required=False)
         notice = notices.notice_send(actor=user, hit_id=hit.pk, text=request.POST.get("text", ""), response_days=days)
     except DomainError as exc:
-        errors, _ = refusal(exc, "发出督办")
-        for message in (m for ms in errors.values() for m in ms):
-            messages.error(request, message)
-        return redirect(reverse("workbench:supervision_hits"))
+        errors, status = refusal(exc, "发出督办")
+        page = Paginator([hit], 1).get_page(1)
+        return _hits_page(request, user, page, {}, kept=kept, errors=errors, status=status)
     messages.success(request, f"督办 {notice.code} 已发出，答复期限 {notice.deadline:%Y-%m-%d}。")
     return redirect(notice_url(notice.pk))
 
