@@ -298,6 +298,7 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.exchange.tasks.deliver_webhooks": 2.0,
     "yiwang.ratings.tasks.daily_sweep": 3600.0,
     "yiwang.supervision.tasks.rules_sweep": 3600.0,
+    "yiwang.supervision.tasks.publish_figures": 3600.0,  # once per closed month (idempotent)
 }
 # 好差评 (docs/ratings.md): a bad review is verified and answered within RATINGS_RESPONSE_DAYS
 # working days; a rater may add to a rating for RATINGS_ADDITION_DAYS days; the conclusion

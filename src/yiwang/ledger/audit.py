@@ -14,9 +14,15 @@ integrator writes both from one clock reading). Pending entries get the same col
 checks. Times are not compared across rows: web hosts and the worker may disagree by a
 few milliseconds, and a signed checkpoint carries no time (C2SP), so `integrated_at` is
 the platform's claim, kept consistent — the leaf's `at` is the signed one.
+
+Apps above the ledger whose public figures are derived from logged events add their own
+checks with `register_audit_extension` (in `AppConfig.ready`; the ledger imports none of
+them): `yiwang ledger audit` runs each after the log itself and fails on any problem
+(supervision: the roll-ups and the published months, ADR 0020).
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from yiwang.ledger.config import log_hash_suite, log_origin, log_verifier
@@ -153,3 +159,25 @@ def _column_problems(row: _Row, *, batch_at: dt.datetime | None) -> list[str]:
             f"{where}：上链时间（integrated_at）列为 {shown}，覆盖它的检查点签发于 {batch_at.isoformat()}（列被篡改）"
         )
     return problems
+
+
+@dataclass
+class ExtensionReport:
+    """What an app's audit found: a title, a line of what it checked, its problems (Chinese)."""
+
+    title: str
+    checked: str
+    problems: list[str] = field(default_factory=list)
+
+
+AuditExtension = Callable[[], ExtensionReport]
+_EXTENSIONS: list[AuditExtension] = []
+
+
+def register_audit_extension(extension: AuditExtension) -> None:
+    if extension not in _EXTENSIONS:
+        _EXTENSIONS.append(extension)
+
+
+def audit_extensions() -> list[AuditExtension]:
+    return list(_EXTENSIONS)

@@ -189,6 +189,8 @@ class SupervisionVerb(StrEnum):
     NOTICE_CLOSED = "notice_closed"
     NOTICE_REOPENED = "notice_reopened"
     NOTICE_ESCALATED = "notice_escalated"
+    FIGURES_PUBLISHED = "figures_published"  # a closed month's public figures (publication.py)
+    FIGURES_CORRECTED = "figures_corrected"  # the same month again, with the reason
 
 
 Verb = (
@@ -361,6 +363,8 @@ _SUPERVISION: dict[SupervisionVerb, str] = {
     SupervisionVerb.NOTICE_CLOSED: "督办办结",
     SupervisionVerb.NOTICE_REOPENED: "督办重新办理",
     SupervisionVerb.NOTICE_ESCALATED: "督办逾期升级",
+    SupervisionVerb.FIGURES_PUBLISHED: "公开月度政务服务数据",
+    SupervisionVerb.FIGURES_CORRECTED: "更正月度政务服务数据",
 }
 
 CATALOGUE: dict[str, EventType] = {

@@ -184,47 +184,72 @@ def _locked(model: type[DailyFigures] | type[StatusCount], key: dict[str, Any], 
 def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 5000) -> tuple[int, int]:
     """Recompute every roll-up from the events and the case table; returns (events read, rows written).
 
-    Status counts come from the case table itself (the truth for "now"); daily figures
-    from replaying every event through `deltas`. One transaction: on PostgreSQL it first
-    locks the two roll-up tables against writers, so an event written meanwhile waits and
-    then lands on the new rows instead of being lost with the old ones (case changes pause
-    for the rebuild); readers see the old figures until it commits.
+    The rows come from `recount`. One transaction: on PostgreSQL it first locks the two
+    roll-up tables against writers, so an event written meanwhile waits and then lands on
+    the new rows instead of being lost with the old ones (case changes pause for the
+    rebuild); readers see the old figures until it commits.
     """
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 tables = f"{DailyFigures._meta.db_table}, {StatusCount._meta.db_table}"
                 cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
-        total = _counted_events().count()
-        days: dict[tuple[int, int, str, dt.date], Deltas] = {}
-        codes: dict[int, str] = {}
-        read = 0
-        for case, event in _events(chunk):
-            found = deltas(case, event)
-            read += 1
-            if found:
-                key = (
-                    case.department_id,
-                    case.region_id,
-                    item_code_of(case.implementation_version_id, codes),
-                    day_of(event),
-                )
-                for one in (key, (*key[:2], ALL_ITEMS, key[3])):  # the item's row and the all-items row
-                    merged = days.setdefault(one, Deltas())
-                    merged.counts.update(found.counts)
-                    if found.days_used is not None:
-                        merged.counts[f"h{found.days_used}"] += 1
-            if progress is not None and read % chunk == 0:
-                progress(read, total)
-        rows = [_daily_row(key, merged) for key, merged in days.items()]
-        statuses = _status_rows(codes)
+        counted = recount(progress=progress, chunk=chunk)
         DailyFigures.objects.all().delete()
         StatusCount.objects.all().delete()
-        DailyFigures.objects.bulk_create(rows, batch_size=2000)
-        StatusCount.objects.bulk_create(statuses, batch_size=2000)
+        DailyFigures.objects.bulk_create(counted.daily.values(), batch_size=2000)
+        StatusCount.objects.bulk_create(counted.statuses.values(), batch_size=2000)
+    return counted.read, len(counted.daily) + len(counted.statuses)
+
+
+DailyKey = tuple[int, int, str, dt.date]  # department, region, item code (or ALL_ITEMS), day
+StatusKey = tuple[int, int, str, str]  # department, region, item code, state
+Counted = Callable[[Case, CaseEvent, Deltas], None]
+
+
+@dataclass
+class Recount:
+    """The roll-up rows as the events and the case table make them (unsaved), by their key."""
+
+    daily: dict[DailyKey, DailyFigures]
+    statuses: dict[StatusKey, StatusCount]
+    read: int  # counted-verb events replayed
+
+
+def recount(
+    *, progress: Callable[[int, int], None] | None = None, chunk: int = 5000, counted: Counted | None = None
+) -> Recount:
+    """The roll-up rows recomputed without writing them: status counts from the case table
+    itself (the truth for "now"), daily figures from replaying every event through `deltas`,
+    read in chunks of `chunk` events. `counted(case, event, found)` sees each event that adds
+    to a figure (the audit ties it to its ledger entry). `rebuild` writes what this returns;
+    `audit` compares it with the stored rows."""
+    total = _counted_events().count()
+    days: dict[DailyKey, Deltas] = {}
+    codes: dict[int, str] = {}
+    read = 0
+    for case, event in _events(chunk):
+        found = deltas(case, event)
+        read += 1
+        if found:
+            if counted is not None:
+                counted(case, event, found)
+            key = (
+                case.department_id,
+                case.region_id,
+                item_code_of(case.implementation_version_id, codes),
+                day_of(event),
+            )
+            for one in (key, (*key[:2], ALL_ITEMS, key[3])):  # the item's row and the all-items row
+                merged = days.setdefault(one, Deltas())
+                merged.counts.update(found.counts)
+                if found.days_used is not None:
+                    merged.counts[f"h{found.days_used}"] += 1
+        if progress is not None and read % chunk == 0:
+            progress(read, total)
     if progress is not None:
         progress(read, total)
-    return read, len(rows) + len(statuses)
+    return Recount({key: _daily_row(key, merged) for key, merged in days.items()}, _status_rows(codes), read)
 
 
 def _counted_events() -> QuerySet[CaseEvent]:
@@ -243,7 +268,7 @@ def _events(chunk: int) -> Iterator[tuple[Case, CaseEvent]]:
         last = batch[-1].id
 
 
-def _daily_row(key: tuple[int, int, str, dt.date], merged: Deltas) -> DailyFigures:
+def _daily_row(key: DailyKey, merged: Deltas) -> DailyFigures:
     department_id, region_id, item_code, day = key
     histogram = {name[1:]: n for name, n in merged.counts.items() if name.startswith("h")}
     counts = {name: n for name, n in merged.counts.items() if not name.startswith("h")}
@@ -257,11 +282,11 @@ def _daily_row(key: tuple[int, int, str, dt.date], merged: Deltas) -> DailyFigur
     )
 
 
-def _status_rows(codes: dict[int, str]) -> list[StatusCount]:
+def _status_rows(codes: dict[int, str]) -> dict[StatusKey, StatusCount]:
     grouped = Case.objects.exclude(status=CaseStatus.DRAFT).values(
         "department_id", "region_id", "implementation_version_id", "status"
     )
-    rows: Counter[tuple[int, int, str, str]] = Counter()
+    rows: Counter[StatusKey] = Counter()
     for row in grouped.annotate(n=Count("id")).order_by():
         key = (
             row["department_id"],
@@ -270,6 +295,7 @@ def _status_rows(codes: dict[int, str]) -> list[StatusCount]:
             row["status"],
         )
         rows[key] += row["n"]
-    return [
-        StatusCount(department_id=d, region_id=r, item_code=i, state=s, cases=n) for (d, r, i, s), n in rows.items()
-    ]
+    return {
+        (d, r, i, s): StatusCount(department_id=d, region_id=r, item_code=i, state=s, cases=n)
+        for (d, r, i, s), n in rows.items()
+    }

@@ -67,13 +67,15 @@ def rebuild() -> int:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {DailyRatings._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-        rows = _rows()
+        rows = recount()
         DailyRatings.objects.all().delete()
-        DailyRatings.objects.bulk_create(rows, batch_size=2000)
+        DailyRatings.objects.bulk_create(rows.values(), batch_size=2000)
     return len(rows)
 
 
-def _rows() -> list[DailyRatings]:
+def recount() -> dict[tuple[Any, ...], DailyRatings]:
+    """The roll-up rows as the ratings make them (unsaved), by (department, region, item
+    code or ALL_ITEMS, day): `rebuild` writes them, the audit compares them."""
     days: dict[tuple[Any, ...], Counter[str]] = {}
     codes: dict[int, str] = {}
     for rating in Rating.objects.filter(excluded=False).only(
@@ -85,7 +87,7 @@ def _rows() -> list[DailyRatings]:
             counted["rated"] += 1
             counted["bad"] += 1 if rating.grade in BAD_GRADES else 0
             counted["put_right"] += 1 if rating.grade in BAD_GRADES and rating.handling in PUT_RIGHT else 0
-    return [
-        DailyRatings(department_id=d, region_id=r, item_code=i, day=day, **counted)
+    return {
+        (d, r, i, day): DailyRatings(department_id=d, region_id=r, item_code=i, day=day, **counted)
         for (d, r, i, day), counted in days.items()
-    ]
+    }

@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from yiwang.supervision.notices import notices_escalate_overdue
+from yiwang.supervision.publication import publish_closed_month
 from yiwang.supervision.rules import rules_daily_sweep
 
 
@@ -11,3 +12,9 @@ def rules_sweep() -> int:
     """Periodic rules (refusal rate), suspensions still open past their announced time, and
     督办 unanswered past their deadline: each found or escalated once."""
     return rules_daily_sweep() + notices_escalate_overdue()
+
+
+@task()
+def publish_figures() -> int:
+    """The month that ended last: its public figures into the ledger, once (ADR 0020)."""
+    return publish_closed_month()

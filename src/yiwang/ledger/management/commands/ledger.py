@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yiwang.ledger.audit import ledger_audit
+from yiwang.ledger.audit import audit_extensions, ledger_audit
 from yiwang.ledger.config import log_origin
 from yiwang.ledger.integrator import ledger_integrate
 from yiwang.ledger.note import generate_key
@@ -29,10 +29,22 @@ class Command(BaseCommand):
             variable = "YIWANG_LICENSE_SIGNING_KEY" if name else "LEDGER_SIGNING_KEY"
             self.stdout.write(f"{variable}={skey}\n# public verifier key (publish it):\n{vkey}")
         else:
-            report = ledger_audit()
-            self.stdout.write(f"entries {report.entries}, nodes {report.nodes}, checkpoints {report.checkpoints}")
-            if not report.clean:
-                for problem in report.problems:
-                    self.stderr.write(f"  ✗ {problem}")
-                raise CommandError(f"ledger audit FAILED: {len(report.problems)} problem(s)")
+            self._audit()
+
+    def _audit(self) -> None:
+        """The log, then every registered extension (their figures are tied to the log)."""
+        report = ledger_audit()
+        self.stdout.write(f"entries {report.entries}, nodes {report.nodes}, checkpoints {report.checkpoints}")
+        failed = len(report.problems)
+        for problem in report.problems:
+            self.stderr.write(f"  ✗ {problem}")
+        if report.clean:
             self.stdout.write("ledger audit clean: every entry, node and checkpoint matches")
+        for extension in audit_extensions():
+            found = extension()
+            self.stdout.write(f"{found.title}: {found.checked}")
+            for problem in found.problems:
+                self.stderr.write(f"  ✗ {problem}")
+            failed += len(found.problems)
+        if failed:
+            raise CommandError(f"ledger audit FAILED: {failed} problem(s)")
