@@ -69,9 +69,8 @@ class SupervisionAudit:
             self.problems.append(problem)
 
     def report(self) -> ExtensionReport:
-        checked = (
-            f"汇总行 {self.rows}，办件事件 {self.events}，评价 {self.ratings}，已公开月份 {self.months}"
-            + ("，全部一致" if self.clean else f"，发现 {len(self.problems)} 处问题")
+        checked = f"汇总行 {self.rows}，办件事件 {self.events}，评价 {self.ratings}，已公开月份 {self.months}" + (
+            "，全部一致" if self.clean else f"，发现 {len(self.problems)} 处问题"
         )
         return ExtensionReport("电子监察统计审计", checked, list(self.problems))
 
@@ -141,14 +140,14 @@ def _compare(
         for name in fields:
             shown, truth = _value(stored, name), _value(fresh, name)
             if shown != truth:
-                label = model._meta.get_field(name).verbose_name
+                label = _label(model, name)
                 audit.add(f"{table} {names.where(stored)}：{label}（{name}）存储为 {shown}，由事件重算为 {truth}")
         if audit.full:
             return
     for fresh in recounted.values():
         counts = {name: _value(fresh, name) for name in fields}
         if any(counts.values()):
-            shown = "，".join(f"{model._meta.get_field(n).verbose_name} {v}" for n, v in counts.items() if v)
+            shown = "，".join(f"{_label(model, n)} {v}" for n, v in counts.items() if v)
             audit.add(f"{table} {names.where(fresh)}：缺少这一行（被删除），由事件重算为 {shown}")
         if audit.full:
             return
@@ -159,6 +158,10 @@ _DIMENSIONS: dict[type[Model], list[str]] = {
     DailyRatings: ["department_id", "region_id", "item_code", "day"],
     StatusCount: ["department_id", "region_id", "item_code", "state"],
 }
+
+
+def _label(model: type[Model], name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
 
 
 def _value(row: Model, name: str) -> Any:
@@ -215,7 +218,7 @@ class _Ties:
 
     def flush(self) -> None:
         ids = [e.entry_id for e in self.pending if e.entry_id is not None]
-        leaves = dict(Entry.objects.filter(pk__in=ids).values_list("pk", "leaf")) if ids else {}
+        leaves: dict[int | None, str] = dict(Entry.objects.filter(pk__in=ids).values_list("pk", "leaf")) if ids else {}
         for expected in self.pending:
             for problem in _leaf_problems(expected, leaves.get(expected.entry_id)):
                 self.audit.add(f"{expected.what}：{problem}")
@@ -373,4 +376,3 @@ def _differences(published: dict[str, Any], now: dict[str, Any]) -> list[str]:
                     who = new.get("name") or old.get("name") or code
                     problems.append(f"{label} {who} {key} 公开为 {old.get(key)}，现为 {new.get(key)}")
     return problems
-

@@ -60,7 +60,11 @@ def subject_of(first: dt.date) -> str:
 def month_document(first: dt.date) -> dict[str, Any]:
     """What /data/ shows for the whole month without a filter, by department and by item."""
     scope = metrics.Scope(since=first, until=month_end(first))
-    doc: dict[str, Any] = {"month": month_label(first), "since": scope.since.isoformat(), "until": scope.until.isoformat()}
+    doc: dict[str, Any] = {
+        "month": month_label(first),
+        "since": scope.since.isoformat(),
+        "until": scope.until.isoformat(),
+    }
     for by in ("department", "item"):
         view = dashboard.board(dashboard.Filters(scope, by), now_counts=False)
         codes = dashboard.row_codes(by, [row.key for row in view.rows])
@@ -113,13 +117,15 @@ def publications(*, months: list[dt.date] | None = None, limit: int | None = Non
             if limit is not None and len(found) == limit:
                 break
             found[event.subject] = event
-    indexes = dict(Entry.objects.filter(pk__in=[e.ledger_entry_id for e in found.values()]).values_list("id", "leaf_index"))
+    indexes = dict(
+        Entry.objects.filter(pk__in=[e.ledger_entry_id for e in found.values()]).values_list("id", "leaf_index")
+    )
     return [
         Publication(
             month=event.subject.removeprefix("figures:"),
             event_id=event.pk,
             entry_id=event.ledger_entry_id or 0,
-            leaf_index=indexes.get(event.ledger_entry_id),
+            leaf_index=indexes.get(event.ledger_entry_id or 0),
             corrected=event.verb == SupervisionVerb.FIGURES_CORRECTED,
             at=event.at,
             payload=event.payload,

@@ -11,8 +11,8 @@ from yiwang.ratings import services
 from yiwang.ratings.models import Rating
 from yiwang.ratings.tests.scene import concluded, notice_token, person
 from yiwang.supervision.audit import supervision_audit
-from yiwang.supervision.rollup import COUNTED
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, StatusCount
+from yiwang.supervision.rollup import COUNTED
 from yiwang.supervision.tests.test_rollup import scene
 
 pytestmark = pytest.mark.django_db
