@@ -9,17 +9,22 @@ the rule version in force), then 督办 on some of the hits in each state a supe
 | 特别程序超出告知时限            | sent and still waiting for the department's answer         |
 
 Other hits (late decisions, the decision at 21:30) stay without 督办, for the journey and a
-newcomer to send one. Idempotent: rules are published once; a hit that has a 督办 is skipped.
+newcomer to send one. Then every closed month of the history has its public figures published
+in the ledger (ADR 0020), as the worker publishes each month once it has ended. Idempotent:
+rules are published once; a hit that has a 督办 is skipped; a published month is not again.
 """
 
 import datetime as dt
 from typing import Any
 
+from django.db.models import Min
+
 from yiwang.accounts.models import Role, StaffRole, User
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.demo.cases import demo_anchor
-from yiwang.supervision import notices, rules
+from yiwang.supervision import notices, publication, rules
+from yiwang.supervision.models import DailyFigures, DailyRatings
 from yiwang.supervision.rule_models import RuleHit
 
 PUBLISHER = "sd_supervisor"  # the province publishes the rules every region is watched by
@@ -80,3 +85,18 @@ def load_notices() -> dict[str, Any]:
             with clock.frozen(sent_at + dt.timedelta(days=2)):
                 notices.notice_close(actor=sender, notice_id=notice.pk, note="整改到位，予以办结。")
     return {"notices": made, "hits": RuleHit.objects.count()}
+
+
+def load_publications() -> int:
+    """Publish each closed month from the oldest figure on (now, as the worker would have
+    month by month); returns how many months were published now."""
+    oldest = [model.objects.aggregate(day=Min("day"))["day"] for model in (DailyFigures, DailyRatings)]
+    days = [day for day in oldest if day is not None]
+    if not days:
+        return 0
+    month = publication.month_start(min(days))
+    made = 0
+    while publication.month_end(month) < clock.today():
+        made += publication.publish_month(month) is not None
+        month = publication.month_end(month) + dt.timedelta(days=1)
+    return made

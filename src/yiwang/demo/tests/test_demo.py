@@ -7,6 +7,7 @@ from yiwang.accounts.models import Department, Region, StaffRole, User
 from yiwang.cases.models import Case
 from yiwang.exchange.models import DataResource, Demand, Grant
 from yiwang.ledger.models import Entry
+from yiwang.supervision.audit import supervision_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,9 @@ def test_loading_the_demo_twice_changes_nothing(capsys: pytest.CaptureFixture[st
     assert "数据共享：新增数据资源 6 项、共享需求 6 项" in out and "数据共享：新增数据资源 0 项、共享需求 0 项" in out
     assert "演示办件：新增 17 件、历史办件 " in out and "演示办件：新增 0 件、历史办件 0 件" in out
     assert "好差评：新增已评价办件 34 件" in out and "好差评：新增已评价办件 0 件、评价 0 条" in out
+    assert "政务服务数据公开：新公开月度数据 0 个月" in out  # the second time
+    audit = supervision_audit()  # the figures the demo shows are those its ledger makes
+    assert audit.problems == [] and audit.months >= 3 and audit.events > 0
 
 
 def test_the_demo_cases_read_their_免提交_data_from_the_stand_in_systems() -> None:
