@@ -38,7 +38,7 @@ def public_data(request: HttpRequest) -> HttpResponse:
         "departments": guide_departments(),
         "items": items,
         "by_choices": BY_CHOICES,
-        "published": [_published(p) for p in publication.publications(limit=PUBLISHED_LISTED)],
+        "published": [_published(p) for p in publication.publications(limit=PUBLISHED_LISTED, with_payload=False)],
     }
     if filters is None:
         return render(request, "portal/data.html", context, status=400)
@@ -86,6 +86,7 @@ def _published(found: publication.Publication) -> dict[str, Any]:
         "entry_id": found.entry_id,
         "leaf_index": found.leaf_index,
         "corrected": found.corrected,
+        "at": found.at,
         "reason": found.payload.get("reason", ""),
         "sha256": found.payload.get("sha256", ""),
         "url": reverse("portal:ledger_entry", args=[found.entry_id]),

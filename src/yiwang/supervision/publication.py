@@ -106,13 +106,17 @@ def latest(first: dt.date) -> Publication | None:
     return next(iter(publications(months=[first])), None)
 
 
-def publications(*, months: list[dt.date] | None = None, limit: int | None = None) -> list[Publication]:
-    """The latest publication of each month, newest month first (`months` limits the months)."""
+def publications(
+    *, months: list[dt.date] | None = None, limit: int | None = None, with_payload: bool = True
+) -> list[Publication]:
+    """The latest publication of each month, newest month first (`months` limits the months;
+    without `with_payload`, a list's, the figures are not read: `payload` is empty)."""
     events = SupervisionEvent.objects.filter(verb__in=VERBS).order_by("-subject", "-id")
     if months is not None:
         events = events.filter(subject__in=[subject_of(m) for m in months])
+    columns = ["id", "subject", "verb", "at", "ledger_entry_id", *(["payload"] if with_payload else [])]
     found: dict[str, SupervisionEvent] = {}
-    for event in events.only("id", "subject", "verb", "payload", "at", "ledger_entry_id").iterator(chunk_size=500):
+    for event in events.only(*columns).iterator(chunk_size=500):
         if event.subject not in found:
             if limit is not None and len(found) == limit:
                 break
@@ -128,7 +132,7 @@ def publications(*, months: list[dt.date] | None = None, limit: int | None = Non
             leaf_index=indexes.get(event.ledger_entry_id or 0),
             corrected=event.verb == SupervisionVerb.FIGURES_CORRECTED,
             at=event.at,
-            payload=event.payload,
+            payload=event.payload if with_payload else {},
         )
         for event in found.values()
     ]
@@ -145,7 +149,7 @@ def publish_month(first: dt.date, *, actor: User | None = None, reason: str = ""
         raise ValidationFailed({"reason": [problem]})
     if len(reason) > 500:
         raise ValidationFailed({"reason": [f"更正理由：最多 500 个字符（现有 {len(reason)} 个）"]})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         _lock(first)
         previous = latest(first)
         if previous is not None and not reason:

@@ -21,6 +21,7 @@ from yiwang.supervision.audit import supervision_audit
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures
 from yiwang.supervision.rule_models import SupervisionEvent
 from yiwang.supervision.tests.test_rollup import scene
+from yiwang.workbench.tests.html_checks import assert_sound_html
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -48,12 +49,13 @@ def test_a_closed_month_is_published_once_with_what_the_page_shows(world: None) 
     assert figures["totals"]["on_time_rate"] == "100.0"  # February: the one decided case was on time
     assert len(figures["daily"]["submitted"]) == 28 and figures["daily"]["submitted"][9] == 5
     page = Client().get("/data/", {"since": "2026-02-01", "until": "2026-02-28"})
+    assert_sound_html(page.content.decode())
     shown = text(page)
     assert f"账本条目 #{published.entry_id}" in shown and leaf["payload"]["sha256"] in shown
     assert f'href="/ledger/entries/{published.entry_id}/"' in page.content.decode()
-    assert "按期办结率 100.0%" in shown and "2026-02 的数据已上链公开" in shown
+    assert "按期办结率 100.0%" in shown and re.search(r"2026-02 的数据已于 [\d-]+ [\d:]+ 上链公开", shown)
     filtered = text(Client().get("/data/", {"since": "2026-02-01", "until": "2026-02-27"}))
-    assert "的数据已上链公开" not in filtered and "已上链公开的月度数据" in filtered  # listed, not claimed
+    assert "的数据已于" not in filtered and "已上链公开的月度数据" in filtered  # listed, not claimed
     assert supervision_audit().problems == []
 
 
@@ -101,4 +103,4 @@ def test_a_later_change_to_a_closed_month_needs_a_reasoned_correction(world: Non
     assert corrected.payload["replaces"] == published.entry_id
     assert supervision_audit().problems == []
     page = text(Client().get("/data/", {"since": "2026-02-01", "until": "2026-02-28"}))
-    assert "已更正并上链公开" in page and "更正理由：补录 2 月 20 日窗口收件一件" in page
+    assert "更正并上链公开" in page and "更正理由：补录 2 月 20 日窗口收件一件" in page
