@@ -13,6 +13,7 @@ figures the public and supervisors see the ones the verified log makes? (ADR 002
 3. The published months: each month's latest publication equals its ledger leaf, its hash
    is the hash of its figures, and the figures are what the page computes today.
 
+One snapshot: on PostgreSQL the audit reads in one REPEATABLE READ, READ ONLY transaction.
 Memory: events, ratings and stored rows are read in chunks; the recomputed roll-up is held
 as a dict (as `rebuild` holds it), its size that of the roll-up tables, not of the events.
 """
@@ -25,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -76,6 +78,17 @@ class SupervisionAudit:
 
 
 def supervision_audit(*, chunk: int = 5000, max_problems: int = 200) -> SupervisionAudit:
+    """Everything above, read from one snapshot on PostgreSQL (REPEATABLE READ, read only),
+    so cases and ratings changing meanwhile cannot show up as differences."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return _audit(chunk, max_problems)
+
+
+def _audit(chunk: int, max_problems: int) -> SupervisionAudit:
     audit = SupervisionAudit(max_problems=max_problems)
     names = _Names()
     ties = _Ties(audit, chunk)

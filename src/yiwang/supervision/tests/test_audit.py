@@ -98,3 +98,9 @@ def test_an_edited_case_event_no_longer_matches_its_leaf(world: None) -> None:
     assert any("verb 为“refuse”，事件为“accept”" in p for p in found)
     with pytest.raises(CommandError, match="supervision audit FAILED"):
         call_command("supervision", "audit")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_audit_reads_one_read_only_snapshot() -> None:
+    """On PostgreSQL it sets REPEATABLE READ, READ ONLY first (a query before would refuse it)."""
+    assert supervision_audit().report().problems == []
