@@ -371,14 +371,15 @@ def _differences(published: dict[str, Any], now: dict[str, Any]) -> list[str]:
     totals = published.get("totals", {})
     for key in sorted(set(totals) | set(now["totals"])):
         if totals.get(key) != now["totals"].get(key):
-            problems.append(f"总体情况 {key} 公开为 {totals.get(key)}，现为 {now['totals'].get(key)}")
+            problems.append(f"总体情况 {_named(key)}公开为 {totals.get(key)}，现为 {now['totals'].get(key)}")
     first = dt.date.fromisoformat(now["since"])
     for series, numbers in now["daily"].items():
         shown = published.get("daily", {}).get(series, [])
         for n, value in enumerate(numbers):
             if n >= len(shown) or shown[n] != value:
                 day = first + dt.timedelta(days=n)
-                problems.append(f"每日 {day} {series} 公开为 {shown[n] if n < len(shown) else '无'}，现为 {value}")
+                was = shown[n] if n < len(shown) else "无"
+                problems.append(f"每日 {day} {_named(series)}公开为 {was}，现为 {value}")
     for name, label in (("by_department", "按部门"), ("by_item", "按事项")):
         before = {row.get("code"): row for row in published.get(name, [])}
         after = {row["code"]: row for row in now[name]}
@@ -387,5 +388,9 @@ def _differences(published: dict[str, Any], now: dict[str, Any]) -> list[str]:
             for key in publication.PUBLIC_COLUMNS:
                 if old.get(key) != new.get(key):
                     who = new.get("name") or old.get("name") or code
-                    problems.append(f"{label} {who} {key} 公开为 {old.get(key)}，现为 {new.get(key)}")
+                    problems.append(f"{label} {who} {_named(key)}公开为 {old.get(key)}，现为 {new.get(key)}")
     return problems
+
+
+def _named(key: str) -> str:
+    return f"{publication.LABELS.get(key, key)}（{key}）"

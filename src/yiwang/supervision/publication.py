@@ -37,6 +37,8 @@ PUBLIC_COLUMNS = ["submitted", "concluded", "on_time_rate", "average_days", "onl
 # The page's 总体情况: figures of the totals, then of satisfaction.
 TOTALS = ["submitted", "concluded", "on_time_rate", "average_days", "online_rate", "zero_visit_rate"]
 SATISFACTION = ["good_rate", "rectification_rate"]
+# What the page calls each figure, for the audit's reports.
+LABELS = {name: title for name, title, _ in dashboard.COLUMNS} | {"rectification_rate": "差评整改率(%)"}
 VERBS = [SupervisionVerb.FIGURES_PUBLISHED, SupervisionVerb.FIGURES_CORRECTED]
 LOCK_NAMESPACE = 1_593_016  # pg_advisory_xact_lock(namespace, month): one publisher per month
 

@@ -75,8 +75,8 @@ def test_an_edited_month_is_reported_and_corrected_only_with_a_reason(world: Non
     DailyFigures.objects.filter(day=D(2026, 2, 10), item_code=ALL_ITEMS).update(submitted=F("submitted") + 1)
     found = supervision_audit().problems
     where = f"2026-02 公开的政务服务数据（账本条目 #{published.entry_id}）"
-    assert any(where in p and "按部门 济南市行政审批服务局 submitted 公开为 5，现为 6" in p for p in found)
-    assert any("每日 2026-02-10 submitted 公开为 5，现为 6" in p for p in found)
+    assert any(where in p and "按部门 济南市行政审批服务局 申请件数（submitted）公开为 5，现为 6" in p for p in found)
+    assert any("每日 2026-02-10 申请件数（submitted）公开为 5，现为 6" in p for p in found)
     with pytest.raises(CommandError):
         call_command("ledger", "audit")
     # The stored copy of the publication edited: the leaf has the last word.
