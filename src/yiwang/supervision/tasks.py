@@ -1,4 +1,5 @@
-"""Background jobs of 电子监察 rules and 督办 (registered in settings.PERIODIC_TASKS)."""
+"""Background jobs of 电子监察 rules, 督办 and the monthly publication of the public figures
+(registered in settings.PERIODIC_TASKS)."""
 
 from django_tasks import task
 
