@@ -189,6 +189,9 @@ class SupervisionVerb(StrEnum):
     NOTICE_CLOSED = "notice_closed"
     NOTICE_REOPENED = "notice_reopened"
     NOTICE_ESCALATED = "notice_escalated"
+    SCHEME_VERSION_DRAFTED = "scheme_version_drafted"
+    SCHEME_VERSION_PUBLISHED = "scheme_version_published"
+    SCHEME_VERSION_RETIRED = "scheme_version_retired"
 
 
 Verb = (
@@ -361,6 +364,9 @@ _SUPERVISION: dict[SupervisionVerb, str] = {
     SupervisionVerb.NOTICE_CLOSED: "督办办结",
     SupervisionVerb.NOTICE_REOPENED: "督办重新办理",
     SupervisionVerb.NOTICE_ESCALATED: "督办逾期升级",
+    SupervisionVerb.SCHEME_VERSION_DRAFTED: "起草考评方案版本",
+    SupervisionVerb.SCHEME_VERSION_PUBLISHED: "发布考评方案版本",
+    SupervisionVerb.SCHEME_VERSION_RETIRED: "停用考评方案版本",
 }
 
 CATALOGUE: dict[str, EventType] = {

@@ -110,3 +110,4 @@ class DailyRatings(Dimensions):
 
 
 from yiwang.supervision.rule_models import *  # noqa: F403,E402
+from yiwang.supervision.eval_models import *  # noqa: F403,E402
