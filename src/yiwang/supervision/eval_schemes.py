@@ -131,9 +131,7 @@ def parse_month(raw: Any, *, field: str = "valid_from", label: str = "起始月�
 def _not_past(valid_from: dt.date) -> None:
     this_month = clock.today().replace(day=1)
     if valid_from < this_month:
-        raise ValidationFailed(
-            {"valid_from": [f"起始月份：不能早于本月 {this_month:%Y-%m}（已考评的月份不再改变）"]}
-        )
+        raise ValidationFailed({"valid_from": [f"起始月份：不能早于本月 {this_month:%Y-%m}（已考评的月份不再改变）"]})
 
 
 # --- services --------------------------------------------------------------------------------

@@ -252,9 +252,7 @@ def ranking(scheme: Scheme, month: str, *, region_prefix: str = "", region_id: i
     `month`, scored and ranked."""
     per_department = month_inputs(month, by="department", region_prefix=region_prefix, region_id=region_id)
     names = dict(Department.objects.filter(pk__in=list(per_department)).values_list("pk", "name"))
-    return ranked(
-        [score(scheme, one, subject_id=key, label=names.get(key, "")) for key, one in per_department.items()]
-    )
+    return ranked([score(scheme, one, subject_id=key, label=names.get(key, "")) for key, one in per_department.items()])
 
 
 def ranked(scores: list[Score]) -> list[Score]:

@@ -27,7 +27,7 @@ from yiwang.supervision.eval_models import SchemeVersion
 from yiwang.workbench import cases
 from yiwang.workbench.forms import ActionForm
 from yiwang.workbench.ratings import GENERAL, refusal
-from yiwang.workbench.supervision import _no_store, _supervisor
+from yiwang.workbench.supervision import _supervisor
 
 BY = {"department": "部门", "region": "区划"}
 TEXT_KEPT = 200  # what a refused form gives back of a field (the service allows less)
@@ -80,7 +80,7 @@ def evaluation_report(request: HttpRequest) -> HttpResponse:
         ],
     }
     if errors:
-        return _no_store(render(request, "workbench/supervision/evaluation.html", context, status=400))
+        return render(request, "workbench/supervision/evaluation.html", context, status=400)
     scheme = eval_schemes.scheme_for(by, month)
     if scheme is not None:
         query = {"month": month, "by": by, **({"unit": unit.code} if unit else {})}
@@ -91,7 +91,7 @@ def evaluation_report(request: HttpRequest) -> HttpResponse:
             export_url=f"{reverse('workbench:supervision_evaluation_export')}?{urlencode(query)}",
             unit_url="?" + urlencode({"month": month, "by": "department"}) + "&unit=",
         )
-    return _no_store(render(request, "workbench/supervision/evaluation.html", context))
+    return render(request, "workbench/supervision/evaluation.html", context)
 
 
 @login_required
@@ -110,7 +110,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     )
     name = f"kaoping-{month}{'-region' if by == 'region' else ''}{f'-{unit.code}' if unit else ''}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _no_store(response)
+    return response
 
 
 # --- schemes ---------------------------------------------------------------------------------------
