@@ -7,6 +7,8 @@ from yiwang.accounts.models import Department, Region, StaffRole, User
 from yiwang.cases.models import Case
 from yiwang.exchange.models import DataResource, Demand, Grant
 from yiwang.ledger.models import Entry
+from yiwang.supervision.eval_models import SchemeVersion
+from yiwang.supervision.rule_workflow import VersionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,9 @@ def test_loading_the_demo_twice_changes_nothing(capsys: pytest.CaptureFixture[st
     assert "数据共享：新增数据资源 6 项、共享需求 6 项" in out and "数据共享：新增数据资源 0 项、共享需求 0 项" in out
     assert "演示办件：新增 17 件、历史办件 " in out and "演示办件：新增 0 件、历史办件 0 件" in out
     assert "好差评：新增已评价办件 34 件" in out and "好差评：新增已评价办件 0 件、评价 0 条" in out
+    assert "考评：新发布考评方案版本 2 个" in out and "考评：新发布考评方案版本 0 个" in out
+    drafts = SchemeVersion.objects.filter(status=VersionStatus.DRAFT).values_list("scheme__code", "number")
+    assert list(drafts) == [("KP-DEPT", 2)]  # jn_supervisor's, for sd_supervisor to publish
 
 
 def test_the_demo_cases_read_their_免提交_data_from_the_stand_in_systems() -> None:
