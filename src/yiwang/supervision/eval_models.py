@@ -12,6 +12,7 @@ so anyone can check which weights ranked them.
 from django.db import models
 
 from yiwang.accounts.models import User
+from yiwang.core import clock
 from yiwang.supervision.rule_workflow import VersionStatus
 
 __all__ = ["EvaluationScheme", "SchemeSubject", "SchemeVersion"]
@@ -74,3 +75,9 @@ class SchemeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme.code} v{self.number}"
+
+    @property
+    def has_begun(self) -> bool:
+        """Whether its first month has begun: a month begun keeps its scheme (neither a new
+        version for it nor retiring the version in force may change its scores)."""
+        return self.valid_from < clock.today().replace(day=1)

@@ -7,8 +7,8 @@ A version's status walks the same table as a monitoring rule's version
 versions of a scheme are published at once, each from its own month: a month is scored with
 the published version of the latest `valid_from` not after it. Publishing a version from the
 same month as a published one retires that one. A person may only publish from the current
-month on (a month already scored keeps its scores); the platform's own version 1 applies
-from 2000-01.
+month on, and a version is retired only before its first month begins (a month already
+scored keeps its scores); the platform's own version 1 applies from 2000-01.
 
 Exported for the demo and the upgrade step (`yiwang supervision schemes`):
 `ensure_default_schemes()` publishes version 1 of KP-DEPT and KP-REGION
@@ -244,11 +244,19 @@ def _retire(version: SchemeVersion, actor: User | None, now: dt.datetime, *, sup
 
 
 def scheme_version_retire(*, actor: User | None, version_id: int) -> SchemeVersion:
-    """Take a published version out of force: its months fall back to the version before it."""
+    """Withdraw a published version before its first month begins: its months fall back to
+    the version before it. A version already applied stays (publish a new one from a coming
+    month instead)."""
     if actor is not None:
         policy.require_scheme_manager(actor)
     with transaction.atomic(durable=True):
         version = _locked(version_id)
+        scheme_next_status(version.status, VersionAction.RETIRE)  # a Conflict before anything is written
+        if version.has_begun:
+            raise Conflict(
+                f"第 {version.number} 版自 {version.valid_from:%Y-%m} 起已用于考评，不能停用；"
+                "请发布自本月或以后月份起适用的新版本。"
+            )
         _retire(version, actor, clock.now(), superseded_by=None)
         return version
 

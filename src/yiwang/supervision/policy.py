@@ -151,13 +151,13 @@ def require_second_person(user: User, version: SchemeVersion) -> None:
 
 def scheme_actions_for(user: User, version: SchemeVersion) -> frozenset[str]:
     """The page's buttons on a scheme version: publish (a supervisor other than its drafter)
-    and retire, each only where the transition table allows it."""
+    and retire (before its first month), each only where the transition table allows it."""
     if not is_supervisor(user):
         return frozenset()
     current = VersionStatus(version.status)
     allowed: set[str] = set()
     if (current, VersionAction.PUBLISH) in VERSION_TRANSITIONS and is_second_person(user, version):
         allowed.add("publish")
-    if (current, VersionAction.RETIRE) in VERSION_TRANSITIONS:
+    if (current, VersionAction.RETIRE) in VERSION_TRANSITIONS and not version.has_begun:
         allowed.add("retire")
     return frozenset(allowed)

@@ -159,6 +159,17 @@ def test_a_draft_whose_month_has_begun_is_no_longer_published(schemes: None) -> 
         eval_schemes.scheme_version_publish(actor=user("sd_supervisor"), version_id=version.pk)
 
 
+def test_a_version_already_applied_is_not_retired(schemes: None) -> None:
+    v1 = eval_schemes.version_in_force("KP-DEPT", "2026-11")
+    assert v1 is not None
+    with clock.frozen(TODAY), pytest.raises(Conflict, match="已用于考评，不能停用"):
+        eval_schemes.scheme_version_retire(actor=user("jn_supervisor"), version_id=v1.pk)
+    v2 = publish(draft(month="2027-01"))
+    with clock.frozen(dt.date(2027, 2, 1)), pytest.raises(Conflict):  # January has been scored
+        eval_schemes.scheme_version_retire(actor=user("jn_supervisor"), version_id=v2.pk)
+    assert SchemeVersion.objects.filter(status=VersionStatus.PUBLISHED).count() == 3
+
+
 def _in(status: VersionStatus | None) -> SchemeVersion | None:
     if status is None:
         return None

@@ -88,6 +88,8 @@ def test_a_draft_is_published_by_a_second_supervisor_and_retired(login_as: Login
         version = SchemeVersion.objects.get(scheme__code="KP-DEPT", number=2)
         own = drafter.get(f"{SCHEMES}KP-DEPT/")
         assert "待另一位监督人员发布" in text(own) and "发布第 2 版" not in text(own)
+        assert "停用第 1 版" not in text(own)  # in use since 2000-01: it stays
+        assert drafter.post(f"{SCHEMES}KP-DEPT/versions/1/retire/").status_code == 409
         refused = drafter.post(f"{SCHEMES}KP-DEPT/versions/2/publish/")
         assert refused.status_code == 403 and "另一位监督人员" in text(refused)
         assert "发布第 2 版" in text(second.get(f"{SCHEMES}KP-DEPT/"))
