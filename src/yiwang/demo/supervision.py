@@ -12,6 +12,10 @@ Other hits (late decisions, the decision at 21:30) stay without 督办, for the 
 newcomer to send one. Then every closed month of the history has its public figures published
 in the ledger (ADR 0020), as the worker publishes each month once it has ended. Idempotent:
 rules are published once; a hit that has a 督办 is skipped; a published month is not again.
+
+考评: version 1 of KP-DEPT and KP-REGION published by the platform (as the upgrade step does),
+and a draft version 2 of KP-DEPT from next month by jn_supervisor (好评率 weighs more), for
+sd_supervisor to publish — the drafter may not (four eyes).
 """
 
 import datetime as dt
@@ -23,7 +27,8 @@ from yiwang.accounts.models import Role, StaffRole, User
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.demo.cases import demo_anchor
-from yiwang.supervision import notices, publication, rules
+from yiwang.supervision import eval_schemes, notices, publication, rules
+from yiwang.supervision.eval_models import SchemeVersion
 from yiwang.supervision.models import DailyFigures, DailyRatings
 from yiwang.supervision.rule_models import RuleHit
 
@@ -55,6 +60,33 @@ def load_rules() -> int:
     anchor = demo_anchor(working_calendar(), clock.today())
     with clock.frozen(dt.datetime.combine(anchor - dt.timedelta(days=RULES_BEFORE_DAYS), dt.time(10, 0))):
         return len(rules.ensure_default_rules(_user(PUBLISHER)))
+
+
+DRAFT_V2 = {
+    "on_time_rate": {"weight": 15},
+    "commitment_rate": {"weight": 15},
+    "compression": {"weight": 10, "target": 50},
+    "online_rate": {"weight": 10},
+    "good_rate": {"weight": 30},
+    "rectification_rate": {"weight": 10},
+    "notice_response_rate": {"weight": 10},
+}
+
+
+def load_schemes() -> int:
+    """Version 1 of the 考评 schemes, and jn_supervisor's draft of KP-DEPT v2 (once)."""
+    published = len(eval_schemes.ensure_default_schemes())
+    drafter = _user(SENDER)
+    if not SchemeVersion.objects.filter(scheme__code="KP-DEPT", drafted_by=drafter).exists():
+        next_month = (clock.today().replace(day=28) + dt.timedelta(days=4)).strftime("%Y-%m")
+        eval_schemes.scheme_version_draft(
+            actor=drafter,
+            scheme_code="KP-DEPT",
+            indicators=DRAFT_V2,
+            valid_from=next_month,
+            note="提高好评率权重，待省级监督人员复核发布",
+        )
+    return published
 
 
 def _answerer(hit: RuleHit) -> User | None:

@@ -191,6 +191,9 @@ class SupervisionVerb(StrEnum):
     NOTICE_ESCALATED = "notice_escalated"
     FIGURES_PUBLISHED = "figures_published"  # a closed month's public figures (publication.py)
     FIGURES_CORRECTED = "figures_corrected"  # the same month again, with the reason
+    SCHEME_VERSION_DRAFTED = "scheme_version_drafted"
+    SCHEME_VERSION_PUBLISHED = "scheme_version_published"
+    SCHEME_VERSION_RETIRED = "scheme_version_retired"
 
 
 Verb = (
@@ -365,6 +368,9 @@ _SUPERVISION: dict[SupervisionVerb, str] = {
     SupervisionVerb.NOTICE_ESCALATED: "督办逾期升级",
     SupervisionVerb.FIGURES_PUBLISHED: "公开月度政务服务数据",
     SupervisionVerb.FIGURES_CORRECTED: "更正月度政务服务数据",
+    SupervisionVerb.SCHEME_VERSION_DRAFTED: "起草考评方案版本",
+    SupervisionVerb.SCHEME_VERSION_PUBLISHED: "发布考评方案版本",
+    SupervisionVerb.SCHEME_VERSION_RETIRED: "停用考评方案版本",
 }
 
 CATALOGUE: dict[str, EventType] = {

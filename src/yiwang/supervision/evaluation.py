@@ -1,4 +1,4 @@
-"""考评: a monthly score per department (or region) from weighted indicators (docs/supervision.md).
+"""考评: a monthly score per department or region from weighted indicators (docs/supervision.md).
 
 An indicator is a rate in percent read from the same figures the dashboard shows
 (`metrics.figures`, the 好差评 figures), turned into points out of 100:
@@ -11,9 +11,10 @@ An indicator is a rate in percent read from the same figures the dashboard shows
 
 The total is Σ weight × points / Σ weight over the indicators that have data: a department
 with no concluded case in the month has no 按期办结率, and that indicator's weight is left
-out rather than scored as 0 or 100 (the report says so next to the score). A scheme is data
-(`Scheme`: indicator keys, weights, targets); `DEFAULT_SCHEME` is version 1 — editing
-and versioning schemes in the workbench is not built yet.
+out rather than scored as 0 or 100 (the report says so next to the score). The indicators
+and their formulas are code (`INDICATORS`); which of them a scheme uses, with which weights
+and targets, is data: a published `SchemeVersion` (eval_schemes.py), read here as a
+`Scheme`. `DEFAULT_SCHEME` is the content of version 1 of KP-DEPT and KP-REGION.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ INDICATORS: dict[str, Indicator] = {
 class Weighted:
     key: str
     weight: int  # points of 100 the indicator carries
-    target: float | None = None  # for capped_target indicators
+    target: int | None = None  # percent, for capped_target indicators
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,12 @@ class Scheme:
     version: int
     name: str
     indicators: tuple[Weighted, ...]
+    subject: str = "department"  # or "region": what the scheme ranks
+    valid_from: dt.date | None = None
+    ledger_entry_id: int | None = None  # the entry of its publication
 
+
+SUBJECT_LABELS = {"department": "部门", "region": "区划"}
 
 DEFAULT_SCHEME = Scheme(
     code="KP-DEPT",
@@ -140,7 +146,7 @@ DEFAULT_SCHEME = Scheme(
     indicators=(
         Weighted("on_time_rate", 15),
         Weighted("commitment_rate", 15),
-        Weighted("compression", 15, target=50.0),
+        Weighted("compression", 15, target=50),
         Weighted("online_rate", 15),
         Weighted("good_rate", 20),
         Weighted("rectification_rate", 10),
@@ -161,12 +167,13 @@ class Part:
 
 @dataclass(frozen=True)
 class Score:
-    department_id: int
+    subject_id: int
     label: str
     parts: tuple[Part, ...]
     total: float | None
     rank: int | None = None
     missing: tuple[str, ...] = field(default=())
+    code: str = ""  # a region's code (the department list of the region links by it)
 
 
 def points(indicator: Indicator, value: float | None, target: float | None) -> float | None:
@@ -177,7 +184,7 @@ def points(indicator: Indicator, value: float | None, target: float | None) -> f
     return round(max(0.0, min(100.0, value)), 1)
 
 
-def score(scheme: Scheme, inputs: Inputs, *, department_id: int, label: str) -> Score:
+def score(scheme: Scheme, inputs: Inputs, *, subject_id: int, label: str, code: str = "") -> Score:
     parts = []
     for weighted in scheme.indicators:
         indicator = INDICATORS[weighted.key]
@@ -190,7 +197,7 @@ def score(scheme: Scheme, inputs: Inputs, *, department_id: int, label: str) -> 
     weight = sum(p.weight for p in counted)
     total = round(sum(p.weight * (p.points or 0) for p in counted) / weight, 2) if weight else None
     missing = tuple(p.indicator.label for p in parts if p.points is None and p.weight)
-    return Score(department_id, label, tuple(parts), total, missing=missing)
+    return Score(subject_id, label, tuple(parts), total, missing=missing, code=code)
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
@@ -203,47 +210,49 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     return dt.date(year, number, 1), dt.date(year, number, calendar.monthrange(year, number)[1])
 
 
-NoticeCounts = Callable[[int, dt.date, dt.date], tuple[int, int]]
-
-
-def notice_counts(department_id: int, since: dt.date, until: dt.date) -> tuple[int, int]:
-    """督办 sent to the department in the period, and those of them whose first answer came by
-    the deadline then in force (from the events: a later reopen and second answer change
-    neither the answer's time nor the deadline it is judged by)."""
+def notice_counts(since: dt.date, until: dt.date, *, by: str = "department") -> dict[int, tuple[int, int]]:
+    """Per department (or region) id: the 督办 sent in the period, and those of them whose
+    first answer came by the deadline then in force (from the events: a later reopen and
+    second answer change neither the answer's time nor the deadline it is judged by)."""
     start, end = period(since, until)
-    sent = SupervisionNotice.objects.filter(department_id=department_id, sent_at__gte=start, sent_at__lt=end)
+    column = {"department": "department_id", "region": "region_id"}[by]
+    sent = SupervisionNotice.objects.filter(sent_at__gte=start, sent_at__lt=end)
+    received: dict[int, int] = {}
+    for key in sent.values_list(column, flat=True):
+        received[key] = received.get(key, 0) + 1
     answers = SupervisionEvent.objects.filter(notice__in=sent, verb=SupervisionVerb.NOTICE_ANSWERED).order_by(
         "at", "id"
     )
-    first: dict[int, tuple[dt.datetime, dict[str, Any]]] = {}
-    for notice_id, at, payload in answers.values_list("notice_id", "at", "payload"):
-        first.setdefault(notice_id, (at, payload))
-    on_time = sum(
-        1 for at, payload in first.values() if timezone.localtime(at).date().isoformat() <= payload["deadline"]
-    )
-    return sent.count(), on_time
+    first: dict[int, tuple[int, dt.datetime, dict[str, Any]]] = {}
+    for notice_id, key, at, payload in answers.values_list("notice_id", f"notice__{column}", "at", "payload"):
+        first.setdefault(notice_id, (key, at, payload))
+    on_time: dict[int, int] = {}
+    for key, at, payload in first.values():
+        if timezone.localtime(at).date().isoformat() <= payload["deadline"]:
+            on_time[key] = on_time.get(key, 0) + 1
+    return {key: (n, on_time.get(key, 0)) for key, n in received.items()}
 
 
-def ranking(
-    scheme: Scheme,
-    month: str,
-    *,
-    region_prefix: str = "",
-    notices: NoticeCounts = notice_counts,
-) -> list[Score]:
-    """Every department of `region_prefix` with any case activity in `month`, scored and ranked
-    (highest total first; equal totals share a rank; no total: unranked, listed last)."""
+def month_inputs(month: str, *, by: str, region_prefix: str = "", region_id: int | None = None) -> dict[int, Inputs]:
+    """The month's `Inputs` per department (or per region: the 实施区划 of the roll-up rows
+    and of the 督办) with any case activity, within `region_prefix` (or the one region)."""
     since, until = month_bounds(month)
-    scope = metrics.Scope(since=since, until=until, region_prefix=region_prefix)
-    per_department = metrics.figures_by(scope, "department")
-    rated = metrics.satisfaction_by(scope, "department")
+    scope = metrics.Scope(since=since, until=until, region_prefix=region_prefix, region_id=region_id)
+    found = metrics.figures_by(scope, by)
+    rated = metrics.satisfaction_by(scope, by)
+    notices = notice_counts(since, until, by=by)
+    return {
+        key: Inputs(figures, rated.get(key, metrics.Satisfaction()), *notices.get(key, (0, 0)))
+        for key, figures in found.items()
+    }
+
+
+def ranking(scheme: Scheme, month: str, *, region_prefix: str = "", region_id: int | None = None) -> list[Score]:
+    """Every department of `region_prefix` (or of the one region) with any case activity in
+    `month`, scored and ranked."""
+    per_department = month_inputs(month, by="department", region_prefix=region_prefix, region_id=region_id)
     names = dict(Department.objects.filter(pk__in=list(per_department)).values_list("pk", "name"))
-    scores = []
-    for department_id, figures in per_department.items():
-        received, on_time = notices(department_id, since, until)
-        inputs = Inputs(figures, rated.get(department_id, metrics.Satisfaction()), received, on_time)
-        scores.append(score(scheme, inputs, department_id=department_id, label=names.get(department_id, "")))
-    return ranked(scores)
+    return ranked([score(scheme, one, subject_id=key, label=names.get(key, "")) for key, one in per_department.items()])
 
 
 def ranked(scores: list[Score]) -> list[Score]:
@@ -258,18 +267,20 @@ def ranked(scores: list[Score]) -> list[Score]:
 
 
 def ranking_xlsx(scheme: Scheme, month: str, scores: list[Score]) -> bytes:
-    """The month's ranking as an Excel file: rank, department, total, then each indicator's
-    value and points; the scheme and the formulas below."""
+    """The month's ranking as an Excel file: rank, department or region, total, then each
+    indicator's value, numerator / denominator and points; the scheme version with its ledger
+    entry above, the formulas below."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = f"考评{month}"
-    sheet.append(["考评方案", f"{scheme.name}（{scheme.code} 第 {scheme.version} 版）", "考评月份", month])
+    entry = f"账本条目 {scheme.ledger_entry_id}" if scheme.ledger_entry_id else "未写入账本"
+    sheet.append(["考评方案", f"{scheme.name}（{scheme.code} 第 {scheme.version} 版，{entry}）", "考评月份", month])
     sheet.append([])
-    header = ["名次", "部门", "总分"]
+    header = ["名次", SUBJECT_LABELS.get(scheme.subject, "部门"), "总分"]
     for weighted in scheme.indicators:
         label = INDICATORS[weighted.key].label
-        header += [f"{label}(%)", f"{label}得分（权重{weighted.weight}）"]
+        header += [f"{label}(%)", f"{label}（分子/分母）", f"{label}得分（权重{weighted.weight}）"]
     header.append("无数据的指标（不计权重）")
     sheet.append(header)
     for cell in sheet[sheet.max_row]:
@@ -277,7 +288,7 @@ def ranking_xlsx(scheme: Scheme, month: str, scores: list[Score]) -> bytes:
     for one in scores:
         row: list[Any] = [one.rank, one.label, one.total]
         for part in one.parts:
-            row += [part.value, part.points]
+            row += [part.value, f"{part.numerator}/{part.denominator}", part.points]
         row.append("、".join(one.missing))
         sheet.append(row)
     sheet.append([])

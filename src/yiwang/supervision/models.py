@@ -109,4 +109,5 @@ class DailyRatings(Dimensions):
         return f"{self.day} {self.item_code} @{self.department_id}: {self.rated}"
 
 
+from yiwang.supervision.eval_models import *  # noqa: F403,E402
 from yiwang.supervision.rule_models import *  # noqa: F403,E402

@@ -10,6 +10,8 @@
   rules watch every case of the platform, and each version is written to the ledger.
 - **See hits, send 督办, close or reopen one**: a supervisor whose post's region covers the
   hit's or the 督办's region (their region and every region below it).
+- **考评 schemes** (draft, retire a version): a supervisor post anywhere; **publish** a
+  version: a supervisor other than the one who drafted it (four eyes).
 - **See and answer 督办**: the staff of the department it is sent to see it; its head
   (机关负责人) or an approver (审批决定) answers it. Nobody else sees hits or 督办: not other
   departments, not applicants.
@@ -20,8 +22,16 @@ from django.db.models import Q
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.cases.policy import Post, posts_of
 from yiwang.core.errors import PermissionDenied
+from yiwang.supervision.eval_models import SchemeVersion
 from yiwang.supervision.rule_models import SupervisionNotice
-from yiwang.supervision.rule_workflow import NOTICE_TRANSITIONS, NoticeAction, NoticeStatus
+from yiwang.supervision.rule_workflow import (
+    NOTICE_TRANSITIONS,
+    VERSION_TRANSITIONS,
+    NoticeAction,
+    NoticeStatus,
+    VersionAction,
+    VersionStatus,
+)
 
 ANSWER_ROLES = frozenset({Role.HEAD, Role.APPROVER})
 
@@ -118,3 +128,36 @@ def workbench_links(user: User) -> list[tuple[str, str]]:
     if roles:
         links.append(("督办", "supervision_notices"))
     return links
+
+
+# --- 考评 schemes (issue 15): who drafts, publishes and retires a scheme version -----------------
+# Any supervisor manages the schemes (they rank every region, like the rules watch every
+# case); publication needs a second supervisor, not the version's drafter (four eyes).
+
+
+def require_scheme_manager(user: User) -> None:
+    if not is_supervisor(user):
+        raise PermissionDenied("只有监督人员可以管理考评方案。")
+
+
+def is_second_person(user: User, version: SchemeVersion) -> bool:
+    return version.drafted_by_id is None or version.drafted_by_id != user.pk
+
+
+def require_second_person(user: User, version: SchemeVersion) -> None:
+    if not is_second_person(user, version):
+        raise PermissionDenied("考评方案版本须由起草人以外的另一位监督人员发布（双人复核）。")
+
+
+def scheme_actions_for(user: User, version: SchemeVersion) -> frozenset[str]:
+    """The page's buttons on a scheme version: publish (a supervisor other than its drafter)
+    and retire (before its first month), each only where the transition table allows it."""
+    if not is_supervisor(user):
+        return frozenset()
+    current = VersionStatus(version.status)
+    allowed: set[str] = set()
+    if (current, VersionAction.PUBLISH) in VERSION_TRANSITIONS and is_second_person(user, version):
+        allowed.add("publish")
+    if (current, VersionAction.RETIRE) in VERSION_TRANSITIONS and not version.has_begun:
+        allowed.add("retire")
+    return frozenset(allowed)

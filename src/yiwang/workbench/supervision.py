@@ -1,12 +1,11 @@
 """电子监察 in the workbench: the monitoring dashboard, its Excel export and the cases behind
-each figure (docs/supervision.md).
+each figure (docs/supervision.md); 考评 is in supervision_evaluation.py.
 
 Thin views over `supervision.dashboard` (the filters, the figures, the Excel file) and
 `supervision.metrics.cases_behind` (the drill-down); `supervision.policy` decides who sees it
 and for which regions. Bad filters come back with the message next to the field.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,9 +18,8 @@ from django.views.decorators.http import require_GET
 
 from yiwang.accounts.models import User
 from yiwang.cases.workflow import CaseStatus, status_tone
-from yiwang.core import clock
 from yiwang.core.errors import NotFound, PermissionDenied
-from yiwang.supervision import dashboard, evaluation, metrics, policy
+from yiwang.supervision import dashboard, metrics, policy
 from yiwang.workbench import cases
 
 FILTER_KEYS = ["since", "until", "region", "department", "item", "by", "exact"]
@@ -169,52 +167,3 @@ def drill(request: HttpRequest) -> HttpResponse:
         ],
     )
     return _no_store(render(request, "workbench/supervision/cases.html", context))
-
-
-# --- 考评: the monthly ranking ------------------------------------------------------------------
-
-
-def _month(request: HttpRequest) -> tuple[str, dict[str, list[str]]]:
-    month = request.GET.get("month", "").strip()[:7] or (clock.today().replace(day=1) - dt.timedelta(days=1)).strftime(
-        "%Y-%m"
-    )
-    try:
-        evaluation.month_bounds(month)
-    except ValueError:
-        return month, {"month": ["考评月份：请按 年-月 选择，例如 2026-11"]}
-    return month, {}
-
-
-@login_required
-@require_GET
-def evaluation_report(request: HttpRequest) -> HttpResponse:
-    user, prefixes = _supervisor(request)
-    month, errors = _month(request)
-    context: dict[str, Any] = {"nav_links": cases.nav_links(user), "month": month, "errors": errors}
-    if errors:
-        return render(request, "workbench/supervision/evaluation.html", context, status=400)
-    scheme = evaluation.DEFAULT_SCHEME
-    context.update(
-        scheme=scheme,
-        indicators=[(w, evaluation.INDICATORS[w.key]) for w in scheme.indicators],
-        scores=evaluation.ranking(scheme, month, region_prefix=prefixes[0]),
-        export_url=f"{reverse('workbench:supervision_evaluation_export')}?{urlencode({'month': month})}",
-    )
-    return render(request, "workbench/supervision/evaluation.html", context)
-
-
-@login_required
-@require_GET
-def evaluation_export(request: HttpRequest) -> HttpResponse:
-    _user, prefixes = _supervisor(request)
-    month, errors = _month(request)
-    if errors:
-        raise NotFound(errors["month"][0])
-    scheme = evaluation.DEFAULT_SCHEME
-    scores = evaluation.ranking(scheme, month, region_prefix=prefixes[0])
-    response = HttpResponse(
-        evaluation.ranking_xlsx(scheme, month, scores),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="kaoping-{month}.xlsx"'
-    return response

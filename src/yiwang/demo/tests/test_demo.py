@@ -8,6 +8,8 @@ from yiwang.cases.models import Case
 from yiwang.exchange.models import DataResource, Demand, Grant
 from yiwang.ledger.models import Entry
 from yiwang.supervision.audit import supervision_audit
+from yiwang.supervision.eval_models import SchemeVersion
+from yiwang.supervision.rule_workflow import VersionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +46,9 @@ def test_loading_the_demo_twice_changes_nothing(capsys: pytest.CaptureFixture[st
     assert "政务服务数据公开：新公开月度数据 0 个月" in out  # the second time
     audit = supervision_audit()  # the figures the demo shows are those its ledger makes
     assert audit.problems == [] and audit.months >= 3 and audit.events > 0
+    assert "考评：新发布考评方案版本 2 个" in out and "考评：新发布考评方案版本 0 个" in out
+    drafts = SchemeVersion.objects.filter(status=VersionStatus.DRAFT).values_list("scheme__code", "number")
+    assert list(drafts) == [("KP-DEPT", 2)]  # jn_supervisor's, for sd_supervisor to publish
 
 
 def test_the_demo_cases_read_their_免提交_data_from_the_stand_in_systems() -> None:

@@ -26,7 +26,7 @@ def test_points_and_the_weighted_total_leave_out_what_has_no_data() -> None:
         statutory_days=200,
         committed_days=120,
     )
-    one = evaluation.score(evaluation.DEFAULT_SCHEME, found, department_id=1, label="甲")
+    one = evaluation.score(evaluation.DEFAULT_SCHEME, found, subject_id=1, label="甲")
     by_key = {part.indicator.key: part for part in one.parts}
     assert by_key["on_time_rate"].points == 90.0 and (
         by_key["on_time_rate"].numerator,
@@ -47,7 +47,7 @@ def test_compression_above_the_target_is_capped() -> None:
 
 
 def test_a_department_without_any_data_has_no_total() -> None:
-    one = evaluation.score(evaluation.DEFAULT_SCHEME, inputs(), department_id=1, label="乙")
+    one = evaluation.score(evaluation.DEFAULT_SCHEME, inputs(), subject_id=1, label="乙")
     assert one.total is None and len(one.missing) == len(evaluation.DEFAULT_SCHEME.indicators)
 
 

@@ -70,11 +70,11 @@ def test_the_evaluation_judges_a_notice_by_its_first_answer(world: None) -> None
         notices.notice_answer(actor=user("jn_head"), notice_id=notice.pk, answer="已调整岗位")
         notices.notice_reopen(actor=user("jn_supervisor"), notice_id=notice.pk, reason="请附文件", response_days=2)
         notices.notice_answer(actor=user("jn_head"), notice_id=notice.pk, answer="文件已上传")
-    assert evaluation.notice_counts(notice.department_id, D(2026, 3, 1), D(2026, 3, 31)) == (1, 0)
+    assert evaluation.notice_counts(D(2026, 3, 1), D(2026, 3, 31))[notice.department_id] == (1, 0)
     on_time = _sent(RuleHit.objects.get(pk=notice.hit_id))
     with flows.on(D(2026, 3, 10)):
         notices.notice_answer(actor=user("jn_head"), notice_id=on_time.pk, answer="已整改")
-    assert evaluation.notice_counts(notice.department_id, D(2026, 3, 1), D(2026, 3, 31)) == (2, 1)
+    assert evaluation.notice_counts(D(2026, 3, 1), D(2026, 3, 31))[notice.department_id] == (2, 1)
 
 
 def test_unanswered_past_the_deadline_escalates_once_to_the_province(world: None) -> None:

@@ -76,19 +76,3 @@ def test_only_supervisors_get_in(login_as: Login) -> None:
         assert client.get("/workbench/supervision/").status_code == 403
         assert client.get("/workbench/supervision/export.xlsx").status_code == 403
         assert client.get("/workbench/supervision/cases/", {"drill": "overdue_now"}).status_code == 403
-
-
-def test_the_monthly_evaluation_ranks_and_exports(login_as: Login) -> None:
-    scene()
-    client = login_as("jn_supervisor")
-    page = client.get("/workbench/supervision/evaluation/", {"month": "2026-02"})
-    assert page.status_code == 200
-    assert_sound_html(page.content.decode())
-    shown = text(page)
-    assert "部门政务服务月度考评" in shown and "济南市行政审批服务局" in shown and "好评率" in shown
-    assert "无数据：" in shown  # no ratings, no 督办 in the scene: named, not scored
-    sheet = client.get("/workbench/supervision/evaluation/export.xlsx", {"month": "2026-02"})
-    assert sheet.status_code == 200 and sheet["Content-Disposition"] == 'attachment; filename="kaoping-2026-02.xlsx"'
-    refused = client.get("/workbench/supervision/evaluation/", {"month": "2026-99"})
-    assert refused.status_code == 400 and "考评月份：" in text(refused)
-    assert login_as("jn_head").get("/workbench/supervision/evaluation/").status_code == 403

@@ -12,7 +12,7 @@ from yiwang.demo.exchange import load_exchange
 from yiwang.demo.history import load_history
 from yiwang.demo.ratings import load_ratings
 from yiwang.demo.registry import records_file, registry_running
-from yiwang.demo.supervision import load_notices, load_publications, load_rules
+from yiwang.demo.supervision import load_notices, load_publications, load_rules, load_schemes
 from yiwang.workcalendar.services import calendar_years_seed
 
 
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
             history = load_history()  # then the months of cases of every item, state and outcome
         supervision = load_notices()  # 督办 on some of the hits the rules found
+        schemes = load_schemes()  # 考评 schemes: version 1 in force, a draft of version 2
         months = load_publications()  # the closed months' public figures, into the ledger
         self.stdout.write(f"工作日历：新增 {years} 个年度；演示数据新增：{created}")
         resources = exchange["resources"] + api_clients["resources"]
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(f"好差评：新增已评价办件 {ratings['cases']} 件、评价 {ratings['ratings']} 条{skipped}")
         hits, notices = supervision["hits"], supervision["notices"]
         self.stdout.write(f"电子监察：新发布监察规则 {published} 条；规则命中 {hits} 次；新增督办 {notices} 件")
+        self.stdout.write(f"考评：新发布考评方案版本 {schemes} 个")
         self.stdout.write(f"政务服务数据公开：新公开月度数据 {months} 个月")
         self.stdout.write(f"演示提供系统（市场主体登记、户籍）的数据：{records}")
         self.stdout.write("")

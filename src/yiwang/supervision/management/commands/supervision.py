@@ -1,6 +1,8 @@
 """`yiwang supervision rebuild|audit|publish`: recompute the roll-ups from the case events, with
 progress; check them (and the published months) against the events and the ledger; publish a
-closed month's public figures, or a reasoned correction of them (ADR 0020)."""
+closed month's public figures, or a reasoned correction of them (ADR 0020).
+`yiwang supervision schemes`: publish version 1 of the 考评 schemes where none is published
+(once after upgrading; idempotent)."""
 
 import datetime as dt
 import time
@@ -11,14 +13,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from yiwang.core.errors import DomainError
 from yiwang.supervision import publication, satisfaction
 from yiwang.supervision.audit import supervision_audit
+from yiwang.supervision.eval_schemes import ensure_default_schemes
 from yiwang.supervision.rollup import rebuild
 
 
 class Command(BaseCommand):
-    help = "电子监察：重建统计汇总（rebuild）、审计统计（audit）、公开月度数据（publish）"
+    help = "电子监察：重建统计汇总（rebuild）、审计统计（audit）、公开月度数据（publish）；发布初始考评方案（schemes）"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["rebuild", "audit", "publish"])
+        parser.add_argument("action", choices=["rebuild", "audit", "publish", "schemes"])
         parser.add_argument("--month", help="publish: the month, YYYY-MM (default: the month that ended last)")
         parser.add_argument("--reason", default="", help="publish: a correction of a published month, and why")
 
@@ -27,6 +30,10 @@ class Command(BaseCommand):
             self._audit()
         elif action == "publish":
             self._publish(month, reason)
+        elif action == "schemes":
+            published = ensure_default_schemes()
+            names = "、".join(str(v) for v in published) or "无（均已有生效版本）"
+            self.stdout.write(self.style.SUCCESS(f"考评方案：已发布 {names}。"))
         else:
             self._rebuild()
 
