@@ -153,14 +153,18 @@ def drill(request: HttpRequest) -> HttpResponse:
     if filters is None or errors:
         return _no_store(render(request, "workbench/supervision/cases.html", context, status=400))
     page = Paginator(dashboard.drill_list(filters, chosen), PER_PAGE).get_page(request.GET.get("page"))
+    notice_new = reverse("workbench:supervision_notice_new")
+    department = filters.scope.department_id
     context.update(
         title=metrics.DRILLS[chosen],
         filters=filters,
         page=page,
+        department_notice_url=f"{notice_new}?{urlencode({'department': department})}" if department else "",
         rows=[
             {
                 "case": case,
                 "url": cases.case_url(case.number),
+                "notice_url": f"{notice_new}?{urlencode({'case': case.number or ''})}",
                 "item_name": case.implementation_version.item_version.name,
                 "status_label": CaseStatus(case.status).label,
                 "tone": status_tone(case.status),
@@ -185,6 +189,12 @@ def _month(request: HttpRequest) -> tuple[str, dict[str, list[str]]]:
     return month, {}
 
 
+def _ranking(scheme: evaluation.Scheme, month: str, prefixes: list[str]) -> list[evaluation.Score]:
+    """The departments of every region the supervisor covers, ranked together (the prefixes
+    are apart: a department is in one of them at most)."""
+    return evaluation.ranked([s for p in prefixes for s in evaluation.ranking(scheme, month, region_prefix=p)])
+
+
 @login_required
 @require_GET
 def evaluation_report(request: HttpRequest) -> HttpResponse:
@@ -197,7 +207,7 @@ def evaluation_report(request: HttpRequest) -> HttpResponse:
     context.update(
         scheme=scheme,
         indicators=[(w, evaluation.INDICATORS[w.key]) for w in scheme.indicators],
-        scores=evaluation.ranking(scheme, month, region_prefix=prefixes[0]),
+        scores=_ranking(scheme, month, prefixes),
         export_url=f"{reverse('workbench:supervision_evaluation_export')}?{urlencode({'month': month})}",
     )
     return render(request, "workbench/supervision/evaluation.html", context)
@@ -211,7 +221,7 @@ def evaluation_export(request: HttpRequest) -> HttpResponse:
     if errors:
         raise NotFound(errors["month"][0])
     scheme = evaluation.DEFAULT_SCHEME
-    scores = evaluation.ranking(scheme, month, region_prefix=prefixes[0])
+    scores = _ranking(scheme, month, prefixes)
     response = HttpResponse(
         evaluation.ranking_xlsx(scheme, month, scores),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

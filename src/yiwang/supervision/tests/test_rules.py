@@ -275,6 +275,7 @@ def test_the_version_transition_table_walked() -> None:
 
 def test_rule_codes_are_unique(world: None) -> None:
     rules()
-    with pytest.raises(Conflict):
+    with pytest.raises(ValidationFailed) as caught:
         monitoring.rule_create(actor=user("jn_supervisor"), code="JC-01", name="重复", kind="repeated_supplement")
+    assert caught.value.errors == {"code": ["规则编号：JC-01 已被使用，请换一个"]}
     assert MonitoringRule.objects.count() == len(monitoring.DEFAULT_RULES)
