@@ -125,6 +125,51 @@ def test_second_supplement_request(world: None) -> None:
     assert hit.facts == {"requests": 2, "nth": 2}
 
 
+def test_a_rule_scoped_to_a_region_watches_only_its_cases(world: None) -> None:
+    supervisor = user("sd_supervisor")
+    for code, region in (("JN-02", "370100000000"), ("TA-02", "370900000000")):
+        draft = monitoring.rule_create_with_draft(
+            actor=supervisor,
+            code=code,
+            name="多次补正",
+            kind="repeated_supplement",
+            region_code=region,
+            params={"nth": 2},
+            severity="yellow",
+        )
+        published = monitoring.rule_version_publish(actor=supervisor, version_id=draft.pk)
+        leaf = json.loads(Entry.objects.get(pk=published.ledger_entry_id).leaf)["payload"]
+        assert leaf["region"] == region  # the ledger says where the rule watches
+    with flows.on(D(2026, 3, 3)):
+        case = flows.accepted(version())  # a case of 济南市
+        services.case_supplement_request(actor=user("jn_reviewer"), case=case, items=[{"name": "补充说明"}])
+        services.case_supplement_answer(actor=user("zhangsan"), case=case, note="已说明")
+        services.case_supplement_request(actor=user("jn_reviewer"), case=case, items=[{"name": "再补充"}])
+    assert len(hits("JN-02", case)) == 1 and hits("TA-02") == []
+
+
+def test_a_rule_for_a_region_is_made_by_its_supervisor_only(world: None) -> None:
+    with pytest.raises(PermissionDenied):
+        monitoring.rule_create(
+            actor=user("jn_supervisor"),
+            code="TA-01",
+            name="泰安",
+            kind="repeated_supplement",
+            region_code="370900000000",
+        )
+    with pytest.raises(ValidationFailed) as caught:  # a bad version leaves no rule behind
+        monitoring.rule_create_with_draft(
+            actor=user("jn_supervisor"),
+            code="JN-01",
+            name="济南",
+            kind="repeated_supplement",
+            params={"nth": 1},
+            severity="red",
+        )
+    assert set(caught.value.errors) == {"params.nth"}
+    assert not MonitoringRule.objects.filter(code__in=["TA-01", "JN-01"]).exists()
+
+
 @pytest.mark.parametrize(
     ("moment", "fires"),
     [
