@@ -247,7 +247,12 @@ def rule_version_draft(
     if actor is not None:
         policy.require_rule_manager(actor)
     with transaction.atomic(durable=True):
-        rule = MonitoringRule.objects.select_for_update().select_related("region").filter(code=rule_code).first()
+        rule = (
+            MonitoringRule.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .filter(code=rule_code)
+            .first()
+        )
         if rule is None:
             raise NotFound(f"监察规则 {rule_code} 不存在。")
         return _draft(actor, rule, params, severity, response_days, note)
