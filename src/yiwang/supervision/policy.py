@@ -10,7 +10,8 @@
   never a region between or beside them.
 - **Manage rules** (create one, draft a version, publish it): a supervisor (监督人员) post
   anywhere — a rule watches every case of the platform, or of the region it is scoped to,
-  which must be one the supervisor covers; each version is written to the ledger.
+  which must be one the supervisor covers; each version is written to the ledger. Four eyes:
+  a version is published by a supervisor other than the one who drafted it.
 - **See hits, send 督办, close or reopen one**: a supervisor whose post's region covers the
   hit's or the 督办's region (their region and every region below it). A free-standing 督办
   goes only to a department of such a region.
@@ -24,7 +25,7 @@ from django.db.models import Q, QuerySet
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.cases.policy import Post, posts_of
 from yiwang.core.errors import PermissionDenied
-from yiwang.supervision.rule_models import SupervisionNotice
+from yiwang.supervision.rule_models import RuleVersion, SupervisionNotice
 from yiwang.supervision.rule_workflow import NOTICE_TRANSITIONS, NoticeAction, NoticeStatus
 
 ANSWER_ROLES = frozenset({Role.HEAD, Role.APPROVER})
@@ -81,6 +82,19 @@ def require_rule_manager(user: User, region: Region | None = None) -> None:
         raise PermissionDenied("只有监督人员可以管理监察规则。")
     if region is not None and not supervises(user, region):
         raise PermissionDenied(f"只有负责{region.name}的监督人员可以设置该区划的监察规则。")
+
+
+def may_publish(user: User, version: RuleVersion) -> bool:
+    """A supervisor other than the drafter (four eyes), covering the rule's region if it has one."""
+    region = version.rule.region
+    allowed = is_supervisor(user) and (region is None or supervises(user, region))
+    return allowed and version.drafted_by_id != user.pk
+
+
+def require_publisher(user: User, version: RuleVersion) -> None:
+    require_rule_manager(user, version.rule.region)
+    if version.drafted_by_id == user.pk:
+        raise PermissionDenied("发布须由起草人以外的监督人员进行（双人复核）。")
 
 
 def may_send_notice(user: User) -> bool:

@@ -287,13 +287,16 @@ def rule_create_with_draft(
 
 def rule_version_publish(*, actor: User | None, version_id: int) -> RuleVersion:
     """Put a draft in force: the rule's published version retires in the same transaction,
-    and the ledger entry carries the rule code, the version number and its canonical params."""
+    and the ledger entry carries the rule code, the version number and its canonical params.
+    Four eyes: `actor` is not the drafter (policy.require_publisher)."""
     if actor is not None:
         policy.require_rule_manager(actor)
     with transaction.atomic(durable=True):
         version = RuleVersion.objects.select_for_update().select_related("rule").filter(pk=version_id).first()
         if version is None:
             raise NotFound("规则版本不存在。")
+        if actor is not None:
+            policy.require_publisher(actor, version)
         MonitoringRule.objects.select_for_update().get(pk=version.rule_id)  # one publisher at a time
         now = clock.now()
         version_next_status(version.status, VersionAction.PUBLISH)  # a Conflict before anything is written
@@ -337,8 +340,9 @@ def publication_payload(version: RuleVersion) -> dict[str, Any]:
 
 
 def ensure_default_rules(actor: User | None = None) -> list[RuleVersion]:
-    """Version 1 of each default rule (DEFAULT_RULES), published, where a rule has no version
-    in force yet. Idempotent; returns the versions it published."""
+    """Version 1 of each default rule (DEFAULT_RULES), drafted by the platform (no actor) and
+    published by `actor`, where a rule has no version in force yet. Idempotent; returns the
+    versions it published."""
     published: list[RuleVersion] = []
     for code, (kind, name, severity, days) in DEFAULT_RULES.items():
         if not MonitoringRule.objects.filter(code=code).exists():
@@ -347,8 +351,8 @@ def ensure_default_rules(actor: User | None = None) -> list[RuleVersion]:
             continue
         draft = RuleVersion.objects.filter(rule__code=code, status=VersionStatus.DRAFT).order_by("-number").first()
         if draft is None:
-            draft = rule_version_draft(
-                actor=actor, rule_code=code, params={}, severity=severity, response_days=days, note="初始版本"
+            draft = rule_version_draft(  # drafted by the platform (its defaults), published by `actor`
+                actor=None, rule_code=code, params={}, severity=severity, response_days=days, note="初始版本"
             )
         published.append(rule_version_publish(actor=actor, version_id=draft.pk))
     return published

@@ -99,6 +99,7 @@ def _rule_page(
         "rule": rule,
         "kind": kind,
         "versions": detail.versions,
+        "publishable": {v.pk for v in detail.versions if v.status == "draft" and policy.may_publish(user, v)},
         "params": [
             {
                 "spec": spec,

@@ -76,8 +76,9 @@ def test_a_supervisor_creates_a_scoped_rule_and_publishes_it(world: None, login_
         4,
     )
     detail = client.get("/workbench/supervision/rules/JC-07/")
-    assert "监察范围：济南市" in text(detail)
-    assert client.post("/workbench/supervision/rules/JC-07/versions/1/publish/").status_code == 302
+    assert "监察范围：济南市" in text(detail) and "待起草人以外的监督人员发布" in text(detail)
+    assert client.post("/workbench/supervision/rules/JC-07/versions/1/publish/").status_code == 403
+    assert login_as("sd_supervisor").post("/workbench/supervision/rules/JC-07/versions/1/publish/").status_code == 302
     assert RuleVersion.objects.get(rule=rule).status == "published"
 
 
