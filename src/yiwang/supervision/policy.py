@@ -61,11 +61,12 @@ def supervised_departments(user: User) -> QuerySet[Department]:
 
 
 def supervised_regions(user: User) -> QuerySet[Region]:
-    """The regions a rule may be scoped to by `user`: theirs and every region below them."""
+    """The regions a rule may be scoped to by `user`: theirs and every region below them down
+    to the county level (the levels the dashboard filters by)."""
     within = Q(pk__in=[])
     for prefix in supervised_prefixes(user):
         within |= Q(code__startswith=prefix)
-    return Region.objects.filter(within).order_by("code")
+    return Region.objects.filter(within, level__in=["province", "prefecture", "county"]).order_by("code")
 
 
 def require_supervisor(user: User) -> list[str]:

@@ -122,6 +122,13 @@ def test_every_field_is_named_at_once(world: None, login_as: Login) -> None:
     assert "规则编号：" in shown and "规则名称：必填" in shown and "应在 2 到 10 之间" in shown
 
 
+def test_an_unknown_kind_goes_back_to_the_choice(world: None, login_as: Login) -> None:
+    refused = login_as("jn_supervisor").post(NEW_RULE, {**RULE, "kind": "anything"})
+    assert refused.status_code == 422 and "规则类型：请从列表中选择" in text(refused)
+    assert 'id="kind-repeated_supplement"' in refused.content.decode()
+    assert_sound_html(refused.content.decode())
+
+
 def test_who_may_create_a_rule_where(world: None, login_as: Login) -> None:
     for who in ("jn_window", "jn_head"):
         assert login_as(who).get(NEW_RULE).status_code == 403
@@ -164,6 +171,7 @@ def test_a_notice_from_a_drill_down_case(world: None, login_as: Login) -> None:
         "受理迟缓",
     )
     assert Message.objects.filter(recipient__username="jn_head", subject__contains="受理迟缓").exists()
+    assert "督办主题 受理迟缓" in text(client.get(sent["Location"]))
     listing = client.get("/workbench/supervision/notices/")
     assert "受理迟缓" in text(listing) and NEW_NOTICE in listing.content.decode()
     assert NEW_NOTICE not in login_as("jn_head").get("/workbench/supervision/notices/").content.decode()
