@@ -138,7 +138,10 @@ def notice_send(
     if response_days not in (None, ""):
         days = collect_errors(errors, lambda: clean_days(response_days))
     with transaction.atomic(durable=True):
-        hit, case, department, region, default_days = _target(actor, hit_id, case_number, department_id)
+        target = collect_errors(errors, lambda: _target(actor, hit_id, case_number, department_id))
+        if target is None:  # every field's message at once
+            raise ValidationFailed(errors)
+        hit, case, department, region, default_days = target
         policy.require_supervisor_of(actor, region)
         if errors:
             raise ValidationFailed(errors)

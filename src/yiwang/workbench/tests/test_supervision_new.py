@@ -220,6 +220,16 @@ def test_a_refused_notice_keeps_the_text(world: None, login_as: Login, change: d
     assert not SupervisionNotice.objects.exists()
 
 
+def test_every_notice_field_is_named_at_once(world: None, login_as: Login) -> None:
+    refused = login_as("jn_supervisor").post(
+        NEW_NOTICE, {"subject": "", "text": "", "department": "", "response_days": "99"}
+    )
+    shown = text(refused)
+    assert refused.status_code == 422
+    assert "督办主题：必填" in shown and "督办事项：必填" in shown and "督办部门：请选择部门" in shown
+    assert "答复期限：请填写 1 到 30 个工作日" in shown
+
+
 def test_who_may_send_a_notice_where(world: None, login_as: Login) -> None:
     case = _running_case()
     taian_supervisor()
