@@ -67,7 +67,9 @@ def scope_from(
 ) -> tuple[Filters | None, dict[str, list[str]]]:
     """The filters in `values` (query parameters: since, until, department = credit code,
     region = region code, item = basic code, by), or the errors naming each bad one.
-    `prefixes` limits regions to those a supervisor covers (None: the public, everything)."""
+    `prefixes` limits regions to those a supervisor covers (None: the public, everything);
+    with no region chosen, the scope is all of them (a supervisor of several regions sees
+    their union)."""
     errors: dict[str, list[str]] = {}
     named: dict[str, str] = {}
     since, until = default_period()
@@ -79,23 +81,28 @@ def scope_from(
         elif (chosen_until - chosen_since).days >= MAX_DAYS:
             errors["until"] = [f"结束日期：统计期间最长 {MAX_DAYS} 天"]
     scope: dict[str, Any] = {"since": chosen_since, "until": chosen_until}
-    region_prefix = prefixes[0] if prefixes else ""
+    region_prefix, several = "", tuple(prefixes or ())
+    if len(several) == 1:
+        region_prefix, several = several[0], ()
+    elif several:
+        named["region"] = "、".join(_region_names(several))
     if code := values.get("region", ""):
         region = region_by_code(code) if code.isascii() and code.isdigit() and len(code) <= 12 else None
         if region is None or (prefixes is not None and not any(region.code_prefix.startswith(p) for p in prefixes)):
             errors["region"] = ["区划：没有这个区划或不在您的监察范围内，请从列表中选择"]
         else:
-            region_prefix, named["region"] = region.code_prefix, region.name
+            region_prefix, several, named["region"] = region.code_prefix, (), region.name
             if values.get("exact") == "1":  # the row of one region in "by region": not those below
                 scope["region_id"], named["region"] = region.pk, f"{region.name}（不含下级区划）"
-    scope["region_prefix"] = region_prefix
+    scope["region_prefix"], scope["region_prefixes"] = region_prefix, several
+    within = several or (region_prefix,)
     if credit_code := values.get("department", ""):
         department = (
             department_by_credit_code(credit_code)
             if credit_code.isascii() and credit_code.isalnum() and len(credit_code) <= 18
             else None
         )
-        if department is None or not department.region.code.startswith(region_prefix):
+        if department is None or not department.region.code.startswith(within):
             errors["department"] = ["部门：没有这个部门或不在所选区划内，请从列表中选择"]
         else:
             scope["department_id"], named["department"] = department.pk, department.name
@@ -112,6 +119,13 @@ def scope_from(
     if errors:
         return None, errors
     return Filters(metrics.Scope(**scope), by, named), errors
+
+
+def _region_names(prefixes: tuple[str, ...]) -> list[str]:
+    """The names of the regions whose code prefixes are `prefixes` (the page's scope line)."""
+    regions = Region.objects.filter(code__in=[p.ljust(12, "0") for p in prefixes])  # a region's own code
+    by_prefix = {r.code_prefix: r.name for r in regions if r.code_prefix in prefixes}
+    return [by_prefix.get(p, p) for p in prefixes]
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,8 @@ class Scope:
     until: dt.date  # inclusive
     department_id: int | None = None
     region_prefix: str = ""
+    # several regions and those below them (their union): a supervisor of 济南市 and 泰安市
+    region_prefixes: tuple[str, ...] = ()
     item_code: str = ""
     region_id: int | None = None  # one region only, not those below it (a row of "by region")
 
@@ -204,8 +206,11 @@ class Satisfaction:
         return _share(self.put_right, self.bad)
 
 
-def _regions(prefix: str) -> list[int]:
-    return list(Region.objects.filter(code__startswith=prefix).values_list("pk", flat=True))
+def _regions(*prefixes: str) -> list[int]:
+    wanted = Q(pk__in=[])
+    for prefix in prefixes:
+        wanted |= Q(code__startswith=prefix)
+    return list(Region.objects.filter(wanted).values_list("pk", flat=True))
 
 
 def _places(scope: Scope) -> Q:
@@ -216,6 +221,8 @@ def _places(scope: Scope) -> Q:
         where &= Q(department_id=scope.department_id)
     if scope.region_prefix:
         where &= Q(region_id__in=_regions(scope.region_prefix))
+    if scope.region_prefixes:
+        where &= Q(region_id__in=_regions(*scope.region_prefixes))
     if scope.item_code:
         where &= Q(item_code=scope.item_code)
     return where
@@ -319,6 +326,8 @@ def _case_places(scope: Scope) -> Q:
         where &= Q(department_id=scope.department_id)
     if scope.region_prefix:
         where &= Q(region_id__in=_regions(scope.region_prefix))
+    if scope.region_prefixes:
+        where &= Q(region_id__in=_regions(*scope.region_prefixes))
     if scope.item_code:
         where &= Q(implementation_version__item_version__item__basic_code=scope.item_code)
     return where

@@ -23,10 +23,11 @@ from yiwang.notifications.services import messages_enqueue_batch
 from yiwang.supervision import policy
 from yiwang.supervision.rule_models import RuleHit, SupervisionNotice
 from yiwang.supervision.rule_workflow import NoticeAction, NoticeStatus, notice_next_status
-from yiwang.supervision.rules import clean_days, clean_text, record_event
+from yiwang.supervision.rules import clean_days, clean_text, collect_errors, record_event
 
 DEFAULT_RESPONSE_DAYS = 3
 TEXT_MAX = 1000
+SUBJECT_MAX = 60
 
 
 def _subject(notice: SupervisionNotice) -> str:
@@ -75,51 +76,82 @@ def _locked(notice_id: int) -> SupervisionNotice:
     return found
 
 
+def _target(
+    actor: User, hit_id: int | None, case_number: Any, department_id: Any
+) -> tuple[RuleHit | None, Case | None, Department, Region, int]:
+    """What a 督办 is about: (hit, case, department, region, default response days). A free-standing
+    one names a case (its department) or a department; a case outside the supervisor's
+    regions reads as one that does not exist, a department outside them is refused."""
+    if hit_id is not None:
+        hit = (
+            RuleHit.objects.select_related("rule", "rule_version", "department", "region", "case")
+            .filter(pk=hit_id)
+            .first()
+        )
+        if hit is None:
+            raise NotFound("规则命中不存在。")
+        return hit, hit.case, hit.department, hit.region, hit.rule_version.response_days
+    department: Department | None = None
+    if department_id not in (None, ""):
+        known = isinstance(department_id, int) and not isinstance(department_id, bool)
+        department = Department.objects.select_related("region").filter(pk=department_id).first() if known else None
+        if department is None:
+            raise ValidationFailed({"department": ["督办部门：没有这个部门，请从列表中选择"]})
+    case: Case | None = None
+    if case_number not in (None, ""):
+        plain = isinstance(case_number, str) and len(case_number) <= 40 and case_number.isascii()
+        plain = plain and case_number.replace("-", "").isalnum()
+        case = Case.objects.select_related("department", "region").filter(number=case_number).first() if plain else None
+        if case is None or not policy.supervises(actor, case.region):
+            raise ValidationFailed({"case": ["办件编号：没有这个办件或不在您的监察范围内"]})
+        if department is not None and department.pk != case.department_id:
+            raise ValidationFailed({"department": [f"督办部门：办件 {case.number} 由{case.department.name}办理"]})
+        department = case.department
+    if department is None:
+        raise ValidationFailed({"department": ["督办部门：请选择部门"]})
+    region = case.region if case is not None else department.region
+    return None, case, department, region, DEFAULT_RESPONSE_DAYS
+
+
 def notice_send(
     *,
     actor: User,
     text: Any,
+    subject: Any = "",
     hit_id: int | None = None,
-    case_number: str | None = None,
-    department_id: int | None = None,
+    case_number: Any = None,
+    department_id: Any = None,
     response_days: Any = None,
 ) -> SupervisionNotice:
-    """督办 from a hit (its department and case; the deadline from the rule version's response
-    days), or free-standing on a case or a department. Side effects: event, ledger entry,
-    notice to the department's head and approvers."""
-    text = clean_text(text, field="text", label="督办事项", max_length=TEXT_MAX)
+    """督办 from a hit (its department and case, the rule as the subject; the deadline from
+    the rule version's response days), or free-standing on a case or a department of the
+    supervisor's regions, with a subject (default 3 working days). Side effects: event,
+    ledger entry, notice to the department's head and approvers."""
+    errors: dict[str, list[str]] = {}
+    required = hit_id is None
+    subject = collect_errors(
+        errors,
+        lambda: clean_text(subject, field="subject", label="督办主题", required=required, max_length=SUBJECT_MAX),
+    )
+    text = collect_errors(errors, lambda: clean_text(text, field="text", label="督办事项", max_length=TEXT_MAX))
+    days = None
+    if response_days not in (None, ""):
+        days = collect_errors(errors, lambda: clean_days(response_days))
     with transaction.atomic(durable=True):
-        hit: RuleHit | None = None
-        case: Case | None = None
-        if hit_id is not None:
-            hit = (
-                RuleHit.objects.select_related("rule_version", "department", "region", "case").filter(pk=hit_id).first()
-            )
-            if hit is None:
-                raise NotFound("规则命中不存在。")
-            department, region, case = hit.department, hit.region, hit.case
-            default_days = hit.rule_version.response_days
-        elif case_number:
-            case = Case.objects.select_related("department", "region").filter(number=case_number).first()
-            if case is None:
-                raise NotFound(f"办件 {case_number} 不存在。")
-            department, region, default_days = case.department, case.region, DEFAULT_RESPONSE_DAYS
-        else:
-            found = (
-                Department.objects.select_related("region").filter(pk=department_id).first()
-                if isinstance(department_id, int)
-                else None
-            )
-            if found is None:
-                raise ValidationFailed({"department": ["督办部门：请选择部门"]})
-            department, region, default_days = found, found.region, DEFAULT_RESPONSE_DAYS
+        target = collect_errors(errors, lambda: _target(actor, hit_id, case_number, department_id))
+        if target is None:  # every field's message at once
+            raise ValidationFailed(errors)
+        hit, case, department, region, default_days = target
         policy.require_supervisor_of(actor, region)
-        days = default_days if response_days in (None, "") else clean_days(response_days)
+        if errors:
+            raise ValidationFailed(errors)
+        days = days or default_days
         notice = SupervisionNotice.objects.create(
             hit=hit,
             case=case,
             department=department,
             region=region,
+            subject=subject or (f"{hit.rule.code} {hit.rule.name}"[:SUBJECT_MAX] if hit else ""),
             text=text,
             status=notice_next_status(None, NoticeAction.SEND),
             response_days=days,
@@ -133,13 +165,14 @@ def notice_send(
             actor=actor,
             payload=_payload(notice, case=case.number if case else None, days=days),
             reason=text,
+            personal={"subject": notice.subject},
             notice=notice,
             hit=hit,
         )
         about = f"（办件 {case.number}）" if case else ""
         _tell(
             _answerers(notice),
-            f"【督办】{notice.code}{about}",
+            f"【督办】{notice.code} {notice.subject}{about}"[:120],
             f"{text}\n请于 {notice.deadline:%Y年%m月%d日} 前答复整改情况。",
             notice,
         )

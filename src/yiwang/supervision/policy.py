@@ -6,10 +6,15 @@
   the dashboard lists cases of every department, which only supervision may read across
   departments.
 - **The public data page** (政务服务数据公开) needs no login: counts and rates only, never a case.
-- **Manage rules** (draft a version, publish it): a supervisor (监督人员) post anywhere —
-  rules watch every case of the platform, and each version is written to the ledger.
+  A supervisor with posts in several separate regions (济南市 and 泰安市) sees their union,
+  never a region between or beside them.
+- **Manage rules** (create one, draft a version, publish it): a supervisor (监督人员) post
+  anywhere — a rule watches every case of the platform, or of the region it is scoped to,
+  which must be one the supervisor covers; each version is written to the ledger. Four eyes:
+  a version is published by a supervisor other than the one who drafted it.
 - **See hits, send 督办, close or reopen one**: a supervisor whose post's region covers the
-  hit's or the 督办's region (their region and every region below it).
+  hit's or the 督办's region (their region and every region below it). A free-standing 督办
+  goes only to a department of such a region.
 - **考评 schemes** (draft, retire a version): a supervisor post anywhere; **publish** a
   version: a supervisor other than the one who drafted it (four eyes).
 - **See and answer 督办**: the staff of the department it is sent to see it; its head
@@ -17,13 +22,13 @@
   departments, not applicants.
 """
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.cases.policy import Post, posts_of
 from yiwang.core.errors import PermissionDenied
 from yiwang.supervision.eval_models import SchemeVersion
-from yiwang.supervision.rule_models import SupervisionNotice
+from yiwang.supervision.rule_models import RuleVersion, SupervisionNotice
 from yiwang.supervision.rule_workflow import (
     NOTICE_TRANSITIONS,
     VERSION_TRANSITIONS,
@@ -49,10 +54,29 @@ def supervises(user: User, region: Region) -> bool:
 
 
 def supervised_prefixes(user: User) -> list[str]:
-    """The region-code prefixes `user` supervises, broadest first (none: not a supervisor)."""
+    """Every region-code prefix `user` supervises, none below another (a post in 济南市 and
+    one in 历下区: 济南's only), broadest first, then by code (none: not a supervisor). The
+    scope of such a supervisor is the union of them all."""
     prefixes = {p.region_prefix for p in supervisor_posts(user)}
     broadest = [p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)]
-    return sorted(broadest, key=len)
+    return sorted(broadest, key=lambda p: (len(p), p))
+
+
+def supervised_departments(user: User) -> QuerySet[Department]:
+    """The departments a supervisor may send a 督办 to: those of their regions and below."""
+    within = Q(pk__in=[])
+    for prefix in supervised_prefixes(user):
+        within |= Q(region__code__startswith=prefix)
+    return Department.objects.filter(within).select_related("region").order_by("region__code", "name")
+
+
+def supervised_regions(user: User) -> QuerySet[Region]:
+    """The regions a rule may be scoped to by `user`: theirs and every region below them down
+    to the county level (the levels the dashboard filters by)."""
+    within = Q(pk__in=[])
+    for prefix in supervised_prefixes(user):
+        within |= Q(code__startswith=prefix)
+    return Region.objects.filter(within, level__in=["province", "prefecture", "county"]).order_by("code")
 
 
 def require_supervisor(user: User) -> list[str]:
@@ -63,9 +87,30 @@ def require_supervisor(user: User) -> list[str]:
     return prefixes
 
 
-def require_rule_manager(user: User) -> None:
+def require_rule_manager(user: User, region: Region | None = None) -> None:
+    """A supervisor; for a rule scoped to `region`, one who covers that region."""
     if not is_supervisor(user):
         raise PermissionDenied("只有监督人员可以管理监察规则。")
+    if region is not None and not supervises(user, region):
+        raise PermissionDenied(f"只有负责{region.name}的监督人员可以设置该区划的监察规则。")
+
+
+def may_publish(user: User, version: RuleVersion) -> bool:
+    """A supervisor other than the drafter (four eyes), covering the rule's region if it has one."""
+    region = version.rule.region
+    allowed = is_supervisor(user) and (region is None or supervises(user, region))
+    return allowed and version.drafted_by_id != user.pk
+
+
+def require_publisher(user: User, version: RuleVersion) -> None:
+    require_rule_manager(user, version.rule.region)
+    if version.drafted_by_id == user.pk:
+        raise PermissionDenied("发布须由起草人以外的监督人员进行（双人复核）。")
+
+
+def may_send_notice(user: User) -> bool:
+    """The 督办 list offers "发出督办" (the service checks the department's region)."""
+    return is_supervisor(user)
 
 
 def require_supervisor_of(user: User, region: Region) -> None:

@@ -38,6 +38,15 @@ class MonitoringRule(models.Model):
     name = models.CharField("规则名称", max_length=60)
     kind = models.CharField("规则类型", max_length=40)
     watches = models.CharField("监察内容", max_length=200)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="监察范围",
+        help_text="the region and those below it whose cases the rule watches; none: the whole platform",
+    )
     created_at = models.DateTimeField("创建时间")
 
     class Meta:
@@ -119,6 +128,7 @@ class SupervisionNotice(models.Model):
     )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="督办部门")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="区划")
+    subject = models.CharField("督办主题", max_length=60, blank=True)
     text = models.TextField("督办事项")
     status = models.CharField("状态", max_length=10, choices=NoticeStatus.choices)
     response_days = models.PositiveSmallIntegerField("答复期限（工作日）")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,7 +19,7 @@ from yiwang.accounts.models import Department, Region, User
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
-from yiwang.core.errors import Conflict, NotFound, ValidationFailed
+from yiwang.core.errors import NotFound, ValidationFailed
 from yiwang.core.text import canonical, control_char_error
 from yiwang.ledger.events import CaseVerb, Domain, SupervisionVerb, event_type
 from yiwang.ledger.services import ledger_append
@@ -121,27 +121,116 @@ def version_subject(version: RuleVersion) -> str:
 # --- rules and their versions ---------------------------------------------------------------
 
 
-def rule_create(*, actor: User | None, code: str, name: str, kind: str) -> MonitoringRule:
-    """A new rule bound to a kind (no version yet: draft one, then publish it)."""
-    if actor is not None:
-        policy.require_rule_manager(actor)
-    found = KINDS.get(kind)
-    if found is None:
-        raise ValidationFailed({"kind": ["规则类型：不认识的类型"]})
+def collect_errors(errors: dict[str, list[str]], check: Callable[[], Any]) -> Any:
+    """Run one check; its field errors join `errors` (so a form gets every message at once)."""
+    try:
+        return check()
+    except ValidationFailed as exc:
+        for key, messages in exc.errors.items():
+            errors.setdefault(key, []).extend(messages)
+        return None
+
+
+def _code(code: Any) -> str:
     if (
         not isinstance(code, str)
         or not code.isascii()
         or not 1 <= len(code) <= 10
         or not code.replace("-", "").isalnum()
+        or code.lower() == "new"  # the address of the new-rule page
     ):
-        raise ValidationFailed({"code": ["规则编号：1 到 10 位字母、数字或连字符，如 JC-01"]})
-    name = clean_text(name, field="name", label="规则名称", max_length=60)
+        raise ValidationFailed({"code": ["规则编号：1 到 10 位字母、数字或连字符，如 JC-07"]})
+    return code
+
+
+def _scope(actor: User | None, region_code: Any) -> Region | None:
+    """The region a new rule is scoped to ('' or None: the whole platform), checked by policy."""
+    if region_code in (None, ""):
+        region = None
+    else:
+        found = isinstance(region_code, str) and region_code.isascii() and region_code.isdigit()
+        region = Region.objects.filter(code=region_code).first() if found and len(region_code) == 12 else None
+        if region is None:
+            raise ValidationFailed({"region": ["监察范围：没有这个区划，请从列表中选择"]})
+    if actor is not None:
+        policy.require_rule_manager(actor, region)
+    return region
+
+
+def _rule_new(*, actor: User | None, code: Any, name: Any, kind: Any, region_code: Any) -> MonitoringRule:
+    """Inside the caller's transaction: the rule (no version yet)."""
+    errors: dict[str, list[str]] = {}
+    found = KINDS.get(kind) if isinstance(kind, str) else None
+    if found is None:
+        errors["kind"] = ["规则类型：请从列表中选择"]
+    code = collect_errors(errors, lambda: _code(code))
+    name = collect_errors(errors, lambda: clean_text(name, field="name", label="规则名称", max_length=60))
+    region = collect_errors(errors, lambda: _scope(actor, region_code))
+    if errors:
+        raise ValidationFailed(errors)
+    assert found is not None
+    if MonitoringRule.objects.filter(code=code).exists():
+        raise ValidationFailed({"code": [f"规则编号：{code} 已被使用，请换一个"]})
+    return MonitoringRule.objects.create(
+        code=code, name=name, kind=kind, region=region, watches=found.description[:200], created_at=clock.now()
+    )
+
+
+def rule_create(*, actor: User | None, code: str, name: str, kind: str, region_code: str = "") -> MonitoringRule:
+    """A new rule bound to a kind, for the whole platform or one region (no version yet:
+    draft one, then publish it)."""
+    if actor is not None:
+        policy.require_rule_manager(actor)
     with transaction.atomic(durable=True):
-        if MonitoringRule.objects.filter(code=code).exists():
-            raise Conflict(f"规则编号 {code} 已存在。")
-        return MonitoringRule.objects.create(
-            code=code, name=name, kind=kind, watches=found.description[:200], created_at=clock.now()
-        )
+        return _rule_new(actor=actor, code=code, name=name, kind=kind, region_code=region_code)
+
+
+def _version_fields(
+    kind: str, params: Any, severity: Any, response_days: Any, note: Any
+) -> tuple[dict[str, list[str]], int, str]:
+    """A version's fields checked: (errors by field, response days, note)."""
+    errors = params_errors(kind, params)
+    if severity not in Severity.values:
+        errors["severity"] = ["等级：请选择 黄色 或 红色"]
+    days = collect_errors(errors, lambda: clean_days(response_days))
+    note = collect_errors(
+        errors, lambda: clean_text(note, field="note", label="修订说明", required=False, max_length=NOTE_MAX)
+    )
+    return errors, days, note
+
+
+def _draft(
+    actor: User | None, rule: MonitoringRule, params: Any, severity: Any, response_days: Any, note: Any
+) -> RuleVersion:
+    """Inside the caller's transaction, `rule` locked: its next version as a draft."""
+    errors, days, note = _version_fields(rule.kind, params, severity, response_days, note)
+    if errors:
+        raise ValidationFailed(errors)
+    last = rule.versions.order_by("-number").first()
+    version = RuleVersion.objects.create(
+        rule=rule,
+        number=(last.number + 1) if last else 1,
+        params={**KINDS[rule.kind].defaults(), **params},
+        severity=severity,
+        response_days=days,
+        status=version_next_status(None, VersionAction.DRAFT),
+        note=note,
+        drafted_by=actor,
+        drafted_at=clock.now(),
+    )
+    record_event(
+        SupervisionVerb.RULE_VERSION_DRAFTED,
+        version_subject(version),
+        actor=actor,
+        payload={
+            "rule": rule.code,
+            "version": version.number,
+            "kind": rule.kind,
+            "region": rule.region.code if rule.region else None,
+        },
+        rule_version=version,
+    )
+    return version
 
 
 def rule_version_draft(
@@ -158,47 +247,56 @@ def rule_version_draft(
     if actor is not None:
         policy.require_rule_manager(actor)
     with transaction.atomic(durable=True):
-        rule = MonitoringRule.objects.select_for_update().filter(code=rule_code).first()
+        rule = (
+            MonitoringRule.objects.select_for_update(of=("self",))
+            .select_related("region")
+            .filter(code=rule_code)
+            .first()
+        )
         if rule is None:
             raise NotFound(f"监察规则 {rule_code} 不存在。")
-        errors = params_errors(rule.kind, params)
-        if severity not in Severity.values:
-            errors["severity"] = ["等级：请选择 黄色 或 红色"]
-        if errors:
-            raise ValidationFailed(errors)
-        days = clean_days(response_days)
-        note = clean_text(note, field="note", label="修订说明", required=False, max_length=NOTE_MAX)
-        last = rule.versions.order_by("-number").first()
-        version = RuleVersion.objects.create(
-            rule=rule,
-            number=(last.number + 1) if last else 1,
-            params={**KINDS[rule.kind].defaults(), **params},
-            severity=severity,
-            response_days=days,
-            status=version_next_status(None, VersionAction.DRAFT),
-            note=note,
-            drafted_by=actor,
-            drafted_at=clock.now(),
+        return _draft(actor, rule, params, severity, response_days, note)
+
+
+def rule_create_with_draft(
+    *,
+    actor: User,
+    code: Any,
+    name: Any,
+    kind: Any,
+    region_code: Any = "",
+    params: Any,
+    severity: Any,
+    response_days: Any = 3,
+    note: Any = "",
+) -> RuleVersion:
+    """A new rule and its version 1 as a draft, in one transaction (nothing is kept when
+    either is refused; the errors of both come by field). Publishing it is the usual step."""
+    policy.require_rule_manager(actor)
+    with transaction.atomic(durable=True):
+        errors: dict[str, list[str]] = {}
+        rule = collect_errors(
+            errors, lambda: _rule_new(actor=actor, code=code, name=name, kind=kind, region_code=region_code)
         )
-        record_event(
-            SupervisionVerb.RULE_VERSION_DRAFTED,
-            version_subject(version),
-            actor=actor,
-            payload={"rule": rule.code, "version": version.number},
-            rule_version=version,
-        )
-        return version
+        if rule is None:  # the version's fields are still checked, against the chosen kind
+            known = kind if isinstance(kind, str) and kind in KINDS else ""
+            version_errors = _version_fields(known, params if known else {}, severity, response_days, note)[0]
+            raise ValidationFailed({**{k: v for k, v in version_errors.items() if k != "kind"}, **errors})
+        return _draft(actor, rule, params, severity, response_days, note)
 
 
 def rule_version_publish(*, actor: User | None, version_id: int) -> RuleVersion:
     """Put a draft in force: the rule's published version retires in the same transaction,
-    and the ledger entry carries the rule code, the version number and its canonical params."""
+    and the ledger entry carries the rule code, the version number and its canonical params.
+    Four eyes: `actor` is not the drafter (policy.require_publisher)."""
     if actor is not None:
         policy.require_rule_manager(actor)
     with transaction.atomic(durable=True):
         version = RuleVersion.objects.select_for_update().select_related("rule").filter(pk=version_id).first()
         if version is None:
             raise NotFound("规则版本不存在。")
+        if actor is not None:
+            policy.require_publisher(actor, version)
         MonitoringRule.objects.select_for_update().get(pk=version.rule_id)  # one publisher at a time
         now = clock.now()
         version_next_status(version.status, VersionAction.PUBLISH)  # a Conflict before anything is written
@@ -237,12 +335,14 @@ def publication_payload(version: RuleVersion) -> dict[str, Any]:
         "params": canonical(version.params),
         "severity": version.severity,
         "response_days": version.response_days,
+        "region": version.rule.region.code if version.rule.region else None,
     }
 
 
 def ensure_default_rules(actor: User | None = None) -> list[RuleVersion]:
-    """Version 1 of each default rule (DEFAULT_RULES), published, where a rule has no version
-    in force yet. Idempotent; returns the versions it published."""
+    """Version 1 of each default rule (DEFAULT_RULES), drafted by the platform (no actor) and
+    published by `actor`, where a rule has no version in force yet. Idempotent; returns the
+    versions it published."""
     published: list[RuleVersion] = []
     for code, (kind, name, severity, days) in DEFAULT_RULES.items():
         if not MonitoringRule.objects.filter(code=code).exists():
@@ -251,8 +351,8 @@ def ensure_default_rules(actor: User | None = None) -> list[RuleVersion]:
             continue
         draft = RuleVersion.objects.filter(rule__code=code, status=VersionStatus.DRAFT).order_by("-number").first()
         if draft is None:
-            draft = rule_version_draft(
-                actor=actor, rule_code=code, params={}, severity=severity, response_days=days, note="初始版本"
+            draft = rule_version_draft(  # drafted by the platform (its defaults), published by `actor`
+                actor=None, rule_code=code, params={}, severity=severity, response_days=days, note="初始版本"
             )
         published.append(rule_version_publish(actor=actor, version_id=draft.pk))
     return published
@@ -339,9 +439,14 @@ def hit_record(
 def _published(kinds: list[str]) -> list[RuleVersion]:
     return list(
         RuleVersion.objects.filter(status=VersionStatus.PUBLISHED, rule__kind__in=kinds)
-        .select_related("rule")
+        .select_related("rule__region")
         .order_by("rule__code")
     )
+
+
+def _covers(rule: MonitoringRule, region: Region) -> bool:
+    """Whether a rule watches the cases of `region` (a rule without a region: everywhere)."""
+    return rule.region is None or region.code.startswith(rule.region.code_prefix)
 
 
 def _key(version: RuleVersion, case: Case, event: CaseEvent) -> str:
@@ -367,7 +472,7 @@ def observe(case: Case, event: CaseEvent) -> None:
         return
     for version in _published(kinds):
         evaluate = KINDS[version.rule.kind].evaluate
-        if evaluate is None:
+        if evaluate is None or not _covers(version.rule, case.region):
             continue
         try:
             with transaction.atomic():
@@ -391,9 +496,10 @@ def observe(case: Case, event: CaseEvent) -> None:
 
 def _sweep_suspensions(version: RuleVersion, today: dt.date, limit: int) -> int:
     found = 0
-    for case in Case.objects.filter(status=CaseStatus.SUSPENDED).select_related(
-        "department", "region", "implementation_version"
-    )[:limit]:
+    suspended_cases = Case.objects.filter(status=CaseStatus.SUSPENDED)
+    if version.rule.region is not None:
+        suspended_cases = suspended_cases.filter(region__code__startswith=version.rule.region.code_prefix)
+    for case in suspended_cases.select_related("department", "region", "implementation_version")[:limit]:
         facts = _pause_facts(case, version.params, today)
         if facts is None:
             continue
@@ -433,6 +539,8 @@ def _sweep_refusals(version: RuleVersion, today: dt.date) -> int:
         .distinct()
     )
     for department in Department.objects.filter(pk__in=list(departments)).select_related("region"):
+        if not _covers(version.rule, department.region):
+            continue
         now = figures(Scope(since=this_week.since, until=this_week.until, department_id=department.pk))
         before = figures(Scope(since=last_week.since, until=last_week.until, department_id=department.pk))
         decided = now.accepted + now.refused

@@ -151,14 +151,18 @@ def drill(request: HttpRequest) -> HttpResponse:
     if filters is None or errors:
         return _no_store(render(request, "workbench/supervision/cases.html", context, status=400))
     page = Paginator(dashboard.drill_list(filters, chosen), PER_PAGE).get_page(request.GET.get("page"))
+    notice_new = reverse("workbench:supervision_notice_new")
+    department = filters.scope.department_id
     context.update(
         title=metrics.DRILLS[chosen],
         filters=filters,
         page=page,
+        department_notice_url=f"{notice_new}?{urlencode({'department': department})}" if department else "",
         rows=[
             {
                 "case": case,
                 "url": cases.case_url(case.number),
+                "notice_url": f"{notice_new}?{urlencode({'case': case.number or ''})}",
                 "item_name": case.implementation_version.item_version.name,
                 "status_label": CaseStatus(case.status).label,
                 "tone": status_tone(case.status),

@@ -36,7 +36,9 @@ TEXT_KEPT = 200  # what a refused form gives back of a field (the service allows
 # --- the monthly ranking -------------------------------------------------------------------------
 
 
-def _choice(request: HttpRequest, prefix: str) -> tuple[str, str, eval_regions.Unit | None, dict[str, list[str]]]:
+def _choice(
+    request: HttpRequest, prefixes: list[str]
+) -> tuple[str, str, eval_regions.Unit | None, dict[str, list[str]]]:
     """The month, per department or region, and the region unit the department list is
     limited to (none: all), with the messages by field."""
     errors: dict[str, list[str]] = {}
@@ -49,25 +51,28 @@ def _choice(request: HttpRequest, prefix: str) -> tuple[str, str, eval_regions.U
     by = request.GET.get("by", "department")
     by = by if by in BY else "department"
     code = request.GET.get("unit", "").strip()[:12]
-    unit = eval_regions.unit_of(code, prefix) if code and by == "department" else None
+    found = (eval_regions.unit_of(code, prefix) for prefix in prefixes) if code and by == "department" else ()
+    unit = next((u for u in found if u is not None), None)
     if code and by == "department" and unit is None:
         errors["unit"] = ["区划：请从区划排名进入"]
     return month, by, unit, errors
 
 
-def _scores(scheme: evaluation.Scheme, month: str, by: str, prefix: str, unit: Any) -> list[evaluation.Score]:
+def _scores(scheme: evaluation.Scheme, month: str, by: str, prefixes: list[str], unit: Any) -> list[evaluation.Score]:
+    """Ranked together over every region the supervisor covers (the prefixes are apart: a
+    department or region is under one of them at most)."""
     if by == "region":
-        return eval_regions.region_ranking(scheme, month, prefix=prefix)
+        return evaluation.ranked([s for p in prefixes for s in eval_regions.region_ranking(scheme, month, prefix=p)])
     if unit is not None:
         return evaluation.ranking(scheme, month, **unit.scope)
-    return evaluation.ranking(scheme, month, region_prefix=prefix)
+    return evaluation.ranked([s for p in prefixes for s in evaluation.ranking(scheme, month, region_prefix=p)])
 
 
 @login_required
 @require_GET
 def evaluation_report(request: HttpRequest) -> HttpResponse:
     user, prefixes = _supervisor(request)
-    month, by, unit, errors = _choice(request, prefixes[0])
+    month, by, unit, errors = _choice(request, prefixes)
     context: dict[str, Any] = {
         "nav_links": cases.nav_links(user),
         "month": month,
@@ -87,7 +92,7 @@ def evaluation_report(request: HttpRequest) -> HttpResponse:
         context.update(
             scheme=scheme,
             indicators=[(w, evaluation.INDICATORS[w.key]) for w in scheme.indicators],
-            scores=_scores(scheme, month, by, prefixes[0], unit),
+            scores=_scores(scheme, month, by, prefixes, unit),
             export_url=f"{reverse('workbench:supervision_evaluation_export')}?{urlencode(query)}",
             unit_url="?" + urlencode({"month": month, "by": "department"}) + "&unit=",
         )
@@ -98,14 +103,14 @@ def evaluation_report(request: HttpRequest) -> HttpResponse:
 @require_GET
 def evaluation_export(request: HttpRequest) -> HttpResponse:
     _user, prefixes = _supervisor(request)
-    month, by, unit, errors = _choice(request, prefixes[0])
+    month, by, unit, errors = _choice(request, prefixes)
     if errors:
         raise NotFound("；".join(message for messages in errors.values() for message in messages))
     scheme = eval_schemes.scheme_for(by, month)
     if scheme is None:
         raise NotFound(f"{month} 没有生效的考评方案。")
     response = HttpResponse(
-        evaluation.ranking_xlsx(scheme, month, _scores(scheme, month, by, prefixes[0], unit)),
+        evaluation.ranking_xlsx(scheme, month, _scores(scheme, month, by, prefixes, unit)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"kaoping-{month}{'-region' if by == 'region' else ''}{f'-{unit.code}' if unit else ''}.xlsx"

@@ -40,19 +40,26 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
-def _supervisor(request: HttpRequest) -> User:
+def supervisor_of(request: HttpRequest) -> User:
     user = _staff(request)
     if not policy.is_supervisor(user):
         raise PermissionDenied("监察规则和规则命中仅对监督人员开放。")
     return user
 
 
-def _small_number(raw: str, field: str, label: str, *, required: bool = True) -> int | None:
+def number_or_text(raw: str) -> int | str:
+    """A whole number typed in ASCII digits (at most 6) as an int; anything else as typed
+    (stripped), for the service to refuse by its field and bounds (1e9, NaN, full-width…)."""
     raw = raw.strip()
-    if not raw and not required:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else raw
+
+
+def small_number(raw: str, field: str, label: str, *, required: bool = True) -> int | None:
+    value = number_or_text(raw)
+    if value == "" and not required:
         return None
-    if raw.isascii() and raw.isdigit() and len(raw) <= 6:
-        return int(raw)
+    if isinstance(value, int):
+        return value
     raise ValidationFailed({field: [f"{label}：请填写整数"]})
 
 
@@ -61,7 +68,7 @@ def _small_number(raw: str, field: str, label: str, *, required: bool = True) ->
 
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
-    user = _supervisor(request)
+    user = supervisor_of(request)
     rows = [{"rule": r, "kind": KINDS.get(r.kind), "version": v} for r, v in selectors.rules_in_force()]
     return render(request, "workbench/supervision/rules.html", {"nav_links": cases.nav_links(user), "rows": rows})
 
@@ -92,6 +99,7 @@ def _rule_page(
         "rule": rule,
         "kind": kind,
         "versions": detail.versions,
+        "publishable": {v.pk for v in detail.versions if v.status == "draft" and policy.may_publish(user, v)},
         "params": [
             {
                 "spec": spec,
@@ -111,20 +119,20 @@ def _rule_page(
 
 @login_required
 def rule_page(request: HttpRequest, code: str) -> HttpResponse:
-    return _rule_page(request, _supervisor(request), code)
+    return _rule_page(request, supervisor_of(request), code)
 
 
 @login_required
 @require_POST
 def rule_version_new(request: HttpRequest, code: str) -> HttpResponse:
-    user = _supervisor(request)
+    user = supervisor_of(request)
     rule = selectors.rule_detail(code).rule
     try:
         params: dict[str, Any] = {}
         for name, spec in KINDS[rule.kind].params.items():
-            value = _small_number(request.POST.get(f"param-{name}", ""), f"params.{name}", spec.label)
+            value = small_number(request.POST.get(f"param-{name}", ""), f"params.{name}", spec.label)
             params[name] = value
-        days = _small_number(request.POST.get("response_days", ""), "response_days", "督办答复期限")
+        days = small_number(request.POST.get("response_days", ""), "response_days", "督办答复期限")
         version = rules.rule_version_draft(
             actor=user,
             rule_code=code,
@@ -143,7 +151,7 @@ def rule_version_new(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def rule_version_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    user = _supervisor(request)
+    user = supervisor_of(request)
     version = selectors.rule_version(code, number)
     try:
         rules.rule_version_publish(actor=user, version_id=version.pk)
@@ -162,7 +170,7 @@ TEXT_KEPT = 4000  # what a refused form gives back of a field (the service allow
 
 @login_required
 def hit_list(request: HttpRequest) -> HttpResponse:
-    user = _supervisor(request)
+    user = supervisor_of(request)
     codes = selectors.rule_codes()
     chosen_rule = request.GET.get("rule", "")
     chosen_rule = chosen_rule if chosen_rule in dict(codes) else ""
@@ -219,11 +227,11 @@ def _hits_page(
 @login_required
 @require_POST
 def hit_notice(request: HttpRequest, hit_id: int) -> HttpResponse:
-    user = _supervisor(request)
+    user = supervisor_of(request)
     hit = selectors.hit_for(user, hit_id)
     kept = {key: request.POST.get(key, "")[:TEXT_KEPT] for key in ("text", "response_days")}
     try:
-        days = _small_number(kept["response_days"], "response_days", "答复期限", required=False)
+        days = small_number(kept["response_days"], "response_days", "答复期限", required=False)
         notice = notices.notice_send(actor=user, hit_id=hit.pk, text=request.POST.get("text", ""), response_days=days)
     except DomainError as exc:
         errors, status = refusal(exc, "发出督办")
@@ -252,6 +260,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         "rows": [{"notice": n, "url": notice_url(n.pk)} for n in page.object_list],
         "statuses": NoticeStatus.choices,
         "chosen": chosen,
+        "may_send": policy.may_send_notice(user),
     }
     return render(request, "workbench/supervision/notices.html", context)
 
@@ -307,7 +316,7 @@ def _close(user: User, notice: SupervisionNotice, post: QueryDict) -> str:
 
 
 def _reopen(user: User, notice: SupervisionNotice, post: QueryDict) -> str:
-    days = _small_number(post.get("response_days", ""), "response_days", "答复期限", required=False)
+    days = small_number(post.get("response_days", ""), "response_days", "答复期限", required=False)
     reopened = notices.notice_reopen(actor=user, notice_id=notice.pk, reason=post.get("reason", ""), response_days=days)
     return f"督办已退回部门重新办理，新的答复期限为 {reopened.deadline:%Y-%m-%d}。"
 

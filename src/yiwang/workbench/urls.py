@@ -13,6 +13,7 @@ from yiwang.workbench import (
     ratings_intake,
     supervision,
     supervision_evaluation,
+    supervision_new,
     supervision_rules,
     views,
 )
@@ -117,6 +118,7 @@ urlpatterns = [
     path("ratings/<id:rating_id>/actions/<str:action>/", ratings.rating_action, name="rating_action"),
     # 电子监察: monitoring rules, their hits and 督办 (issue 15)
     path("supervision/rules/", supervision_rules.rule_list, name="supervision_rules"),
+    path("supervision/rules/new/", supervision_new.rule_new, name="supervision_rule_new"),
     path("supervision/rules/<str:code>/", supervision_rules.rule_page, name="supervision_rule"),
     path("supervision/rules/<str:code>/versions/", supervision_rules.rule_version_new, name="supervision_rule_version"),
     path(
@@ -127,6 +129,7 @@ urlpatterns = [
     path("supervision/hits/", supervision_rules.hit_list, name="supervision_hits"),
     path("supervision/hits/<id:hit_id>/notice/", supervision_rules.hit_notice, name="supervision_hit_notice"),
     path("supervision/notices/", supervision_rules.notice_list, name="supervision_notices"),
+    path("supervision/notices/new/", supervision_new.notice_new, name="supervision_notice_new"),
     path("supervision/notices/<id:notice_id>/", supervision_rules.notice_page, name="supervision_notice"),
     path(
         "supervision/notices/<id:notice_id>/<str:action>/",

@@ -10,10 +10,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from yiwang.accounts.models import Role
+from yiwang.accounts.services import staff_create, staff_role_grant
 from yiwang.cases import services
 from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
-from yiwang.cases.tests.factories import ImplementationVersionFactory, user
+from yiwang.cases.tests.factories import ImplementationVersionFactory, dept, user
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger.models import Entry
 from yiwang.supervision import rules as monitoring
@@ -47,12 +49,14 @@ def test_a_new_version_retires_the_one_in_force_and_hits_name_the_version_that_f
         actor=supervisor, rule_code="JC-02", params={"nth": 3}, severity="red", response_days=5, note="放宽"
     )
     assert draft.number == 2 and draft.status == VersionStatus.DRAFT
-    monitoring.rule_version_publish(actor=supervisor, version_id=draft.pk)
+    with pytest.raises(PermissionDenied):  # four eyes: not the drafter
+        monitoring.rule_version_publish(actor=supervisor, version_id=draft.pk)
+    monitoring.rule_version_publish(actor=user("sd_supervisor"), version_id=draft.pk)
     statuses = dict(RuleVersion.objects.filter(rule__code="JC-02").values_list("number", "status"))
     assert statuses == {1: "retired", 2: "published"}
     assert SupervisionEvent.objects.filter(verb="rule_version_retired", rule_version__number=1).exists()
     with pytest.raises(Conflict):
-        monitoring.rule_version_publish(actor=supervisor, version_id=draft.pk)
+        monitoring.rule_version_publish(actor=user("sd_supervisor"), version_id=draft.pk)
     with flows.on(D(2026, 3, 3)):
         case = flows.accepted(version())
         for _ in range(3):
@@ -123,6 +127,53 @@ def test_second_supplement_request(world: None) -> None:
         services.case_supplement_request(actor=user("jn_reviewer"), case=case, items=[{"name": "再补充"}])
     (hit,) = hits("JC-02", case)
     assert hit.facts == {"requests": 2, "nth": 2}
+
+
+def test_a_rule_scoped_to_a_region_watches_only_its_cases(world: None) -> None:
+    supervisor = user("sd_supervisor")
+    other = staff_create(actor=None, username="sd_supervisor2", password="Yiwang-demo-2026", display_name="省监二")
+    staff_role_grant(actor=None, user=other, role=Role.SUPERVISOR, department=dept("sd_approval"))
+    for code, region in (("JN-02", "370100000000"), ("TA-02", "370900000000")):
+        draft = monitoring.rule_create_with_draft(
+            actor=supervisor,
+            code=code,
+            name="多次补正",
+            kind="repeated_supplement",
+            region_code=region,
+            params={"nth": 2},
+            severity="yellow",
+        )
+        published = monitoring.rule_version_publish(actor=other, version_id=draft.pk)
+        leaf = json.loads(Entry.objects.get(pk=published.ledger_entry_id).leaf)["payload"]
+        assert leaf["region"] == region  # the ledger says where the rule watches
+    with flows.on(D(2026, 3, 3)):
+        case = flows.accepted(version())  # a case of 济南市
+        services.case_supplement_request(actor=user("jn_reviewer"), case=case, items=[{"name": "补充说明"}])
+        services.case_supplement_answer(actor=user("zhangsan"), case=case, note="已说明")
+        services.case_supplement_request(actor=user("jn_reviewer"), case=case, items=[{"name": "再补充"}])
+    assert len(hits("JN-02", case)) == 1 and hits("TA-02") == []
+
+
+def test_a_rule_for_a_region_is_made_by_its_supervisor_only(world: None) -> None:
+    with pytest.raises(PermissionDenied):
+        monitoring.rule_create(
+            actor=user("jn_supervisor"),
+            code="TA-01",
+            name="泰安",
+            kind="repeated_supplement",
+            region_code="370900000000",
+        )
+    with pytest.raises(ValidationFailed) as caught:  # a bad version leaves no rule behind
+        monitoring.rule_create_with_draft(
+            actor=user("jn_supervisor"),
+            code="JN-01",
+            name="济南",
+            kind="repeated_supplement",
+            params={"nth": 1},
+            severity="red",
+        )
+    assert set(caught.value.errors) == {"params.nth"}
+    assert not MonitoringRule.objects.filter(code__in=["TA-01", "JN-01"]).exists()
 
 
 @pytest.mark.parametrize(
@@ -238,7 +289,7 @@ def test_refusal_rate_doubled_week_on_week(world: None) -> None:
     lower = monitoring.rule_version_draft(
         actor=supervisor, rule_code="JC-06", params={"min_count": 2}, severity="yellow"
     )
-    monitoring.rule_version_publish(actor=supervisor, version_id=lower.pk)
+    monitoring.rule_version_publish(actor=user("sd_supervisor"), version_id=lower.pk)
     with flows.on(D(2026, 3, 3)):
         flows.accepted(version())
     _refused(D(2026, 3, 4), 1)  # last week: 1 of 2 refused (50%)
@@ -275,6 +326,7 @@ def test_the_version_transition_table_walked() -> None:
 
 def test_rule_codes_are_unique(world: None) -> None:
     rules()
-    with pytest.raises(Conflict):
+    with pytest.raises(ValidationFailed) as caught:
         monitoring.rule_create(actor=user("jn_supervisor"), code="JC-01", name="重复", kind="repeated_supplement")
+    assert caught.value.errors == {"code": ["规则编号：JC-01 已被使用，请换一个"]}
     assert MonitoringRule.objects.count() == len(monitoring.DEFAULT_RULES)

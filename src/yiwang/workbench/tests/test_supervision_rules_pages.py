@@ -54,7 +54,14 @@ def test_rules_list_detail_new_version_and_publish(login_as: Login) -> None:
         "/workbench/supervision/rules/JC-02/versions/", {"param-nth": "3", "severity": "red", "response_days": "4"}
     )
     assert done.status_code == 302
-    published = client.post("/workbench/supervision/rules/JC-02/versions/2/publish/")
+    own = client.post("/workbench/supervision/rules/JC-02/versions/2/publish/")
+    assert own.status_code == 403 and "双人复核" in text(own)  # four eyes: not the drafter
+    reviewer = login_as("sd_supervisor")
+    assert (
+        "/workbench/supervision/rules/JC-02/versions/2/publish/"
+        in reviewer.get("/workbench/supervision/rules/JC-02/").content.decode()
+    )
+    published = reviewer.post("/workbench/supervision/rules/JC-02/versions/2/publish/")
     assert published.status_code == 302
     assert RuleVersion.objects.get(rule__code="JC-02", status="published").params == {"nth": 3}
 
