@@ -3,7 +3,10 @@
 NUL cannot be stored by PostgreSQL (a 500 and the typed text lost), and the other C0/C1
 controls and lone surrogates are never typed by a person: they come from a paste of binary
 data or from a client probing the platform. We refuse rather than strip, so a value is never
-silently changed. Tab, CR and LF are allowed in multi-line text only. Free of Django.
+silently changed. Tab, CR and LF are allowed in multi-line text only. The bidirectional
+embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) are refused too: they
+reorder what a reader sees without changing what is stored ("Trojan Source"), so a name or a
+reason could show a staff member or an auditor something other than its text. Free of Django.
 """
 
 import json
@@ -11,9 +14,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-# C0 controls and DEL, the C1 controls, and lone surrogates (which UTF-8 cannot encode).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls and DEL, the C1 controls, the bidirectional overrides and isolates, and lone
+# surrogates (which UTF-8 cannot encode).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def control_char_error(label: str, value: str, *, multiline: bool = False) -> str | None:
