@@ -16,7 +16,7 @@ from yiwang.accounts.services import staff_create, staff_role_grant
 from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory, dept
-from yiwang.supervision import policy
+from yiwang.supervision import eval_schemes, policy
 from yiwang.supervision.tests.scene import D
 from yiwang.workbench.tests.html_checks import assert_sound_html
 
@@ -99,8 +99,13 @@ def test_the_region_selector_narrows_to_one_of_them_only(world: None, login_as: 
 def test_the_evaluation_ranks_the_departments_of_both(world: None, login_as: Login) -> None:
     two_region_supervisor()
     one_case_each()
+    eval_schemes.ensure_default_schemes()
     shown = text(login_as("jt_supervisor").get("/workbench/supervision/evaluation/", {"month": "2026-03"}))
     assert "济南市行政审批服务局" in shown and "泰安市行政审批服务局" in shown
     assert "山东省行政审批服务局" not in shown
+    by_region = text(
+        login_as("jt_supervisor").get("/workbench/supervision/evaluation/", {"month": "2026-03", "by": "region"})
+    )
+    assert "济南市（本级）" in by_region and "泰安市（本级）" in by_region
     jinan_only = text(login_as("jn_supervisor").get("/workbench/supervision/evaluation/", {"month": "2026-03"}))
     assert "济南市行政审批服务局" in jinan_only and "泰安市行政审批服务局" not in jinan_only
