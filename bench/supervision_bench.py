@@ -52,15 +52,16 @@ PEAK_CASES_PER_S = 280_000 / 86_400 * 10  # Shanghai's daily volume, 10× its av
 EVENTS_PER_CASE = 12  # observed events of a life: submit, accept, tasks and stages, decide, conclude
 
 
-def database(url: str) -> tuple[str, str]:
-    """(the Django URL, the database name) the bench may drop and recreate."""
+def database(url: str, *, may_drop: bool = False) -> tuple[str, str]:
+    """(the Django URL, the database name) the bench may drop and recreate (`may_drop`: any
+    name, for a database the caller owns)."""
     parts = urlsplit(url)
     if parts.hostname not in ("127.0.0.1", "localhost"):
         sys.exit(f"the bench runs on 127.0.0.1 only, not {parts.hostname}")
     name = parts.path.lstrip("/") or "postgres"
     if name == "postgres":
         name = DEFAULT_DB
-    if "bench" not in name:
+    if "bench" not in name and not may_drop:
         sys.exit(f"the bench drops and recreates its database: {name!r} must contain 'bench'")
     return parts._replace(scheme="postgres", path=f"/{name}").geturl(), name
 
@@ -68,7 +69,7 @@ def database(url: str) -> tuple[str, str]:
 def generate(n: int, deadline: float) -> tuple[dict, float, dt.date]:
     """The roll-ups of N cases and the open ones; (counts, seconds, the last day)."""
     from django.db import connection, transaction
-    from supervision_data import GENERATE, N_ITEMS, WEEKEND, combos, departments_sql, regions_sql
+    from supervision_data import GENERATE, MONTHLY, N_ITEMS, WEEKEND, combos, departments_sql, regions_sql
 
     from yiwang.accounts.models import User
     from yiwang.catalog.models import ImplementationVersion
@@ -99,7 +100,34 @@ def generate(n: int, deadline: float) -> tuple[dict, float, dt.date]:
                   "weekend": WEEKEND}  # fmt: skip
         for sql in GENERATE.split(";\n"):
             cur.execute(sql, params)
+        for sql in MONTHLY.split(";\n"):
+            cur.execute(sql)
     return counts(), time.perf_counter() - started, today
+
+
+def reused(url: str, n: int) -> dict | None:
+    """The counts of an earlier run's data of N cases (migrated to this code), or None: none there."""
+    import django
+    from django.core.management import call_command
+
+    os.environ.update(DATABASE_URL=url, YIWANG_ENV="development", LOG_LEVEL="WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.config.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    django.setup()
+    from django.db import connection, transaction
+    from supervision_data import MONTHLY
+
+    try:
+        call_command("migrate", verbosity=0)
+        data = counts()
+    except Exception:  # a missing or foreign database: generate afresh
+        return None
+    if data["submitted"] and not data["monthly_rows"]:  # written before MonthlyFigures existed
+        with transaction.atomic(), connection.cursor() as cur:
+            for sql in MONTHLY.split(";\n"):
+                cur.execute(sql)
+        data = counts()
+    return data if data["submitted"] and abs(data["submitted"] - n) <= n * 0.01 + 100 else None
 
 
 def counts() -> dict:
@@ -279,12 +307,22 @@ def observer(events: int, threads: int, spread: bool, today: dt.date) -> dict:
 
 
 def rebuild_rate(n_cases: int, deadline: float) -> dict:
-    """`rollup.rebuild` over n_cases real cases with three events each (bulk SQL), with progress."""
-    from django.db import connection, transaction
+    """`rollup.rebuild` over n_cases real cases with three events each (bulk SQL), with progress;
+    rolled back, so the generated roll-ups stay for --reuse."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        found = _rebuild_rate(n_cases, deadline)
+        transaction.set_rollback(True)
+    return found
+
+
+def _rebuild_rate(n_cases: int, deadline: float) -> dict:
+    from django.db import connection
 
     from yiwang.supervision.rollup import rebuild
 
-    with transaction.atomic(), connection.cursor() as cur:
+    with connection.cursor() as cur:
         cur.execute(f"SET LOCAL statement_timeout = {max(1, int(deadline - time.monotonic())) * 1000}")
         cur.execute(
             "INSERT INTO cases_case (ref, number, status, form_data, idempotency_key, idempotency_fingerprint, "
@@ -331,14 +369,24 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DB}")
     )
+    parser.add_argument("--may-drop", action="store_true", help="the database's name need not contain 'bench'")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of an earlier run of the same --cases (migrated, not regenerated)",
+    )
     args = parser.parse_args()
     deadline = time.monotonic() + args.timeout
-    url, name = database(args.database_url)
+    url, name = database(args.database_url, may_drop=args.may_drop or args.reuse)
     load_start, started = os.getloadavg()[0], dt.datetime.now()
     from ratings_bench import Meter, setup
 
-    prepare_s = setup(url, name)
-    data, generate_s, today = generate(args.cases, deadline)
+    data = reused(url, args.cases) if args.reuse else None
+    if data is None:
+        prepare_s = setup(url, name)
+        data, generate_s, today = generate(args.cases, deadline)
+    else:
+        prepare_s, generate_s, today = 0.0, 0.0, dt.date.fromisoformat(data["last_day"])
     print(f"generated in {generate_s:.0f} s: {data}", flush=True)
 
     from django.db import connection
@@ -380,6 +428,7 @@ def main() -> int:
         f"data: roll-ups of {data['submitted']:,} applications ({data['concluded']:,} concluded) over {data['days']} days "
         f"up to {today}: {data['daily_rows']:,} DailyFigures rows of an item and "
         f"{data.get('all_items_rows', 0):,} of all items ({data['daily_mb']} MB with indexes), "
+        f"{data.get('monthly_rows', 0):,} MonthlyFigures rows, "
         f"{data['rating_rows']:,} DailyRatings rows, {data['status_rows']:,} StatusCount rows; {data['open_cases']:,} "
         f"open cases in the case table; {data['departments']} departments, {data['regions']} regions, "
         f"{data['items']} items. Closed cases: roll-ups only (supervision_data).",

@@ -20,8 +20,10 @@ formulas below are also shown to readers (`FORMULAS`).
 
 A period is by the day each thing happened (an application counts on the day it was filed,
 a conclusion on the day the case was concluded). Without an item filter the figures read the
-roll-ups' rows of all items (`ALL_ITEMS`), one per department and day; grouped by item, the
-rows of each item.
+roll-ups' rows of all items (`ALL_ITEMS`): the calendar months that lie whole in the period
+from `MonthlyFigures` (one row per department and month) and its partial first and last
+months from `DailyFigures` (one row per department and day); with an item filter, grouped by
+item or by day, the daily rows.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from yiwang.cases.workflow import CLOCK_RUNNING, CaseStatus
 from yiwang.core import clock
 from yiwang.core.dates import period
 from yiwang.ledger.events import CaseVerb
-from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, StatusCount
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, MonthlyFigures, StatusCount
 
 COUNTERS = [
     "submitted",
@@ -247,7 +249,7 @@ def percentile(histogram: Counter[int], share: float) -> int | None:
     return max(histogram)  # unreachable: the ranks add up to total
 
 
-def _histogram(rows: QuerySet[DailyFigures]) -> Counter[int]:
+def _histogram(rows: QuerySet[Any]) -> Counter[int]:
     merged: Counter[int] = Counter()
     rows = rows.filter(concluded__gt=0)
     if connection.vendor == "postgresql":  # merged in the database: a few dozen rows come back
@@ -264,12 +266,49 @@ def _histogram(rows: QuerySet[DailyFigures]) -> Counter[int]:
     return merged
 
 
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
+
+
+def split(since: dt.date, until: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """The calendar months that lie whole in [since, until] as (first month, the month after
+    the last; first days), or None; and the (first, last) days of the period outside them."""
+    first = since if since.day == 1 else _next_month(since)
+    after = _next_month(until)
+    end = after if until == after - dt.timedelta(days=1) else until.replace(day=1)
+    if first >= end:
+        return None, [(since, until)]
+    edges = [(since, first - dt.timedelta(days=1))] if since < first else []
+    return (first, end), edges + ([(end, until)] if end <= until else [])
+
+
+def _sources(scope: Scope) -> list[QuerySet[Any]]:
+    """Roll-up rows that together count every event of `scope` once: without an item filter
+    its whole months (MonthlyFigures) and the days of its partial months (DailyFigures' rows
+    of all items); with one, the item's days."""
+    months, edges = split(scope.since, scope.until)
+    if scope.item_code or months is None:
+        return [days_in(scope)]
+    where = _places(scope)
+    rows: list[QuerySet[Any]] = [MonthlyFigures.objects.filter(where, month__gte=months[0], month__lt=months[1])]
+    if edges:
+        days = Q()
+        for first, last in edges:
+            days |= Q(day__gte=first, day__lte=last)
+        rows.append(DailyFigures.objects.filter(where, days, item_code=ALL_ITEMS))
+    return rows
+
+
 def figures(scope: Scope) -> Figures:
-    """Everything that happened in `scope`: one aggregate over the roll-up rows, one pass over
-    their time histograms."""
-    rows = days_in(scope)
-    sums = rows.aggregate(**{name: Sum(name) for name in COUNTERS})
-    return Figures(**{name: sums[name] or 0 for name in COUNTERS}, p90_days=percentile(_histogram(rows), 0.9))
+    """Everything that happened in `scope`: one aggregate over the roll-up rows of each
+    source, one pass over their time histograms."""
+    sums: Counter[str] = Counter()
+    histogram: Counter[int] = Counter()
+    for rows in _sources(scope):
+        found = rows.aggregate(**{name: Sum(name) for name in COUNTERS})
+        sums.update({name: found[name] or 0 for name in COUNTERS})
+        histogram.update(_histogram(rows))
+    return Figures(**{name: sums[name] for name in COUNTERS}, p90_days=percentile(histogram, 0.9))
 
 
 def satisfaction(scope: Scope) -> Satisfaction:
@@ -295,13 +334,12 @@ BREAKDOWNS = {"department": "department_id", "region": "region_id", "item": "ite
 def figures_by(scope: Scope, by: str) -> dict[Any, Figures]:
     """`figures` per department, region, item or day of `scope` (without percentiles)."""
     column = BREAKDOWNS[by]
-    grouped = (
-        days_in(scope, by_item=by == "item")
-        .values(column)
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by(column)
-    )
-    return {row[column]: Figures(**{name: row[name] or 0 for name in COUNTERS}) for row in grouped}
+    sources = [days_in(scope, by_item=by == "item")] if by in ("item", "day") else _sources(scope)
+    sums: dict[Any, Counter[str]] = {}
+    for rows in sources:
+        for row in rows.values(column).annotate(**{name: Sum(name) for name in COUNTERS}).order_by():
+            sums.setdefault(row[column], Counter()).update({name: row[name] or 0 for name in COUNTERS})
+    return {key: Figures(**{name: sums[key][name] for name in COUNTERS}) for key in sorted(sums)}
 
 
 def open_by_state(scope: Scope) -> dict[str, int]:

@@ -13,7 +13,7 @@ from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import GOOD_DATA, ImplementationVersionFactory, user
 from yiwang.cases.workflow import CaseStatus
 from yiwang.supervision import metrics
-from yiwang.supervision.models import DailyFigures, StatusCount
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures, StatusCount
 from yiwang.supervision.rollup import rebuild
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +108,8 @@ def test_status_counts_equal_the_case_table_and_a_rebuild_changes_nothing(world:
         DailyFigures.objects.values_list("day", "submitted", "concluded", "concluded_on_time", "days_histogram")
     )
     read, written = rebuild()
-    assert read > 0 and written == DailyFigures.objects.count() + StatusCount.objects.count()
+    rows = DailyFigures.objects.count() + MonthlyFigures.objects.count() + StatusCount.objects.count()
+    assert read > 0 and written == rows
     assert (
         sorted(DailyFigures.objects.values_list("day", "submitted", "concluded", "concluded_on_time", "days_histogram"))
         == kept
@@ -153,3 +154,66 @@ def test_a_region_row_drills_to_that_region_only(world: None) -> None:
     exact = metrics.Scope(since=FEBRUARY.since, until=FEBRUARY.until, region_id=region_id)
     per_region = metrics.figures_by(FEBRUARY, "region")[region_id]
     assert metrics.cases_behind(exact, "submitted").count() == per_region.submitted == 5
+
+
+def _months_of_the_days() -> dict[tuple[int, int, dt.date], dict[str, object]]:
+    """The daily rows of all items summed per department, region and calendar month."""
+    months: dict[tuple[int, int, dt.date], dict[str, object]] = {}
+    for row in DailyFigures.objects.filter(item_code=ALL_ITEMS).values():
+        month = months.setdefault(
+            (row["department_id"], row["region_id"], row["day"].replace(day=1)),
+            {name: 0 for name in metrics.COUNTERS} | {"days_histogram": Counter()},
+        )
+        for name in metrics.COUNTERS:
+            month[name] += row[name]  # type: ignore[operator]
+        month["days_histogram"].update(row["days_histogram"])  # type: ignore[attr-defined]
+    return months
+
+
+def _monthly_rows() -> dict[tuple[int, int, dt.date], dict[str, object]]:
+    return {
+        (row["department_id"], row["region_id"], row["month"]): {name: row[name] for name in metrics.COUNTERS}
+        | {"days_histogram": Counter(row["days_histogram"])}
+        for row in MonthlyFigures.objects.values()
+    }
+
+
+def test_the_months_hold_the_sums_of_their_days_after_the_events_and_after_a_rebuild(world: None) -> None:
+    cases = scene()
+    with flows.on(D(2026, 2, 10)):
+        twin = flows.accepted(ImplementationVersionFactory())
+    decided(twin, D(2026, 2, 12))  # a second conclusion of 2 working days on the same day and month
+    february = MonthlyFigures.objects.get(month=D(2026, 2, 1), department_id=cases["late"].department_id)
+    assert (february.submitted, february.concluded, february.days_histogram) == (6, 2, {"2": 2})
+    assert _monthly_rows() == _months_of_the_days()
+    rebuild()
+    assert _monthly_rows() == _months_of_the_days()
+    assert MonthlyFigures.objects.get(month=D(2026, 3, 1)).days_histogram == {"24": 1}
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [
+        (D(2026, 2, 1), D(2026, 3, 31)),  # whole months only
+        (D(2026, 1, 15), D(2026, 3, 25)),  # February whole, partial January and March
+        (D(2026, 2, 11), D(2026, 3, 31)),  # partial February (after the applications), whole March
+        (D(2026, 2, 10), D(2026, 3, 20)),  # no whole month
+        (D(2026, 2, 12), D(2026, 2, 12)),  # one day
+    ],
+)
+def test_a_period_reads_the_same_figures_from_months_and_days_as_from_its_days(
+    world: None, since: dt.date, until: dt.date
+) -> None:
+    scene()
+    scope = metrics.Scope(since=since, until=until)
+    days = DailyFigures.objects.filter(item_code=ALL_ITEMS, day__gte=since, day__lte=until)
+    expected = {name: sum(getattr(row, name) for row in days) for name in metrics.COUNTERS}
+    histogram: Counter[int] = Counter()
+    for row in days:
+        histogram.update({int(k): n for k, n in row.days_histogram.items()})
+    found = metrics.figures(scope)
+    assert {name: getattr(found, name) for name in metrics.COUNTERS} == expected
+    assert found.p90_days == metrics.percentile(histogram, 0.9)
+    by_department = metrics.figures_by(scope, "department")
+    assert sum(one.submitted for one in by_department.values()) == expected["submitted"]
+    assert sum(one.concluded for one in by_department.values()) == expected["concluded"]
