@@ -198,14 +198,15 @@ def board(filters: Filters, *, now_counts: bool = True) -> Board:
         for key in keys
     ]
     rows.sort(key=lambda row: (-row.figures.submitted, row.label))
-    daily = metrics.figures_by(scope, "day")
+    daily = metrics.figures_by(scope, "day", ["submitted", "concluded"])
     days = [scope.since + dt.timedelta(days=n) for n in range((scope.until - scope.since).days + 1)]
     return Board(
         filters=filters,
-        totals=metrics.figures(scope),
+        # The rows of departments or regions are the same roll-up rows, grouped: their sums are the totals.
+        totals=metrics.figures(scope, parts=per if filters.by != "item" else None),
         satisfaction=metrics.satisfaction(scope),
         open_by_state=metrics.open_by_state(scope) if now_counts else {},
-        overdue_now=metrics.open_overdue(scope).count() if now_counts else 0,
+        overdue_now=sum(overdue.values()),  # each case in one group
         warned_now=metrics.open_warned(scope).count() if now_counts else 0,
         beyond_statutory_now=metrics.open_beyond_statutory(scope).count() if now_counts else 0,
         rows=rows,

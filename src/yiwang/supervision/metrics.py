@@ -35,7 +35,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 
 from yiwang.accounts.models import Region
 from yiwang.cases.models import Case, CaseEvent
@@ -206,8 +207,9 @@ class Satisfaction:
         return _share(self.put_right, self.bad)
 
 
-def _regions(prefix: str) -> list[int]:
-    return list(Region.objects.filter(code__startswith=prefix).values_list("pk", flat=True))
+def _regions(prefix: str) -> QuerySet[Region]:
+    """The regions under `prefix`, as a subquery (no round trip of its own)."""
+    return Region.objects.filter(code__startswith=prefix).values("pk")
 
 
 def _places(scope: Scope) -> Q:
@@ -250,19 +252,20 @@ def percentile(histogram: Counter[int], share: float) -> int | None:
 
 
 def _histogram(rows: QuerySet[Any]) -> Counter[int]:
+    """The merged time histograms of `rows` (each row's counts times its `sign`)."""
     merged: Counter[int] = Counter()
     rows = rows.filter(concluded__gt=0)
     if connection.vendor == "postgresql":  # merged in the database: a few dozen rows come back
-        sql, params = rows.values("days_histogram").query.sql_with_params()
+        sql, params = rows.values("days_histogram", "sign").query.sql_with_params()
         with connection.cursor() as cursor:
             # The ORM's own SQL in a subquery; the values stay parameters.
-            merge = f"SELECT e.key, SUM(e.value::int) FROM ({sql}) AS r, jsonb_each_text(r.days_histogram) AS e"  # noqa: S608
-            cursor.execute(merge + " GROUP BY e.key", params)
+            merge = f"SELECT e.key, SUM(r.sign * e.value::int) FROM ({sql}) AS r"  # noqa: S608
+            cursor.execute(merge + ", jsonb_each_text(r.days_histogram) AS e GROUP BY e.key", params)
             merged.update({int(value): int(n) for value, n in cursor.fetchall()})
         return merged
-    for histogram in rows.values_list("days_histogram", flat=True):
+    for histogram, sign in rows.values_list("days_histogram", "sign"):
         for value, n in histogram.items():
-            merged[int(value)] += n
+            merged[int(value)] += sign * n
     return merged
 
 
@@ -270,45 +273,76 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
 
 
-def split(since: dt.date, until: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
-    """The calendar months that lie whole in [since, until] as (first month, the month after
-    the last; first days), or None; and the (first, last) days of the period outside them."""
-    first = since if since.day == 1 else _next_month(since)
-    after = _next_month(until)
-    end = after if until == after - dt.timedelta(days=1) else until.replace(day=1)
-    if first >= end:
-        return None, [(since, until)]
-    edges = [(since, first - dt.timedelta(days=1))] if since < first else []
-    return (first, end), edges + ([(end, until)] if end <= until else [])
+@dataclass(frozen=True)
+class Plan:
+    """How the rows of all items add up to a period: + the months, + the days `added`, − the
+    days `taken` (of a partial month read as its month less the days outside the period, when
+    those are fewer than the days inside)."""
+
+    months: list[dt.date]
+    added: list[tuple[dt.date, dt.date]]
+    taken: list[tuple[dt.date, dt.date]]
+
+
+def plan(since: dt.date, until: dt.date) -> Plan:
+    """The cheapest reading of [since, until]: each calendar month it touches from its
+    MonthlyFigures row, or from its days in the period, or as the month less the days outside
+    it, whichever reads the fewest rows (at most ~15 days per partial month)."""
+    found = Plan([], [], [])
+    first, one = since, dt.timedelta(days=1)
+    while first <= until:
+        after = _next_month(first)
+        last, month, month_end = min(until, after - one), first.replace(day=1), after - one
+        inside = (last - first).days + 1
+        if (month_end - month).days + 1 - inside < inside:
+            found.months.append(month)
+            found.taken.extend(r for r in ((month, first - one), (last + one, month_end)) if r[0] <= r[1])
+        else:
+            found.added.append((first, last))
+        first = after
+    return found
 
 
 def _sources(scope: Scope) -> list[QuerySet[Any]]:
-    """Roll-up rows that together count every event of `scope` once: without an item filter
-    its whole months (MonthlyFigures) and the days of its partial months (DailyFigures' rows
-    of all items); with one, the item's days."""
-    months, edges = split(scope.since, scope.until)
-    if scope.item_code or months is None:
-        return [days_in(scope)]
-    where = _places(scope)
-    rows: list[QuerySet[Any]] = [MonthlyFigures.objects.filter(where, month__gte=months[0], month__lt=months[1])]
-    if edges:
-        days = Q()
-        for first, last in edges:
-            days |= Q(day__gte=first, day__lte=last)
-        rows.append(DailyFigures.objects.filter(where, days, item_code=ALL_ITEMS))
+    """Roll-up rows that together count every event of `scope` once, each with its `sign`
+    (+1 or −1): without an item filter the rows of all items by `plan` (MonthlyFigures and
+    DailyFigures); with one, the item's days."""
+    if scope.item_code:
+        return [days_in(scope).annotate(sign=Value(1))]
+    chosen, where = plan(scope.since, scope.until), _places(scope)
+    rows: list[QuerySet[Any]] = []
+    if chosen.months:
+        rows.append(MonthlyFigures.objects.filter(where, month__in=chosen.months).annotate(sign=Value(1)))
+    if chosen.added or chosen.taken:
+        added, taken = Q(), Q()
+        for first, last in chosen.added:
+            added |= Q(day__gte=first, day__lte=last)
+        for first, last in chosen.taken:
+            taken |= Q(day__gte=first, day__lte=last)
+        days = DailyFigures.objects.filter(where, added | taken, item_code=ALL_ITEMS)
+        sign = SqlCase(When(taken, then=Value(-1)), default=Value(1)) if chosen.taken else Value(1)
+        rows.append(days.annotate(sign=sign))
     return rows
 
 
-def figures(scope: Scope) -> Figures:
+def _sums(names: list[str]) -> dict[str, Sum]:
+    return {name: Sum(F(name) * F("sign")) for name in names}
+
+
+def figures(scope: Scope, *, parts: dict[Any, Figures] | None = None) -> Figures:
     """Everything that happened in `scope`: one aggregate over the roll-up rows of each
-    source, one pass over their time histograms."""
+    source, one pass over their time histograms. `parts`: `figures_by(scope, "department")`
+    (or "region") already read, whose sums are the totals (the same rows, grouped)."""
     sums: Counter[str] = Counter()
     histogram: Counter[int] = Counter()
+    for part in (parts or {}).values():
+        sums.update({name: getattr(part, name) for name in COUNTERS})
     for rows in _sources(scope):
-        found = rows.aggregate(**{name: Sum(name) for name in COUNTERS})
-        sums.update({name: found[name] or 0 for name in COUNTERS})
+        if parts is None:
+            found = rows.aggregate(**_sums(COUNTERS))
+            sums.update({name: found[name] or 0 for name in COUNTERS})
         histogram.update(_histogram(rows))
-    return Figures(**{name: sums[name] for name in COUNTERS}, p90_days=percentile(histogram, 0.9))
+    return Figures(**{name: sums[name] for name in COUNTERS}, p90_days=percentile(+histogram, 0.9))
 
 
 def satisfaction(scope: Scope) -> Satisfaction:
@@ -331,15 +365,19 @@ def satisfaction_by(scope: Scope, by: str) -> dict[Any, Satisfaction]:
 BREAKDOWNS = {"department": "department_id", "region": "region_id", "item": "item_code", "day": "day"}
 
 
-def figures_by(scope: Scope, by: str) -> dict[Any, Figures]:
-    """`figures` per department, region, item or day of `scope` (without percentiles)."""
+def figures_by(scope: Scope, by: str, names: list[str] = COUNTERS) -> dict[Any, Figures]:
+    """`figures` per department, region, item or day of `scope` (without percentiles; only
+    the counters `names`, the others 0)."""
     column = BREAKDOWNS[by]
-    sources = [days_in(scope, by_item=by == "item")] if by in ("item", "day") else _sources(scope)
+    if by in ("item", "day"):
+        sources = [days_in(scope, by_item=by == "item").annotate(sign=Value(1))]
+    else:
+        sources = _sources(scope)
     sums: dict[Any, Counter[str]] = {}
     for rows in sources:
-        for row in rows.values(column).annotate(**{name: Sum(name) for name in COUNTERS}).order_by():
-            sums.setdefault(row[column], Counter()).update({name: row[name] or 0 for name in COUNTERS})
-    return {key: Figures(**{name: sums[key][name] for name in COUNTERS}) for key in sorted(sums)}
+        for row in rows.values(column).annotate(**_sums(names)).order_by():
+            sums.setdefault(row[column], Counter()).update({name: row[name] or 0 for name in names})
+    return {key: Figures(**{name: sums[key][name] for name in names}) for key in sorted(sums)}
 
 
 def open_by_state(scope: Scope) -> dict[str, int]:

@@ -191,13 +191,24 @@ def test_the_months_hold_the_sums_of_their_days_after_the_events_and_after_a_reb
     assert MonthlyFigures.objects.get(month=D(2026, 3, 1)).days_histogram == {"24": 1}
 
 
+def test_a_partial_month_is_read_from_the_fewer_rows() -> None:
+    assert metrics.plan(D(2026, 2, 11), D(2026, 3, 19)) == metrics.Plan(
+        months=[D(2026, 2, 1), D(2026, 3, 1)],
+        added=[],
+        taken=[(D(2026, 2, 1), D(2026, 2, 10)), (D(2026, 3, 20), D(2026, 3, 31))],
+    )
+    assert metrics.plan(D(2026, 2, 20), D(2026, 3, 9)) == metrics.Plan(
+        months=[], added=[(D(2026, 2, 20), D(2026, 2, 28)), (D(2026, 3, 1), D(2026, 3, 9))], taken=[]
+    )
+
+
 @pytest.mark.parametrize(
     ("since", "until"),
     [
         (D(2026, 2, 1), D(2026, 3, 31)),  # whole months only
         (D(2026, 1, 15), D(2026, 3, 25)),  # February whole, partial January and March
-        (D(2026, 2, 11), D(2026, 3, 31)),  # partial February (after the applications), whole March
-        (D(2026, 2, 10), D(2026, 3, 20)),  # no whole month
+        (D(2026, 2, 11), D(2026, 3, 19)),  # each month less the days outside: 02-10's and 03-20's events
+        (D(2026, 2, 5), D(2026, 2, 14)),  # the days: 02-10's applications, 02-12's conclusion
         (D(2026, 2, 12), D(2026, 2, 12)),  # one day
     ],
 )
