@@ -320,6 +320,7 @@ def rebuild_rate(n_cases: int, deadline: float) -> dict:
 def _rebuild_rate(n_cases: int, deadline: float) -> dict:
     from django.db import connection
 
+    from yiwang.core import clock
     from yiwang.supervision.rollup import rebuild
 
     with connection.cursor() as cur:
@@ -354,7 +355,12 @@ def _rebuild_rate(n_cases: int, deadline: float) -> dict:
 
     read, rows = rebuild(progress=progress, chunk=5000)
     took = time.perf_counter() - started
-    return {"events": read, "rows": rows, "seconds": took, "per_s": read / took, "progress": lines}
+    month, started = clock.today().replace(day=1), time.perf_counter()
+    month_read, month_rows = rebuild(month=month, chunk=5000)
+    month_took = time.perf_counter() - started
+    return {"events": read, "rows": rows, "seconds": took, "per_s": read / took, "progress": lines,
+            "month": f"{month:%Y-%m}: {month_read:,} events, {month_rows:,} rows in {month_took:.1f} s = "
+                     f"{month_read / month_took:,.0f} events/s"}  # fmt: skip
 
 
 def main() -> int:
@@ -458,7 +464,7 @@ def main() -> int:
     if rebuilt:
         lines += ["", f"rebuild: {rebuilt['events']:,} events in {rebuilt['seconds']:.1f} s = {rebuilt['per_s']:,.0f} "
                   f"events/s ({rebuilt['rows']:,} rows written; submit/accept/approve only, no conclusion)",
-                  *rebuilt["progress"]]  # fmt: skip
+                  *rebuilt["progress"], f"  one month (rebuild(month=…), its own transaction) {rebuilt['month']}"]  # fmt: skip
     lines += ["", f"EXPLAIN (ANALYZE, BUFFERS) of the slowest scenario, {slowest[0]}:", *plans]
     text = "\n".join(lines)
     print(text)

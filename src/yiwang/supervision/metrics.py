@@ -269,7 +269,7 @@ def _histogram(rows: QuerySet[Any]) -> Counter[int]:
     return merged
 
 
-def _next_month(day: dt.date) -> dt.date:
+def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
 
 
@@ -291,7 +291,7 @@ def plan(since: dt.date, until: dt.date) -> Plan:
     found = Plan([], [], [])
     first, one = since, dt.timedelta(days=1)
     while first <= until:
-        after = _next_month(first)
+        after = next_month(first)
         last, month, month_end = min(until, after - one), first.replace(day=1), after - one
         inside = (last - first).days + 1
         if (month_end - month).days + 1 - inside < inside:

@@ -29,8 +29,9 @@ from yiwang.cases.deadlines import case_clock_state
 from yiwang.cases.models import Case, CaseEvent, DeliveryMethod
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion, VersionStatus
+from yiwang.core.dates import period
 from yiwang.ledger.events import CaseVerb
-from yiwang.supervision.metrics import COUNTERS
+from yiwang.supervision.metrics import COUNTERS, next_month
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures, StatusCount
 
 # Verb → the counter of DailyFigures it adds one to.
@@ -244,27 +245,42 @@ def status_moves(key: dict[str, Any], from_status: str, to_status: str) -> list[
     return statements
 
 
-def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 5000) -> tuple[int, int]:
-    """Recompute every roll-up from the events and the case table; returns (events read, rows written).
+def rebuild(
+    *, month: dt.date | None = None, progress: Callable[[int, int], None] | None = None, chunk: int = 5000
+) -> tuple[int, int]:
+    """Recompute the roll-ups from the events and the case table; returns (events read, rows written).
 
     Status counts come from the case table itself (the truth for "now"); daily and monthly
-    figures from replaying every event through `deltas`. One transaction: on PostgreSQL it
-    first locks the roll-up tables against writers, so an event written meanwhile waits and
-    then lands on the new rows instead of being lost with the old ones (case changes pause
-    for the rebuild); readers see the old figures until it commits.
+    figures from replaying the events through `deltas`: every event, or with `month` (its
+    first day) only the events of that calendar month, replacing only its days and its month
+    (`yiwang supervision rebuild --since/--until` runs one month per transaction). One
+    transaction: on PostgreSQL it first locks the roll-up tables against writers, so an event
+    written meanwhile waits and then lands on the new rows instead of being lost with the old
+    ones (case changes pause for the rebuild); readers see the old figures until it commits.
     """
     models = (DailyFigures, MonthlyFigures, StatusCount)
+    events, replaced = _counted_events(), [DailyFigures.objects.all(), MonthlyFigures.objects.all()]
+    if month is not None:
+        if month.day != 1:
+            raise ValueError(f"month must be a month's first day, not {month}")
+        after = next_month(month)
+        start, end = period(month, after - dt.timedelta(days=1))
+        events = events.filter(at__gte=start, at__lt=end)
+        replaced = [
+            DailyFigures.objects.filter(day__gte=month, day__lt=after),
+            MonthlyFigures.objects.filter(month=month),
+        ]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 tables = ", ".join(model._meta.db_table for model in models)
                 cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
-        total = _counted_events().count()
+        total = events.count()
         days: dict[tuple[int, int, str, dt.date], Deltas] = {}
         months: dict[tuple[int, int, dt.date], Deltas] = {}
         codes: dict[int, str] = {}
         read = 0
-        for case, event in _events(chunk):
+        for case, event in _events(events, chunk):
             found = deltas(case, event)
             read += 1
             if found:
@@ -281,8 +297,8 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
         ]
         monthly = [_row(MonthlyFigures, merged, key[0], key[1], month=key[2]) for key, merged in months.items()]
         statuses = _status_rows(codes)
-        for model in models:
-            model.objects.all().delete()
+        for rows in [*replaced, StatusCount.objects.all()]:
+            rows.delete()
         DailyFigures.objects.bulk_create(daily, batch_size=2000)
         MonthlyFigures.objects.bulk_create(monthly, batch_size=2000)
         StatusCount.objects.bulk_create(statuses, batch_size=2000)
@@ -302,8 +318,8 @@ def _counted_events() -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(verb__in=[*COUNTED, CaseVerb.WITHDRAW])
 
 
-def _events(chunk: int) -> Iterator[tuple[Case, CaseEvent]]:
-    events = _counted_events().order_by("id")
+def _events(events: QuerySet[CaseEvent], chunk: int) -> Iterator[tuple[Case, CaseEvent]]:
+    events = events.order_by("id")
     last = 0
     while True:
         batch = list(events.filter(id__gt=last).select_related("case__implementation_version")[:chunk])

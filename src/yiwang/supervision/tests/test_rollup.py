@@ -4,7 +4,7 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from yiwang.cases import services
@@ -228,3 +228,33 @@ def test_a_period_reads_the_same_figures_from_months_and_days_as_from_its_days(
     by_department = metrics.figures_by(scope, "department")
     assert sum(one.submitted for one in by_department.values()) == expected["submitted"]
     assert sum(one.concluded for one in by_department.values()) == expected["concluded"]
+
+
+def test_a_rebuild_of_some_months_replaces_their_rows_only(world: None, capsys: pytest.CaptureFixture[str]) -> None:
+    scene()
+    kept = sorted(DailyFigures.objects.values_list("day", "item_code", "submitted", "concluded", "days_histogram"))
+    # February's rows lose what they counted, March's too; a rebuild of February alone puts
+    # February's back and leaves March's as they were.
+    DailyFigures.objects.update(submitted=0)
+    MonthlyFigures.objects.update(concluded=0)
+    with flows.on(D(2026, 3, 31)):
+        call_command("supervision", "rebuild", "--since", "2026-02", "--until", "2026-02")
+    out = capsys.readouterr().out
+    assert "2026-02：已读办件事件" in out and "2026-02：已重建" in out
+    february = [row for row in kept if row[0].month == 2]
+    assert (
+        sorted(
+            DailyFigures.objects.filter(day__month=2).values_list(
+                "day", "item_code", "submitted", "concluded", "days_histogram"
+            )
+        )
+        == february
+    )
+    assert MonthlyFigures.objects.get(month=D(2026, 2, 1)).concluded == 1
+    assert MonthlyFigures.objects.get(month=D(2026, 3, 1)).concluded == 0
+    assert set(DailyFigures.objects.filter(day__month=3).values_list("submitted", flat=True)) == {0}
+    with flows.on(D(2026, 3, 31)):
+        call_command("supervision", "rebuild", "--since", "2026-02", "--until", "2026-03")
+    assert _monthly_rows() == _months_of_the_days()
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("supervision", "rebuild", "--since", "2026-13")
