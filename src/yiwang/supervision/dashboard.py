@@ -183,6 +183,7 @@ def board(filters: Filters, *, now_counts: bool = True) -> Board:
     stands now (红牌, 黄牌, 超法定时限 and open cases per state), which reads the case table."""
     scope = filters.scope
     per = metrics.figures_by(scope, filters.by)
+    grouped = filters.by != "item"
     rated = metrics.satisfaction_by(scope, filters.by)
     overdue = _overdue_by(scope, filters.by) if now_counts else {}
     keys = sorted(set(per) | set(overdue), key=str)
@@ -202,9 +203,9 @@ def board(filters: Filters, *, now_counts: bool = True) -> Board:
     days = [scope.since + dt.timedelta(days=n) for n in range((scope.until - scope.since).days + 1)]
     return Board(
         filters=filters,
-        # The rows of departments or regions are the same roll-up rows, grouped: their sums are the totals.
-        totals=metrics.figures(scope, parts=per if filters.by != "item" else None),
-        satisfaction=metrics.satisfaction(scope),
+        # Rows of departments or regions group the same roll-up rows as the totals: their sums are the totals.
+        totals=metrics.figures(scope, parts=per if grouped else None),
+        satisfaction=metrics.satisfaction(scope, parts=rated if grouped else None),
         open_by_state=metrics.open_by_state(scope) if now_counts else {},
         overdue_now=sum(overdue.values()),  # each case in one group
         warned_now=metrics.open_warned(scope).count() if now_counts else 0,

@@ -345,8 +345,13 @@ def figures(scope: Scope, *, parts: dict[Any, Figures] | None = None) -> Figures
     return Figures(**{name: sums[name] for name in COUNTERS}, p90_days=percentile(+histogram, 0.9))
 
 
-def satisfaction(scope: Scope) -> Satisfaction:
-    """好评率 and 差评整改率 of `scope`, from the 好差评 roll-up."""
+def satisfaction(scope: Scope, *, parts: dict[Any, Satisfaction] | None = None) -> Satisfaction:
+    """好评率 and 差评整改率 of `scope`, from the 好差评 roll-up (`parts`: `satisfaction_by`
+    department or region already read, whose sums are the totals)."""
+    if parts is not None:
+        return Satisfaction(
+            *(sum(getattr(part, name) for part in parts.values()) for name in ("rated", "bad", "put_right"))
+        )
     rows = _daily(DailyRatings, scope)
     sums = rows.aggregate(rated=Sum("rated"), bad=Sum("bad"), put_right=Sum("put_right"))
     return Satisfaction(**{name: value or 0 for name, value in sums.items()})

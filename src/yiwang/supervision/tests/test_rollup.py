@@ -12,7 +12,7 @@ from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import GOOD_DATA, ImplementationVersionFactory, user
 from yiwang.cases.workflow import CaseStatus
-from yiwang.supervision import metrics
+from yiwang.supervision import dashboard, metrics
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures, StatusCount
 from yiwang.supervision.rollup import rebuild
 
@@ -258,3 +258,14 @@ def test_a_rebuild_of_some_months_replaces_their_rows_only(world: None, capsys: 
     assert _monthly_rows() == _months_of_the_days()
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("supervision", "rebuild", "--since", "2026-13")
+
+
+@pytest.mark.parametrize("by", ["department", "region", "item"])
+def test_the_board_totals_equal_the_figures_of_its_scope(world: None, by: str) -> None:
+    """The board sums its department or region rows for the totals (the same roll-up rows)."""
+    scene()
+    scope = metrics.Scope(since=D(2026, 2, 11), until=D(2026, 3, 19))
+    view = dashboard.board(dashboard.Filters(scope, by))
+    assert view.totals == metrics.figures(scope) and view.totals.concluded == 1
+    assert view.satisfaction == metrics.satisfaction(scope)
+    assert view.overdue_now == metrics.open_overdue(scope).count()
