@@ -30,13 +30,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections import Counter
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 
 from yiwang.accounts.models import Region
 from yiwang.cases.models import Case, CaseEvent
@@ -405,25 +407,44 @@ def _case_places(scope: Scope) -> Q:
     return where
 
 
+def _standing(today: dt.date) -> dict[str, Q]:
+    """Cases in review now: past their committed due date (红牌: the limit the engine warns
+    and reminds by, cases.services.timing.case_deadline_check; index case_status_committed_due),
+    past their warning date and not yet overdue (黄牌), past their statutory due date (a
+    breach of the law's limit)."""
+    return {
+        "overdue": Q(committed_due_date__lt=today),
+        "warned": Q(warning_date__lte=today, committed_due_date__gte=today),
+        "beyond_statutory": Q(due_date__lt=today),
+    }
+
+
+def _running(scope: Scope, condition: Q) -> QuerySet[Case]:
+    return Case.objects.filter(_case_places(scope), condition, status__in=CLOCK_RUNNING)
+
+
 def open_overdue(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Cases in review past their committed due date now (红牌) — the limit the engine warns
-    and reminds by (cases.services.timing.case_deadline_check); index case_status_committed_due."""
-    today = today or clock.today()
-    return Case.objects.filter(_case_places(scope), status__in=CLOCK_RUNNING, committed_due_date__lt=today)
+    """Cases in review past their committed due date now (红牌)."""
+    return _running(scope, _standing(today or clock.today())["overdue"])
 
 
 def open_beyond_statutory(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Cases in review past their statutory due date now: a breach of the law's limit."""
-    today = today or clock.today()
-    return Case.objects.filter(_case_places(scope), status__in=CLOCK_RUNNING, due_date__lt=today)
+    """Cases in review past their statutory due date now."""
+    return _running(scope, _standing(today or clock.today())["beyond_statutory"])
 
 
 def open_warned(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
     """Cases in review past their warning date and not yet overdue (黄牌)."""
-    today = today or clock.today()
-    return Case.objects.filter(
-        _case_places(scope), status__in=CLOCK_RUNNING, warning_date__lte=today, committed_due_date__gte=today
-    )
+    return _running(scope, _standing(today or clock.today())["warned"])
+
+
+def standing_by(scope: Scope, column: str, *, today: dt.date | None = None) -> dict[Any, dict[str, int]]:
+    """The counts of `open_overdue`, `open_warned` and `open_beyond_statutory` per value of
+    `column` (a Case field path), in one pass over the cases that are any of them."""
+    late = _standing(today or clock.today())
+    rows = _running(scope, reduce(operator.or_, late.values())).values(column)
+    grouped = rows.annotate(**{name: Count("id", filter=where) for name, where in late.items()}).order_by()
+    return {row[column]: {name: row[name] for name in late} for row in grouped}
 
 
 # --- the cases behind a figure (drill-down) --------------------------------------------------

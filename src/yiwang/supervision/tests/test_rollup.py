@@ -269,3 +269,23 @@ def test_the_board_totals_equal_the_figures_of_its_scope(world: None, by: str) -
     assert view.totals == metrics.figures(scope) and view.totals.concluded == 1
     assert view.satisfaction == metrics.satisfaction(scope)
     assert view.overdue_now == metrics.open_overdue(scope).count()
+
+
+def test_the_standing_counts_in_one_pass_equal_the_case_lists(world: None) -> None:
+    scene()
+    running = Case.objects.get(status=CaseStatus.IN_REVIEW)
+    assert running.warning_date is not None and running.committed_due_date is not None
+    for today in (running.warning_date, running.committed_due_date + dt.timedelta(days=1), D(2026, 3, 17)):
+        counted = metrics.standing_by(FEBRUARY, "department_id", today=today)
+        totals = {name: sum(counts[name] for counts in counted.values()) for name in ("overdue", "warned")}
+        assert totals == {
+            "overdue": metrics.open_overdue(FEBRUARY, today=today).count(),
+            "warned": metrics.open_warned(FEBRUARY, today=today).count(),
+        }
+        beyond = sum(counts["beyond_statutory"] for counts in counted.values())
+        assert beyond == metrics.open_beyond_statutory(FEBRUARY, today=today).count()
+    assert metrics.standing_by(FEBRUARY, "department_id", today=D(2026, 3, 17))[running.department_id] == {
+        "overdue": 1,
+        "warned": 0,
+        "beyond_statutory": 1,
+    }
