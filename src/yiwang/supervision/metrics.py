@@ -209,7 +209,7 @@ class Satisfaction:
         return _share(self.put_right, self.bad)
 
 
-def _regions(prefix: str) -> QuerySet[Region]:
+def _regions(prefix: str) -> QuerySet[Region, Any]:
     """The regions under `prefix`, as a subquery (no round trip of its own)."""
     return Region.objects.filter(code__startswith=prefix).values("pk")
 

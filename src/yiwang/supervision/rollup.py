@@ -210,7 +210,7 @@ def added(model: type[DailyFigures] | type[MonthlyFigures], keys: list[dict[str,
     """Add `found` to the row of each key, creating the rows that are missing; atomic under
     concurrency (the upsert's row lock), so no count is lost."""
     table = model._meta.db_table
-    values = {name: found.counts.get(name, 0) for name in COUNTERS}
+    values: dict[str, Any] = {name: found.counts.get(name, 0) for name in COUNTERS}
     bucket = None if found.days_used is None else str(found.days_used)
     values["days_histogram"] = jsonlib.dumps({} if bucket is None else {bucket: 1})
     updates = [f"{name} = {table}.{name} + excluded.{name}" for name in sorted(found.counts)]
