@@ -252,12 +252,11 @@ _SUMS = """sum(submitted), sum(submitted_online), sum(accepted), sum(refused), s
   sum(approved), sum(denied), sum(decided_by_rule), sum(withdrawn), sum(revoked), sum(concluded),
   sum(concluded_on_time), sum(concluded_within_commitment), sum(concluded_zero_visit), sum(days_used),
   sum(statutory_days), sum(committed_days), sum(warnings), sum(overdue)"""
-MONTHLY = f"""
-DELETE FROM supervision_monthlyfigures;
-INSERT INTO supervision_monthlyfigures (month, department_id, region_id, submitted, submitted_online, accepted,
-    refused, supplement_requests, approved, denied, decided_by_rule, withdrawn, revoked, concluded, concluded_on_time,
-    concluded_within_commitment, concluded_zero_visit, days_used, statutory_days, committed_days, warnings, overdue,
-    days_histogram)
+_MONTH_COLUMNS = """month, department_id, region_id, submitted, submitted_online, accepted, refused,
+  supplement_requests, approved, denied, decided_by_rule, withdrawn, revoked, concluded, concluded_on_time,
+  concluded_within_commitment, concluded_zero_visit, days_used, statutory_days, committed_days, warnings, overdue,
+  days_histogram"""
+_MONTHS_OF_DAYS = f"""
   SELECT s.*, coalesce(h.hist, '{{}}'::jsonb)
   FROM (SELECT date_trunc('month', day)::date AS month, department_id, region_id, {_SUMS}
         FROM supervision_dailyfigures WHERE item_code = '' GROUP BY 1, 2, 3) s
@@ -266,8 +265,17 @@ INSERT INTO supervision_monthlyfigures (month, department_id, region_id, submitt
                      sum(e.value::int) AS n
                    FROM supervision_dailyfigures, jsonb_each_text(days_histogram) e WHERE item_code = ''
                    GROUP BY 1, 2, 3, 4) x
-             GROUP BY 1, 2, 3) h USING (month, department_id, region_id)
+             GROUP BY 1, 2, 3) h USING (month, department_id, region_id)"""
+MONTHLY = f"""
+DELETE FROM supervision_monthlyfigures;
+INSERT INTO supervision_monthlyfigures ({_MONTH_COLUMNS}) {_MONTHS_OF_DAYS}
   ORDER BY 1, 2
+"""
+# The month rows that differ from the sums of their days (either way): 0 when the observer
+# kept both levels alike.
+MONTHLY_CHECK = f"""
+SELECT (SELECT count(*) FROM ({_MONTHS_OF_DAYS} EXCEPT SELECT {_MONTH_COLUMNS} FROM supervision_monthlyfigures) a)
+     + (SELECT count(*) FROM (SELECT {_MONTH_COLUMNS} FROM supervision_monthlyfigures EXCEPT {_MONTHS_OF_DAYS}) b)
 """
 
 COUNTS = """
