@@ -177,7 +177,10 @@ Statement = tuple[str, list[Any]]
 
 def execute(statements: list[Statement]) -> None:
     """Run the statements; on PostgreSQL as one (the first ones as data-modifying WITH
-    clauses: one round trip per event). They never touch the same row twice."""
+    clauses: one round trip per event). They never touch the same row twice. Rows shared by
+    the items of a department (its day's and month's rows of all items) are locked in the
+    same order by every event, as the statement always has the same shape; the rows of one
+    item are behind its `guard`."""
     if not statements:
         return
     with connection.cursor() as cursor:
@@ -231,14 +234,13 @@ def added(model: type[DailyFigures] | type[MonthlyFigures], keys: list[dict[str,
 def status_moves(key: dict[str, Any], from_status: str, to_status: str) -> list[Statement]:
     """One case fewer in the state left, one more in the state entered (drafts not counted)."""
     statements: list[Statement] = []
+    table = StatusCount._meta.db_table
     if from_status and from_status != CaseStatus.DRAFT:
-        table = StatusCount._meta.db_table
         where = " AND ".join(f"{name} = %s" for name in key)
         statements.append(
             (f"UPDATE {table} SET cases = cases - 1 WHERE {where} AND state = %s", [*key.values(), from_status])  # noqa: S608
         )
     if to_status and to_status != CaseStatus.DRAFT:
-        table = StatusCount._meta.db_table
         statements.append(
             _upsert(StatusCount, [{**key, "state": to_status, "cases": 1}], [f"cases = {table}.cases + 1"])
         )

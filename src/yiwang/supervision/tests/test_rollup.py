@@ -1,9 +1,11 @@
 """The roll-ups follow every case event, give the figures of the formulas, and equal a rebuild."""
 
 import datetime as dt
+import importlib
 from collections import Counter
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
@@ -289,3 +291,12 @@ def test_the_standing_counts_in_one_pass_equal_the_case_lists(world: None) -> No
         "warned": 0,
         "beyond_statutory": 1,
     }
+
+
+def test_the_migration_writes_the_months_of_the_days_already_there(world: None) -> None:
+    scene()
+    expected = _monthly_rows()
+    MonthlyFigures.objects.all().delete()
+    migration = importlib.import_module("yiwang.supervision.migrations.0005_monthly_figures")
+    migration.months_of_the_days(django_apps, None)
+    assert _monthly_rows() == expected == _months_of_the_days()
