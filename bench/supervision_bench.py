@@ -397,6 +397,8 @@ def main() -> int:
 
     data = reused(url, args.cases) if args.reuse else None
     if data is None:
+        if "bench" not in name and not args.may_drop:
+            sys.exit(f"no data of {args.cases:,} cases in {name!r} to reuse, and without --may-drop it is not dropped")
         prepare_s = setup(url, name)
         data, generate_s, today = generate(args.cases, deadline)
     else:
