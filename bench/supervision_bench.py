@@ -52,15 +52,16 @@ PEAK_CASES_PER_S = 280_000 / 86_400 * 10  # Shanghai's daily volume, 10× its av
 EVENTS_PER_CASE = 12  # observed events of a life: submit, accept, tasks and stages, decide, conclude
 
 
-def database(url: str) -> tuple[str, str]:
-    """(the Django URL, the database name) the bench may drop and recreate."""
+def database(url: str, *, may_drop: bool = False) -> tuple[str, str]:
+    """(the Django URL, the database name) the bench may drop and recreate (`may_drop`: any
+    name, for a database the caller owns)."""
     parts = urlsplit(url)
     if parts.hostname not in ("127.0.0.1", "localhost"):
         sys.exit(f"the bench runs on 127.0.0.1 only, not {parts.hostname}")
     name = parts.path.lstrip("/") or "postgres"
     if name == "postgres":
         name = DEFAULT_DB
-    if "bench" not in name:
+    if "bench" not in name and not may_drop:
         sys.exit(f"the bench drops and recreates its database: {name!r} must contain 'bench'")
     return parts._replace(scheme="postgres", path=f"/{name}").geturl(), name
 
@@ -68,7 +69,7 @@ def database(url: str) -> tuple[str, str]:
 def generate(n: int, deadline: float) -> tuple[dict, float, dt.date]:
     """The roll-ups of N cases and the open ones; (counts, seconds, the last day)."""
     from django.db import connection, transaction
-    from supervision_data import GENERATE, N_ITEMS, WEEKEND, combos, departments_sql, regions_sql
+    from supervision_data import GENERATE, MONTHLY, N_ITEMS, WEEKEND, combos, departments_sql, regions_sql
 
     from yiwang.accounts.models import User
     from yiwang.catalog.models import ImplementationVersion
@@ -99,7 +100,34 @@ def generate(n: int, deadline: float) -> tuple[dict, float, dt.date]:
                   "weekend": WEEKEND}  # fmt: skip
         for sql in GENERATE.split(";\n"):
             cur.execute(sql, params)
+        for sql in MONTHLY.split(";\n"):
+            cur.execute(sql)
     return counts(), time.perf_counter() - started, today
+
+
+def reused(url: str, n: int) -> dict | None:
+    """The counts of an earlier run's data of N cases (migrated to this code), or None: none there."""
+    import django
+    from django.core.management import call_command
+
+    os.environ.update(DATABASE_URL=url, YIWANG_ENV="development", LOG_LEVEL="WARNING")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yiwang.config.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    django.setup()
+    from django.db import connection, transaction
+    from supervision_data import MONTHLY
+
+    try:
+        call_command("migrate", verbosity=0)
+        data = counts()
+    except Exception:  # a missing or foreign database: generate afresh
+        return None
+    if data["submitted"] and not data["monthly_rows"]:  # written before MonthlyFigures existed
+        with transaction.atomic(), connection.cursor() as cur:
+            for sql in MONTHLY.split(";\n"):
+                cur.execute(sql)
+        data = counts()
+    return data if data["submitted"] and abs(data["submitted"] - n) <= n * 0.01 + 100 else None
 
 
 def counts() -> dict:
@@ -233,9 +261,11 @@ def explain(call) -> list[str]:
             "or more:", ""] + [line for _, lines in shown for line in lines]  # fmt: skip
 
 
-def observer(events: int, threads: int, spread: bool, today: dt.date) -> dict:
-    """`rollup.observe` of a submission event, one transaction each, on one DailyFigures row
-    (every event the same department, region, item and day) or spread over many."""
+def observer(events: int, threads: int, spread: bool, today: dt.date, batch: int = 1) -> dict:
+    """`rollup.observe` of a submission event, one transaction each (or `batch` per transaction,
+    as inside the engine's own transaction: the observer's cost without a commit of its own),
+    on one DailyFigures row (every event the same department, region, item and day) or spread
+    over many; the CPU of this thread and of its PostgreSQL backend."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -250,41 +280,58 @@ def observer(events: int, threads: int, spread: bool, today: dt.date) -> dict:
     versions = list(ImplementationVersion.objects.filter(status="published").values_list("pk", flat=True))
     at = timezone.now()
 
-    def run(first: int, count: int, cpu: list) -> None:
-        c0 = time.thread_time()
-        for k in range(first, first + count):
-            dept, region = places[k % len(places)] if spread else places[0]
-            version = versions[(k // len(places)) % len(versions)] if spread else versions[0]
-            case = Case(department_id=dept, region_id=region, implementation_version_id=version)
-            event = CaseEvent(case=case, verb=CaseVerb.SUBMIT, from_status="draft", to_status="submitted",
-                              actor_role="applicant", at=at)  # fmt: skip
+    def run(first: int, count: int, cpu: list, pg_cpu: list) -> None:
+        backend = Meter()
+        c0, p0 = time.thread_time(), backend.pg()
+        for start in range(first, first + count, batch):
             with transaction.atomic():
-                rollup.observe(case, event)
+                for k in range(start, min(start + batch, first + count)):
+                    dept, region = places[k % len(places)] if spread else places[0]
+                    version = versions[(k // len(places)) % len(versions)] if spread else versions[0]
+                    case = Case(department_id=dept, region_id=region, implementation_version_id=version)
+                    event = CaseEvent(case=case, verb=CaseVerb.SUBMIT, from_status="draft", to_status="submitted",
+                                      actor_role="applicant", at=at)  # fmt: skip
+                    rollup.observe(case, event)
         cpu.append(time.thread_time() - c0)
+        pg_cpu.append(backend.pg() - p0)
         connection.close()
 
-    share, cpu = events // threads, []  # type: ignore[var-annotated]
+    from ratings_bench import Meter
+
+    share, cpu, pg_cpu = events // threads, [], []  # type: ignore[var-annotated]
     started = time.perf_counter()
     if threads == 1:
-        run(0, share, cpu)
+        run(0, share, cpu, pg_cpu)
     else:
-        workers = [threading.Thread(target=run, args=(t * share, share, cpu)) for t in range(threads)]
+        workers = [threading.Thread(target=run, args=(t * share, share, cpu, pg_cpu)) for t in range(threads)]
         for worker in workers:
             worker.start()
         for worker in workers:
             worker.join()
     wall = time.perf_counter() - started
     done = share * threads
-    return {"events": done, "per_s": done / wall, "ms": 1000 * wall / done, "app_ms": 1000 * sum(cpu) / done}
+    return {"events": done, "per_s": done / wall, "ms": 1000 * wall / done, "app_ms": 1000 * sum(cpu) / done,
+            "pg_ms": 1000 * sum(pg_cpu) / done, "batch": batch}  # fmt: skip
 
 
 def rebuild_rate(n_cases: int, deadline: float) -> dict:
-    """`rollup.rebuild` over n_cases real cases with three events each (bulk SQL), with progress."""
-    from django.db import connection, transaction
+    """`rollup.rebuild` over n_cases real cases with three events each (bulk SQL), with progress;
+    rolled back, so the generated roll-ups stay for --reuse."""
+    from django.db import transaction
 
+    with transaction.atomic():
+        found = _rebuild_rate(n_cases, deadline)
+        transaction.set_rollback(True)
+    return found
+
+
+def _rebuild_rate(n_cases: int, deadline: float) -> dict:
+    from django.db import connection
+
+    from yiwang.core import clock
     from yiwang.supervision.rollup import rebuild
 
-    with transaction.atomic(), connection.cursor() as cur:
+    with connection.cursor() as cur:
         cur.execute(f"SET LOCAL statement_timeout = {max(1, int(deadline - time.monotonic())) * 1000}")
         cur.execute(
             "INSERT INTO cases_case (ref, number, status, form_data, idempotency_key, idempotency_fingerprint, "
@@ -316,7 +363,12 @@ def rebuild_rate(n_cases: int, deadline: float) -> dict:
 
     read, rows = rebuild(progress=progress, chunk=5000)
     took = time.perf_counter() - started
-    return {"events": read, "rows": rows, "seconds": took, "per_s": read / took, "progress": lines}
+    month, started = clock.today().replace(day=1), time.perf_counter()
+    month_read, month_rows = rebuild(month=month, chunk=5000)
+    month_took = time.perf_counter() - started
+    return {"events": read, "rows": rows, "seconds": took, "per_s": read / took, "progress": lines,
+            "month": f"{month:%Y-%m}: {month_read:,} events, {month_rows:,} rows in {month_took:.1f} s = "
+                     f"{month_read / month_took:,.0f} events/s"}  # fmt: skip
 
 
 def main() -> int:
@@ -331,14 +383,26 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DB}")
     )
+    parser.add_argument("--may-drop", action="store_true", help="the database's name need not contain 'bench'")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of an earlier run of the same --cases (migrated, not regenerated)",
+    )
     args = parser.parse_args()
     deadline = time.monotonic() + args.timeout
-    url, name = database(args.database_url)
+    url, name = database(args.database_url, may_drop=args.may_drop or args.reuse)
     load_start, started = os.getloadavg()[0], dt.datetime.now()
     from ratings_bench import Meter, setup
 
-    prepare_s = setup(url, name)
-    data, generate_s, today = generate(args.cases, deadline)
+    data = reused(url, args.cases) if args.reuse else None
+    if data is None:
+        if "bench" not in name and not args.may_drop:
+            sys.exit(f"no data of {args.cases:,} cases in {name!r} to reuse, and without --may-drop it is not dropped")
+        prepare_s = setup(url, name)
+        data, generate_s, today = generate(args.cases, deadline)
+    else:
+        prepare_s, generate_s, today = 0.0, 0.0, dt.date.fromisoformat(data["last_day"])
     print(f"generated in {generate_s:.0f} s: {data}", flush=True)
 
     from django.db import connection
@@ -363,9 +427,16 @@ def main() -> int:
     plans = explain(slowest[1])
 
     observed = []
-    for threads, spread in ((1, False), (1, True), (2, False), (2, True)):
+    for threads, spread, batch in ((1, False, 1), (1, True, 1), (2, False, 1), (2, True, 1), (1, True, 100)):
         if time.monotonic() < deadline:
-            observed.append((threads, spread, observer(args.events, threads, spread, today)))
+            observed.append((threads, spread, observer(args.events, threads, spread, today, batch)))
+    from supervision_data import MONTHLY_CHECK
+
+    with connection.cursor() as cur:
+        cur.execute(MONTHLY_CHECK)
+        months_differing = cur.fetchone()[0]
+    if months_differing:
+        failures.append(f"{months_differing} MonthlyFigures rows differ from the sums of their days")
     rebuilt = rebuild_rate(args.rebuild_cases, deadline) if args.rebuild_cases and time.monotonic() < deadline else None
 
     from django import get_version
@@ -380,6 +451,7 @@ def main() -> int:
         f"data: roll-ups of {data['submitted']:,} applications ({data['concluded']:,} concluded) over {data['days']} days "
         f"up to {today}: {data['daily_rows']:,} DailyFigures rows of an item and "
         f"{data.get('all_items_rows', 0):,} of all items ({data['daily_mb']} MB with indexes), "
+        f"{data.get('monthly_rows', 0):,} MonthlyFigures rows, "
         f"{data['rating_rows']:,} DailyRatings rows, {data['status_rows']:,} StatusCount rows; {data['open_cases']:,} "
         f"open cases in the case table; {data['departments']} departments, {data['regions']} regions, "
         f"{data['items']} items. Closed cases: roll-ups only (supervision_data).",
@@ -397,19 +469,23 @@ def main() -> int:
             f"{cost['p50'] / base['p50']:>7.1f}  {'= raw SQL' if ok else 'DIFFERS'}"
         )
     lines += [""] + (failures or ["every board equals the raw SQL (supervision_data.RAW_*); its rows and daily "
-                                  "series add up to its totals; the ranking scores every active department once"])  # fmt: skip
+                                  "series add up to its totals; the ranking scores every active department once; "
+                                  "after the observer scenarios every MonthlyFigures row equals the sum of its "
+                                  "days (supervision_data.MONTHLY_CHECK)"])  # fmt: skip
     lines += ["", f"observer (rollup.observe of a submission, one transaction each; {args.events} events): "
               f"needed at the peak {PEAK_CASES_PER_S:.1f} cases/s × {EVENTS_PER_CASE} events = {need:.0f} events/s"]  # fmt: skip
     for threads, spread, got in observed:
+        how = "one row (the hot item)" if not spread else "spread over many rows"
+        if got["batch"] > 1:
+            how = f"spread, {got['batch']} per transaction"
         lines.append(
-            f"  {threads} thread(s), {'spread over many rows' if spread else 'one row (the hot item)':<24}"
-            f"{got['per_s']:>8,.0f} events/s  {got['ms']:.2f} ms/event  app CPU {got['app_ms']:.2f} ms/event  "
-            f"({got['per_s'] / need:.1f} × the peak)"
+            f"  {threads} thread(s), {how:<30}{got['per_s']:>8,.0f} events/s  {got['ms']:.2f} ms/event  "
+            f"CPU app {got['app_ms']:.2f} + pg {got['pg_ms']:.2f} ms/event  ({got['per_s'] / need:.1f} × the peak)"
         )
     if rebuilt:
         lines += ["", f"rebuild: {rebuilt['events']:,} events in {rebuilt['seconds']:.1f} s = {rebuilt['per_s']:,.0f} "
                   f"events/s ({rebuilt['rows']:,} rows written; submit/accept/approve only, no conclusion)",
-                  *rebuilt["progress"]]  # fmt: skip
+                  *rebuilt["progress"], f"  one month (rebuild(month=…), its own transaction) {rebuilt['month']}"]  # fmt: skip
     lines += ["", f"EXPLAIN (ANALYZE, BUFFERS) of the slowest scenario, {slowest[0]}:", *plans]
     text = "\n".join(lines)
     print(text)

@@ -246,10 +246,43 @@ INSERT INTO supervision_statuscount (department_id, region_id, item_code, state,
   WHERE n > 0 GROUP BY 1, 2, 3, 4
 """
 
+# The monthly rows of all items (models.MonthlyFigures): the sums of the daily rows of all
+# items per calendar month, histograms merged (what the observer and rollup.rebuild keep).
+_SUMS = """sum(submitted), sum(submitted_online), sum(accepted), sum(refused), sum(supplement_requests),
+  sum(approved), sum(denied), sum(decided_by_rule), sum(withdrawn), sum(revoked), sum(concluded),
+  sum(concluded_on_time), sum(concluded_within_commitment), sum(concluded_zero_visit), sum(days_used),
+  sum(statutory_days), sum(committed_days), sum(warnings), sum(overdue)"""
+_MONTH_COLUMNS = """month, department_id, region_id, submitted, submitted_online, accepted, refused,
+  supplement_requests, approved, denied, decided_by_rule, withdrawn, revoked, concluded, concluded_on_time,
+  concluded_within_commitment, concluded_zero_visit, days_used, statutory_days, committed_days, warnings, overdue,
+  days_histogram"""
+_MONTHS_OF_DAYS = f"""
+  SELECT s.*, coalesce(h.hist, '{{}}'::jsonb)
+  FROM (SELECT date_trunc('month', day)::date AS month, department_id, region_id, {_SUMS}
+        FROM supervision_dailyfigures WHERE item_code = '' GROUP BY 1, 2, 3) s
+  LEFT JOIN (SELECT month, department_id, region_id, jsonb_object_agg(v, n) AS hist
+             FROM (SELECT date_trunc('month', day)::date AS month, department_id, region_id, e.key AS v,
+                     sum(e.value::int) AS n
+                   FROM supervision_dailyfigures, jsonb_each_text(days_histogram) e WHERE item_code = ''
+                   GROUP BY 1, 2, 3, 4) x
+             GROUP BY 1, 2, 3) h USING (month, department_id, region_id)"""
+MONTHLY = f"""
+DELETE FROM supervision_monthlyfigures;
+INSERT INTO supervision_monthlyfigures ({_MONTH_COLUMNS}) {_MONTHS_OF_DAYS}
+  ORDER BY 1, 2
+"""
+# The month rows that differ from the sums of their days (either way): 0 when the observer
+# kept both levels alike.
+MONTHLY_CHECK = f"""
+SELECT (SELECT count(*) FROM ({_MONTHS_OF_DAYS} EXCEPT SELECT {_MONTH_COLUMNS} FROM supervision_monthlyfigures) a)
+     + (SELECT count(*) FROM (SELECT {_MONTH_COLUMNS} FROM supervision_monthlyfigures EXCEPT {_MONTHS_OF_DAYS}) b)
+"""
+
 COUNTS = """
 SELECT json_build_object(
   'daily_rows', (SELECT count(*) FROM supervision_dailyfigures WHERE item_code <> ''),
   'all_items_rows', (SELECT count(*) FROM supervision_dailyfigures WHERE item_code = ''),
+  'monthly_rows', (SELECT count(*) FROM supervision_monthlyfigures),
   'submitted', (SELECT sum(submitted) FROM supervision_dailyfigures WHERE item_code <> ''),
   'concluded', (SELECT sum(concluded) FROM supervision_dailyfigures WHERE item_code <> ''),
   'rating_rows', (SELECT count(*) FROM supervision_dailyratings),
@@ -259,6 +292,7 @@ SELECT json_build_object(
   'regions', (SELECT count(DISTINCT region_id) FROM supervision_dailyfigures),
   'items', (SELECT count(DISTINCT item_code) FROM supervision_dailyfigures WHERE item_code <> ''),
   'days', (SELECT count(DISTINCT day) FROM supervision_dailyfigures),
+  'last_day', (SELECT max(day) FROM supervision_dailyfigures WHERE item_code <> ''),
   'daily_mb', (SELECT pg_total_relation_size('supervision_dailyfigures') / 1048576))
 """
 

@@ -39,7 +39,7 @@ from yiwang.ledger.models import Entry
 from yiwang.ratings.models import BAD_GRADES, Rating, RatingEvent
 from yiwang.ratings.workflow import PUT_RIGHT
 from yiwang.supervision import publication, rollup, satisfaction
-from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, StatusCount
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, MonthlyFigures, StatusCount
 
 # A leaf and its event row read the clock a few statements apart in one transaction
 # (cases.services.record, ratings.services): they must agree within this, and on the day.
@@ -95,6 +95,7 @@ def _audit(chunk: int, max_problems: int) -> SupervisionAudit:
     counted = rollup.recount(chunk=chunk, counted=ties.case_event)
     ties.flush()
     _compare(audit, names, DailyFigures, counted.daily, FIGURE_FIELDS, chunk)
+    _compare(audit, names, MonthlyFigures, counted.monthly, FIGURE_FIELDS, chunk)
     _compare(audit, names, StatusCount, counted.statuses, ["cases"], chunk)
     _compare(audit, names, DailyRatings, satisfaction.recount(), RATING_FIELDS, chunk)
     _tie_ratings(ties, chunk)
@@ -124,14 +125,17 @@ class _Names:
             self._regions = dict(Region.objects.values_list("pk", "name"))
         department = self._departments.get(row.department_id, f"部门#{row.department_id}")  # type: ignore[attr-defined]
         region = self._regions.get(row.region_id, f"区划#{row.region_id}")  # type: ignore[attr-defined]
-        code = row.item_code  # type: ignore[attr-defined]
+        code = getattr(row, "item_code", ALL_ITEMS)
         item = "全部事项" if code == ALL_ITEMS else f"事项 {code}"
-        day = getattr(row, "day", None)
+        month = getattr(row, "month", None)
+        day = getattr(row, "day", None) or (month and f"{month:%Y-%m} 月")
         state = getattr(row, "state", None)
         return " ".join(str(part) for part in (day, department, region, item, state and f"状态 {state}") if part)
 
 
 def _key(row: Model) -> tuple[Any, ...]:
+    if isinstance(row, MonthlyFigures):
+        return (row.department_id, row.region_id, row.month)  # type: ignore[attr-defined]
     last = row.state if isinstance(row, StatusCount) else row.day  # type: ignore[attr-defined]
     return (row.department_id, row.region_id, row.item_code, last)  # type: ignore[attr-defined]
 
@@ -169,6 +173,7 @@ def _compare(
 _DIMENSIONS: dict[type[Model], list[str]] = {
     DailyFigures: ["department_id", "region_id", "item_code", "day"],
     DailyRatings: ["department_id", "region_id", "item_code", "day"],
+    MonthlyFigures: ["department_id", "region_id", "month"],
     StatusCount: ["department_id", "region_id", "item_code", "state"],
 }
 

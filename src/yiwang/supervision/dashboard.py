@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -184,12 +184,11 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
     return names
 
 
-def _overdue_by(scope: metrics.Scope, by: str) -> dict[Any, int]:
+def _standing_by(scope: metrics.Scope, by: str) -> dict[Any, dict[str, int]]:
     column = {"department": "department_id", "region": "region_id"}.get(
         by, "implementation_version__item_version__item__basic_code"
     )
-    grouped = metrics.open_overdue(scope).values(column).annotate(n=Count("id")).order_by()
-    return {row[column]: row["n"] for row in grouped}
+    return metrics.standing_by(scope, column)
 
 
 def board(filters: Filters, *, now_counts: bool = True) -> Board:
@@ -197,8 +196,10 @@ def board(filters: Filters, *, now_counts: bool = True) -> Board:
     stands now (红牌, 黄牌, 超法定时限 and open cases per state), which reads the case table."""
     scope = filters.scope
     per = metrics.figures_by(scope, filters.by)
+    grouped = filters.by != "item"
     rated = metrics.satisfaction_by(scope, filters.by)
-    overdue = _overdue_by(scope, filters.by) if now_counts else {}
+    standing = _standing_by(scope, filters.by) if now_counts else {}  # each case in one group
+    overdue = {key: counts["overdue"] for key, counts in standing.items() if counts["overdue"]}
     keys = sorted(set(per) | set(overdue), key=str)
     labels = _labels(filters.by, keys)
     rows = [
@@ -212,16 +213,17 @@ def board(filters: Filters, *, now_counts: bool = True) -> Board:
         for key in keys
     ]
     rows.sort(key=lambda row: (-row.figures.submitted, row.label))
-    daily = metrics.figures_by(scope, "day")
+    daily = metrics.figures_by(scope, "day", ["submitted", "concluded"])
     days = [scope.since + dt.timedelta(days=n) for n in range((scope.until - scope.since).days + 1)]
     return Board(
         filters=filters,
-        totals=metrics.figures(scope),
-        satisfaction=metrics.satisfaction(scope),
+        # Rows of departments or regions group the same roll-up rows as the totals: their sums are the totals.
+        totals=metrics.figures(scope, parts=per if grouped else None),
+        satisfaction=metrics.satisfaction(scope, parts=rated if grouped else None),
         open_by_state=metrics.open_by_state(scope) if now_counts else {},
-        overdue_now=metrics.open_overdue(scope).count() if now_counts else 0,
-        warned_now=metrics.open_warned(scope).count() if now_counts else 0,
-        beyond_statutory_now=metrics.open_beyond_statutory(scope).count() if now_counts else 0,
+        overdue_now=sum(overdue.values()),
+        warned_now=sum(counts["warned"] for counts in standing.values()),
+        beyond_statutory_now=sum(counts["beyond_statutory"] for counts in standing.values()),
         rows=rows,
         days=days,
         submitted_by_day=[daily[day].submitted if day in daily else 0 for day in days],

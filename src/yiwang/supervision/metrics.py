@@ -20,20 +20,25 @@ formulas below are also shown to readers (`FORMULAS`).
 
 A period is by the day each thing happened (an application counts on the day it was filed,
 a conclusion on the day the case was concluded). Without an item filter the figures read the
-roll-ups' rows of all items (`ALL_ITEMS`), one per department and day; grouped by item, the
-rows of each item.
+roll-ups' rows of all items (`ALL_ITEMS`): the calendar months that lie whole in the period
+from `MonthlyFigures` (one row per department and month) and its partial first and last
+months from `DailyFigures` (one row per department and day); with an item filter, grouped by
+item or by day, the daily rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections import Counter
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 
 from yiwang.accounts.models import Region
 from yiwang.cases.models import Case, CaseEvent
@@ -41,7 +46,7 @@ from yiwang.cases.workflow import CLOCK_RUNNING, CaseStatus
 from yiwang.core import clock
 from yiwang.core.dates import period
 from yiwang.ledger.events import CaseVerb
-from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, StatusCount
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, MonthlyFigures, StatusCount
 
 COUNTERS = [
     "submitted",
@@ -206,11 +211,12 @@ class Satisfaction:
         return _share(self.put_right, self.bad)
 
 
-def _regions(*prefixes: str) -> list[int]:
+def _regions(*prefixes: str) -> QuerySet[Region, Any]:
+    """The regions under any of `prefixes`, as a subquery (no round trip of its own)."""
     wanted = Q(pk__in=[])
     for prefix in prefixes:
         wanted |= Q(code__startswith=prefix)
-    return list(Region.objects.filter(wanted).values_list("pk", flat=True))
+    return Region.objects.filter(wanted).values("pk")
 
 
 def _places(scope: Scope) -> Q:
@@ -254,33 +260,107 @@ def percentile(histogram: Counter[int], share: float) -> int | None:
     return max(histogram)  # unreachable: the ranks add up to total
 
 
-def _histogram(rows: QuerySet[DailyFigures]) -> Counter[int]:
+def _histogram(rows: QuerySet[Any]) -> Counter[int]:
+    """The merged time histograms of `rows` (each row's counts times its `sign`)."""
     merged: Counter[int] = Counter()
     rows = rows.filter(concluded__gt=0)
     if connection.vendor == "postgresql":  # merged in the database: a few dozen rows come back
-        sql, params = rows.values("days_histogram").query.sql_with_params()
+        sql, params = rows.values("days_histogram", "sign").query.sql_with_params()
         with connection.cursor() as cursor:
             # The ORM's own SQL in a subquery; the values stay parameters.
-            merge = f"SELECT e.key, SUM(e.value::int) FROM ({sql}) AS r, jsonb_each_text(r.days_histogram) AS e"  # noqa: S608
-            cursor.execute(merge + " GROUP BY e.key", params)
+            merge = f"SELECT e.key, SUM(r.sign * e.value::int) FROM ({sql}) AS r"  # noqa: S608
+            cursor.execute(merge + ", jsonb_each_text(r.days_histogram) AS e GROUP BY e.key", params)
             merged.update({int(value): int(n) for value, n in cursor.fetchall()})
         return merged
-    for histogram in rows.values_list("days_histogram", flat=True):
+    for histogram, sign in rows.values_list("days_histogram", "sign"):
         for value, n in histogram.items():
-            merged[int(value)] += n
+            merged[int(value)] += sign * n
     return merged
 
 
-def figures(scope: Scope) -> Figures:
-    """Everything that happened in `scope`: one aggregate over the roll-up rows, one pass over
-    their time histograms."""
-    rows = days_in(scope)
-    sums = rows.aggregate(**{name: Sum(name) for name in COUNTERS})
-    return Figures(**{name: sums[name] or 0 for name in COUNTERS}, p90_days=percentile(_histogram(rows), 0.9))
+def next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
 
 
-def satisfaction(scope: Scope) -> Satisfaction:
-    """好评率 and 差评整改率 of `scope`, from the 好差评 roll-up."""
+@dataclass(frozen=True)
+class Plan:
+    """How the rows of all items add up to a period: + the months, + the days `added`, − the
+    days `taken` (of a partial month read as its month less the days outside the period, when
+    those are fewer than the days inside)."""
+
+    months: list[dt.date]
+    added: list[tuple[dt.date, dt.date]]
+    taken: list[tuple[dt.date, dt.date]]
+
+
+def plan(since: dt.date, until: dt.date) -> Plan:
+    """The cheapest reading of [since, until]: each calendar month it touches from its
+    MonthlyFigures row, or from its days in the period, or as the month less the days outside
+    it, whichever reads the fewest rows (at most ~15 days per partial month)."""
+    found = Plan([], [], [])
+    first, one = since, dt.timedelta(days=1)
+    while first <= until:
+        after = next_month(first)
+        last, month, month_end = min(until, after - one), first.replace(day=1), after - one
+        inside = (last - first).days + 1
+        if (month_end - month).days + 1 - inside < inside:
+            found.months.append(month)
+            found.taken.extend(r for r in ((month, first - one), (last + one, month_end)) if r[0] <= r[1])
+        else:
+            found.added.append((first, last))
+        first = after
+    return found
+
+
+def _sources(scope: Scope) -> list[QuerySet[Any]]:
+    """Roll-up rows that together count every event of `scope` once, each with its `sign`
+    (+1 or −1): without an item filter the rows of all items by `plan` (MonthlyFigures and
+    DailyFigures); with one, the item's days."""
+    if scope.item_code:
+        return [days_in(scope).annotate(sign=Value(1))]
+    chosen, where = plan(scope.since, scope.until), _places(scope)
+    rows: list[QuerySet[Any]] = []
+    if chosen.months:
+        rows.append(MonthlyFigures.objects.filter(where, month__in=chosen.months).annotate(sign=Value(1)))
+    if chosen.added or chosen.taken:
+        added, taken = Q(), Q()
+        for first, last in chosen.added:
+            added |= Q(day__gte=first, day__lte=last)
+        for first, last in chosen.taken:
+            taken |= Q(day__gte=first, day__lte=last)
+        days = DailyFigures.objects.filter(where, added | taken, item_code=ALL_ITEMS)
+        sign = SqlCase(When(taken, then=Value(-1)), default=Value(1)) if chosen.taken else Value(1)
+        rows.append(days.annotate(sign=sign))
+    return rows
+
+
+def _sums(names: list[str]) -> dict[str, Sum]:
+    return {name: Sum(F(name) * F("sign")) for name in names}
+
+
+def figures(scope: Scope, *, parts: dict[Any, Figures] | None = None) -> Figures:
+    """Everything that happened in `scope`: one aggregate over the roll-up rows of each
+    source, one pass over their time histograms. `parts`: `figures_by(scope, "department")`
+    (or "region") already read, whose sums are the totals (the same rows, grouped)."""
+    sums: Counter[str] = Counter()
+    histogram: Counter[int] = Counter()
+    for part in (parts or {}).values():
+        sums.update({name: getattr(part, name) for name in COUNTERS})
+    for rows in _sources(scope):
+        if parts is None:
+            found = rows.aggregate(**_sums(COUNTERS))
+            sums.update({name: found[name] or 0 for name in COUNTERS})
+        histogram.update(_histogram(rows))
+    return Figures(**{name: sums[name] for name in COUNTERS}, p90_days=percentile(+histogram, 0.9))
+
+
+def satisfaction(scope: Scope, *, parts: dict[Any, Satisfaction] | None = None) -> Satisfaction:
+    """好评率 and 差评整改率 of `scope`, from the 好差评 roll-up (`parts`: `satisfaction_by`
+    department or region already read, whose sums are the totals)."""
+    if parts is not None:
+        return Satisfaction(
+            *(sum(getattr(part, name) for part in parts.values()) for name in ("rated", "bad", "put_right"))
+        )
     rows = _daily(DailyRatings, scope)
     sums = rows.aggregate(rated=Sum("rated"), bad=Sum("bad"), put_right=Sum("put_right"))
     return Satisfaction(**{name: value or 0 for name, value in sums.items()})
@@ -299,16 +379,19 @@ def satisfaction_by(scope: Scope, by: str) -> dict[Any, Satisfaction]:
 BREAKDOWNS = {"department": "department_id", "region": "region_id", "item": "item_code", "day": "day"}
 
 
-def figures_by(scope: Scope, by: str) -> dict[Any, Figures]:
-    """`figures` per department, region, item or day of `scope` (without percentiles)."""
+def figures_by(scope: Scope, by: str, names: list[str] = COUNTERS) -> dict[Any, Figures]:
+    """`figures` per department, region, item or day of `scope` (without percentiles; only
+    the counters `names`, the others 0)."""
     column = BREAKDOWNS[by]
-    grouped = (
-        days_in(scope, by_item=by == "item")
-        .values(column)
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by(column)
-    )
-    return {row[column]: Figures(**{name: row[name] or 0 for name in COUNTERS}) for row in grouped}
+    if by in ("item", "day"):
+        sources = [days_in(scope, by_item=by == "item").annotate(sign=Value(1))]
+    else:
+        sources = _sources(scope)
+    sums: dict[Any, Counter[str]] = {}
+    for rows in sources:
+        for row in rows.values(column).annotate(**_sums(names)).order_by():
+            sums.setdefault(row[column], Counter()).update({name: row[name] or 0 for name in names})
+    return {key: Figures(**{name: sums[key][name] for name in names}) for key in sorted(sums)}
 
 
 def open_by_state(scope: Scope) -> dict[str, int]:
@@ -333,25 +416,44 @@ def _case_places(scope: Scope) -> Q:
     return where
 
 
+def _standing(today: dt.date) -> dict[str, Q]:
+    """Cases in review now: past their committed due date (红牌: the limit the engine warns
+    and reminds by, cases.services.timing.case_deadline_check; index case_status_committed_due),
+    past their warning date and not yet overdue (黄牌), past their statutory due date (a
+    breach of the law's limit)."""
+    return {
+        "overdue": Q(committed_due_date__lt=today),
+        "warned": Q(warning_date__lte=today, committed_due_date__gte=today),
+        "beyond_statutory": Q(due_date__lt=today),
+    }
+
+
+def _running(scope: Scope, condition: Q) -> QuerySet[Case]:
+    return Case.objects.filter(_case_places(scope), condition, status__in=CLOCK_RUNNING)
+
+
 def open_overdue(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Cases in review past their committed due date now (红牌) — the limit the engine warns
-    and reminds by (cases.services.timing.case_deadline_check); index case_status_committed_due."""
-    today = today or clock.today()
-    return Case.objects.filter(_case_places(scope), status__in=CLOCK_RUNNING, committed_due_date__lt=today)
+    """Cases in review past their committed due date now (红牌)."""
+    return _running(scope, _standing(today or clock.today())["overdue"])
 
 
 def open_beyond_statutory(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
-    """Cases in review past their statutory due date now: a breach of the law's limit."""
-    today = today or clock.today()
-    return Case.objects.filter(_case_places(scope), status__in=CLOCK_RUNNING, due_date__lt=today)
+    """Cases in review past their statutory due date now."""
+    return _running(scope, _standing(today or clock.today())["beyond_statutory"])
 
 
 def open_warned(scope: Scope, *, today: dt.date | None = None) -> QuerySet[Case]:
     """Cases in review past their warning date and not yet overdue (黄牌)."""
-    today = today or clock.today()
-    return Case.objects.filter(
-        _case_places(scope), status__in=CLOCK_RUNNING, warning_date__lte=today, committed_due_date__gte=today
-    )
+    return _running(scope, _standing(today or clock.today())["warned"])
+
+
+def standing_by(scope: Scope, column: str, *, today: dt.date | None = None) -> dict[Any, dict[str, int]]:
+    """The counts of `open_overdue`, `open_warned` and `open_beyond_statutory` per value of
+    `column` (a Case field path), in one pass over the cases that are any of them."""
+    late = _standing(today or clock.today())
+    rows = _running(scope, reduce(operator.or_, late.values())).values(column)
+    grouped = rows.annotate(**{name: Count("id", filter=where) for name, where in late.items()}).order_by()
+    return {row[column]: {name: row[name] for name in late} for row in grouped}
 
 
 # --- the cases behind a figure (drill-down) --------------------------------------------------

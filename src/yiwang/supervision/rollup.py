@@ -1,16 +1,18 @@
-"""Keeping the roll-ups (models.DailyFigures, models.StatusCount) from the case events.
+"""Keeping the roll-ups (models.DailyFigures, MonthlyFigures, StatusCount) from the case events.
 
 `observe(case, event)` runs for every event the case engine writes (cases.hooks), inside
 its transaction: what the event adds is computed by `deltas`, a pure reading of the event
-and the case, and added to the day's row of the item and to the day's row of all items
-(`ALL_ITEMS`) in one UPDATE each (or, for a new row or a histogram, with the row locked), so
-concurrent events of the same item never lose a count. `rebuild` replays every event through
-the same `deltas`.
+and the case, and added to the day's row of the item, the day's row of all items
+(`ALL_ITEMS`) and the month's row of all items by upserts (INSERT … ON CONFLICT DO UPDATE
+SET n = n + …: the row lock is the statement's), so concurrent events of the same item never
+lose a count; on PostgreSQL all of an event's writes are one statement. `rebuild` replays
+every event through the same `deltas`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json as jsonlib
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -18,15 +20,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from yiwang.cases.deadlines import case_clock_state
 from yiwang.cases.models import Case, CaseEvent, DeliveryMethod
 from yiwang.cases.workflow import CaseStatus
-from yiwang.catalog.models import ImplementationVersion
+from yiwang.catalog.models import ImplementationVersion, VersionStatus
+from yiwang.core.dates import period
 from yiwang.ledger.events import CaseVerb
-from yiwang.supervision.models import ALL_ITEMS, DailyFigures, StatusCount
+from yiwang.supervision.metrics import COUNTERS, next_month
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures, StatusCount
 
 # Verb → the counter of DailyFigures it adds one to.
 COUNTED: dict[str, str] = {
@@ -54,12 +60,28 @@ class Deltas:
         return bool(self.counts) or self.days_used is not None
 
 
+# Item code of each published implementation version, per process: a published version is
+# immutable. Emptied whenever a version is saved or deleted (on SQLite a rolled-back test may
+# hand a new version the id of a discarded one).
+_published_codes: dict[int, str] = {}
+
+
+@receiver([post_save, post_delete], sender=ImplementationVersion)
+def _forget_codes(**kwargs: Any) -> None:
+    _published_codes.clear()
+
+
 def item_code_of(version_id: int, known: dict[int, str] | None = None) -> str:
     """The catalog item's basic code for an implementation version (`known` caches it for a
-    replay; not across requests: ids are reused after a rolled-back test)."""
+    replay; a published version's is also kept for the process)."""
     if known is not None and version_id in known:
         return known[version_id]
-    code = ImplementationVersion.objects.values_list("item_version__item__basic_code", flat=True).get(pk=version_id)
+    code = _published_codes.get(version_id)
+    if code is None:
+        rows = ImplementationVersion.objects.values_list("item_version__item__basic_code", "status")
+        code, status = rows.get(pk=version_id)
+        if status == VersionStatus.PUBLISHED:
+            _published_codes[version_id] = code
     if known is not None:
         known[version_id] = code
     return code
@@ -113,11 +135,16 @@ def observe(case: Case, event: CaseEvent) -> None:
         return  # most events (tasks, stages, evidence): no query at all
     key = key_of(case)
     guard(key)
-    if moves:
-        move_status(key, event.from_status, event.to_status)
+    statements = status_moves(key, event.from_status, event.to_status) if moves else []
     if found:
-        add_to_day(key, day_of(event), found)
-        add_to_day({**key, "item_code": ALL_ITEMS}, day_of(event), found)
+        day = day_of(event)
+        places = {"department_id": key["department_id"], "region_id": key["region_id"]}
+        days = [{**key, "day": day}, {**places, "item_code": ALL_ITEMS, "day": day}]
+        statements += [
+            added(DailyFigures, days, found),
+            added(MonthlyFigures, [{**places, "month": day.replace(day=1)}], found),
+        ]
+    execute(statements)
 
 
 def key_of(case: Case) -> dict[str, Any]:
@@ -145,64 +172,120 @@ def guard(key: dict[str, Any]) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [GUARD_NAMESPACE, digest - 2**31])
 
 
-def move_status(key: dict[str, Any], from_status: str, to_status: str) -> None:
+Statement = tuple[str, list[Any]]
+
+
+def execute(statements: list[Statement]) -> None:
+    """Run the statements; on PostgreSQL as one (the first ones as data-modifying WITH
+    clauses: one round trip per event). They never touch the same row twice. Rows shared by
+    the items of a department (its day's and month's rows of all items) are locked in the
+    same order by every event, as the statement always has the same shape; the rows of one
+    item are behind its `guard`."""
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            for sql, params in statements:
+                cursor.execute(sql, params)
+            return
+        *first, (last, params) = statements
+        clauses = ", ".join(f"s{n} AS ({sql})" for n, (sql, _) in enumerate(first))
+        cursor.execute(f"WITH {clauses} {last}" if first else last, [p for _, ps in first for p in ps] + params)
+
+
+def _upsert(model: type[Any], rows: list[dict[str, Any]], updates: list[str]) -> Statement:
+    """INSERT of `rows` that, on the key of `model`'s unique constraint, runs `updates` (SET
+    clauses; `excluded` is the row that would have been inserted)."""
+    table = model._meta.db_table
+    names = list(rows[0])
+    json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    marks = ", ".join(json if name == "days_histogram" else "%s" for name in names)
+    (constraint,) = model._meta.constraints
+    target = ", ".join(model._meta.get_field(name).column for name in constraint.fields)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES {', '.join(f'({marks})' for _ in rows)} "  # noqa: S608
+        f"ON CONFLICT ({target}) DO UPDATE SET {', '.join(updates)}"
+    )
+    return sql, [row[name] for row in rows for name in names]
+
+
+def added(model: type[DailyFigures] | type[MonthlyFigures], keys: list[dict[str, Any]], found: Deltas) -> Statement:
+    """Add `found` to the row of each key, creating the rows that are missing; atomic under
+    concurrency (the upsert's row lock), so no count is lost."""
+    table = model._meta.db_table
+    values: dict[str, Any] = {name: found.counts.get(name, 0) for name in COUNTERS}
+    bucket = None if found.days_used is None else str(found.days_used)
+    values["days_histogram"] = jsonlib.dumps({} if bucket is None else {bucket: 1})
+    updates = [f"{name} = {table}.{name} + excluded.{name}" for name in sorted(found.counts)]
+    params: list[Any] = []
+    if bucket is not None:
+        if connection.vendor == "postgresql":
+            one = f"COALESCE(({table}.days_histogram ->> %s)::int, 0) + 1"
+            updates.append(f"days_histogram = jsonb_set({table}.days_histogram, ARRAY[%s], to_jsonb({one}))")
+            params = [bucket, bucket]
+        else:
+            path = f'$."{int(bucket)}"'  # an int: nothing to escape
+            one = f"COALESCE(json_extract({table}.days_histogram, '{path}'), 0) + 1"
+            updates.append(f"days_histogram = json_set({table}.days_histogram, '{path}', {one})")
+    sql, row_params = _upsert(model, [{**key, **values} for key in keys], updates)
+    return sql, row_params + params
+
+
+def status_moves(key: dict[str, Any], from_status: str, to_status: str) -> list[Statement]:
+    """One case fewer in the state left, one more in the state entered (drafts not counted)."""
+    statements: list[Statement] = []
+    table = StatusCount._meta.db_table
     if from_status and from_status != CaseStatus.DRAFT:
-        StatusCount.objects.filter(**key, state=from_status).update(cases=F("cases") - 1)
-    if (
-        to_status
-        and to_status != CaseStatus.DRAFT
-        and not StatusCount.objects.filter(**key, state=to_status).update(cases=F("cases") + 1)
-    ):
-        _locked(StatusCount, {**key, "state": to_status}, lambda row: setattr(row, "cases", row.cases + 1))
+        where = " AND ".join(f"{name} = %s" for name in key)
+        statements.append(
+            (f"UPDATE {table} SET cases = cases - 1 WHERE {where} AND state = %s", [*key.values(), from_status])  # noqa: S608
+        )
+    if to_status and to_status != CaseStatus.DRAFT:
+        statements.append(
+            _upsert(StatusCount, [{**key, "state": to_status, "cases": 1}], [f"cases = {table}.cases + 1"])
+        )
+    return statements
 
 
-def add_to_day(key: dict[str, Any], day: dt.date, found: Deltas) -> None:
-    if found.days_used is None and DailyFigures.objects.filter(**key, day=day).update(
-        **{name: F(name) + n for name, n in found.counts.items()}
-    ):
-        return  # counters only, on an existing row: one atomic UPDATE
+def rebuild(
+    *, month: dt.date | None = None, progress: Callable[[int, int], None] | None = None, chunk: int = 5000
+) -> tuple[int, int]:
+    """Recompute the roll-ups from the events and the case table; returns (events read, rows written).
 
-    def apply(row: DailyFigures) -> None:
-        for name, n in found.counts.items():
-            setattr(row, name, getattr(row, name) + n)
-        if found.days_used is not None:
-            bucket = str(found.days_used)
-            row.days_histogram = {**row.days_histogram, bucket: row.days_histogram.get(bucket, 0) + 1}
-
-    _locked(DailyFigures, {**key, "day": day}, apply)
-
-
-def _locked(model: type[DailyFigures] | type[StatusCount], key: dict[str, Any], change: Callable) -> None:  # type: ignore[type-arg]
-    """Change the row of `key` under a row lock, creating it first if it is missing (a
-    concurrent creator makes get_or_create read the row it wrote instead)."""
-    with transaction.atomic():
-        row, _ = model.objects.select_for_update().get_or_create(**key)
-        change(row)
-        row.save()
-
-
-def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 5000) -> tuple[int, int]:
-    """Recompute every roll-up from the events and the case table; returns (events read, rows written).
-
-    The rows come from `recount`. One transaction: on PostgreSQL it first locks the two
-    roll-up tables against writers, so an event written meanwhile waits and then lands on
-    the new rows instead of being lost with the old ones (case changes pause for the
-    rebuild); readers see the old figures until it commits.
+    Status counts come from the case table itself (the truth for "now"); daily and monthly
+    figures from replaying the events through `deltas` (`recount`): every event, or with
+    `month` (its first day) only the events of that calendar month, replacing only its days and
+    its month (`yiwang supervision rebuild --since/--until` runs one month per transaction).
+    One transaction: on PostgreSQL it first locks the roll-up tables against writers, so an
+    event written meanwhile waits and then lands on the new rows instead of being lost with the
+    old ones (case changes pause for the rebuild); readers see the old figures until it commits.
     """
+    models = (DailyFigures, MonthlyFigures, StatusCount)
+    replaced = [DailyFigures.objects.all(), MonthlyFigures.objects.all()]
+    if month is not None:
+        if month.day != 1:
+            raise ValueError(f"month must be a month's first day, not {month}")
+        after = next_month(month)
+        replaced = [
+            DailyFigures.objects.filter(day__gte=month, day__lt=after),
+            MonthlyFigures.objects.filter(month=month),
+        ]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                tables = f"{DailyFigures._meta.db_table}, {StatusCount._meta.db_table}"
+                tables = ", ".join(model._meta.db_table for model in models)
                 cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
-        counted = recount(progress=progress, chunk=chunk)
-        DailyFigures.objects.all().delete()
-        StatusCount.objects.all().delete()
+        counted = recount(month=month, progress=progress, chunk=chunk)
+        for rows in [*replaced, StatusCount.objects.all()]:
+            rows.delete()
         DailyFigures.objects.bulk_create(counted.daily.values(), batch_size=2000)
+        MonthlyFigures.objects.bulk_create(counted.monthly.values(), batch_size=2000)
         StatusCount.objects.bulk_create(counted.statuses.values(), batch_size=2000)
-    return counted.read, len(counted.daily) + len(counted.statuses)
+    return counted.read, len(counted.daily) + len(counted.monthly) + len(counted.statuses)
 
 
 DailyKey = tuple[int, int, str, dt.date]  # department, region, item code (or ALL_ITEMS), day
+MonthKey = tuple[int, int, dt.date]  # department, region, the month's first day (all items)
 StatusKey = tuple[int, int, str, str]  # department, region, item code, state
 Counted = Callable[[Case, CaseEvent, Deltas], None]
 
@@ -212,52 +295,70 @@ class Recount:
     """The roll-up rows as the events and the case table make them (unsaved), by their key."""
 
     daily: dict[DailyKey, DailyFigures]
+    monthly: dict[MonthKey, MonthlyFigures]
     statuses: dict[StatusKey, StatusCount]
     read: int  # counted-verb events replayed
 
 
 def recount(
-    *, progress: Callable[[int, int], None] | None = None, chunk: int = 5000, counted: Counted | None = None
+    *,
+    month: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    chunk: int = 5000,
+    counted: Counted | None = None,
 ) -> Recount:
     """The roll-up rows recomputed without writing them: status counts from the case table
-    itself (the truth for "now"), daily figures from replaying every event through `deltas`,
-    read in chunks of `chunk` events. `counted(case, event, found)` sees each event that adds
-    to a figure (the audit ties it to its ledger entry). `rebuild` writes what this returns;
-    `audit` compares it with the stored rows."""
-    total = _counted_events().count()
+    itself (the truth for "now"), daily and monthly figures from replaying every event (or
+    those of the calendar `month`) through `deltas`, read in chunks of `chunk` events.
+    `counted(case, event, found)` sees each event that adds to a figure (the audit ties it to
+    its ledger entry). `rebuild` writes what this returns; `audit` compares it with the stored
+    rows."""
+    events = _counted_events()
+    if month is not None:
+        start, end = period(month, next_month(month) - dt.timedelta(days=1))
+        events = events.filter(at__gte=start, at__lt=end)
+    total = events.count()
     days: dict[DailyKey, Deltas] = {}
+    months: dict[MonthKey, Deltas] = {}
     codes: dict[int, str] = {}
     read = 0
-    for case, event in _events(chunk):
+    for case, event in _events(events, chunk):
         found = deltas(case, event)
         read += 1
         if found:
             if counted is not None:
                 counted(case, event, found)
-            key = (
-                case.department_id,
-                case.region_id,
-                item_code_of(case.implementation_version_id, codes),
-                day_of(event),
-            )
-            for one in (key, (*key[:2], ALL_ITEMS, key[3])):  # the item's row and the all-items row
-                merged = days.setdefault(one, Deltas())
-                merged.counts.update(found.counts)
-                if found.days_used is not None:
-                    merged.counts[f"h{found.days_used}"] += 1
+            day = day_of(event)
+            code = item_code_of(case.implementation_version_id, codes)
+            department, region = case.department_id, case.region_id
+            _merge(days, (department, region, code, day), found)
+            _merge(days, (department, region, ALL_ITEMS, day), found)  # the day's row of all items
+            _merge(months, (department, region, day.replace(day=1)), found)
         if progress is not None and read % chunk == 0:
             progress(read, total)
     if progress is not None:
         progress(read, total)
-    return Recount({key: _daily_row(key, merged) for key, merged in days.items()}, _status_rows(codes), read)
+    return Recount(
+        {key: _row(DailyFigures, merged, key[0], key[1], item_code=key[2], day=key[3]) for key, merged in days.items()},
+        {key: _row(MonthlyFigures, merged, key[0], key[1], month=key[2]) for key, merged in months.items()},
+        _status_rows(codes),
+        read,
+    )
+
+
+def _merge(rows: dict[Any, Deltas], key: Any, found: Deltas) -> None:
+    merged = rows.setdefault(key, Deltas())
+    merged.counts.update(found.counts)
+    if found.days_used is not None:
+        merged.counts[f"h{found.days_used}"] += 1
 
 
 def _counted_events() -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(verb__in=[*COUNTED, CaseVerb.WITHDRAW])
 
 
-def _events(chunk: int) -> Iterator[tuple[Case, CaseEvent]]:
-    events = _counted_events().order_by("id")
+def _events(events: QuerySet[CaseEvent], chunk: int) -> Iterator[tuple[Case, CaseEvent]]:
+    events = events.order_by("id")
     last = 0
     while True:
         batch = list(events.filter(id__gt=last).select_related("case__implementation_version")[:chunk])
@@ -268,18 +369,10 @@ def _events(chunk: int) -> Iterator[tuple[Case, CaseEvent]]:
         last = batch[-1].id
 
 
-def _daily_row(key: DailyKey, merged: Deltas) -> DailyFigures:
-    department_id, region_id, item_code, day = key
+def _row(model: type[Any], merged: Deltas, department_id: int, region_id: int, **key: Any) -> Any:
     histogram = {name[1:]: n for name, n in merged.counts.items() if name.startswith("h")}
     counts = {name: n for name, n in merged.counts.items() if not name.startswith("h")}
-    return DailyFigures(
-        department_id=department_id,
-        region_id=region_id,
-        item_code=item_code,
-        day=day,
-        days_histogram=histogram,
-        **counts,
-    )
+    return model(department_id=department_id, region_id=region_id, days_histogram=histogram, **key, **counts)
 
 
 def _status_rows(codes: dict[int, str]) -> dict[StatusKey, StatusCount]:

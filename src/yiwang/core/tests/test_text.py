@@ -15,7 +15,7 @@ def test_controls_and_bidi_overrides_are_refused_naming_the_field_and_the_code_p
     assert message.startswith("督办事由：") and f"U+{ord(char):04X}" in message
 
 
-@pytest.mark.parametrize("text", ["济南市行政审批服务局", "第一行\n第二行\t缩进", "مرحبا", "A\u200bB", "零宽\u200d连接"])
+@pytest.mark.parametrize("text", ["济南市行政审批服务局", "第一行\n第二行\t缩进", "مرحبا", "A\u200bB", "零\u200d宽"])
 def test_ordinary_text_of_many_scripts_passes_in_multi_line_fields(text: str) -> None:
     assert control_char_error("说明", text, multiline=True) is None
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0004_ratings_item_index'),
+        ('supervision', '0005_monthly_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

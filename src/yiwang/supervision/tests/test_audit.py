@@ -11,7 +11,7 @@ from yiwang.ratings import services
 from yiwang.ratings.models import Rating
 from yiwang.ratings.tests.scene import concluded, notice_token, person
 from yiwang.supervision.audit import supervision_audit
-from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, StatusCount
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, MonthlyFigures, StatusCount
 from yiwang.supervision.rollup import COUNTED
 from yiwang.supervision.tests.test_rollup import scene
 
@@ -40,7 +40,8 @@ def test_a_history_made_by_the_services_audits_clean(world: None, capsys: pytest
     history()
     found = supervision_audit(chunk=3)  # chunks smaller than the history: every boundary crossed
     assert found.problems == []
-    assert found.rows == DailyFigures.objects.count() + StatusCount.objects.count() + DailyRatings.objects.count()
+    stored = [DailyFigures, MonthlyFigures, StatusCount, DailyRatings]
+    assert found.rows == sum(model.objects.count() for model in stored)
     assert found.events == CaseEvent.objects.filter(verb__in=list(COUNTED)).count() > 20
     assert found.ratings == 4  # two counted ratings, the fix, the upheld appeal
     call_command("ledger", "audit")
@@ -58,6 +59,18 @@ def test_an_edited_counter_is_reported_with_its_row_and_both_values(world: None)
     assert f"受理（accepted）存储为 {row.accepted + 7}，由事件重算为 {row.accepted}" in problem
     with pytest.raises(CommandError, match="ledger audit FAILED: 1 problem"):
         call_command("ledger", "audit")
+
+
+def test_an_edited_month_row_is_reported_though_its_days_are_right(world: None) -> None:
+    """The boards read whole months from MonthlyFigures: an edit there alone changes what a
+    supervisor and the public see, so the audit recounts the months too."""
+    history()
+    row = MonthlyFigures.objects.filter(concluded__gt=0).first()
+    assert row is not None
+    MonthlyFigures.objects.filter(pk=row.pk).update(concluded_on_time=F("concluded_on_time") + 3)
+    [problem] = [p for p in problems() if "每月办件统计" in p]
+    assert f"{row.month:%Y-%m} 月" in problem and "全部事项" in problem
+    assert f"存储为 {row.concluded_on_time + 3}，由事件重算为 {row.concluded_on_time}" in problem
 
 
 def test_a_deleted_status_row_and_an_edited_histogram_are_reported(world: None) -> None:
