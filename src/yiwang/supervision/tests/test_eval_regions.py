@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from yiwang.accounts.models import Department, Region
 from yiwang.supervision import eval_regions, eval_schemes, evaluation
-from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, MonthlyFigures
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 2, 10)
@@ -19,13 +19,10 @@ JINAN = "3701"
 
 
 def row(department: str, region: str, **counts: int) -> None:
-    DailyFigures.objects.create(
-        day=DAY,
-        department=Department.objects.get(name=department),
-        region=Region.objects.get(name=region),
-        item_code=ALL_ITEMS,
-        **counts,
-    )
+    """The day's row of all items and its month's row (as the observer keeps both)."""
+    place = {"department": Department.objects.get(name=department), "region": Region.objects.get(name=region)}
+    DailyFigures.objects.create(day=DAY, item_code=ALL_ITEMS, **place, **counts)
+    MonthlyFigures.objects.create(month=DAY.replace(day=1), **place, **counts)
 
 
 def concluded(n: int, on_time: int, within: int, submitted: int, online: int, statutory: int, committed: int) -> Any:

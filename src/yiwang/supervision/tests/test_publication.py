@@ -18,7 +18,7 @@ from yiwang.core.text import canonical
 from yiwang.ledger.models import Entry
 from yiwang.supervision import publication, tasks
 from yiwang.supervision.audit import supervision_audit
-from yiwang.supervision.models import ALL_ITEMS, DailyFigures
+from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures
 from yiwang.supervision.rule_models import SupervisionEvent
 from yiwang.supervision.tests.test_rollup import scene
 from yiwang.workbench.tests.html_checks import assert_sound_html
@@ -72,7 +72,10 @@ def test_an_edited_month_is_reported_and_corrected_only_with_a_reason(world: Non
     scene()
     published = publication.publish_month(FEBRUARY)
     assert published is not None
+    # A consistent forgery: the day's row of all items and its month's row (whole months are
+    # read from the latter), so only the published month and the recount can tell.
     DailyFigures.objects.filter(day=D(2026, 2, 10), item_code=ALL_ITEMS).update(submitted=F("submitted") + 1)
+    MonthlyFigures.objects.filter(month=FEBRUARY).update(submitted=F("submitted") + 1)
     found = supervision_audit().problems
     where = f"2026-02 公开的政务服务数据（账本条目 #{published.entry_id}）"
     assert any(where in p and "按部门 济南市行政审批服务局 申请件数（submitted）公开为 5，现为 6" in p for p in found)
