@@ -95,16 +95,22 @@ def require_rule_manager(user: User, region: Region | None = None) -> None:
         raise PermissionDenied(f"只有负责{region.name}的监督人员可以设置该区划的监察规则。")
 
 
+def is_second_person(user: User, version: RuleVersion | SchemeVersion) -> bool:
+    """Four eyes on a rule's or a 考评 scheme's version: whoever publishes did not draft it
+    (a version the platform drafted has no drafter)."""
+    return version.drafted_by_id is None or version.drafted_by_id != user.pk
+
+
 def may_publish(user: User, version: RuleVersion) -> bool:
     """A supervisor other than the drafter (four eyes), covering the rule's region if it has one."""
     region = version.rule.region
     allowed = is_supervisor(user) and (region is None or supervises(user, region))
-    return allowed and version.drafted_by_id != user.pk
+    return allowed and is_second_person(user, version)
 
 
 def require_publisher(user: User, version: RuleVersion) -> None:
     require_rule_manager(user, version.rule.region)
-    if version.drafted_by_id == user.pk:
+    if not is_second_person(user, version):
         raise PermissionDenied("发布须由起草人以外的监督人员进行（双人复核）。")
 
 
@@ -183,10 +189,6 @@ def workbench_links(user: User) -> list[tuple[str, str]]:
 def require_scheme_manager(user: User) -> None:
     if not is_supervisor(user):
         raise PermissionDenied("只有监督人员可以管理考评方案。")
-
-
-def is_second_person(user: User, version: SchemeVersion) -> bool:
-    return version.drafted_by_id is None or version.drafted_by_id != user.pk
 
 
 def require_second_person(user: User, version: SchemeVersion) -> None:
