@@ -79,5 +79,6 @@ class SchemeVersion(models.Model):
     @property
     def has_begun(self) -> bool:
         """Whether its first month has begun: a month begun keeps its scheme (neither a new
-        version for it nor retiring the version in force may change its scores)."""
-        return self.valid_from < clock.today().replace(day=1)
+        version for it nor retiring the version in force may change its scores, which anyone
+        can already watch accrue on the board)."""
+        return self.valid_from <= clock.today().replace(day=1)

@@ -129,9 +129,13 @@ def parse_month(raw: Any, *, field: str = "valid_from", label: str = "起始月�
 
 
 def _not_past(valid_from: dt.date) -> None:
+    """A version applies from a month not yet begun: the weights of a month are fixed before
+    its figures exist (no one picks them after seeing how the month goes)."""
     this_month = clock.today().replace(day=1)
-    if valid_from < this_month:
-        raise ValidationFailed({"valid_from": [f"起始月份：不能早于本月 {this_month:%Y-%m}（已考评的月份不再改变）"]})
+    if valid_from <= this_month:
+        raise ValidationFailed(
+            {"valid_from": [f"起始月份：须晚于本月 {this_month:%Y-%m}（已开始或已考评的月份不再改变考评方案）"]}
+        )
 
 
 # --- services --------------------------------------------------------------------------------
@@ -255,7 +259,7 @@ def scheme_version_retire(*, actor: User | None, version_id: int) -> SchemeVersi
         if version.has_begun:
             raise Conflict(
                 f"第 {version.number} 版自 {version.valid_from:%Y-%m} 起已用于考评，不能停用；"
-                "请发布自本月或以后月份起适用的新版本。"
+                "请发布自下月或以后月份起适用的新版本。"
             )
         _retire(version, actor, clock.now(), superseded_by=None)
         return version

@@ -255,6 +255,8 @@ def rule_version_draft(
         )
         if rule is None:
             raise NotFound(f"监察规则 {rule_code} 不存在。")
+        if actor is not None:
+            policy.require_rule_manager(actor, rule.region)  # a rule of a region: its supervisors
         return _draft(actor, rule, params, severity, response_days, note)
 
 

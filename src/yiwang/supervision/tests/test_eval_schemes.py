@@ -155,7 +155,7 @@ def test_only_supervisors_manage_schemes(schemes: None) -> None:
 
 def test_a_draft_whose_month_has_begun_is_no_longer_published(schemes: None) -> None:
     version = draft(month="2027-01")
-    with clock.frozen(dt.date(2027, 2, 1)), pytest.raises(Conflict, match="不能早于本月"):
+    with clock.frozen(dt.date(2027, 2, 1)), pytest.raises(Conflict, match="须晚于本月"):
         eval_schemes.scheme_version_publish(actor=user("sd_supervisor"), version_id=version.pk)
 
 
@@ -165,6 +165,13 @@ def test_a_version_already_applied_is_not_retired(schemes: None) -> None:
     with clock.frozen(TODAY), pytest.raises(Conflict, match="已用于考评，不能停用"):
         eval_schemes.scheme_version_retire(actor=user("jn_supervisor"), version_id=v1.pk)
     v2 = publish(draft(month="2027-01"))
+    with clock.frozen(dt.date(2027, 1, 30)), pytest.raises(Conflict, match="已用于考评"):
+        # January under way: its drafter alone may not take its weights back after seeing the month
+        eval_schemes.scheme_version_retire(actor=user("jn_supervisor"), version_id=v2.pk)
+    with clock.frozen(dt.date(2027, 1, 30)), pytest.raises(ValidationFailed, match="须晚于本月 2027-01"):
+        eval_schemes.scheme_version_draft(  # nor may a version be drafted for the month in progress
+            actor=user("jn_supervisor"), scheme_code="KP-DEPT", indicators=WEIGHTS, valid_from="2027-01"
+        )
     with clock.frozen(dt.date(2027, 2, 1)), pytest.raises(Conflict):  # January has been scored
         eval_schemes.scheme_version_retire(actor=user("jn_supervisor"), version_id=v2.pk)
     assert SchemeVersion.objects.filter(status=VersionStatus.PUBLISHED).count() == 3

@@ -176,6 +176,25 @@ def test_a_rule_for_a_region_is_made_by_its_supervisor_only(world: None) -> None
     assert not MonitoringRule.objects.filter(code__in=["TA-01", "JN-01"]).exists()
 
 
+def test_a_rule_of_a_region_gets_new_versions_only_from_that_regions_supervisors(world: None) -> None:
+    """A supervisor elsewhere may not draft the next version of 济南's rule (a 济南 supervisor
+    would then be the "second person" of a change no one of 济南 proposed)."""
+    monitoring.rule_create_with_draft(
+        actor=user("jn_supervisor"),
+        code="JN-02",
+        name="济南补正",
+        kind="repeated_supplement",
+        region_code="370100000000",
+        params={"nth": 2},
+        severity="red",
+    )
+    taian = staff_create(actor=None, username="ta_supervisor", password="Yiwang-demo-2026", display_name="泰监")
+    staff_role_grant(actor=None, user=taian, role=Role.SUPERVISOR, department=dept("ta_approval"))
+    with pytest.raises(PermissionDenied, match="济南市"):
+        monitoring.rule_version_draft(actor=taian, rule_code="JN-02", params={"nth": 10}, severity="red")
+    assert RuleVersion.objects.filter(rule__code="JN-02").count() == 1
+
+
 @pytest.mark.parametrize(
     ("moment", "fires"),
     [

@@ -119,7 +119,7 @@ def test_a_draft_is_published_by_a_second_supervisor_and_retired(login_as: Login
             "承诺时限压缩比目标值：请填写 1 到 100 的整数",
             "version-target-compression-error",
         ),
-        ({"valid_from": "2026-11"}, "起始月份：不能早于本月 2026-12", "version-valid_from-error"),
+        ({"valid_from": "2026-12"}, "起始月份：须晚于本月 2026-12", "version-valid_from-error"),
     ],
 )
 def test_a_refused_draft_comes_back_with_what_was_typed(
