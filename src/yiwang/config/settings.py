@@ -307,6 +307,11 @@ PERIODIC_TASKS: dict[str, float] = {
 RATINGS_RESPONSE_DAYS = env_int("RATINGS_RESPONSE_DAYS", default=3)
 RATINGS_ADDITION_DAYS = env_int("RATINGS_ADDITION_DAYS", default=15)
 RATINGS_LINK_DAYS = env_int("RATINGS_LINK_DAYS", default=30)
+# 政务服务数据公开 (docs/supervision.md "Audit"): a closed month's public figures are published
+# to the ledger this many working days after it ends, once its bad reviews have been answered
+# (RATINGS_RESPONSE_DAYS) and additions and appeals mostly heard; later changes need a
+# reasoned correction.
+SUPERVISION_PUBLISH_AFTER_DAYS = env_int("SUPERVISION_PUBLISH_AFTER_DAYS", default=10)
 PUBLIC_URL = os.environ.get("YIWANG_PUBLIC_URL", "").rstrip("/")
 # Data sharing (docs/exchange.md): a provider answers a demand within this many working days
 # (domain.md §7: 5–10 locally).

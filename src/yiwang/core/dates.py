@@ -40,3 +40,13 @@ def day_start(day: dt.date) -> dt.datetime:
 def period(since: dt.date, until: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) of the days `since` … `until` (inclusive) in the platform's time zone."""
     return day_start(since), day_start(until + dt.timedelta(days=1))
+
+
+def next_month(day: dt.date) -> dt.date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    """The last day of `day`'s month."""
+    return next_month(day) - dt.timedelta(days=1)

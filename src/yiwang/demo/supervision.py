@@ -26,6 +26,7 @@ from django.db.models import Min
 from yiwang.accounts.models import Role, StaffRole, User
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
+from yiwang.core.dates import next_month
 from yiwang.demo.cases import demo_anchor
 from yiwang.supervision import eval_schemes, notices, publication, rules
 from yiwang.supervision.eval_models import SchemeVersion
@@ -126,9 +127,9 @@ def load_publications() -> int:
     days = [day for day in oldest if day is not None]
     if not days:
         return 0
-    month = publication.month_start(min(days))
+    month = min(days).replace(day=1)
     made = 0
-    while publication.month_end(month) < clock.today():
+    while publication.publishable(month):
         made += publication.publish_month(month) is not None
-        month = publication.month_end(month) + dt.timedelta(days=1)
+        month = next_month(month)
     return made

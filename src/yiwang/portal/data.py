@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from yiwang.accounts.selectors import region_switch_choices
 from yiwang.catalog.selectors import guide_departments
+from yiwang.core.dates import month_end
 from yiwang.supervision import dashboard, metrics, publication
 from yiwang.supervision.publication import PUBLIC_COLUMNS
 
@@ -74,7 +75,7 @@ def public_data(request: HttpRequest) -> HttpResponse:
 def _whole_month(filters: dashboard.Filters) -> dt.date | None:
     """The month the page shows whole and unfiltered (what a publication holds), if it does."""
     scope = filters.scope
-    if filters.named or scope.since.day != 1 or scope.until != publication.month_end(scope.since):
+    if filters.named or scope.since.day != 1 or scope.until != month_end(scope.since):
         return None
     return scope.since
 
@@ -90,5 +91,5 @@ def _published(found: publication.Publication) -> dict[str, Any]:
         "reason": found.payload.get("reason", ""),
         "sha256": found.payload.get("sha256", ""),
         "url": reverse("portal:ledger_entry", args=[found.entry_id]),
-        "page": f"{reverse('portal:public_data')}?{urlencode({'since': first, 'until': publication.month_end(first)})}",
+        "page": f"{reverse('portal:public_data')}?{urlencode({'since': first, 'until': month_end(first)})}",
     }

@@ -57,7 +57,7 @@ def _event(verb: RatingVerb, rating: Rating, *, actor: User | None, payload: dic
         rating=rating,
         payload=payload,
         reason=reason,
-        at=clock.now(),
+        at=entry.created_at,  # the leaf's own time: one clock reading (the audit ties them)
         ledger_entry_id=entry.pk,
     )
     rating_event_written(rating, event)

@@ -44,7 +44,7 @@ from yiwang.accounts.models import Region
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.workflow import CLOCK_RUNNING, CaseStatus
 from yiwang.core import clock
-from yiwang.core.dates import period
+from yiwang.core.dates import next_month, period
 from yiwang.ledger.events import CaseVerb
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures, DailyRatings, MonthlyFigures, StatusCount
 
@@ -276,10 +276,6 @@ def _histogram(rows: QuerySet[Any]) -> Counter[int]:
         for value, n in histogram.items():
             merged[int(value)] += sign * n
     return merged
-
-
-def next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,16 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from yiwang.accounts.models import User
 from yiwang.core import clock
+from yiwang.core.calendar import working_calendar
+from yiwang.core.dates import month_end
 from yiwang.core.errors import Conflict, ValidationFailed
-from yiwang.core.text import canonical, control_char_error
+from yiwang.core.text import control_char_error
+from yiwang.ledger.canonical import canonical_json
 from yiwang.ledger.events import SupervisionVerb
 from yiwang.ledger.models import Entry
 from yiwang.supervision import dashboard, metrics
@@ -41,14 +45,6 @@ SATISFACTION = ["good_rate", "rectification_rate"]
 LABELS = {name: title for name, title, _ in dashboard.COLUMNS} | {"rectification_rate": "差评整改率(%)"}
 VERBS = [SupervisionVerb.FIGURES_PUBLISHED, SupervisionVerb.FIGURES_CORRECTED]
 LOCK_NAMESPACE = 1_593_016  # pg_advisory_xact_lock(namespace, month): one publisher per month
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(first: dt.date) -> dt.date:
-    return (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 def month_label(first: dt.date) -> str:
@@ -88,7 +84,9 @@ def shown(value: Any) -> Any:
 
 
 def digest(doc: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical(doc).encode()).hexdigest()
+    """SHA-256 of the ledger's own canonical JSON (JCS subset: no floats, no other types), the
+    form a reader recomputes from the leaf."""
+    return hashlib.sha256(canonical_json(doc)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,7 @@ def publications(
 def publish_month(first: dt.date, *, actor: User | None = None, reason: str = "") -> Publication | None:
     """Publish the closed month starting `first`; None if it is published already. With a
     `reason`, publish a correction of a published month whose figures have changed."""
-    first = month_start(first)
+    first = first.replace(day=1)
     if month_end(first) >= clock.today():
         raise ValidationFailed({"month": [f"月份：{month_label(first)} 尚未结束，结束后才能公开"]})
     reason = reason.strip()
@@ -170,10 +168,24 @@ def publish_month(first: dt.date, *, actor: User | None = None, reason: str = ""
         return latest(first)
 
 
+def publishable(first: dt.date) -> bool:
+    """Whether the month starting `first` is due for publication: SUPERVISION_PUBLISH_AFTER_DAYS
+    working days after it ended, when its bad reviews have been answered and their appeals
+    and additions mostly heard (a change after that needs a reasoned correction)."""
+    due = working_calendar().add_working_days(month_end(first), settings.SUPERVISION_PUBLISH_AFTER_DAYS)
+    return clock.today() >= due
+
+
 def publish_closed_month() -> int:
-    """The worker's monthly job: publish the month that ended last, once (1 if it did)."""
-    last = month_start(month_start(clock.today()) - dt.timedelta(days=1))
-    return 1 if publish_month(last) is not None else 0
+    """The worker's job: publish each of the last three months that is due and not yet
+    published, once (a month's due day may fall after the next month has ended, e.g. after
+    春节; a worker that was down catches up). Returns how many it published."""
+    this_month, made = clock.today().replace(day=1), 0
+    for back in (3, 2, 1):
+        first = (this_month - dt.timedelta(days=28 * back - 14)).replace(day=1)
+        if publishable(first) and latest(first) is None:
+            made += publish_month(first) is not None
+    return made
 
 
 def _lock(first: dt.date) -> None:

@@ -29,9 +29,9 @@ from yiwang.cases.deadlines import case_clock_state
 from yiwang.cases.models import Case, CaseEvent, DeliveryMethod
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion, VersionStatus
-from yiwang.core.dates import period
+from yiwang.core.dates import next_month, period
 from yiwang.ledger.events import CaseVerb
-from yiwang.supervision.metrics import COUNTERS, next_month
+from yiwang.supervision.metrics import COUNTERS
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures, StatusCount
 
 # Verb → the counter of DailyFigures it adds one to.

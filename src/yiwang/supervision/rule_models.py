@@ -13,7 +13,7 @@ from django.db import models
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.cases.models import Case, CaseEvent
-from yiwang.ledger.events import Domain
+from yiwang.ledger.events import Domain, SupervisionVerb
 from yiwang.ledger.models import DomainEvent
 from yiwang.supervision.rule_workflow import NoticeStatus, VersionStatus
 
@@ -197,3 +197,12 @@ class SupervisionEvent(DomainEvent):
 
     class Meta(DomainEvent.Meta):
         verbose_name = verbose_name_plural = "电子监察事件"
+        indexes = [  # the public /data/ page's published months (publication.publications), not a scan
+            models.Index(
+                fields=["-subject", "-id"],
+                name="supervision_event_figures",
+                condition=models.Q(
+                    verb__in=[str(SupervisionVerb.FIGURES_PUBLISHED), str(SupervisionVerb.FIGURES_CORRECTED)]
+                ),
+            )
+        ]

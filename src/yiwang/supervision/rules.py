@@ -89,7 +89,7 @@ def record_event(
         notice=notice,
         payload=payload,
         reason=reason,
-        at=clock.now(),
+        at=entry.created_at,  # the leaf's own time: one clock reading (the audit ties them)
         ledger_entry_id=entry.pk,
     )
     return int(entry.pk)
@@ -169,11 +169,16 @@ def _rule_new(*, actor: User | None, code: Any, name: Any, kind: Any, region_cod
     if errors:
         raise ValidationFailed(errors)
     assert found is not None
+    taken = ValidationFailed({"code": [f"规则编号：{code} 已被使用，请换一个"]})
     if MonitoringRule.objects.filter(code=code).exists():
-        raise ValidationFailed({"code": [f"规则编号：{code} 已被使用，请换一个"]})
-    return MonitoringRule.objects.create(
-        code=code, name=name, kind=kind, region=region, watches=found.description[:200], created_at=clock.now()
-    )
+        raise taken
+    try:
+        with transaction.atomic():  # two supervisors creating one code at once: the second is told
+            return MonitoringRule.objects.create(
+                code=code, name=name, kind=kind, region=region, watches=found.description[:200], created_at=clock.now()
+            )
+    except IntegrityError:
+        raise taken from None
 
 
 def rule_create(*, actor: User | None, code: str, name: str, kind: str, region_code: str = "") -> MonitoringRule:

@@ -122,7 +122,7 @@ def record(
         summary=summary[:500],
         reason=reason,
         payload=payload,
-        at=clock.now(),
+        at=entry.created_at,  # the leaf's own time: one clock reading (the audit ties them)
         ledger_entry_id=entry.pk,
     )
     event_written(case, event)

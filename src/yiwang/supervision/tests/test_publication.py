@@ -62,10 +62,17 @@ def test_a_closed_month_is_published_once_with_what_the_page_shows(world: None) 
 def test_a_month_not_over_is_refused_and_the_worker_publishes_the_last_one(world: None) -> None:
     with pytest.raises(ValidationFailed, match="尚未结束"):
         publication.publish_month(clock.today())
-    with clock.frozen(D(2026, 3, 2)):
-        assert tasks.publish_figures.call() == 1  # February, on the first run after it ended
+    # February is due 10 working days after it ended (its bad reviews answered, appeals heard):
+    # 2026-03-13, a Friday (the demo calendar has no holiday in early March).
+    with clock.frozen(D(2026, 3, 12)):  # the first run publishes the two months before, long due
+        assert not publication.publishable(FEBRUARY) and tasks.publish_figures.call() == 2
+    with clock.frozen(D(2026, 3, 13)):
+        assert tasks.publish_figures.call() == 1  # February, on the first run once due
         assert tasks.publish_figures.call() == 0
-    assert [p.month for p in publication.publications()] == ["2026-02"]
+    assert [p.month for p in publication.publications()] == ["2026-02", "2026-01", "2025-12"]
+    with clock.frozen(D(2026, 5, 4)):  # a worker down since March: March is caught up
+        assert tasks.publish_figures.call() == 1  # (April is due only on 2026-05-15)
+    assert [p.month for p in publication.publications()][:2] == ["2026-03", "2026-02"]
 
 
 def test_an_edited_month_is_reported_and_corrected_only_with_a_reason(world: None) -> None:

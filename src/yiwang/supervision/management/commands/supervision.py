@@ -17,11 +17,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from yiwang.core import clock
+from yiwang.core.dates import next_month
 from yiwang.core.errors import DomainError
 from yiwang.supervision import publication, satisfaction
 from yiwang.supervision.audit import supervision_audit
 from yiwang.supervision.eval_schemes import ensure_default_schemes
-from yiwang.supervision.metrics import next_month
 from yiwang.supervision.rollup import rebuild
 
 
