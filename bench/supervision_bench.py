@@ -220,7 +220,7 @@ def check_ranking(scores, month: str) -> list[str]:
         )
         active = cur.fetchone()[0]
     ranked = [s for s in scores if s.rank is not None]
-    if len(scores) != active or len({s.department_id for s in scores}) != active:
+    if len(scores) != active or len({s.subject_id for s in scores}) != active:
         return [f"ranking: {len(scores)} departments scored, {active} active in {month}"]
     if ranked and ranked[0].rank != 1:
         return ["ranking: the first is not ranked 1"]
