@@ -79,12 +79,12 @@ def load_schemes() -> int:
     published = len(eval_schemes.ensure_default_schemes())
     drafter = _user(SENDER)
     if not SchemeVersion.objects.filter(scheme__code="KP-DEPT", drafted_by=drafter).exists():
-        next_month = (clock.today().replace(day=28) + dt.timedelta(days=4)).strftime("%Y-%m")
+        coming = f"{next_month(clock.today()):%Y-%m}"
         eval_schemes.scheme_version_draft(
             actor=drafter,
             scheme_code="KP-DEPT",
             indicators=DRAFT_V2,
-            valid_from=next_month,
+            valid_from=coming,
             note="提高好评率权重，待省级监督人员复核发布",
         )
     return published

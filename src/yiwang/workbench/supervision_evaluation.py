@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.accounts.models import User
 from yiwang.core import clock
+from yiwang.core.dates import next_month
 from yiwang.core.errors import DomainError, NotFound
 from yiwang.supervision import eval_regions, eval_schemes, evaluation, policy
 from yiwang.supervision.eval_models import SchemeVersion
@@ -28,9 +29,9 @@ from yiwang.workbench import cases
 from yiwang.workbench.forms import ActionForm
 from yiwang.workbench.ratings import GENERAL, refusal
 from yiwang.workbench.supervision import _supervisor
+from yiwang.workbench.supervision_rules import TEXT_KEPT
 
 BY = {"department": "部门", "region": "区划"}
-TEXT_KEPT = 200  # what a refused form gives back of a field (the service allows less)
 
 
 # --- the monthly ranking -------------------------------------------------------------------------
@@ -144,7 +145,7 @@ def _initial(versions: list[SchemeVersion]) -> dict[str, str]:
         data[f"weight-{row['key']}"] = str(row["weight"])
         if row.get("target") is not None:
             data[f"target-{row['key']}"] = str(row["target"])
-    data["valid_from"] = (clock.today().replace(day=28) + dt.timedelta(days=4)).strftime("%Y-%m")
+    data["valid_from"] = f"{next_month(clock.today()):%Y-%m}"
     return data
 
 

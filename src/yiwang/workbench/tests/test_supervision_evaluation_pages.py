@@ -155,3 +155,13 @@ def test_only_supervisors_reach_the_scheme_pages(login_as: Login) -> None:
         assert client.post(f"{SCHEMES}KP-DEPT/versions/1/retire/").status_code == 403
     assert SchemeVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
     assert login_as("jn_supervisor").get(f"{SCHEMES}KP-NONE/").status_code == 404
+
+
+def test_a_note_over_its_limit_comes_back_whole(login_as: Login) -> None:
+    """The service allows 200 characters; the refused form gives back all 300 that were typed."""
+    eval_schemes.ensure_default_schemes()
+    typed = "说明" * 149 + "尾巴"
+    with clock.frozen(TODAY):
+        refused = login_as("jn_supervisor").post(f"{SCHEMES}KP-DEPT/versions/", {**FORM, "note": typed})
+    assert refused.status_code == 422 and typed in refused.content.decode()
+    assert SchemeVersion.objects.count() == 2
