@@ -6,7 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
+from yiwang.cases import services as case_services
 from yiwang.cases.models import CaseEvent
+from yiwang.cases.tests import flows
+from yiwang.cases.tests.factories import ImplementationVersionFactory, user
 from yiwang.ratings import services
 from yiwang.ratings.models import Rating
 from yiwang.ratings.tests.scene import concluded, notice_token, person
@@ -111,6 +114,35 @@ def test_an_edited_case_event_no_longer_matches_its_leaf(world: None) -> None:
     assert any("verb 为“refuse”，事件为“accept”" in p for p in found)
     with pytest.raises(CommandError, match="supervision audit FAILED"):
         call_command("supervision", "audit")
+
+
+def test_a_deleted_event_is_found_by_its_entry_though_the_rebuilt_roll_up_agrees(world: None) -> None:
+    """Delete a counted event row and rebuild: figures and events agree, the log does not."""
+    cases = scene()
+    case_services.case_withdraw(actor=user("zhangsan"), case=cases["supplement"], reason="不办了")
+    rated(5)
+    assert problems() == []
+    event = CaseEvent.objects.filter(verb="refuse").get()
+    withdrawn = CaseEvent.objects.filter(verb="withdraw").first()
+    rating = Rating.objects.filter(excluded=False).order_by("pk").first()
+    assert withdrawn is not None and rating is not None
+    CaseEvent.objects.filter(pk__in=[event.pk, withdrawn.pk]).delete()
+    Rating.objects.filter(pk=rating.pk).delete()
+    call_command("supervision", "rebuild")
+    found = problems()
+    assert len(found) == 3, found
+    refused, rating_problem, withdrawal = found
+    assert refused.startswith(f"账本条目 #{event.ledger_entry_id}（不予受理")
+    assert refused.endswith("没有计入统计的办件事件与之对应（事件行被删除）")
+    assert rating_problem.startswith(f"账本条目 #{rating.ledger_entry_id}（") and "没有计入统计的评价" in rating_problem
+    assert withdrawal.startswith(f"账本条目 #{withdrawn.ledger_entry_id}（")
+
+
+def test_a_discarded_draft_has_an_entry_and_no_figure_and_is_no_problem(world: None) -> None:
+    version = ImplementationVersionFactory()
+    case_services.case_withdraw(actor=user("zhangsan"), case=flows.draft(version), reason="")
+    assert CaseEvent.objects.filter(verb="withdraw", from_status="draft").count() == 1
+    assert problems() == []
 
 
 @pytest.mark.django_db(transaction=True)
