@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id every log line carries, and the per-route metrics (it times all below).
+    "yiwang.core.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yiwang.core.middleware.SecurityHeadersMiddleware",
@@ -261,15 +263,41 @@ CALENDAR_CHANGE_TASKS = ["yiwang.cases.tasks.calendar_rederive"]
 
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Logs (docs/operations.md §Observability): LOG_FORMAT=json writes one JSON object a line
+# (python-json-logger) for a log collector; every record carries the request's id. One line
+# per request on `yiwang.request` when LOG_REQUESTS is on (the default with JSON).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+LOG_REQUESTS = env_bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "yiwang.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+        "warnings": {"()": "yiwang.core.observability.WarningCounter"},
+    },
+    "root": {"handlers": ["console", "warnings"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # The worker runs the ledger integration every 2 s: log task failures, not each run.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "yiwang.request": {"level": "INFO" if LOG_REQUESTS else "WARNING"},
+    },
 }
+# /metrics (Prometheus): with a token, scrapers send `Authorization: Bearer <token>`; without
+# one only the loopback address may read it.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # The ledger (区块链+审批): see yiwang/ledger/config.py and docs/operations.md.
 LEDGER_ORIGIN = os.environ.get("LEDGER_ORIGIN", "yiwang.local/ledger")

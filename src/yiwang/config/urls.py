@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from yiwang.api.metrics import metrics
 from yiwang.api.root import api, docs_view
 
 admin.site.site_header = "一网通办 · 后台管理"
@@ -11,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/docs", docs_view, name="api-docs"),
     path("api/v1/", api.urls),
+    path("metrics", metrics, name="metrics"),
     path("accounts/", include("yiwang.accounts.urls")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("", include("yiwang.portal.urls")),

@@ -9,3 +9,10 @@ class CoreConfig(AppConfig):
         from yiwang.core.converters import register
 
         register()  # before any URLconf is read
+
+        from django.core import signals
+
+        from yiwang.core import observability
+
+        signals.request_started.connect(observability.request_started, dispatch_uid="yiwang-request-id")
+        signals.request_finished.connect(observability.request_finished, dispatch_uid="yiwang-request-id-end")

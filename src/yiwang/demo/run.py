@@ -93,6 +93,16 @@ def local_receiver(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]]
     return [[*command, "--record", str(record)]], [note]
 
 
+def _fresh_metrics_dir(data_dir: Path) -> Path:
+    """prometheus_client's multiprocess files: emptied at start (a file of an earlier run
+    would add its counts to this one's)."""
+    where = data_dir / "prometheus"
+    where.mkdir(parents=True, exist_ok=True)
+    for old in where.glob("*.db"):
+        old.unlink()
+    return where
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run yiwang: web (granian, WSGI) + worker")
     parser.add_argument("--host", default="127.0.0.1")
@@ -110,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         helpers, notes = local_delivery(env, data_dir)
     for more, more_notes in (local_registry(env, data_dir), local_receiver(env, data_dir)):
         helpers, notes = helpers + more, notes + more_notes
+    if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in env:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(_fresh_metrics_dir(data_dir))  # /metrics merges the workers
     bin_dir = os.path.dirname(sys.executable)
     web = [
         os.path.join(bin_dir, "granian"),

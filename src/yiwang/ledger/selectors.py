@@ -224,3 +224,11 @@ def consistency_proof_between(old_size: int, new_size: int) -> dict[str, Any]:
         "old_checkpoint": old.note,
         "new_checkpoint": new.note,
     }
+
+
+def integration_backlog() -> tuple[int, dt.datetime | None]:
+    """Entries written but not yet in the tree, and when the oldest was written (the partial
+    index `ledger_entry_pending` serves both: the operator's integrator-lag figure)."""
+    pending = Entry.objects.filter(leaf_index__isnull=True)
+    oldest = pending.order_by("id").values_list("created_at", flat=True).first()
+    return pending.count(), oldest

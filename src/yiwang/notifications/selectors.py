@@ -136,3 +136,22 @@ def delivery_row(message: Message) -> DeliveryRow:
         receipt=message.receipt,
         retryable=(MessageStatus(message.status), MessageAction.RETRY) in TRANSITIONS,
     )
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """The delivery figures an operator alarms on (over the `message_due` index)."""
+
+    pending: int
+    failed: int
+    oldest_due: dt.datetime | None  # the longest-waiting message whose attempt is due
+
+
+def outbox_backlog(*, now: dt.datetime) -> OutboxBacklog:
+    pending = Message.objects.filter(status=MessageStatus.PENDING)
+    due = pending.filter(next_attempt_at__lte=now).order_by("next_attempt_at")
+    return OutboxBacklog(
+        pending=pending.count(),
+        failed=Message.objects.filter(status=MessageStatus.FAILED).count(),
+        oldest_due=due.values_list("next_attempt_at", flat=True).first(),
+    )
