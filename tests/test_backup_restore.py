@@ -13,25 +13,18 @@ consistency proof from the saved C1 to the restored log's checkpoint.
 Bounded: one initdb, one migrate, a handful of cases; about a minute.
 """
 
-import contextlib
 import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from pgclusters import ROOT, as_postgres, free_port, last_json, platform, sql, start_primary, tools_available, workspace
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[1]
-BINDIR = Path(os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin"))
 
 PHASES = r"""
 import hashlib, json, os, sys
@@ -103,65 +96,20 @@ print(json.dumps({
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _as_postgres(*cmd: str | Path, env: dict[str, str] | None = None) -> str:
-    """Run a PostgreSQL tool as the service user (initdb refuses root)."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    keep = {"PATH": f"{BINDIR}:{os.environ['PATH']}", "PG_BINDIR": str(BINDIR), **(env or {})}
-    argv = [*prefix, "env", *(f"{k}={v}" for k, v in keep.items()), *map(str, cmd)]
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=180, check=False)
-    assert done.returncode == 0, f"{cmd[0]} failed:\n{done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-@contextlib.contextmanager
-def workspace() -> Iterator[Path]:
-    where = Path(tempfile.mkdtemp(prefix="yiwang-pitr-"))
-    where.chmod(0o755)
-    if os.geteuid() == 0:
-        shutil.chown(where, "postgres", "postgres")
-    clusters: list[Path] = []
-    try:
-        yield where
-    finally:
-        for pgdata in sorted(where.glob("*/PG_VERSION")):
-            clusters.append(pgdata.parent)
-        for pgdata in clusters:
-            with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
-                _as_postgres(BINDIR / "pg_ctl", "-D", pgdata, "-m", "immediate", "-w", "stop")
-        shutil.rmtree(where, ignore_errors=True)
-
-
 def _platform(phase: str, port: int, data_dir: Path, key: str, **more: str) -> dict[str, object]:
     """One phase of the scene, in its own process, against the cluster on `port`."""
     env = {
         **more,
-        **os.environ,
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/yiwang",
-        "YIWANG_ENV": "test",
-        "YIWANG_TASKS_BACKEND": "immediate",
         "YIWANG_DATA_DIR": str(data_dir),
         "LEDGER_SIGNING_KEY": key,
-        "DJANGO_SETTINGS_MODULE": "yiwang.config.settings",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")]),
     }
-    manage = [sys.executable, "-m", "yiwang.manage"]
-    commands = {
-        "migrate": [[*manage, "migrate", "--no-input"], [*manage, "createcachetable"]],
-        "audit": [[*manage, "ledger", "audit"]],
-        "consistency": [[sys.executable, "-c", _CONSISTENCY]],
-    }
-    for argv in commands.get(phase, [[sys.executable, "-c", PHASES, phase]]):
-        done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300, check=False)
-        assert done.returncode == 0, f"{phase} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    if phase in ("migrate", "audit"):
-        return {"output": done.stdout}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    if phase == "migrate":
+        platform(["migrate", "--no-input"], env)
+        return {"output": platform(["createcachetable"], env)}
+    if phase == "audit":
+        return {"output": platform(["ledger", "audit"], env)}
+    return last_json(platform(_CONSISTENCY if phase == "consistency" else PHASES, env, phase))
 
 
 _CONSISTENCY = r"""
@@ -177,32 +125,13 @@ print(json.dumps({**consistency_proof_between(old, new), "vkey": verifier_key()}
 
 
 def test_a_point_in_time_restore_is_whole_audited_and_consistent_with_the_witnessed_log() -> None:
-    if connection.vendor != "postgresql" or not (BINDIR / "initdb").exists():
+    if connection.vendor != "postgresql" or not tools_available():
         pytest.skip("needs PostgreSQL 15's tools (initdb, pg_basebackup) and a PostgreSQL run")
-    key = (
-        subprocess.run(
-            [sys.executable, "-m", "yiwang.manage", "ledger", "keygen"],
-            env={**os.environ, "YIWANG_ENV": "test"},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        .stdout.split("\n", 1)[0]
-        .removeprefix("LEDGER_SIGNING_KEY=")
-    )
-    with workspace() as ws:
-        primary, archive, backup = ws / "primary", ws / "wal", ws / "backup"
-        data, port = ws / "data", _free_port()
-        _as_postgres("mkdir", "-p", archive, backup)
-        _as_postgres(BINDIR / "initdb", "-D", primary, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
-        conf = (
-            f"port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{primary}'\n"
-            f'wal_level = replica\narchive_mode = on\narchive_command = \'cp "%p" "{archive}/%f"\'\n'
-            "fsync = off\n"
-        )
-        _as_postgres("sh", "-c", f'printf %s "$0" >> {primary}/postgresql.auto.conf', conf)
-        _as_postgres(BINDIR / "pg_ctl", "-D", primary, "-l", ws / "primary.log", "-w", "start")
-        _as_postgres(BINDIR / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "yiwang")
+    key = platform(["ledger", "keygen"], {}).split("\n", 1)[0].removeprefix("LEDGER_SIGNING_KEY=")
+    with workspace("yiwang-pitr-") as ws:
+        archive, backup, data = ws / "wal", ws / "backup", ws / "data"
+        as_postgres("mkdir", "-p", archive, backup)
+        port = start_primary(ws, extra=f'archive_mode = on\narchive_command = \'cp "%p" "{archive}/%f"\'\n')
 
         _platform("migrate", port, data, key)
         seeded = _platform("seed", port, data, key)
@@ -211,26 +140,25 @@ def test_a_point_in_time_restore_is_whole_audited_and_consistent_with_the_witnes
         witnessed[0].write_text(str(seeded["note"]))
 
         pg = {"PGHOST": "127.0.0.1", "PGPORT": str(port), "PGUSER": "postgres", "YIWANG_DATA_DIR": str(data)}
-        _as_postgres(ROOT / "scripts" / "backup-base", backup, env=pg)
+        as_postgres(ROOT / "scripts" / "backup-base", backup, env=pg)
 
         # C2: after the backup, before the target time.
         after = _platform("more", port, data, key, VERSION=str(seeded["version"]))
-        _as_postgres(ROOT / "scripts" / "archive-media", archive, env=pg)
+        as_postgres(ROOT / "scripts" / "archive-media", archive, env=pg)
         target = str(after["now"])
         _platform("mistake", port, data, key)
-        switch = ["-h", "127.0.0.1", "-p", port, "-U", "postgres", "-d", "yiwang"]
         # Close the segment holding the mistake and wait until the archiver has copied it.
-        segment = _as_postgres(BINDIR / "psql", *switch, "-Atc", "select pg_walfile_name(pg_switch_wal())").strip()
+        segment = sql(port, "select pg_walfile_name(pg_switch_wal())").strip()
         for _ in range(240):
-            archived = _as_postgres(BINDIR / "psql", *switch, "-Atc", "select last_archived_wal from pg_stat_archiver")
+            archived = sql(port, "select last_archived_wal from pg_stat_archiver")
             if archived.strip() >= segment:
                 break
             time.sleep(0.25)
         else:
             pytest.fail(f"WAL segment {segment} was not archived")
 
-        restored, new_port, new_data = ws / "restored", _free_port(), ws / "data-restored"
-        _as_postgres(
+        restored, new_port, new_data = ws / "restored", free_port(), ws / "data-restored"
+        as_postgres(
             ROOT / "scripts" / "restore-pitr", backup, archive, target, restored, new_port, archive, new_data, env=pg
         )
 

@@ -3,7 +3,7 @@
 The request metrics come from `core.observability` (every web process's, in multiprocess
 mode); the platform's state is read at scrape time through the domains' selectors: the
 ledger integrator's backlog and lag, the notification outbox's backlog, failures and lag,
-and the task queue's depth. Access: with `METRICS_TOKEN` set, a scraper sends
+the task queue's depth, and the read replica's lag when there is one. Access: with `METRICS_TOKEN` set, a scraper sends
 `Authorization: Bearer <token>`; without it only the loopback address may read (a scraper
 on the same host, or through the reverse proxy's own rule).
 """
@@ -20,6 +20,7 @@ from prometheus_client.registry import Collector
 
 from yiwang.core import clock
 from yiwang.core.observability import scrape_registry, task_queue_depth
+from yiwang.core.replica import replica_configured, replica_lag
 from yiwang.ledger.selectors import integration_backlog
 from yiwang.notifications.selectors import outbox_backlog
 
@@ -50,6 +51,13 @@ class PlatformState(Collector):
         for queue, waiting in task_queue_depth().items():
             depth.add_metric([queue], waiting)
         yield depth
+        if replica_configured():
+            lag = replica_lag()
+            yield GaugeMetricFamily(
+                "yiwang_replica_lag_seconds",
+                "Seconds the read replica is behind (-1 when it does not answer)",
+                value=-1.0 if lag is None else lag,
+            )
 
 
 def _may_scrape(request: HttpRequest) -> bool:

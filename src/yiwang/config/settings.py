@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "yiwang.core.middleware.ControlCharacterMiddleware",
     "yiwang.core.middleware.ApiProblemMiddleware",
     "yiwang.core.middleware.RequestBudgetMiddleware",
+    "yiwang.core.replica.ReplicaReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +131,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("YIWANG_SQLITE_TEST_NAME") or None}
+# A streaming replica for the public and supervision reads (core/replica.py, ADR 0022).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=60),
+        conn_health_checks=True,
+    )
+    # Only web requests read there, so the request budget is the replica's statement timeout.
+    _budget = env_int("DATABASE_STATEMENT_TIMEOUT_MS", default=5000)
+    DATABASES["replica"]["OPTIONS"] = {"options": f"-c statement_timeout={_budget}", "connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same database under both names
+    DATABASE_ROUTERS = ["yiwang.core.replica.ReplicaRouter"]
+REPLICA_READ_ROUTES = env_list(
+    "REPLICA_READ_ROUTES",
+    default=[
+        "portal:guide",
+        "portal:item",
+        "portal:disclosure",
+        "portal:public_data",
+        "portal:ledger_entry",
+        "portal:ratings",
+        "workbench:supervision",
+    ],
+)
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", default=5)
+REPLICA_CHECK_SECONDS = env_int("REPLICA_CHECK_SECONDS", default=1)
+# After any unsafe request the client reads from the primary this long (its own writes).
+READ_YOUR_WRITES_SECONDS = env_int("READ_YOUR_WRITES_SECONDS", default=REPLICA_MAX_LAG_SECONDS + 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The request-time budget (core.middleware.RequestBudgetMiddleware), web requests only: a
 # query running longer is stopped (503); on PostgreSQL a transaction left idle this long is
