@@ -27,7 +27,8 @@ from django.test.utils import CaptureQueriesContext
 from yiwang.core.replica import replica_lag
 
 def reads(client, path):
-    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections["replica"]) as replica:
+    primary, replica = CaptureQueriesContext(connections["default"]), CaptureQueriesContext(connections["replica"])
+    with primary, replica:
         status = client.get(path).status_code
     data = [q for q in replica.captured_queries if "pg_is_in_recovery" not in q["sql"]]
     return {"status": status, "primary": len(primary), "replica": len(data)}
@@ -55,7 +56,8 @@ with connections["default"].cursor() as cursor:
     cursor.execute("CREATE TABLE probe_write (id int)")  # the primary moves on
 seen["paused_lag"] = until(lambda lag: lag is not None and lag > 1)
 seen["paused_guide"] = reads(anonymous, "/guide/")
-seen["metrics_paused"] = [l for l in anonymous.get("/metrics").content.decode().splitlines() if l.startswith("yiwang_replica_lag_seconds")]
+exposition = anonymous.get("/metrics").content.decode().splitlines()
+seen["metrics_paused"] = [line for line in exposition if line.startswith("yiwang_replica_lag_seconds")]
 
 with connections["replica"].cursor() as cursor:
     cursor.execute("SELECT pg_wal_replay_resume()")
