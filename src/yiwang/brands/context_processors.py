@@ -3,7 +3,6 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-
 # The staff side stays the platform's, whatever the host.
 STAFF_PATHS = ("/workbench/", "/admin/")
 

@@ -36,9 +36,7 @@ def clean_logo(data: bytes) -> tuple[bytes, str]:
             if probe.format != "PNG":
                 raise LogoRefused("标志：文件内容不是 PNG 图片，请上传 PNG 格式的标志。")
             if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
-                raise LogoRefused(
-                    f"标志：图片为 {width}×{height} 像素，边长应在 {MIN_SIDE} 到 {MAX_SIDE} 像素之间。"
-                )
+                raise LogoRefused(f"标志：图片为 {width}×{height} 像素，边长应在 {MIN_SIDE} 到 {MAX_SIDE} 像素之间。")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()

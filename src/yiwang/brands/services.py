@@ -43,7 +43,9 @@ def _public(brand: Brand) -> dict[str, Any]:
     }
 
 
-def _checked(region: Region, raw: Mapping[str, str], logo: bytes | None) -> tuple[BrandValues, tuple[bytes, str] | None]:
+def _checked(
+    region: Region, raw: Mapping[str, str], logo: bytes | None
+) -> tuple[BrandValues, tuple[bytes, str] | None]:
     values, errors = clean_values(raw)
     taken = selection.hosts_taken_by_others(region, values["hosts"])
     if taken and "hosts" not in errors:

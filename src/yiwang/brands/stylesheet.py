@@ -8,17 +8,20 @@ import hashlib
 from yiwang.brands.colours import darker
 
 
-def brand_css(*, primary: str, accent: str) -> str:
+def brand_css(*, primary: str, accent: str, scope: str = "") -> str:
+    """The brand's rules for the whole page, or (`scope`, e.g. ".brand-preview") for one
+    element: the workbench previews a draft inside its own page that way."""
     nav = darker(primary, 0.8)
     deep = darker(primary, 0.9)
+    within = f"{scope} " if scope else ""
     return (
-        "/* yiwang city brand: generated from the published version's colours */\n"
-        f":root {{ --blue-700: {accent}; --focus: {accent}; --brand-primary: {primary}; }}\n"
-        f".site-header {{ background-color: {primary};"
+        "/* yiwang city brand: generated from the version's colours */\n"
+        f"{scope or ':root'} {{ --blue-700: {accent}; --focus: {accent}; --brand-primary: {primary}; }}\n"
+        f"{within}.site-header {{ background-color: {primary};"
         f" background-image: linear-gradient(180deg, {primary} 0%, {deep} 100%); }}\n"
-        ".brand__tagline, .site-header__aside { color: #fff; }\n"
-        f".site-nav {{ background: {nav}; }}\n"
-        f".site-footer {{ border-top-color: {primary}; }}\n"
+        f"{within}.brand__tagline, {within}.site-header__aside {{ color: #fff; }}\n"
+        f"{within}.site-nav {{ background: {nav}; }}\n"
+        f"{within}.site-footer {{ border-top-color: {primary}; }}\n"
     )
 
 

@@ -92,7 +92,9 @@ def load_brands() -> int:
             continue
         draft = Brand.objects.filter(region=region, status=BrandStatus.DRAFT).first()
         if draft is None:
-            draft = services.brand_draft(actor=drafter, region=region, values=values, logo=draw(values["primary_colour"]))
+            draft = services.brand_draft(
+                actor=drafter, region=region, values=values, logo=draw(values["primary_colour"])
+            )
         services.brand_publish(actor=publisher, brand=draft)
         published += 1
     return published

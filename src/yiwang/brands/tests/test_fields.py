@@ -10,7 +10,9 @@ def _errors(**changes: str) -> dict[str, list[str]]:
 
 
 def test_the_demo_values_are_clean_and_typed() -> None:
-    values, errors = clean_values({**TAIAN_VALUES, "hosts": "taian.localhost, ta.example.gov.cn", "accent_colour": "#2E6B34"})
+    values, errors = clean_values(
+        {**TAIAN_VALUES, "hosts": "taian.localhost, ta.example.gov.cn", "accent_colour": "#2E6B34"}
+    )
     assert errors == {}
     assert values["hosts"] == ["taian.localhost", "ta.example.gov.cn"]
     assert values["accent_colour"] == "#2e6b34"

@@ -21,8 +21,8 @@ from yiwang.catalog.models import CatalogEvent
 from yiwang.ledger.events import (
     CATALOGUE,
     AccountVerb,
-    BrandVerb,
     Audience,
+    BrandVerb,
     CalendarVerb,
     CaseVerb,
     CatalogVerb,
