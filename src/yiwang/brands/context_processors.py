@@ -3,13 +3,10 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-# The staff side stays the platform's, whatever the host.
-STAFF_PATHS = ("/workbench/", "/admin/")
-
 
 def brand(request: HttpRequest) -> dict[str, Any]:
     """The request's brand (or None) and the names the page shows: the brand's, else the platform's."""
-    found = None if request.path.startswith(STAFF_PATHS) else getattr(request, "brand", None)
+    found = getattr(request, "brand", None)
     return {
         "BRAND": found,
         "BRAND_CHOSEN": bool(found and getattr(request, "brand_chosen", False)),

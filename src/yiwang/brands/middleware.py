@@ -1,7 +1,7 @@
 """Sets `request.brand` (a `PublicBrand` or None) and `request.portal_region` (the brand's
 `Region`, or None under the platform's own brand) on every page request; the guide and the
-home page read `portal_region` as their default region. The API and static files carry no
-brand."""
+home page read `portal_region` as their default region. The API, static files and the
+staff side (workbench, admin: they stay the platform's) carry no brand and cost no lookup."""
 
 from collections.abc import Callable
 
@@ -10,7 +10,7 @@ from django.http.request import split_domain_port
 
 from yiwang.brands.selection import CITY_COOKIE, select_brand
 
-_UNBRANDED = ("/api/", "/static/")
+_UNBRANDED = ("/api/", "/static/", "/workbench/", "/admin/")
 
 
 class BrandMiddleware:

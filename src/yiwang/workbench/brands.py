@@ -62,7 +62,9 @@ def _values_of(brand: Brand) -> dict[str, str]:
     return {name: "\n".join(brand.hosts) if name == "hosts" else str(getattr(brand, name)) for name in LABELS}
 
 
-def _save(request: HttpRequest, user: User, brand: Brand | None, region_code: str) -> tuple[Brand | None, dict, int]:
+def _save(
+    request: HttpRequest, user: User, brand: Brand | None, region_code: str
+) -> tuple[Brand | None, dict[str, list[str]], int]:
     values = {name: request.POST.get(name, "") for name in LABELS}
     upload = request.FILES.get("logo")
     logo = upload.read(MAX_BYTES + 1) if upload is not None else None
