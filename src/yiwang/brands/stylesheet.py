@@ -22,7 +22,7 @@ def brand_css(*, primary: str, accent: str, scope: str = "") -> str:
         f" background-image: linear-gradient(180deg, {primary} 0%, {deep} 100%); }}\n"
         f"{within}.brand__tagline, {within}.site-header__aside {{ color: #fff; }}\n"
         f"{within}.site-nav {{ background: {nav}; }}\n"
-        f"{within}.nav-list a[aria-current=\"page\"] {{ background: {primary}; }}\n"
+        f'{within}.nav-list a[aria-current="page"] {{ background: {primary}; }}\n'
         f"{within}.nav-list a:hover {{ background: {deep}; }}\n"
         f"{within}.hero__title {{ color: {deep}; }}\n"
         f"{within}.site-footer {{ border-top-color: {primary}; }}\n"

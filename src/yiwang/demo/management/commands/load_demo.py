@@ -53,7 +53,7 @@ class Command(BaseCommand):
         hits, notices = supervision["hits"], supervision["notices"]
         self.stdout.write(f"电子监察：新发布监察规则 {published} 条；规则命中 {hits} 次；新增督办 {notices} 件")
         self.stdout.write(f"考评：新发布考评方案版本 {schemes} 个")
-        self.stdout.write(f"城市品牌：新发布 {brands} 个（admin 起草、admin2 复核发布；jinan.localhost、taian.localhost）")
+        self.stdout.write(f"城市品牌：新发布 {brands} 个（admin 起草、admin2 复核发布；见 docs/brands.md）")
         self.stdout.write(f"政务服务数据公开：新公开月度数据 {months} 个月")
         self.stdout.write(f"演示提供系统（市场主体登记、户籍）的数据：{records}")
         self.stdout.write("")
