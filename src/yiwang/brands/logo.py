@@ -17,14 +17,14 @@ MIN_SIDE, MAX_SIDE = 32, 512
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-class LogoRefused(ValueError):
+class LogoRefused(Exception):
     """The Chinese reason an uploaded logo is refused."""
 
 
 def clean_logo(data: bytes) -> tuple[bytes, str]:
     """The re-encoded PNG and its SHA-256, or `LogoRefused` with the reason."""
     if len(data) > MAX_BYTES:
-        raise LogoRefused(f"标志：文件 {len(data) // 1024} KB，超过 {MAX_BYTES // 1024} KB 的上限。")
+        raise LogoRefused(f"标志：文件超过 {MAX_BYTES // 1024} KB 的上限，请压缩后再上传。")
     head = data[:256].lstrip().lower()
     if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head:
         raise LogoRefused("标志：不接受 SVG 文件（可能含有脚本），请上传 PNG 图片。")
@@ -42,9 +42,9 @@ def clean_logo(data: bytes) -> tuple[bytes, str]:
             image.load()
             out = io.BytesIO()
             image.convert("RGBA").save(out, format="PNG", optimize=True)
+    except Image.DecompressionBombError as exc:
+        raise LogoRefused(f"标志：图片尺寸过大，边长应在 {MIN_SIDE} 到 {MAX_SIDE} 像素之间。") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        if isinstance(exc, LogoRefused):
-            raise
         raise LogoRefused("标志：PNG 文件已损坏，无法读取，请重新导出后上传。") from exc
     png = out.getvalue()
     return png, hashlib.sha256(png).hexdigest()

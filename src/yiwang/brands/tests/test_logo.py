@@ -2,6 +2,8 @@
 
 import hashlib
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -44,3 +46,12 @@ def test_too_big_and_out_of_bounds_sizes_are_refused() -> None:
         clean_logo(png() + b"\0" * MAX_BYTES)
     with pytest.raises(LogoRefused, match="1024×16 像素"):
         clean_logo(png((1024, 16)))
+
+
+def test_a_png_declaring_huge_dimensions_is_refused_before_decoding() -> None:
+    data = bytearray(png())
+    header = b"IHDR" + struct.pack(">II", 60000, 60000) + bytes(data[24:29])
+    data[12:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(header))
+    with pytest.raises(LogoRefused, match="尺寸过大"):
+        clean_logo(bytes(data))
