@@ -33,11 +33,17 @@ if PRODUCTION and (SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
 
 DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+# City brands (docs/brands.md) answer on their own host names: list them here in production
+# (never "*"); outside production every *.localhost name is accepted for the demo's cities
+# (browsers resolve *.localhost to the loopback address).
+ALLOWED_HOSTS += env_list("YIWANG_BRAND_HOSTS", default=[] if PRODUCTION else [".localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The name shown across the portal; each province deploys its own.
 PLATFORM_NAME = os.environ.get("YIWANG_PLATFORM_NAME", "山东省一网通办政务服务平台")
 PLATFORM_SHORT_NAME = os.environ.get("YIWANG_PLATFORM_SHORT_NAME", "一网通办")
+# Seconds each process keeps the published city brands before reading them again.
+BRAND_CACHE_SECONDS = env_int("YIWANG_BRAND_CACHE_SECONDS", default=0 if ENVIRONMENT == "test" else 30)
 # The region the portal opens on (12-digit statistical code); the region switcher changes it.
 DEFAULT_REGION_CODE = os.environ.get("YIWANG_DEFAULT_REGION", "370000000000")
 
@@ -58,6 +64,7 @@ INSTALLED_APPS = [
     "yiwang.workcalendar",
     "yiwang.accounts",
     "yiwang.notifications",
+    "yiwang.brands",
     "yiwang.catalog",
     "yiwang.exchange",
     "yiwang.licenses",
@@ -86,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "yiwang.core.caching.NoStoreMiddleware",
+    "yiwang.brands.middleware.BrandMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiwang.core.middleware.DomainErrorMiddleware",
@@ -107,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "yiwang.core.context_processors.platform",
+                "yiwang.brands.context_processors.brand",
                 "yiwang.notifications.context_processors.inbox",
             ],
         },

@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from yiwang.demo.cities import city_notes
+
 
 def _free_port(host: str) -> int:
     with socket.socket() as sock:
@@ -152,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         f"yiwang 已启动：http://{args.host}:{args.port}/  （工作台 /workbench/，后台 /admin/，接口文档 /api/v1/docs）",
         flush=True,
     )
-    for note in notes:
+    for note in [*city_notes(args.host, args.port), *notes]:
         print(note, flush=True)
 
     def signal_all(sig: int) -> None:

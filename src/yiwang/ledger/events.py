@@ -35,6 +35,7 @@ class Domain(StrEnum):
     EXCHANGE = "exchange"
     RATINGS = "ratings"
     SUPERVISION = "supervision"
+    BRANDS = "brands"
 
 
 class Audience(StrEnum):
@@ -196,6 +197,13 @@ class SupervisionVerb(StrEnum):
     SCHEME_VERSION_RETIRED = "scheme_version_retired"
 
 
+class BrandVerb(StrEnum):
+    DRAFTED = "drafted"
+    UPDATED = "updated"
+    DISCARDED = "discarded"
+    PUBLISHED = "published"
+
+
 Verb = (
     CaseVerb
     | CatalogVerb
@@ -206,6 +214,7 @@ Verb = (
     | ExchangeVerb
     | RatingVerb
     | SupervisionVerb
+    | BrandVerb
 )
 
 
@@ -372,6 +381,12 @@ _SUPERVISION: dict[SupervisionVerb, str] = {
     SupervisionVerb.SCHEME_VERSION_PUBLISHED: "发布考评方案版本",
     SupervisionVerb.SCHEME_VERSION_RETIRED: "停用考评方案版本",
 }
+_BRANDS: dict[BrandVerb, str] = {
+    BrandVerb.DRAFTED: "起草城市品牌",
+    BrandVerb.UPDATED: "修改城市品牌草稿",
+    BrandVerb.DISCARDED: "废弃城市品牌草稿",
+    BrandVerb.PUBLISHED: "发布城市品牌",
+}
 
 CATALOGUE: dict[str, EventType] = {
     **{
@@ -386,6 +401,7 @@ CATALOGUE: dict[str, EventType] = {
     **{f"exchange.{verb}": EventType(Domain.EXCHANGE, verb, label) for verb, label in _EXCHANGE.items()},
     **{f"ratings.{verb}": EventType(Domain.RATINGS, verb, label) for verb, label in _RATINGS.items()},
     **{f"supervision.{verb}": EventType(Domain.SUPERVISION, verb, label) for verb, label in _SUPERVISION.items()},
+    **{f"brands.{verb}": EventType(Domain.BRANDS, verb, label) for verb, label in _BRANDS.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -399,6 +415,7 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.EXCHANGE: ExchangeVerb,
     Domain.RATINGS: RatingVerb,
     Domain.SUPERVISION: SupervisionVerb,
+    Domain.BRANDS: BrandVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

@@ -1,7 +1,8 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from yiwang.portal import (
     apply,
+    brand,
     data,
     data_reads,
     disclosure,
@@ -20,6 +21,11 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.my_space, name="my_space"),
+    # City brands (issue 16): a city's own portal name, chosen by host name or here
+    path("city/", brand.choose_city, name="city_default"),
+    re_path(r"^city/(?P<code>[0-9]{6})/$", brand.choose_city, name="city"),
+    re_path(r"^brand/(?P<code>[0-9]{6})\.css$", brand.stylesheet, name="brand_css"),
+    re_path(r"^brand/(?P<code>[0-9]{6})/logo\.png$", brand.logo, name="brand_logo"),
     path("guide/", guide.guide, name="guide"),
     path("guide/<str:basic_code>/", guide.item, name="item"),
     path("disclosure/", disclosure.disclosure, name="disclosure"),

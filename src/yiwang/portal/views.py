@@ -19,14 +19,17 @@ THEMES = catalog_themes.THEMES
 
 
 def _current_region(request: HttpRequest) -> Region | None:
-    """The region chosen with the switcher (remembered in the session), else the default.
+    """The region chosen with the switcher (remembered in the session), else the portal's
+    (a city brand's region: request.portal_region), else the platform's default.
 
     Only an explicit choice of another region is written: storing the default on every visit
     made each anonymous home-page view create a session row (and a cookie) for nothing."""
+    portal_region: Region | None = getattr(request, "portal_region", None)
+    default = portal_region.code if portal_region is not None else settings.DEFAULT_REGION_CODE
     remembered = request.session.get("region_code")
-    code = request.GET.get("region") or remembered or settings.DEFAULT_REGION_CODE
-    region = accounts.region_by_code(code) or accounts.region_by_code(settings.DEFAULT_REGION_CODE)
-    if region is not None and request.GET.get("region") and region.code != (remembered or settings.DEFAULT_REGION_CODE):
+    code = request.GET.get("region") or remembered or default
+    region = accounts.region_by_code(code) or accounts.region_by_code(default)
+    if region is not None and request.GET.get("region") and region.code != (remembered or default):
         request.session["region_code"] = region.code
     return region
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from yiwang.workbench import (
+    brands,
     cases,
     catalog,
     exchange,
@@ -21,6 +22,13 @@ from yiwang.workbench import (
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    # 城市品牌 for the platform administrator (issue 16)
+    path("brands/", brands.brand_list, name="brands"),
+    path("brands/new/", brands.brand_new, name="brand_new"),
+    path("brands/<id:pk>/", brands.brand_page, name="brand"),
+    path("brands/<id:pk>/preview.css", brands.brand_preview_css, name="brand_preview_css"),
+    path("brands/<id:pk>/logo.png", brands.brand_preview_logo, name="brand_preview_logo"),
+    path("brands/<id:pk>/<str:action>/", brands.brand_action, name="brand_action"),
     path("catalog/", catalog.catalog_home, name="catalog"),
     path("catalog/items/new/", catalog.item_new, name="catalog_item_new"),
     path("catalog/items/<str:key>/", catalog.owner_page, {"kind": "item"}, name="catalog_item"),

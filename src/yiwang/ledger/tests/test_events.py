@@ -22,6 +22,7 @@ from yiwang.ledger.events import (
     CATALOGUE,
     AccountVerb,
     Audience,
+    BrandVerb,
     CalendarVerb,
     CaseVerb,
     CatalogVerb,
@@ -50,6 +51,7 @@ VERB_ENUMS = {
     "ExchangeVerb",
     "RatingVerb",
     "SupervisionVerb",
+    "BrandVerb",
 }
 
 
@@ -81,6 +83,7 @@ def _is_catalogued_expression(value: ast.expr) -> bool:
                 ExchangeVerb,
                 RatingVerb,
                 SupervisionVerb,
+                BrandVerb,
             )
             for member in enum
         }
@@ -127,6 +130,7 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
         ExchangeVerb,
         RatingVerb,
         SupervisionVerb,
+        BrandVerb,
     )
     assert len(CATALOGUE) == sum(len(enum) for enum in enums)
 
@@ -162,6 +166,7 @@ def test_every_event_table_shares_the_base_row() -> None:
         "ClientEvent",
         "RatingEvent",
         "SupervisionEvent",
+        "BrandEvent",
     }
     for name, model in tables.items():
         assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name

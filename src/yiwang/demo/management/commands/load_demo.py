@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from yiwang.demo import world
+from yiwang.demo.brands import load_brands
 from yiwang.demo.cases import load_cases
 from yiwang.demo.clients import CREDENTIALS_FILE, load_clients
 from yiwang.demo.exchange import load_exchange
@@ -25,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         years = calendar_years_seed(years=settings.CALENDAR_SEED_YEARS)
         created = world.load_world()
+        brands = load_brands()  # 济南 在泉城全办成 and 泰安 泰好办, published by a second administrator
         exchange = load_exchange()
         api_clients = load_clients(settings.DATA_DIR)
         records = records_file(settings.DATA_DIR)  # what `yiwang.demo.run`'s stand-in registry serves
@@ -51,6 +53,7 @@ class Command(BaseCommand):
         hits, notices = supervision["hits"], supervision["notices"]
         self.stdout.write(f"电子监察：新发布监察规则 {published} 条；规则命中 {hits} 次；新增督办 {notices} 件")
         self.stdout.write(f"考评：新发布考评方案版本 {schemes} 个")
+        self.stdout.write(f"城市品牌：新发布 {brands} 个（admin 起草、admin2 复核发布；见 docs/brands.md）")
         self.stdout.write(f"政务服务数据公开：新公开月度数据 {months} 个月")
         self.stdout.write(f"演示提供系统（市场主体登记、户籍）的数据：{records}")
         self.stdout.write("")
