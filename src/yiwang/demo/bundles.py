@@ -112,6 +112,7 @@ def restaurant_members(codes: dict[str, str]) -> dict[str, Any]:
                 "optional": True,
                 "condition_field": "has_sign",
                 "when": [True],
+                "after": ["company"],  # the sign permit needs the business licence the first part issues
                 "fields": {"sign_site": "sign_site", "sign_size": "sign_size"},
             },
         ]
@@ -139,6 +140,11 @@ RESTAURANT_MATERIALS: dict[str, Any] = {
         {"key": "hygiene_application", "name": "公共场所卫生许可申请表", "serves": {"hygiene": "application"}},
         {"key": "hygiene_report", "name": "公共场所卫生检测或者评价报告", "serves": {"hygiene": "report"}},
         {"key": "hygiene_rules", "name": "公共场所卫生管理制度", "serves": {"hygiene": "rules"}},
+        {
+            "key": "business_license",
+            "name": "营业执照（已领取电子营业执照的免交）",
+            "serves": {"sign": "business_license"},
+        },
         {"key": "sign_application", "name": "户外广告设置申请表", "serves": {"sign": "application"}},
         {"key": "sign_design", "name": "广告设施设计效果图及尺寸说明", "serves": {"sign": "design"}},
     ]
