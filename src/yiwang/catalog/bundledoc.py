@@ -230,13 +230,13 @@ def _mapping_problems(member: BundleMember, merged: Mapping[str, FieldSpec], fac
             add(
                 f"“{member.label}”：字段“{spec.label}”（{spec.type}）不能填入{fact.name}的“{wanted.label}”（{wanted.type}）"
             )
-    for target in member.fixed:
-        if target not in targets:
-            add(f"“{member.label}”：{fact.name}的申请表没有字段 {target}")
+    for name in member.fixed:
+        if name not in targets:
+            add(f"“{member.label}”：{fact.name}的申请表没有字段 {name}")
     mapped = set(member.fields.values()) | set(member.fixed)
-    for target in fact.form.fields:
-        if target.required and target.condition is None and target.name not in mapped:
-            add(f"“{member.label}”：{fact.name}的必填字段“{target.label}”没有对应的合并申请表字段")
+    for needed in fact.form.fields:
+        if needed.required and needed.condition is None and needed.name not in mapped:
+            add(f"“{member.label}”：{fact.name}的必填字段“{needed.label}”没有对应的合并申请表字段")
 
 
 def _material_problems(bundle: ParsedBundle, facts: Mapping[str, MemberFacts | None], add: Any) -> None:

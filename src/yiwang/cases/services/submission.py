@@ -537,9 +537,7 @@ def submit_locked(
         f"您的申请已于 {timezone.localtime(now):%Y-%m-%d %H:%M} 提交，请凭办件编号查询办理进度。",
         sms=True,
     )
-    base.notify_staff(
-        base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。"
-    )
+    base.notify_staff(base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。")
     facts = {**cleaned, **evidence.shared_facts_of(supplies)}
     rule = next((r for r in process.auto_approval if rule_holds(r, facts)), None)
     if rule is not None:
