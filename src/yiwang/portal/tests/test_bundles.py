@@ -64,3 +64,14 @@ def test_a_missing_field_comes_back_named_with_nothing_lost(world: None, login_a
     body = response.content.decode()
     assert "企业（门店）名称" in body and "济南市历下区泉城路 188 号" in body
     assert BundleCase.objects.get().status == "draft"
+
+
+def test_each_department_sees_its_part_and_the_bundle_summary(world: None, login_as: Any) -> None:
+    _publish()
+    client = login_as("lisi")
+    files = {f"m-{key}": pdf(f"{key}.pdf") for key in FILES}
+    client.post("/bundles/kaiban-canyindian/apply/", {**FORM, **files, "action": "submit", "idempotency_key": "k" * 32})
+    food = BundleCase.objects.get().parts.get(bundle_member="food")
+    page = login_as("jn_window").get(f"/workbench/cases/{food.number}/", follow=True).content.decode()
+    assert "属于一件事：开办餐饮店一件事" in page
+    assert "户外广告设置许可" in page and "待“公司设立登记（营业执照）”准予后自动提交" in page
