@@ -4,10 +4,16 @@ services with four eyes. Loading twice changes nothing."""
 
 from typing import Any
 
-from yiwang.accounts.models import Region, User
+from yiwang.accounts.models import Enterprise, Region, User
+from yiwang.cases.models import BundleCase
+from yiwang.cases.services import bundles as bundle_services
+from yiwang.cases.services import case_accept
 from yiwang.catalog import services
 from yiwang.catalog.models import Bundle, Implementation
+from yiwang.catalog.selectors import bundle_in_force
+from yiwang.demo.cases import SHOP_ADDRESS, WANGWU_ID, _upload
 from yiwang.demo.items import COMPANY, FOOD, HYGIENE, SIGN
+from yiwang.demo.world import ENTERPRISE
 
 RESTAURANT_CODE = "kaiban-canyindian"
 _MEMBERS = (
@@ -188,3 +194,46 @@ def load_bundles(*, drafter: User, reviewer: User, region: Region) -> None:
     )
     services.bundle_version_submit(actor=drafter, version=draft)
     services.bundle_version_publish(actor=reviewer, version=draft, note="经复核，成员事项均已生效，准予发布。")
+
+
+DEMO_KEY = "demo-bundle-restaurant"
+DEMO_UPLOADS = ("company_application", "shareholders", "premises", "articles", "food_application", "layout")
+DEMO_UPLOADS += ("food_rules", "authorisation", "sign_application", "sign_design")
+
+
+def load_demo_bundles() -> int:
+    """Publish 开办餐饮店一件事 and give lisi (for 泉城餐饮) one bundle in progress: the company
+    registered at once (即办件), the sign permit then submitted by itself, the food permit
+    waiting at the window. Returns the bundle applications created (0 on a second run)."""
+
+    users = {u.username: u for u in User.objects.filter(username__in=["sd_catalog", "jn_catalog", "lisi", "jn_window"])}
+    load_bundles(
+        drafter=users["sd_catalog"], reviewer=users["jn_catalog"], region=Region.objects.get(code="370100000000")
+    )
+    lisi = users["lisi"]
+    if BundleCase.objects.filter(applicant=lisi, idempotency_key=DEMO_KEY).exists():
+        return 0
+
+    version = bundle_in_force(RESTAURANT_CODE)
+    assert version is not None
+    form = {
+        "company_name": "济南泉城小馆餐饮有限公司",
+        "address": SHOP_ADDRESS,
+        "registered_capital": "50",
+        "legal_rep_id": WANGWU_ID,
+        "business_scope": "餐饮服务；食品销售。",
+        "business_items": ["hot_food", "drinks"],
+        "by_agent": True,
+        "public_venue": False,
+        "has_sign": True,
+        "sign_site": "泉城路188号门头",
+        "sign_size": "6",
+    }
+    enterprise = Enterprise.objects.get(credit_code=ENTERPRISE["credit_code"])
+    draft = bundle_services.bundle_draft_save(actor=lisi, bundle_version=version, form_data=form, enterprise=enterprise)
+    for key in DEMO_UPLOADS:
+        bundle_services.bundle_material_upload(actor=lisi, bundle=draft, material_key=key, upload=_upload(key, key))
+    bundle = bundle_services.bundle_submit(actor=lisi, draft=draft, idempotency_key=DEMO_KEY)
+    company = bundle.parts.get(bundle_member="company")
+    case_accept(actor=users["jn_window"], case=company, opinion="材料齐全，当场办结")  # the sign part follows
+    return 1
