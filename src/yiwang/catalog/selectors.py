@@ -13,10 +13,11 @@ from pydantic import ValidationError
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.accounts.selectors import user_has_role
 from yiwang.catalog.bundledoc import MemberFacts
-from yiwang.catalog.diff import Change, implementation_version_diff, item_version_diff
+from yiwang.catalog.diff import Change, bundle_version_diff, implementation_version_diff, item_version_diff
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.models import (
     OPEN_STATUSES,
+    Bundle,
     BundleVersion,
     CatalogEvent,
     ChangeKind,
@@ -435,3 +436,40 @@ def member_facts(codes: list[str]) -> dict[str, MemberFacts | None]:
             material_keys=frozenset(m.key for m in version.materials.all()),
         )
     return found
+
+
+def bundle_version_by_id(pk: int) -> BundleVersion | None:
+    return BundleVersion.objects.select_related("bundle__region", "drafted_by", "reviewed_by").filter(pk=pk).first()
+
+
+def bundle_version_changes(version: BundleVersion) -> tuple[BundleVersion | None, list[Change]]:
+    """The version a bundle version is compared with (the one in force, else the previous) and the diff."""
+    others = BundleVersion.objects.filter(bundle=version.bundle).exclude(pk=version.pk)
+    baseline = (
+        others.filter(status__in=_EVER_IN_FORCE, number__lt=version.number).order_by("-number").first()
+        if not version.is_open
+        else others.filter(status=VersionStatus.PUBLISHED).first()
+    )
+    return baseline, bundle_version_diff(baseline, version)
+
+
+def bundles_for_admin() -> QuerySet[Bundle]:
+    return Bundle.objects.select_related("region").order_by("code")
+
+
+def bundle_by_code(code: str) -> Bundle | None:
+    return Bundle.objects.select_related("region").filter(code=code).first()
+
+
+def bundle_versions(bundle: Bundle) -> QuerySet[BundleVersion]:
+    return BundleVersion.objects.filter(bundle=bundle).select_related("drafted_by", "reviewed_by").order_by("-number")
+
+
+def bundle_versions_to_review(user: User) -> QuerySet[BundleVersion]:
+    return (
+        BundleVersion.objects.filter(status=VersionStatus.IN_REVIEW).exclude(drafted_by=user).select_related("bundle")
+    )
+
+
+def bundle_drafts_of(user: User) -> QuerySet[BundleVersion]:
+    return BundleVersion.objects.filter(drafted_by=user, status__in=OPEN_STATUSES).select_related("bundle")

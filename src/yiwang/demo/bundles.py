@@ -197,8 +197,8 @@ def load_bundles(*, drafter: User, reviewer: User, region: Region) -> None:
 
 
 DEMO_KEY = "demo-bundle-restaurant"
-DEMO_UPLOADS = ("company_application", "shareholders", "premises", "articles", "food_application", "layout")
-DEMO_UPLOADS += ("food_rules", "authorisation", "sign_application", "sign_design")
+DEMO_UPLOADS: tuple[str, ...] = ("company_application", "shareholders", "premises", "articles", "food_application")
+DEMO_UPLOADS += ("layout", "food_rules", "authorisation", "sign_application", "sign_design")
 
 
 def load_demo_bundles() -> int:

@@ -42,9 +42,7 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     version = _in_force(code)
     members = BundleMembers.model_validate(version.members).members
     form = FormSchema.model_validate(version.form)
-    conditions = {
-        m.key: (form.field(m.condition_field).label if form.field(m.condition_field) else "") for m in members
-    }
+    conditions = {m.key: _label(form, m.condition_field) for m in members}
     return render(
         request,
         "portal/bundle_guide.html",
@@ -56,6 +54,11 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
             "materials": _materials(version, members),
         },
     )
+
+
+def _label(form: FormSchema, name: str) -> str:
+    spec = form.field(name)
+    return spec.label if spec is not None else ""
 
 
 def _labels(members: list[Any], keys: list[str]) -> str:

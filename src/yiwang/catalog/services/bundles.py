@@ -13,7 +13,7 @@ from django.db import transaction
 
 from yiwang.accounts.models import Region, User
 from yiwang.catalog.bundledoc import BUNDLE_VERSION, bundle_problems, parse
-from yiwang.catalog.diff import Change, _compare, _named, _parts_diff
+from yiwang.catalog.diff import Change, bundle_version_diff
 from yiwang.catalog.models import (
     Bundle,
     BundleVersion,
@@ -57,22 +57,7 @@ class BundleVersionKind(VersionKind[BundleVersion]):
         return problems
 
     def changes(self, previous: BundleVersion | None, version: BundleVersion) -> list[Change]:
-        if previous is None:
-            return [Change("一件事", "added", "", version.name)]
-        return [
-            *_compare(BUNDLE_VERSION, previous, version),
-            *_parts_diff(
-                "包含事项", _named(previous.members, "members", "key"), _named(version.members, "members", "key")
-            ),
-            *_parts_diff(
-                "合并申请表字段", _named(previous.form, "fields", "name"), _named(version.form, "fields", "name")
-            ),
-            *_parts_diff(
-                "合并材料",
-                _named(previous.materials, "materials", "key"),
-                _named(version.materials, "materials", "key"),
-            ),
-        ]
+        return bundle_version_diff(previous, version)
 
 
 BUNDLES = BundleVersionKind()
