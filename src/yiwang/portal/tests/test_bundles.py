@@ -75,3 +75,18 @@ def test_each_department_sees_its_part_and_the_bundle_summary(world: None, login
     page = login_as("jn_window").get(f"/workbench/cases/{food.number}/", follow=True).content.decode()
     assert "属于一件事：开办餐饮店一件事" in page
     assert "户外广告设置许可" in page and "待“公司设立登记（营业执照）”准予后自动提交" in page
+
+
+def test_the_api_lists_the_bundle_and_the_applicants_bundle_cases(world: None, client: Any, login_as: Any) -> None:
+    _publish()
+    listed = client.get("/api/v1/bundles").json()
+    assert [b["code"] for b in listed] == ["kaiban-canyindian"]
+    assert {m["key"]: m["after"] for m in listed[0]["members"]}["sign"] == ["company"]
+    lisi = login_as("lisi")
+    files = {f"m-{key}": pdf(f"{key}.pdf") for key in FILES}
+    lisi.post("/bundles/kaiban-canyindian/apply/", {**FORM, **files, "action": "submit", "idempotency_key": "k" * 32})
+    number = BundleCase.objects.get().number
+    mine = lisi.get(f"/api/v1/bundle-cases/{number}").json()
+    assert mine["status"] == "in_progress"
+    assert {p["member"]: p["status"] for p in mine["parts"]}["hygiene"] == "not_applicable"
+    assert login_as("zhangsan").get(f"/api/v1/bundle-cases/{number}").status_code == 404
