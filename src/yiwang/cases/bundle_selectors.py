@@ -17,6 +17,7 @@ from yiwang.cases.policy import applicant_may_act
 from yiwang.cases.services.bundles import TROUBLE, document_of, part_blocked
 from yiwang.cases.workflow import CaseStatus, status_tone
 from yiwang.core.errors import NotFound
+from yiwang.ledger.events import CaseVerb
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def bundle_uploads(bundle: BundleCase) -> dict[str, BundleUpload]:
 
 
 def bundle_events(bundle: BundleCase) -> list[BundleCaseEvent]:
-    return list(BundleCaseEvent.objects.filter(bundle_case=bundle).exclude(verb="bundle_draft_saved"))
+    return list(BundleCaseEvent.objects.filter(bundle_case=bundle).exclude(verb=CaseVerb.BUNDLE_DRAFT_SAVED))
 
 
 def bundle_of_case(user: User, case: Case) -> tuple[BundleCase, list[PartView]] | None:

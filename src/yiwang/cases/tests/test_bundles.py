@@ -53,12 +53,12 @@ def _publish(**members_change: Any) -> BundleVersion:
     return catalog_services.bundle_version_publish(actor=reviewer, version=draft)
 
 
-def _apply(version: BundleVersion, form: dict[str, Any] | None = None) -> BundleCase:
+def _apply(version: BundleVersion, form: dict[str, Any] | None = None, idempotency_key: str = "bundle-1") -> BundleCase:
     lisi = User.objects.get(username="lisi")
     draft = bundles.bundle_draft_save(actor=lisi, bundle_version=version, form_data=form or FORM)
     for key in UPLOADS:
         bundles.bundle_material_upload(actor=lisi, bundle=draft, material_key=key, upload=pdf(f"{key}.pdf"))
-    return bundles.bundle_submit(actor=lisi, draft=draft, idempotency_key="bundle-1")
+    return bundles.bundle_submit(actor=lisi, draft=draft, idempotency_key=idempotency_key)
 
 
 def _parts(bundle: BundleCase) -> dict[str, Case]:
@@ -151,10 +151,40 @@ def test_the_results_arrive_together_when_the_last_part_is_decided(world: None) 
     assert all(p.number in notices.get().body for p in _parts(bundle).values() if p.number)
 
 
-def test_every_bundle_transition_is_in_the_table() -> None:
-    assert (BundleStatus.DRAFT, "submit") in BUNDLE_TRANSITIONS
-    assert not any(
-        to == BundleStatus.DRAFT
-        for (s, _), to in BUNDLE_TRANSITIONS.items()
-        if s is not None and s != BundleStatus.DRAFT
+def _walked(bundle: BundleCase) -> set[tuple[str | None, str]]:
+    """The (status before, status after) pairs the bundle went through, from its events."""
+    pairs: set[tuple[str | None, str]] = set()
+    before: str | None = None
+    for event in BundleCaseEvent.objects.filter(bundle_case=bundle).order_by("id"):
+        status = event.payload["status"]
+        if event.verb != "bundle_delivered":
+            pairs.add((before, status))
+        before = status
+    return pairs
+
+
+def test_every_pair_of_the_bundle_table_is_walked_through_the_services(world: None) -> None:
+    window, lisi = User.objects.get(username="jn_window"), User.objects.get(username="lisi")
+    version = _publish(**PARALLEL)
+    # in_progress -> attention (a 补正) -> in_progress (answered) -> concluded
+    first = _apply(version)
+    food = _parts(first)["food"]
+    services.case_supplement_request(actor=window, case=food, items=[{"material_key": "layout", "note": "不清晰"}])
+    assert _bundle(first).status == BundleStatus.ATTENTION
+    services.case_material_upload(actor=lisi, case=food, material_key="layout", upload=pdf("layout.pdf"))
+    services.case_supplement_answer(actor=lisi, case=food)
+    assert _bundle(first).status == BundleStatus.IN_PROGRESS
+    for part in _parts(first).values():
+        _decide(part)
+    # attention -> concluded: a refused part ends, the others are decided
+    second = _apply(version, idempotency_key="bundle-2")
+    services.case_refuse(
+        actor=window, case=_parts(second)["sign"], reason="位置不符合规划", legal_basis="《城市市容和环境卫生管理条例》"
     )
+    _decide(_parts(second)["company"])
+    _decide(_parts(second)["food"])
+    assert _bundle(second).status == BundleStatus.CONCLUDED
+    walked = _walked(first) | _walked(second)
+    assert walked == {(None if s is None else str(s), str(to)) for (s, _), to in BUNDLE_TRANSITIONS.items()}
+    with pytest.raises(Conflict):  # a concluded bundle takes nothing more
+        bundles.bundle_draft_save(actor=lisi, draft=second, form_data=FORM)
