@@ -50,6 +50,13 @@ def bundle_case_for(user: User, ref: str) -> BundleCase:
     return found
 
 
+def bundle_case_by_key(user: User, key: str) -> BundleCase | None:
+    """The bundle application this applicant already submitted with idempotency `key`, if any."""
+    if not key or not user.is_authenticated:
+        return None
+    return BundleCase.objects.filter(applicant=user, idempotency_key=key).exclude(number=None).first()
+
+
 def _is_uuid(value: str) -> bool:
     try:
         uuid.UUID(value)

@@ -102,6 +102,10 @@ def _enterprise(user: User, choice: str) -> Enterprise | None:
 
 
 def _post(request: HttpRequest, user: User, version: BundleVersion, bundle: BundleCase | None) -> HttpResponse:
+    key = forms.new_idempotency_key(request.POST.get("idempotency_key"))
+    done = bundle_selectors.bundle_case_by_key(user, key)
+    if done is not None:  # the same page posted twice: the first POST already submitted it
+        return redirect("portal:my_bundle", ref=done.number)
     schema = FormSchema.model_validate(version.form)
     data = forms.form_data_from(schema, request.POST)
     errors: dict[str, list[str]] = {}
@@ -131,9 +135,7 @@ def _post(request: HttpRequest, user: User, version: BundleVersion, bundle: Bund
         messages.success(request, "草稿已保存，可在“我的办件”中继续填写。")
         return redirect("portal:bundle_draft", ref=bundle.ref)
     try:
-        bundle = services.bundle_submit(
-            actor=user, draft=bundle, idempotency_key=forms.new_idempotency_key(request.POST.get("idempotency_key"))
-        )
+        bundle = services.bundle_submit(actor=user, draft=bundle, idempotency_key=key)
     except ValidationFailed as exc:
         return _page(request, user, version, bundle, data, exc.errors, status=422)
     except (Conflict, PermissionDenied) as exc:

@@ -9,10 +9,12 @@ observer: cases.hooks); when every part is decided or ended, the applicant gets 
 with every result (delivery together).
 """
 
+import json
 import logging
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 
@@ -79,6 +81,15 @@ def _record(bundle: BundleCase, verb: CaseVerb, *, actor: User | None, summary: 
     )
 
 
+def _require_draft_quota(actor: User) -> None:
+    """At most CASE_DRAFT_MAX_OPEN bundle drafts per applicant (as for single drafts); the
+    applicant's row is locked so two concurrent starts cannot both pass."""
+    limit = int(getattr(settings, "CASE_DRAFT_MAX_OPEN", 20))
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    if BundleCase.objects.filter(applicant=actor, status=BundleStatus.DRAFT).count() >= limit:
+        raise Conflict(f"草稿数量：每人最多保留 {limit} 份未提交的一件事草稿，请先提交不再修改的草稿")
+
+
 def _require_applicant(actor: User, bundle: BundleCase) -> None:
     if bundle.applicant_id != actor.pk and not (
         bundle.enterprise_id is not None and is_current_agent(actor, bundle.enterprise_id)
@@ -106,9 +117,12 @@ def bundle_draft_save(
         raise ValidationFailed({"bundle_version": ["一件事：请选择要办理的一件事"]})
     form = FormSchema.model_validate(version.form)
     errors = form_data_check(form, form_data)
+    kept = {k: v for k, v in form_data.items() if k in form.names}
+    limit = int(getattr(settings, "CASE_DRAFT_MAX_BYTES", 64 * 1024))
+    if not errors and len(json.dumps(kept, ensure_ascii=False).encode()) > limit:
+        errors["form_data"] = [f"申请表：内容合计超过 {limit // 1024} KB 的上限，请精简较长的填写内容"]
     if errors:
         raise ValidationFailed(errors)
-    kept = {k: v for k, v in form_data.items() if k in form.names}
     with transaction.atomic(durable=True):
         now = clock.now()
         if draft is None:
@@ -116,6 +130,7 @@ def bundle_draft_save(
                 raise Conflict("该一件事当前不可申请（尚未发布或已更新）。")
             if enterprise is not None and not is_current_agent(actor, enterprise.pk):
                 raise PermissionDenied(f"您不是“{enterprise.name}”当前有效的授权经办人，不能以该企业名义申请。")
+            _require_draft_quota(actor)
             bundle = BundleCase.objects.create(
                 bundle_version=version,
                 applicant=actor,

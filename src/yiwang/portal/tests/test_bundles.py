@@ -90,3 +90,13 @@ def test_the_api_lists_the_bundle_and_the_applicants_bundle_cases(world: None, c
     assert mine["status"] == "in_progress"
     assert {p["member"]: p["status"] for p in mine["parts"]}["hygiene"] == "not_applicable"
     assert login_as("zhangsan").get(f"/api/v1/bundle-cases/{number}").status_code == 404
+
+
+def test_the_same_page_posted_twice_submits_once(world: None, login_as: Any) -> None:
+    _publish()
+    client = login_as("lisi")
+    posted = {**FORM, "action": "submit", "idempotency_key": "d" * 32}
+    first = client.post("/bundles/kaiban-canyindian/apply/", {**posted, **{f"m-{k}": pdf(f"{k}.pdf") for k in FILES}})
+    again = client.post("/bundles/kaiban-canyindian/apply/", posted)
+    assert first["Location"] == again["Location"]
+    assert BundleCase.objects.count() == 1
