@@ -16,6 +16,7 @@ from yiwang.demo.items import COMPANY, FOOD, HYGIENE, SIGN
 from yiwang.demo.world import ENTERPRISE
 
 RESTAURANT_CODE = "kaiban-canyindian"
+JINAN = "370100000000"
 _MEMBERS = (
     ("company", COMPANY.basic_code),
     ("food", FOOD.basic_code),
@@ -158,9 +159,9 @@ RESTAURANT_MATERIALS: dict[str, Any] = {
 
 
 def restaurant_codes() -> dict[str, str]:
-    """The 济南市 implementation code of each member, by member key."""
+    """The 济南市 implementation code of each member, by member key (历下区 also implements some)."""
     by_code = dict(
-        Implementation.objects.filter(item__basic_code__in=[c for _, c in _MEMBERS]).values_list(
+        Implementation.objects.filter(item__basic_code__in=[c for _, c in _MEMBERS], region__code=JINAN).values_list(
             "item__basic_code", "code"
         )
     )
