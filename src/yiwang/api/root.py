@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
-from yiwang.api import cases, catalog, exchange, health, ledger, license_share, licenses, ratings
+from yiwang.api import bundles, cases, catalog, exchange, health, ledger, license_share, licenses, ratings
 from yiwang.api.messages import error_message
 from yiwang.api.openapi import document_problems
 from yiwang.core.errors import DomainError, ValidationFailed
@@ -49,6 +49,7 @@ api.add_router("/licenses", licenses.router)
 api.add_router("/licenses", license_share.router)  # 用证授权
 api.add_router("/ratings", ratings.router)  # 好差评
 api.add_router("/", exchange.router)  # API clients: /oauth/token, /exchange/…
+api.add_router("/", bundles.router)  # 一件事: /bundles, /bundle-cases
 
 __all__ = ["PROBLEM", "api", "docs_view", "problem"]
 

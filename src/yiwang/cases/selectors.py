@@ -192,8 +192,9 @@ def own_case_by_ref(user: User, ref: str) -> Case:
 
 
 def drafts_of(user: User) -> QuerySet[Case]:
+    """The user's own drafts (a 一件事's waiting parts are listed with their bundle, not here)."""
     return (
-        Case.objects.filter(applicant=user, status=CaseStatus.DRAFT)
+        Case.objects.filter(applicant=user, status=CaseStatus.DRAFT, bundle__isnull=True)
         .select_related(*_CASE_RELATED)
         .order_by("-updated_at")
     )

@@ -9,9 +9,10 @@ named parts so a moved comma in the JSON is not a change.
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from yiwang.catalog.bundledoc import BUNDLE_VERSION
 from yiwang.catalog.docerrors import KEY_LABELS
 from yiwang.catalog.elements import IMPLEMENTATION_VERSION, ITEM_VERSION, MATERIAL, DocumentSpec
-from yiwang.catalog.models import ImplementationVersion, ItemVersion, Material
+from yiwang.catalog.models import BundleVersion, ImplementationVersion, ItemVersion, Material
 
 _CHOICES: dict[str, dict[str, str]] = {
     **{
@@ -176,4 +177,19 @@ def _process_diff(old: Any, new: Any) -> list[Change]:
         if old_doc.get(attr) != new_doc.get(attr):
             before, after = _doc_value(old_doc.get(attr), attr), _doc_value(new_doc.get(attr), attr)
             changes.append(Change(label, "changed", before, after))
+    return changes
+
+
+def bundle_version_diff(old: BundleVersion | None, new: BundleVersion) -> list[Change]:
+    """A bundle version against the one before it: its elements, members, merged form and materials."""
+    if old is None:
+        return [Change("一件事", "added", "", new.name)]
+    changes = _compare(BUNDLE_VERSION, old, new)
+    for label, element, collection, key in (
+        ("包含事项", "members", "members", "key"),
+        ("合并申请表字段", "form", "fields", "name"),
+        ("合并材料", "materials", "materials", "key"),
+    ):
+        before, after = getattr(old, element), getattr(new, element)
+        changes += _parts_diff(label, _named(before, collection, key), _named(after, collection, key))
     return changes

@@ -11,12 +11,12 @@ from typing import Any, ClassVar
 from django import forms
 
 from yiwang.accounts.models import Department, Region
+from yiwang.catalog.bundledoc import BUNDLE_VERSION
 from yiwang.catalog.docerrors import document_parse
 from yiwang.catalog.elements import IMPLEMENTATION_VERSION, ITEM_VERSION, MATERIAL, DocumentSpec, Element
 from yiwang.catalog.models import (
     ChangeKind,
     ImplementationVersion,
-    ItemVersion,
     MaterialForm,
     MaterialSource,
     Necessity,
@@ -97,7 +97,7 @@ class ElementsForm(forms.Form):
     spec: ClassVar[DocumentSpec]
 
     @classmethod
-    def for_version(cls, version: ItemVersion | ImplementationVersion, data: Any = None) -> "ElementsForm":
+    def for_version(cls, version: Any, data: Any = None) -> "ElementsForm":
         return cls(data, initial={name: getattr(version, name) for name in cls.base_fields if hasattr(version, name)})
 
     def elements(self) -> dict[str, Any]:
@@ -114,6 +114,22 @@ def elements_form(
 
 ItemElementsForm = elements_form(ITEM_VERSION, change_reason=_reason())
 ImplementationElementsForm = elements_form(IMPLEMENTATION_VERSION, change_reason=_reason())
+BundleElementsForm = elements_form(BUNDLE_VERSION, change_reason=_reason())
+
+
+class BundleNewForm(forms.Form):
+    code = forms.SlugField(label="一件事编码", max_length=60, help_text="小写字母、数字和连字符，如 kaiban-canyindian")
+    name = forms.CharField(label="一件事名称", max_length=200)
+    region = forms.ModelChoiceField(label="所属区划", queryset=Region.objects.none())
+    change_reason = _reason()
+
+    def __init__(self, *args: Any, regions: list[Region], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Region.objects.filter(pk__in=[r.pk for r in regions])
+
+
 # Initials equal what an untouched blank row posts, so an empty extra row counts as unchanged.
 MaterialRowForm = elements_form(
     MATERIAL,

@@ -287,3 +287,6 @@ class SearchToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token}×{self.weight}"
+
+
+from yiwang.catalog.bundle_models import Bundle as Bundle, BundleVersion as BundleVersion  # noqa: E402, I001

@@ -8,13 +8,19 @@ from functools import partial
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from pydantic import ValidationError
 
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.accounts.selectors import user_has_role
-from yiwang.catalog.diff import Change, implementation_version_diff, item_version_diff
+from yiwang.catalog.bundledoc import MemberFacts
+from yiwang.catalog.diff import Change, bundle_version_diff, implementation_version_diff, item_version_diff
+from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.models import (
     OPEN_STATUSES,
+    Bundle,
+    BundleVersion,
     CatalogEvent,
+    ChangeKind,
     Implementation,
     ImplementationVersion,
     ItemVersion,
@@ -385,3 +391,85 @@ def admin_regions(user: User) -> list[Region]:
     for root in roots:
         query |= Q(code__startswith=root.code_prefix)
     return list(Region.objects.filter(query).order_by("code"))
+
+
+def bundles_in_force() -> list[BundleVersion]:
+    """The bundle versions in force (published, window open) whose every member has a version
+    in force, by name: what the guide offers and the portal accepts."""
+    now = clock.now()
+    found = list(
+        BundleVersion.objects.filter(status=VersionStatus.PUBLISHED, valid_from__lte=now)
+        .select_related("bundle", "bundle__region")
+        .order_by("name")
+    )
+    codes = {m.get("implementation", "") for v in found for m in (v.members or {}).get("members", [])}
+    facts = member_facts(sorted(codes))
+    return [v for v in found if all(facts.get(m.get("implementation", "")) for m in v.members.get("members", []))]
+
+
+def bundle_in_force(code: str) -> BundleVersion | None:
+    return next((v for v in bundles_in_force() if v.bundle.code == code), None)
+
+
+def member_facts(codes: list[str]) -> dict[str, MemberFacts | None]:
+    """Each implementation code's version in force (published, in its window, not suspended
+    or cancelled), as the bundle checks read it; None when it has none."""
+    now = clock.now()
+    found: dict[str, MemberFacts | None] = dict.fromkeys(codes)
+    in_force = (
+        ImplementationVersion.objects.filter(
+            implementation__code__in=codes, status=VersionStatus.PUBLISHED, valid_from__lte=now
+        )
+        .exclude(item_version__suspended=True)
+        .exclude(item_version__change_kind=ChangeKind.CANCEL)
+        .select_related("implementation", "item_version")
+        .prefetch_related("materials")
+    )
+    for version in in_force:
+        try:
+            form = FormSchema.model_validate(version.form_schema or {})
+        except ValidationError:
+            continue
+        found[version.implementation.code] = MemberFacts(
+            name=version.item_version.name,
+            form=form,
+            material_keys=frozenset(m.key for m in version.materials.all()),
+        )
+    return found
+
+
+def bundle_version_by_id(pk: int) -> BundleVersion | None:
+    return BundleVersion.objects.select_related("bundle__region", "drafted_by", "reviewed_by").filter(pk=pk).first()
+
+
+def bundle_version_changes(version: BundleVersion) -> tuple[BundleVersion | None, list[Change]]:
+    """The version a bundle version is compared with (the one in force, else the previous) and the diff."""
+    others = BundleVersion.objects.filter(bundle=version.bundle).exclude(pk=version.pk)
+    baseline = (
+        others.filter(status__in=_EVER_IN_FORCE, number__lt=version.number).order_by("-number").first()
+        if not version.is_open
+        else others.filter(status=VersionStatus.PUBLISHED).first()
+    )
+    return baseline, bundle_version_diff(baseline, version)
+
+
+def bundles_for_admin() -> QuerySet[Bundle]:
+    return Bundle.objects.select_related("region").order_by("code")
+
+
+def bundle_by_code(code: str) -> Bundle | None:
+    return Bundle.objects.select_related("region").filter(code=code).first()
+
+
+def bundle_versions(bundle: Bundle) -> QuerySet[BundleVersion]:
+    return BundleVersion.objects.filter(bundle=bundle).select_related("drafted_by", "reviewed_by").order_by("-number")
+
+
+def bundle_versions_to_review(user: User) -> QuerySet[BundleVersion]:
+    return (
+        BundleVersion.objects.filter(status=VersionStatus.IN_REVIEW).exclude(drafted_by=user).select_related("bundle")
+    )
+
+
+def bundle_drafts_of(user: User) -> QuerySet[BundleVersion]:
+    return BundleVersion.objects.filter(drafted_by=user, status__in=OPEN_STATUSES).select_related("bundle")

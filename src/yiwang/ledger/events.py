@@ -83,6 +83,13 @@ class CaseVerb(StrEnum):
     DEADLINE_OVERDUE = "deadline_overdue"
     TASK_DEADLINE_WARNING = "task_deadline_warning"
     TASK_DEADLINE_OVERDUE = "task_deadline_overdue"
+    # A bundle (一件事) application: its own events (cases.models.bundle.BundleCaseEvent).
+    BUNDLE_DRAFT_SAVED = "bundle_draft_saved"
+    BUNDLE_MATERIAL_UPLOADED = "bundle_material_uploaded"
+    BUNDLE_SUBMITTED = "bundle_submitted"
+    BUNDLE_PART_RELEASED = "bundle_part_released"  # a part waiting on another submitted once it is approved
+    BUNDLE_STATUS_CHANGED = "bundle_status_changed"
+    BUNDLE_DELIVERED = "bundle_delivered"
 
 
 class CatalogVerb(StrEnum):
@@ -99,6 +106,12 @@ class CatalogVerb(StrEnum):
     IMPLEMENTATION_VERSION_REJECTED = "implementation_version_rejected"
     IMPLEMENTATION_VERSION_PUBLISHED = "implementation_version_published"
     IMPLEMENTATION_VERSION_WITHDRAWN = "implementation_version_withdrawn"
+    BUNDLE_VERSION_DRAFTED = "bundle_version_drafted"
+    BUNDLE_VERSION_UPDATED = "bundle_version_updated"
+    BUNDLE_VERSION_SUBMITTED = "bundle_version_submitted"
+    BUNDLE_VERSION_REJECTED = "bundle_version_rejected"
+    BUNDLE_VERSION_PUBLISHED = "bundle_version_published"
+    BUNDLE_VERSION_WITHDRAWN = "bundle_version_withdrawn"
 
 
 class AccountVerb(StrEnum):
@@ -277,6 +290,12 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.DEADLINE_OVERDUE: ("超期提醒", _S, True, False),
     C.TASK_DEADLINE_WARNING: ("任务临期预警", _S, True, False),
     C.TASK_DEADLINE_OVERDUE: ("任务超期提醒", _S, True, False),
+    C.BUNDLE_DRAFT_SAVED: ("保存一件事草稿", _S, True, False),
+    C.BUNDLE_MATERIAL_UPLOADED: ("上传一件事材料", _O, True, False),
+    C.BUNDLE_SUBMITTED: ("提交一件事申请", _A, True, False),
+    C.BUNDLE_PART_RELEASED: ("前置事项准予后提交后续事项", _A, True, False),
+    C.BUNDLE_STATUS_CHANGED: ("一件事办理状态变化", _A, True, False),
+    C.BUNDLE_DELIVERED: ("一件事结果统一送达", _A, True, False),
 }
 _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.CATALOG_IMPORTED: "导入事项库",
@@ -292,6 +311,12 @@ _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.IMPLEMENTATION_VERSION_REJECTED: "退回实施清单版本",
     CatalogVerb.IMPLEMENTATION_VERSION_PUBLISHED: "发布实施清单版本",
     CatalogVerb.IMPLEMENTATION_VERSION_WITHDRAWN: "撤回实施清单版本",
+    CatalogVerb.BUNDLE_VERSION_DRAFTED: "起草一件事版本",
+    CatalogVerb.BUNDLE_VERSION_UPDATED: "修改一件事版本",
+    CatalogVerb.BUNDLE_VERSION_SUBMITTED: "提交一件事版本审核",
+    CatalogVerb.BUNDLE_VERSION_REJECTED: "退回一件事版本",
+    CatalogVerb.BUNDLE_VERSION_PUBLISHED: "发布一件事版本",
+    CatalogVerb.BUNDLE_VERSION_WITHDRAWN: "撤回一件事版本",
 }
 _ACCOUNTS: dict[AccountVerb, str] = {
     AccountVerb.REGION_CREATED: "新建行政区划",

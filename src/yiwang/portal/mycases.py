@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import selectors, services
+from yiwang.cases import bundle_selectors, selectors, services
 from yiwang.cases.models import Case
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -100,6 +100,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "filters": [("", "全部")] + [(k, v[0]) for k, v in selectors.APPLICANT_FILTERS.items()],
         "chosen": chosen,
         "draft_count": selectors.drafts_of(user).count(),
+        "bundles": list(bundle_selectors.bundle_cases_of(user)[:20]),
     }
     return render(request, "portal/mycases.html", context)
 

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from yiwang.portal import (
     apply,
     brand,
+    bundles,
     data,
     data_reads,
     disclosure,
@@ -31,6 +32,11 @@ urlpatterns = [
     path("disclosure/", disclosure.disclosure, name="disclosure"),
     path("data/", data.public_data, name="public_data"),  # 政务服务数据公开 (issue 15)
     path("ledger/entries/<id:entry_id>/", disclosure.ledger_entry, name="ledger_entry"),
+    # 一件事 (issue 16): the bundle's guide, one application, the applicant's bundle page
+    path("bundles/<slug:code>/", bundles.guide, name="bundle"),
+    path("bundles/<slug:code>/apply/", bundles.apply, name="bundle_apply"),
+    path("me/bundles/<str:ref>/edit/", bundles.draft, name="bundle_draft"),
+    path("me/bundles/<str:ref>/", bundles.detail, name="my_bundle"),
     # 证照核验 (issue 12): the address printed on every license PDF, hence no trailing slash
     path("licenses/verify", verify.license_verify, name="license_verify"),
     # 在线申请 and 我的办件 (issue 4)

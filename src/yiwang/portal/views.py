@@ -48,7 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
         ],
         "enterprise_entries": [
             {"title": "企业开办", "href": f"{guide}?object=enterprise&theme=enterprise-start"},
-            {"title": "开办餐饮店一件事", "href": f"{guide}?object=enterprise&theme=catering"},
+            {
+                "title": "开办餐饮店一件事",
+                "href": _bundle_href("kaiban-canyindian", f"{guide}?object=enterprise&theme=catering"),
+            },
             {"title": "工程建设项目审批", "href": f"{guide}?object=enterprise&theme=construction"},
             {"title": "全部法人事项", "href": f"{guide}?object=enterprise"},
         ],
@@ -58,6 +61,11 @@ def home(request: HttpRequest) -> HttpResponse:
         },
     }
     return render(request, "portal/home.html", context)
+
+
+def _bundle_href(code: str, otherwise: str) -> str:
+    """The bundle's guide when it is in force, else the theme's list of items."""
+    return reverse("portal:bundle", args=[code]) if catalog.bundle_in_force(code) else otherwise
 
 
 @login_required

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import inbox, selectors, services
+from yiwang.cases import bundle_selectors, inbox, selectors, services
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
@@ -292,6 +292,7 @@ def _case_page(
         "field_errors": [m for key, ms in errors.items() if key != GENERAL for m in ms],
         "conflict": status == 409,
         "hall_link": rating_policy.may_issue_hall_link(user, case),
+        "bundle": bundle_selectors.bundle_of_case(user, case),  # 属于一件事: the sibling parts' progress
     }
     return render(request, "workbench/case.html", context, status=status)
 

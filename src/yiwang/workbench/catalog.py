@@ -1,7 +1,7 @@
 """事项库管理: the catalog administrators' change workflow (draft → submit → review → publish).
 
 Thin views: forms shape the input, catalog services decide (permissions, four eyes, rules).
-One handler per page serves both document kinds (item versions, implementation versions);
+One handler per page serves every document kind (item, implementation and bundle versions);
 a `PageKind` says which selectors, services and form each uses. A refused action re-renders
 the page with the errors next to the fields and everything the administrator typed in place.
 """
@@ -22,6 +22,7 @@ from yiwang.catalog import selectors as catalog
 from yiwang.catalog import services
 from yiwang.catalog.diff import show
 from yiwang.catalog.forms import (
+    BundleElementsForm,
     ChangeForm,
     ElementsForm,
     ImplementationElementsForm,
@@ -42,7 +43,7 @@ from yiwang.exchange import selectors as exchange
 class PageKind:
     """What the pages of one document kind use: selectors, services, form, names."""
 
-    key: str  # "item" | "implementation"
+    key: str  # "item" | "implementation" | "bundle"
     title: str
     form: type[ElementsForm]
     version: Callable[[int], Any]
@@ -86,6 +87,19 @@ KINDS = {
         services.implementation_version_reject,
         materials=True,
     ),
+    "bundle": PageKind(
+        "bundle",
+        "一件事",
+        BundleElementsForm,
+        catalog.bundle_version_by_id,
+        catalog.bundle_version_changes,
+        services.bundle_version_update,
+        services.bundle_version_submit,
+        services.bundle_version_withdraw,
+        services.bundle_version_publish,
+        services.bundle_version_reject,
+        materials=False,
+    ),
 }
 
 
@@ -108,6 +122,7 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
         "nav_links": [
             {"title": "事项库管理", "href": reverse("workbench:catalog")},
             {"title": "新增事项", "href": reverse("workbench:catalog_item_new")},
+            {"title": "新增一件事", "href": reverse("workbench:catalog_bundle_new")},
         ]
     }
 
@@ -136,6 +151,9 @@ def catalog_home(request: HttpRequest) -> HttpResponse:
         "implementation_reviews": catalog.implementation_versions_to_review(user),
         "item_drafts": item_drafts,
         "implementation_drafts": implementation_drafts,
+        "bundles": catalog.bundles_for_admin(),
+        "bundle_reviews": catalog.bundle_versions_to_review(user),
+        "bundle_drafts": catalog.bundle_drafts_of(user),
     }
     return render(request, "workbench/catalog_list.html", context)
 

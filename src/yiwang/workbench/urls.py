@@ -4,6 +4,7 @@ from yiwang.workbench import (
     brands,
     cases,
     catalog,
+    catalog_bundles,
     exchange,
     exchange_clients,
     exchange_demands,
@@ -31,6 +32,9 @@ urlpatterns = [
     path("brands/<id:pk>/<str:action>/", brands.brand_action, name="brand_action"),
     path("catalog/", catalog.catalog_home, name="catalog"),
     path("catalog/items/new/", catalog.item_new, name="catalog_item_new"),
+    path("catalog/bundles/new/", catalog_bundles.bundle_new, name="catalog_bundle_new"),
+    path("catalog/bundles/<slug:code>/", catalog_bundles.bundle_owner, name="catalog_bundle"),
+    path("catalog/bundle-versions/<id:pk>/", catalog.version_page, {"kind": "bundle"}, name="catalog_bundle_version"),
     path("catalog/items/<str:key>/", catalog.owner_page, {"kind": "item"}, name="catalog_item"),
     path(
         "catalog/items/<str:basic_code>/implementations/new/",

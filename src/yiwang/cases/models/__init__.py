@@ -7,9 +7,11 @@
 - `materials`: uploaded materials, fetched 免提交 materials (evidence) and supplement (补正)
   requests.
 - `access`: the log of every staff read of a case.
+- `bundle`: a bundle application (一件事) owning its part cases, its uploads and events.
 """
 
 from yiwang.cases.models.access import CaseAccessLog
+from yiwang.cases.models.bundle import BundleCase, BundleCaseEvent, BundleUpload
 from yiwang.cases.models.case import (
     Case,
     CaseEvent,
@@ -22,6 +24,9 @@ from yiwang.cases.models.timing import ClockEvent
 from yiwang.cases.models.work import Stage, Task
 
 __all__ = [
+    "BundleCase",
+    "BundleCaseEvent",
+    "BundleUpload",
     "Case",
     "CaseAccessLog",
     "CaseEvent",

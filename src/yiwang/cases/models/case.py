@@ -90,6 +90,11 @@ class Case(ClockOwner, models.Model):
     warning_date = models.DateField("预警日期", null=True, blank=True, editable=False)
     warning_sent_for = models.DateField("已预警（对应办结日期）", null=True, blank=True, editable=False)
     overdue_sent_for = models.DateField("已超期提醒（对应办结日期）", null=True, blank=True, editable=False)
+    # A part of a bundle application (一件事): the bundle and the member it implements.
+    bundle = models.ForeignKey(
+        "cases.BundleCase", null=True, blank=True, on_delete=models.PROTECT, related_name="parts", verbose_name="一件事"
+    )
+    bundle_member = models.CharField("一件事成员", max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = "办件"

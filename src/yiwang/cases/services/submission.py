@@ -418,11 +418,13 @@ def _submit(
         _draft_bounded(draft.implementation_version if draft else implementation_version, form_data, delivery_address)
     fetched = _fetch_shared(actor, draft, implementation_version, form_data, enterprise)
     with transaction.atomic(durable=True):
-        now, today = clock.now(), clock.today()
+        now = clock.now()
         if draft is not None:
             case = base.lock_case(draft)
             if case.applicant_id != actor.pk:
                 raise PermissionDenied("这份申请不是您创建的。")
+            if case.bundle_id is not None and case.status == CaseStatus.DRAFT:
+                raise Conflict("这份申请是“一件事”的一部分，由一件事统一提交（或在前置事项准予后自动提交）。")
             if case.status != CaseStatus.DRAFT:
                 if case.idempotency_key == key:
                     return _replayed(case, fingerprint=fingerprint, draft=draft)
@@ -445,88 +447,115 @@ def _submit(
                 created_at=now,
                 updated_at=now,
             )
-        version = case.implementation_version
-        _require_open_for_application(version)
-        _require_agent(actor, case.enterprise)
-        process = base.process_of(case)
-        cleaned, errors = form_clean(base.form_of(case), case.form_data)
-        method, address = _delivery(
-            delivery_method if delivery_method is not None else case.delivery_method,
-            delivery_address if delivery_address is not None else case.delivery_address,
-            errors,
-        )
-        if commitment_signed and not process.commitment_allowed:
-            errors["commitment_signed"] = ["告知承诺：本事项不适用告知承诺制"]
-        uploaded = set(
-            CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).values_list("material_key", flat=True)
-        )
-        materials = list(version.materials.all())
-        fetching = [m for m in materials if evidence.fetch_wanted(m, cleaned)]
-        supplies = {
-            key: evidence.not_fetched(supply) if supply.pending else supply
-            for key, supply in evidence.supplies_for(
-                fetching, applicant=actor, enterprise=case.enterprise, draft=case if draft else None, fetched=fetched
-            ).items()
-        }
-        missing = [m for m in materials if material_needed(m, cleaned, supplies) and m.key not in uploaded]
-        if not commitment_signed:
-            for material in missing:
-                supply = supplies.get(material.key)
-                why = supply.message if supply is not None else "必须上传"
-                errors[f"materials.{material.key}"] = [f"材料“{material.name}”：{why}"]
-        if errors:
-            raise ValidationFailed(errors)
-        case.form_data = cleaned
-        clock_cache_set(case, [])  # a draft has no clock: it starts at acceptance
-        case.delivery_method, case.delivery_address = method, address
-        case.number = case_number_next(region_code=case.region.code, on=today)
-        case.idempotency_key, case.idempotency_fingerprint = key, fingerprint
-        case.submitted_at, case.received_on = now, today
-        if commitment_signed:
-            case.commitment_signed_at, case.commitment_text = now, process.commitment_text
-        base.transition(
+        return submit_locked(
             case,
-            CaseAction.SUBMIT,
             actor=actor,
-            summary=f"提交申请，办件编号 {case.number}",
-            payload={
-                "number": case.number,
-                "received_on": today.isoformat(),
-                "enterprise": case.enterprise.credit_code if case.enterprise else None,
-                "commitment": commitment_signed,
-                "materials": sorted(uploaded),
-            },
-            personal={"form_data": canonical(cleaned), "applicant": str(actor.pk)},
-            actor_role="applicant",
+            key=key,
+            fingerprint=fingerprint,
+            fetched=fetched,
+            from_draft=draft is not None,
+            commitment_signed=commitment_signed,
+            delivery_method=delivery_method,
+            delivery_address=delivery_address,
         )
-        evidence_record(case, materials=fetching, supplies=supplies)
-        base.notify_applicant(
+
+
+def submit_locked(
+    case: Case,
+    *,
+    actor: User,
+    key: str,
+    fingerprint: str,
+    fetched: dict[str, evidence.Supply],
+    from_draft: bool,
+    commitment_signed: bool = False,
+    delivery_method: str | None = None,
+    delivery_address: str | None = None,
+) -> Case:
+    """Submit a locked draft `case` inside the caller's transaction: the checks, the number,
+    the events, 秒批 or 告知承诺 (case_submit's docstring). A bundle application (services.bundles)
+    submits each of its parts through here, in its own transaction."""
+    now, today = clock.now(), clock.today()
+    version = case.implementation_version
+    _require_open_for_application(version)
+    _require_agent(actor, case.enterprise)
+    process = base.process_of(case)
+    cleaned, errors = form_clean(base.form_of(case), case.form_data)
+    method, address = _delivery(
+        delivery_method if delivery_method is not None else case.delivery_method,
+        delivery_address if delivery_address is not None else case.delivery_address,
+        errors,
+    )
+    if commitment_signed and not process.commitment_allowed:
+        errors["commitment_signed"] = ["告知承诺：本事项不适用告知承诺制"]
+    uploaded = set(
+        CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).values_list("material_key", flat=True)
+    )
+    materials = list(version.materials.all())
+    fetching = [m for m in materials if evidence.fetch_wanted(m, cleaned)]
+    supplies = {
+        key: evidence.not_fetched(supply) if supply.pending else supply
+        for key, supply in evidence.supplies_for(
+            fetching, applicant=actor, enterprise=case.enterprise, draft=case if from_draft else None, fetched=fetched
+        ).items()
+    }
+    missing = [m for m in materials if material_needed(m, cleaned, supplies) and m.key not in uploaded]
+    if not commitment_signed:
+        for material in missing:
+            supply = supplies.get(material.key)
+            why = supply.message if supply is not None else "必须上传"
+            errors[f"materials.{material.key}"] = [f"材料“{material.name}”：{why}"]
+    if errors:
+        raise ValidationFailed(errors)
+    case.form_data = cleaned
+    clock_cache_set(case, [])  # a draft has no clock: it starts at acceptance
+    case.delivery_method, case.delivery_address = method, address
+    case.number = case_number_next(region_code=case.region.code, on=today)
+    case.idempotency_key, case.idempotency_fingerprint = key, fingerprint
+    case.submitted_at, case.received_on = now, today
+    if commitment_signed:
+        case.commitment_signed_at, case.commitment_text = now, process.commitment_text
+    base.transition(
+        case,
+        CaseAction.SUBMIT,
+        actor=actor,
+        summary=f"提交申请，办件编号 {case.number}",
+        payload={
+            "number": case.number,
+            "received_on": today.isoformat(),
+            "enterprise": case.enterprise.credit_code if case.enterprise else None,
+            "commitment": commitment_signed,
+            "materials": sorted(uploaded),
+        },
+        personal={"form_data": canonical(cleaned), "applicant": str(actor.pk)},
+        actor_role="applicant",
+    )
+    evidence_record(case, materials=fetching, supplies=supplies)
+    base.notify_applicant(
+        case,
+        "申请已提交",
+        f"您的申请已于 {timezone.localtime(now):%Y-%m-%d %H:%M} 提交，请凭办件编号查询办理进度。",
+        sms=True,
+    )
+    base.notify_staff(base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。")
+    facts = {**cleaned, **evidence.shared_facts_of(supplies)}
+    rule = next((r for r in process.auto_approval if rule_holds(r, facts)), None)
+    if rule is not None:
+        engine.accept(case, actor=None, how="auto", summary=f"符合秒批规则“{rule.name}”，系统自动受理")
+        engine.decide(
             case,
-            "申请已提交",
-            f"您的申请已于 {timezone.localtime(now):%Y-%m-%d %H:%M} 提交，请凭办件编号查询办理进度。",
-            sms=True,
+            actor=None,
+            approved=True,
+            opinion=f"经系统核验，符合秒批规则“{rule.name}”，准予许可。",
+            rule=rule.name,
         )
-        base.notify_staff(
-            base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。"
+    elif commitment_signed:
+        engine.accept(case, actor=None, how="commitment", summary="申请人签署告知承诺书，当场受理")
+        engine.decide(
+            case,
+            actor=None,
+            approved=True,
+            opinion="申请人已书面承诺符合许可条件，依告知承诺制当场作出准予许可决定。",
         )
-        facts = {**cleaned, **evidence.shared_facts_of(supplies)}
-        rule = next((r for r in process.auto_approval if rule_holds(r, facts)), None)
-        if rule is not None:
-            engine.accept(case, actor=None, how="auto", summary=f"符合秒批规则“{rule.name}”，系统自动受理")
-            engine.decide(
-                case,
-                actor=None,
-                approved=True,
-                opinion=f"经系统核验，符合秒批规则“{rule.name}”，准予许可。",
-                rule=rule.name,
-            )
-        elif commitment_signed:
-            engine.accept(case, actor=None, how="commitment", summary="申请人签署告知承诺书，当场受理")
-            engine.decide(
-                case,
-                actor=None,
-                approved=True,
-                opinion="申请人已书面承诺符合许可条件，依告知承诺制当场作出准予许可决定。",
-            )
-            engine.inspection_create(case, missing=[m.name for m in missing])
+        engine.inspection_create(case, missing=[m.name for m in missing])
     return case

@@ -1,11 +1,12 @@
 """Catalog writes. Every function is one durable transaction with its permission check, row
 locks, a CatalogEvent and a ledger entry; pages, API, admin, commands and the demo call these.
 
-Drafting and editing differ by kind (items.py, implementations.py); submission, withdrawal,
+Drafting and editing differ by kind (items.py, implementations.py, bundles.py); submission, withdrawal,
 review and publication are the shared workflow (versions.py) bound to each kind."""
 
 from functools import partial
 
+from yiwang.catalog.services.bundles import BUNDLES, bundle_version_draft, bundle_version_update
 from yiwang.catalog.services.common import require_admin
 from yiwang.catalog.services.implementations import (
     IMPLEMENTATIONS,
@@ -23,8 +24,18 @@ item_version_reject = partial(version_reject, ITEMS)
 implementation_version_reject = partial(version_reject, IMPLEMENTATIONS)
 item_version_publish = partial(version_publish, ITEMS)
 implementation_version_publish = partial(version_publish, IMPLEMENTATIONS)
+bundle_version_submit = partial(version_submit, BUNDLES)
+bundle_version_withdraw = partial(version_withdraw, BUNDLES)
+bundle_version_reject = partial(version_reject, BUNDLES)
+bundle_version_publish = partial(version_publish, BUNDLES)
 
 __all__ = [
+    "bundle_version_draft",
+    "bundle_version_publish",
+    "bundle_version_reject",
+    "bundle_version_submit",
+    "bundle_version_update",
+    "bundle_version_withdraw",
     "implementation_version_draft",
     "implementation_version_publish",
     "implementation_version_reject",

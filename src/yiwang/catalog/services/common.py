@@ -6,13 +6,13 @@ from django.db.models import Max
 
 from yiwang.accounts.models import Region, Role, StaffRole, User
 from yiwang.accounts.selectors import user_has_role
-from yiwang.catalog.models import CatalogEvent, ImplementationVersion, ItemVersion
+from yiwang.catalog.models import BundleVersion, CatalogEvent, ImplementationVersion, ItemVersion
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger.events import CatalogVerb, Domain, event_type
 from yiwang.ledger.services import ledger_append
 
-AnyVersion = ItemVersion | ImplementationVersion
+AnyVersion = ItemVersion | ImplementationVersion | BundleVersion
 
 
 def record(*, verb: CatalogVerb, actor: User | None, subject: str, payload: dict[str, Any]) -> CatalogEvent:

@@ -1,7 +1,7 @@
 """One versioned-document service: draft, update, submit, withdraw, reject, publish, written once.
 
 A `VersionKind` says what differs between document kinds (item versions, implementation
-versions; later bundles or license types): its element specification, who may act on it,
+versions, bundle versions; later license types): its element specification, who may act on it,
 its publication rules and what a publication does around it. Everything else is here, once:
 the drafter-only edits, the four-eyes review, change reasons, the one open draft per owner,
 non-overlapping validity windows, the transition table (catalog.workflow), the events and
@@ -18,7 +18,14 @@ from django.db.models import Model, QuerySet
 from yiwang.accounts.models import User
 from yiwang.catalog.diff import Change
 from yiwang.catalog.elements import DocumentSpec
-from yiwang.catalog.models import OPEN_STATUSES, ChangeKind, ImplementationVersion, ItemVersion, VersionStatus
+from yiwang.catalog.models import (
+    OPEN_STATUSES,
+    BundleVersion,
+    ChangeKind,
+    ImplementationVersion,
+    ItemVersion,
+    VersionStatus,
+)
 from yiwang.catalog.services.common import (
     next_number,
     record,
@@ -33,7 +40,7 @@ from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied, ValidationFailed
 from yiwang.ledger.events import CatalogVerb
 
-V = TypeVar("V", ItemVersion, ImplementationVersion)
+V = TypeVar("V", ItemVersion, ImplementationVersion, BundleVersion)
 
 
 class VersionKind(Generic[V]):
@@ -266,7 +273,7 @@ def version_publish(kind: VersionKind[V], *, actor: User, version: V, note: str 
     return version
 
 
-def version_supersede(version: ItemVersion | ImplementationVersion, *, at: dt.datetime) -> None:
+def version_supersede(version: ItemVersion | ImplementationVersion | BundleVersion, *, at: dt.datetime) -> None:
     """Take a published version out of force at `at` (a newer one came, or the item was cancelled)."""
     version.status = version_next_status(version.status, VersionAction.SUPERSEDE, number=version.number)
     version.valid_until = at

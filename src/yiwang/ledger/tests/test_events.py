@@ -152,11 +152,12 @@ def test_upload_is_shown_once_the_case_was_submitted() -> None:
 
 
 def test_every_event_table_shares_the_base_row() -> None:
-    """One base for the event tables: newest first (a case's own history oldest first),
+    """One base for the event tables: newest first (a case's or a bundle's own history oldest first),
     and each row names when, what and its subject the same way (the admin's lists)."""
     tables = {m.__name__: m for m in apps.get_models() if issubclass(m, DomainEvent)}
     assert set(tables) == {
         "CaseEvent",
+        "BundleCaseEvent",
         "CatalogEvent",
         "AccountEvent",
         "CalendarEvent",
@@ -169,7 +170,8 @@ def test_every_event_table_shares_the_base_row() -> None:
         "BrandEvent",
     }
     for name, model in tables.items():
-        assert model._meta.ordering == (["at", "id"] if name == "CaseEvent" else ["-at", "-id"]), name
+        own_history = name in ("CaseEvent", "BundleCaseEvent")
+        assert model._meta.ordering == (["at", "id"] if own_history else ["-at", "-id"]), name
         assert model._meta.verbose_name == model._meta.verbose_name_plural != name
     at = dt.datetime(2026, 3, 2, 9, 30)
     rows = [

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from yiwang.demo import world
 from yiwang.demo.brands import load_brands
+from yiwang.demo.bundles import load_demo_bundles
 from yiwang.demo.cases import load_cases
 from yiwang.demo.clients import CREDENTIALS_FILE, load_clients
 from yiwang.demo.exchange import load_exchange
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             cases = load_cases()
             ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
             history = load_history()  # then the months of cases of every item, state and outcome
+            bundles = load_demo_bundles()  # 开办餐饮店一件事 published; lisi's one in progress
         supervision = load_notices()  # 督办 on some of the hits the rules found
         schemes = load_schemes()  # 考评 schemes: version 1 in force, a draft of version 2
         months = load_publications()  # the closed months' public figures, into the ledger
@@ -47,7 +49,9 @@ class Command(BaseCommand):
             self.stdout.write(f"接口客户端：市场监管“食品安全监管系统”已登记，凭证（仅此一次）写入 {where}")
         skipped = f"（未创建：{cases['skipped']}）" if cases["skipped"] else ""
         skipped += f"（历史办件未创建：{history['skipped']}）" if history["skipped"] else ""
-        self.stdout.write(f"演示办件：新增 {cases['cases']} 件、历史办件 {history['cases']} 件{skipped}")
+        self.stdout.write(
+            f"演示办件：新增 {cases['cases']} 件、历史办件 {history['cases']} 件{skipped}；一件事 {bundles} 件"
+        )
         skipped = f"（未创建：{ratings['skipped']}）" if ratings["skipped"] else ""
         self.stdout.write(f"好差评：新增已评价办件 {ratings['cases']} 件、评价 {ratings['ratings']} 条{skipped}")
         hits, notices = supervision["hits"], supervision["notices"]
