@@ -15,6 +15,7 @@ from yiwang.cases.deadlines import case_due_refresh, clock_cache_clear, clock_wr
 from yiwang.cases.hooks import event_written
 from yiwang.cases.models import Case, CaseEvent, ClockEvent, Task
 from yiwang.cases.policy import Post
+from yiwang.cases.services.bundle_notices import Notice, part_notice_note
 from yiwang.cases.workflow import CaseAction, TaskAction, TaskStatus, case_next_status, task_next_status
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.process import ProcessDefinition
@@ -267,10 +268,23 @@ def holders_by_post(posts: Iterable[tuple[int, str]]) -> dict[tuple[int, str], l
     return found
 
 
-def notify_applicant(case: Case, subject: str, body: str, *, sms: bool = False, reference: str = "") -> None:
+def notify_applicant(
+    case: Case,
+    subject: str,
+    body: str,
+    *,
+    sms: bool = False,
+    reference: str = "",
+    kind: Notice = Notice.ACTION,
+) -> None:
     """Tell the applicant (in-app and e-mail; also by SMS for what they must know or do).
     E-mail and SMS go only to applicants who keep them on and have an address for them.
-    The message links the case unless `reference` names something else (e.g. `license:…`)."""
+    The message links the case unless `reference` names something else (e.g. `license:…`).
+    A part of a bundle (一件事) is told only what the bundle does not tell (`bundle_notices`)."""
+    note = part_notice_note(case, kind)
+    if note is None:
+        return
+    body = f"{body}{note}"
     channels = [Channel.IN_APP, Channel.EMAIL, Channel.SMS] if sms else [Channel.IN_APP, Channel.EMAIL]
     message_enqueue(
         recipient=case.applicant,

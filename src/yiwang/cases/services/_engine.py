@@ -85,7 +85,9 @@ def accept(
         return  # the caller decides at once
     process = base.process_of(case)
     if process.case_kind == "instant":
-        base.notify_applicant(case, "已受理", f"您的申请已于 {accepted_on} 受理（即办件，当场办理）。")
+        base.notify_applicant(
+            case, "已受理", f"您的申请已于 {accepted_on} 受理（即办件，当场办理）。", kind=base.Notice.PROGRESS
+        )
         decide(
             case,
             actor=actor,
@@ -95,7 +97,9 @@ def accept(
         return
     stages = _create_stages(case, process.stages)
     due = due_text(case.due_date)
-    base.notify_applicant(case, "已受理", f"您的申请已于 {accepted_on} 受理，依法应于 {due} 前办结。", sms=True)
+    base.notify_applicant(
+        case, "已受理", f"您的申请已于 {accepted_on} 受理，依法应于 {due} 前办结。", sms=True, kind=base.Notice.PROGRESS
+    )
     if stages:
         _activate(case, stages[0], process.stages)
 
@@ -296,7 +300,8 @@ def decide(
         body = f"您的申请已获准予许可，审批结果：{result}。"
     else:
         body = f"您的申请未获许可。理由：{opinion} {'；'.join(base.REMEDIES)}。"
-    base.notify_applicant(case, "已作出审批决定", body, sms=True, reference=reference)
+    kind = base.Notice.RESULT if approved else base.Notice.ACTION
+    base.notify_applicant(case, "已作出审批决定", body, sms=True, reference=reference, kind=kind)
     _publish_decision(case, license)
     if case.delivery_method == DeliveryMethod.ELECTRONIC:
         conclude(case, actor=None, reference="电子送达")
@@ -362,7 +367,7 @@ def conclude(case: Case, *, actor: User | None, reference: str) -> None:
         actor_role="system" if actor is None else "window_clerk",
     )
     notes = conclusion_notes(case) or ["欢迎对本次服务作出评价。"]
-    base.notify_applicant(case, "已办结", f"审批结果已{method}，本件办结。{''.join(notes)}")
+    base.notify_applicant(case, "已办结", f"审批结果已{method}，本件办结。{''.join(notes)}", kind=base.Notice.RESULT)
 
 
 def inspection_create(case: Case, *, missing: list[str]) -> Task:

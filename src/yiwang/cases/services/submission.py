@@ -536,6 +536,7 @@ def submit_locked(
         "申请已提交",
         f"您的申请已于 {timezone.localtime(now):%Y-%m-%d %H:%M} 提交，请凭办件编号查询办理进度。",
         sms=True,
+        kind=base.Notice.RECEIPT,
     )
     base.notify_staff(base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。")
     facts = {**cleaned, **evidence.shared_facts_of(supplies)}

@@ -188,3 +188,52 @@ def test_every_pair_of_the_bundle_table_is_walked_through_the_services(world: No
     assert walked == {(None if s is None else str(s), str(to)) for (s, _), to in BUNDLE_TRANSITIONS.items()}
     with pytest.raises(Conflict):  # a concluded bundle takes nothing more
         bundles.bundle_draft_save(actor=lisi, draft=second, form_data=FORM)
+
+
+def _inbox(bundle: BundleCase) -> list[Message]:
+    return list(Message.objects.filter(recipient=bundle.applicant, channel="in_app").order_by("id"))
+
+
+def test_the_applicant_of_a_bundle_hears_once_at_receipt_once_at_delivery_and_when_to_act(
+    world: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    window, lisi = User.objects.get(username="jn_window"), User.objects.get(username="lisi")
+    bundle = _apply(_publish())  # the sign permit waits for the company's registration
+    with django_capture_on_commit_callbacks(execute=True):  # 即办件: approved, the sign part released
+        _decide(_parts(bundle)["company"])
+    _decide(_parts(bundle)["food"])
+    sign = _parts(bundle)["sign"]
+    services.case_supplement_request(actor=window, case=sign, items=[{"material_key": "design", "note": "尺寸不清"}])
+    services.case_material_upload(actor=lisi, case=sign, material_key="design", upload=pdf("design.pdf"))
+    services.case_supplement_answer(actor=lisi, case=sign)
+    _decide(_parts(bundle)["sign"])
+    assert _bundle(bundle).status == BundleStatus.CONCLUDED
+    subjects = [m.subject for m in _inbox(bundle)]
+    # three parts submitted, accepted, approved and concluded: none of their routine notices
+    assert subjects == [
+        "【开办餐饮店一件事】一件事申请已提交",
+        "【户外广告设置许可】请补正材料",
+        "【开办餐饮店一件事】办理结果统一送达",
+    ]
+    supplement = _inbox(bundle)[1]
+    assert "其他事项照常办理" in supplement.body and _bundle(bundle).number in supplement.body
+
+
+def test_a_refused_part_is_told_with_what_it_means_for_the_bundle(world: None) -> None:
+    bundle = _apply(_publish())
+    services.case_refuse(
+        actor=User.objects.get(username="jn_window"),
+        case=_parts(bundle)["company"],
+        reason="名称与已登记企业重复",
+        legal_basis="《市场主体登记管理条例》",
+    )
+    refusal = Message.objects.get(recipient=bundle.applicant, channel="in_app", subject__contains="不予受理")
+    assert "“户外广告设置许可”将无法继续办理" in refusal.body and "统一送达" in refusal.body
+
+
+def test_a_part_delivered_as_ready_keeps_its_result_notice(world: None) -> None:
+    bundle = _apply(_publish(**PARALLEL))
+    BundleVersion.objects.filter(pk=bundle.bundle_version_id).update(delivery="as_ready")
+    _decide(_parts(bundle)["food"])
+    subjects = [m.subject for m in _inbox(bundle)]
+    assert "【食品经营许可】已作出审批决定" in subjects and "【食品经营许可】已受理" not in subjects
