@@ -316,10 +316,10 @@ def _sign_denied(s: Script) -> None:
     case = s.apply("sign-denied", "zhangsan", SIGN.basic_code, form, SIGN_MATERIALS, days_ago=15, delivery="pickup")
     s.accept(case, days_ago=14)
     reason = "不予通过：设置地点位于芙蓉街历史文化街区核心保护范围，不符合户外广告设置规划。"
-    s.review(case, "review", "jn_reviewer", days_ago=12, opinion=reason)
+    s.review(case, "review", "jn_urban_rev", days_ago=12, opinion=reason)
     s.decide(
         case,
-        "jn_approver",
+        "jn_urban_app",
         days_ago=11,
         approve=False,
         opinion="设置地点位于历史文化街区核心保护范围内，不符合本市户外广告设置规划，不予许可。",
@@ -341,8 +341,8 @@ def _sign_approved(s: Script) -> None:
         delivery="pickup",
     )
     s.accept(case, days_ago=8)
-    s.review(case, "review", "jn_reviewer", days_ago=6)
-    s.decide(case, "jn_approver", days_ago=4)  # the result waits at the window
+    s.review(case, "review", "jn_urban_rev", days_ago=6)
+    s.decide(case, "jn_urban_app", days_ago=4)  # the result waits at the window
 
 
 @scenario("hygiene-revoked")
@@ -404,7 +404,7 @@ def _sign_suspended(s: Script) -> None:
     s.accept(case, days_ago=9)
     with s.at(5, "14:30"):
         services.case_suspend(
-            actor=s.user("jn_reviewer"),
+            actor=s.user("jn_urban_rev"),
             case=case,
             procedure="expert_review",
             reason="楼顶大型广告设施面积较大、位于主干道交叉口，需组织结构安全专家评审",
@@ -418,7 +418,7 @@ def _sign_overdue(s: Script) -> None:
     case = s.apply("sign-overdue", "lisi", SIGN.basic_code, form, SIGN_MATERIALS, days_ago=11, for_enterprise=True)
     s.accept(case, days_ago=10)
     with s.at(9, "09:50"):
-        services.task_claim(actor=s.user("jn_reviewer"), task=open_task(case, "review"))
+        services.task_claim(actor=s.user("jn_urban_rev"), task=open_task(case, "review"))
 
 
 @scenario("planning-parallel")

@@ -262,7 +262,7 @@ def _story(run: Runner, p: Plan, case: Case) -> None:
             t - 3,
             "14:30",
             lambda: services.case_suspend(
-                actor=run.user("jn_reviewer"),
+                actor=run.user("jn_urban_rev"),
                 case=case,
                 procedure="expert_review",
                 reason="大型户外广告设施位于主干道，需组织结构安全专家评审",
@@ -273,7 +273,7 @@ def _story(run: Runner, p: Plan, case: Case) -> None:
             t - 15,
             "16:00",
             lambda: services.case_resume(
-                actor=run.user("jn_reviewer"), case=case, note="专家评审结束：结构安全，同意设置。"
+                actor=run.user("jn_urban_rev"), case=case, note="专家评审结束：结构安全，同意设置。"
             ),
         )
         run.review(case, kind, t - 17)
@@ -298,7 +298,7 @@ def _story(run: Runner, p: Plan, case: Case) -> None:
             )
     elif p.story == "open-pending":
         run.accept(case, kind, t - 1)
-        run.supplement(case, "jn_reviewer", t - 3, "design", "效果图未标注尺寸和安装方式，请补充后重新上传")
+        run.supplement(case, "jn_urban_rev", t - 3, "design", "效果图未标注尺寸和安装方式，请补充后重新上传")
     elif p.story == "open-suspended":
         run.accept(case, kind, t - 1)
         run.review(case, kind, t - 3, only="planning")

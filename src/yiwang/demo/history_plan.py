@@ -54,7 +54,7 @@ KINDS = {
     k.key: k
     for k in (
         Kind("food", FOOD.basic_code, 0.9, 5, "jn_window", (("review", "jn_reviewer"),), "jn_approver", 0.06),
-        Kind("sign", SIGN.basic_code, 0.35, 8, "jn_window", (("review", "jn_reviewer"),), "jn_approver", 0.08),
+        Kind("sign", SIGN.basic_code, 0.35, 8, "jn_window", (("review", "jn_urban_rev"),), "jn_urban_app", 0.08),
         Kind(  # 卫健委 is the slow one: over half decided after the committed date
             "hygiene", HYGIENE.basic_code, 0.45, 10, "jn_window", (("review", "jn_health_rev"),), "jn_health_app", 0.55
         ),

@@ -382,7 +382,7 @@ PLANNING = DemoItem(
 
 SIGN = DemoItem(
     basic_code="000116003000",
-    department="济南市行政审批服务局",
+    department="济南市城市管理局",
     item={
         "name": "户外广告设置许可",
         "item_type": "license",
@@ -391,7 +391,7 @@ SIGN = DemoItem(
         "service_objects": ["enterprise", "person"],
         "themes": ["catering", "market"],
         "keywords": "招牌 门头 牌匾 广告牌 店招 设置大型户外广告审批 开饭店 开办餐饮店一件事",
-        "remarks": DEMO_NOTE + "主管部门为城市管理局；济南市实行相对集中行政许可，由市行政审批服务局实施（演示简化）。",
+        "remarks": DEMO_NOTE + "主管部门为城市管理局，由市城市管理局实施；申请在市政务服务中心综合窗口受理。",
     },
     implementation={
         "exercise_level": "municipal",
@@ -414,7 +414,7 @@ SIGN = DemoItem(
                 {"name": "sign_size", "label": "面积（平方米）", "type": "decimal", "required": True, "min": "0.1"},
             ]
         },
-        "process": {"case_kind": "committed", "stages": _review_decide(APPROVAL, 5, 3)},
+        "process": {"case_kind": "committed", "stages": _review_decide("@济南市城市管理局", 5, 3)},
         "remarks": DEMO_NOTE,
     },
     materials=[

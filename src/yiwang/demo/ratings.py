@@ -49,6 +49,7 @@ SPAN_DAYS = 62  # working days back: about three months
 AMENDED = 15  # working days back: 公司设立登记's amendment answering the demo's 服务改进
 REGULAR = 26  # rated (or not) the ordinary way
 RESPONDER = "jn_head"  # 济南市行政审批服务局's head answers its bad reviews
+SIGN_RESPONDER = "jn_urban_head"  # 户外广告设置许可 is 济南市城市管理局's
 WINDOW = "jn_window"
 JUDGE = "sd_supervisor"  # decides appeals: holds no post in the rated department
 LINK = re.compile(r"/rate/([A-Za-z0-9_-]+)")
@@ -187,7 +188,9 @@ def _rate_demo_cases(load: Loader) -> None:
             load.then(
                 9,
                 "10:00",
-                lambda: services.rating_explain(actor=s.user(RESPONDER), rating_id=rating.pk, explanation=explanation),
+                lambda: services.rating_explain(
+                    actor=s.user(SIGN_RESPONDER), rating_id=rating.pk, explanation=explanation
+                ),
             )
             load.revisit(rating, 9, "已电话说明不予许可的依据，申请人表示理解。")
 

@@ -128,8 +128,13 @@ def test_a_refused_prerequisite_blocks_its_dependent_and_the_bundle_says_so(worl
     assert parts["sign"].status == CaseStatus.DRAFT
 
 
+# Who reviews and decides each part: the sign permit is the city management bureau's.
+DECIDERS = {"sign": ("jn_urban_rev", "jn_urban_app"), "hygiene": ("jn_health_rev", "jn_health_app")}
+
+
 def _decide(case: Case) -> None:
-    window, reviewer, approver = (User.objects.get(username=u) for u in ("jn_window", "jn_reviewer", "jn_approver"))
+    staff = ("jn_window", *DECIDERS.get(case.bundle_member, ("jn_reviewer", "jn_approver")))
+    window, reviewer, approver = (User.objects.get(username=u) for u in staff)
     case = services.case_accept(actor=window, case=case)
     if case.status != CaseStatus.IN_REVIEW:
         return  # 即办件
@@ -229,6 +234,21 @@ def test_a_refused_part_is_told_with_what_it_means_for_the_bundle(world: None) -
     )
     refusal = Message.objects.get(recipient=bundle.applicant, channel="in_app", subject__contains="不予受理")
     assert "“户外广告设置许可”将无法继续办理" in refusal.body and "统一送达" in refusal.body
+
+
+def test_a_public_venue_with_a_sign_reaches_three_departments(world: None) -> None:
+    lisi = User.objects.get(username="lisi")
+    form = {**FORM, "public_venue": True, "venue_area": "180"}
+    draft = bundles.bundle_draft_save(actor=lisi, bundle_version=_publish(**PARALLEL), form_data=form)
+    for key in (*UPLOADS, "hygiene_application", "hygiene_report", "hygiene_rules"):
+        bundles.bundle_material_upload(actor=lisi, bundle=draft, material_key=key, upload=pdf(f"{key}.pdf"))
+    parts = _parts(bundles.bundle_submit(actor=lisi, draft=draft, idempotency_key="three"))
+    assert {k: p.department.name for k, p in parts.items()} == {
+        "company": "济南市行政审批服务局",
+        "food": "济南市行政审批服务局",
+        "hygiene": "济南市卫生健康委员会",
+        "sign": "济南市城市管理局",
+    }
 
 
 def test_a_part_delivered_as_ready_keeps_its_result_notice(world: None) -> None:
