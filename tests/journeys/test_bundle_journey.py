@@ -1,6 +1,7 @@
 """一件事 in the browser (issue 16): lisi applies once for 开办餐饮店一件事 with one form and one
 set of uploads; each department sees and decides its part in the workbench; the bundle page
-shows every part's progress; the results arrive together in one notice.
+shows every part's progress; the results arrive together in one notice, and the parts' own
+routine notices are not sent.
 
 The journey creates its own bundle application (a new shop), so it depends on no other.
 """
@@ -151,13 +152,19 @@ def test_lisi_applies_once_three_parts_are_decided_and_the_results_arrive_togeth
     assert parts["户外广告设置许可"] not in ("", "—")
     _accept(window, parts["户外广告设置许可"])
 
-    # 行政审批服务局 reviews and decides its parts; 卫生健康委员会 its own.
+    # Three departments, each its own part: 行政审批服务局 the food permit, 城市管理局 the sign
+    # permit, 卫生健康委员会 the hygiene permit.
     reviewer, approver = new_page(), new_page()
     login(reviewer, "jn_reviewer")
     login(approver, "jn_approver")
-    for label in ("食品经营许可", "户外广告设置许可"):
-        _review(reviewer, parts[label])
-        _decide(approver, parts[label])
+    _review(reviewer, parts["食品经营许可"])
+    _decide(approver, parts["食品经营许可"])
+    urban_reviewer, urban_approver = new_page(), new_page()
+    login(urban_reviewer, "jn_urban_rev")
+    login(urban_approver, "jn_urban_app")
+    _review(urban_reviewer, parts["户外广告设置许可"])
+    check_a11y(urban_reviewer, "urban-part")
+    _decide(urban_approver, parts["户外广告设置许可"])
     page.reload()
     expect(page.locator("[data-bundle-status]")).to_have_text("办理中")  # one part still under review
 
@@ -180,3 +187,7 @@ def test_lisi_applies_once_three_parts_are_decided_and_the_results_arrive_togeth
             break
         page.wait_for_timeout(2000)
     expect(notice).to_have_count(1)
+    # none of the parts' own receipts, acceptances, decisions or conclusions (newest first)
+    for number in parts.values():
+        own = page.locator(".message-list__body").filter(has_text=re.compile(f"^办件编号 {re.escape(number)}："))
+        expect(own).to_have_count(0)

@@ -515,7 +515,57 @@ BIRTH = DemoItem(
     ],
 )
 
-DEMO_ITEMS = [COMPANY, FOOD, HYGIENE, PLANNING, SIGN, BIRTH]
+# 出生医学证明 (首次签发), the second part of 新生儿出生一件事 (demo/bundles_birth.py): 秒批 on the
+# 户籍 the platform reads, like 生育登记.
+BIRTH_CERT = DemoItem(
+    basic_code="000117022000",
+    department="济南市卫生健康委员会",
+    item={
+        "name": "出生医学证明办理",
+        "item_type": "public_service",
+        "competent_department": "卫生健康委员会",
+        "legal_basis": "《中华人民共和国母婴保健法》第二十三条",
+        "service_objects": ["person"],
+        "themes": ["health"],
+        "keywords": "出生证 出生医学证明 新生儿 宝宝出生 新生儿出生一件事",
+        "remarks": DEMO_NOTE + "秒批示例：本市户籍且信息核验一致的自动通过（规则为演示）。",
+    },
+    implementation={
+        **{k: BIRTH.implementation[k] for k in ("exercise_level", "required_visits", "handling_forms")},
+        **{k: BIRTH.implementation[k] for k in ("online_depth", "complaint_phone", "address", "office_hours")},
+        "acceptance_conditions": "新生儿在本市助产机构出生，父母至少一方为本市户籍。",
+        "statutory_limit_days": 1,
+        "statutory_limit_note": "公共服务事项，无法定时限，按承诺时限办理",
+        "committed_limit_days": 1,
+        "result_name": "出生医学证明（电子）",
+        "consultation_phone": "0531-66601122",
+        "faq": [{"q": "纸质出生证怎么领？", "a": "电子证明即时签发；纸质证明可在出生医院领取。"}],
+        "form_schema": {
+            "fields": [
+                {"name": "baby_name", "label": "新生儿姓名", "type": "text", "required": True, "max_length": 40},
+                {"name": "birth_date", "label": "出生日期", "type": "date", "required": True},
+                {"name": "hospital", "label": "出生医院", "type": "text", "required": True, "max_length": 100},
+                {"name": "mother_id", "label": "母亲身份证号", "type": "id_number", "required": True},
+                {"name": "father_id", "label": "父亲身份证号", "type": "id_number", "required": True},
+            ]
+        },
+        "process": {
+            **BIRTH.implementation["process"],
+            "auto_approval": [
+                {
+                    "name": "申请人为本市户籍",
+                    "conditions": [
+                        {"field": "household.household_address", "op": "startswith", "value": "山东省济南市"}
+                    ],
+                }
+            ],
+        },
+        "remarks": DEMO_NOTE,
+    },
+    materials=[BIRTH.materials[0], BIRTH.materials[1]],  # 身份证, 户口簿: both read by 数据共享
+)
+
+DEMO_ITEMS = [COMPANY, FOOD, HYGIENE, PLANNING, SIGN, BIRTH, BIRTH_CERT]
 
 # A second, reviewed version for the history and the diff: (reason, changed elements).
 REVISIONS: dict[str, tuple[str, dict[str, Any]]] = {

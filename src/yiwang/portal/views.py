@@ -44,6 +44,10 @@ def home(request: HttpRequest) -> HttpResponse:
             {"title": "户籍与身份", "href": f"{guide}?object=person&theme=household"},
             {"title": "社保与医保", "href": f"{guide}?object=person&theme=social-security"},
             {"title": "教育与考试", "href": f"{guide}?object=person&theme=education"},
+            {
+                "title": "新生儿出生一件事",
+                "href": _bundle_href("xinshenger-chusheng", f"{guide}?object=person&theme=health"),
+            },
             {"title": "全部个人事项", "href": f"{guide}?object=person"},
         ],
         "enterprise_entries": [

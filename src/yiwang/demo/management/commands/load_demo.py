@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from yiwang.demo import world
 from yiwang.demo.brands import load_brands
 from yiwang.demo.bundles import load_demo_bundles
+from yiwang.demo.bundles_birth import load_birth_bundle
 from yiwang.demo.cases import load_cases
 from yiwang.demo.clients import CREDENTIALS_FILE, load_clients
 from yiwang.demo.exchange import load_exchange
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
             history = load_history()  # then the months of cases of every item, state and outcome
             bundles = load_demo_bundles()  # 开办餐饮店一件事 published; lisi's one in progress
+            load_birth_bundle()  # 新生儿出生一件事 published (a personal one)
         supervision = load_notices()  # 督办 on some of the hits the rules found
         schemes = load_schemes()  # 考评 schemes: version 1 in force, a draft of version 2
         months = load_publications()  # the closed months' public figures, into the ledger
