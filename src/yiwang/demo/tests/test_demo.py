@@ -107,11 +107,13 @@ def test_the_demo_regulator_client_reads_decisions_and_licenses_and_is_subscribe
     credit_code = ENTERPRISE["credit_code"]
     decision = Client().get(f"/api/v1/exchange/records/xzsp.license_decisions/{credit_code}", purpose, **auth)
     assert decision.status_code == 200, decision.content
-    latest = Case.objects.get(idempotency_key="demo-sign-approved")  # 泉城餐饮's newest decision (4 days ago)
+    # 泉城餐饮's newest decision by 行政审批服务局: its 一件事's company registration (the sign
+    # permits are 城市管理局's, which publishes none)
+    latest = Case.objects.get(bundle__idempotency_key="demo-bundle-restaurant", bundle_member="company")
     record = decision.json()["record"]
     assert (record["case_number"], record["item_name"], record["decision"]) == (
         latest.number,
-        "户外广告设置许可",
+        "公司设立登记",
         "准予许可",
     )
     assert decision.json()["record"]["holder_name"] == ENTERPRISE["name"]
