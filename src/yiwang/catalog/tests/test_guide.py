@@ -38,11 +38,11 @@ def test_everyday_words_find_the_items() -> None:
 def test_filters_narrow_the_list() -> None:
     assert _names(theme="construction") == ["建设工程规划许可证核发"]
     assert "生育登记" not in _names(service_object="enterprise")
-    assert _names(service_object="person", theme="health") == ["公共场所卫生许可", "生育登记"]
+    assert _names(service_object="person", theme="health") == ["公共场所卫生许可", "生育登记", "出生医学证明办理"]
     taian = Region.objects.get(code="370900000000")
     assert _names(region=taian) == []  # the demo items are implemented in 济南市
     lixia = Region.objects.get(code="370102000000")
-    assert len(_names(region=lixia)) == 6  # a 历下区 resident applies to 济南市's items
+    assert len(_names(region=lixia)) == 7  # a 历下区 resident applies to 济南市's items
     assert _names(level="provincial") == []
 
 
@@ -120,4 +120,4 @@ def test_unknown_item_is_a_404() -> None:
 
 @pytest.mark.usefixtures("world")
 def test_home_counts_the_items_in_force() -> None:
-    assert selectors.guide_item_count() == 6
+    assert selectors.guide_item_count() == 7

@@ -33,7 +33,7 @@ def test_json_round_trip_is_byte_identical(tmp_path: Path) -> None:
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     call_command("catalog_export", "--format", "json", str(first))
     document = catalog_document()
-    assert len(document["item_versions"]) == 6 and len(document["implementation_versions"]) == 7
+    assert len(document["item_versions"]) == 7 and len(document["implementation_versions"]) == 8
     assert {m["name"] for m in document["materials"]} >= {"营业执照", "公司章程"}
     _empty_the_catalog()
     call_command("catalog_import", str(first))
@@ -49,7 +49,7 @@ def test_xlsx_round_trip_is_equal_cell_by_cell(tmp_path: Path) -> None:
     call_command("catalog_export", "--format", "xlsx", str(first))
     cells = workbook_cells(first.read_bytes())
     assert list(cells) == ["说明", "事项", "事项版本", "实施清单", "实施清单版本", "申请材料"]
-    assert "事项名称" in cells["事项版本"][0] and len(cells["事项版本"]) == 7  # header + 6 items
+    assert "事项名称" in cells["事项版本"][0] and len(cells["事项版本"]) == 8  # header + 7 items
     _empty_the_catalog()
     call_command("catalog_import", str(first))
     call_command("catalog_export", "--format", "xlsx", str(second))
