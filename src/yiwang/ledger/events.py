@@ -98,6 +98,8 @@ class CatalogVerb(StrEnum):
     IMPLEMENTATION_VERSION_REJECTED = "implementation_version_rejected"
     IMPLEMENTATION_VERSION_PUBLISHED = "implementation_version_published"
     IMPLEMENTATION_VERSION_WITHDRAWN = "implementation_version_withdrawn"
+    IMPLEMENTATION_CLAIMED = "implementation_claimed"
+    AMENDMENT_CONFIRMED = "amendment_confirmed"
 
 
 class AccountVerb(StrEnum):
@@ -283,6 +285,8 @@ _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.IMPLEMENTATION_VERSION_REJECTED: "退回实施清单版本",
     CatalogVerb.IMPLEMENTATION_VERSION_PUBLISHED: "发布实施清单版本",
     CatalogVerb.IMPLEMENTATION_VERSION_WITHDRAWN: "撤回实施清单版本",
+    CatalogVerb.IMPLEMENTATION_CLAIMED: "认领事项",
+    CatalogVerb.AMENDMENT_CONFIRMED: "确认基本要素调整",
 }
 _ACCOUNTS: dict[AccountVerb, str] = {
     AccountVerb.REGION_CREATED: "新建行政区划",

@@ -13,6 +13,7 @@ from yiwang.catalog.services.implementations import (
     implementation_version_update,
 )
 from yiwang.catalog.services.items import ITEMS, item_version_draft, item_version_update
+from yiwang.catalog.services.levels import amendment_confirm, implementation_claim
 from yiwang.catalog.services.versions import version_publish, version_reject, version_submit, version_withdraw
 
 item_version_submit = partial(version_submit, ITEMS)
@@ -25,6 +26,8 @@ item_version_publish = partial(version_publish, ITEMS)
 implementation_version_publish = partial(version_publish, IMPLEMENTATIONS)
 
 __all__ = [
+    "amendment_confirm",
+    "implementation_claim",
     "implementation_version_draft",
     "implementation_version_publish",
     "implementation_version_reject",
