@@ -109,7 +109,7 @@ def test_a_town_claims_from_the_nearest_level_and_the_city_guide_lists_the_town(
 
 def test_a_level_the_item_is_not_exercised_at_is_refused_with_the_reason() -> None:
     set_exercise_levels(FOOD, ["municipal", "county"])
-    with pytest.raises(Conflict, match="行使层级为市级、县级.*镇（乡、街道）级的满庄镇不能认领"):
+    with pytest.raises(Conflict, match=r"行使层级为市级、县级.*镇（乡、街道）级的满庄镇不能认领"):
         services.implementation_claim(actor=user("ta_catalog"), basic_code=FOOD, department=department(TOWN))
     with pytest.raises(Conflict, match="不能认领"):
         services.implementation_claim(actor=user("ta_catalog"), basic_code=FOOD, department=department(VILLAGE))
