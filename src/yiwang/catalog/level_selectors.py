@@ -133,3 +133,14 @@ def item_names(items: list[ServiceItem]) -> dict[int, str]:
     for version in found:
         names.setdefault(version.item_id, version.name)
     return names
+
+
+@dataclass(frozen=True)
+class RegionChooser:
+    chain: list[Region]  # the province down to the chosen region
+    children: list[Region]  # the regions one level below it
+
+
+def region_chooser(region: Region) -> RegionChooser:
+    """The guide's region chooser: province → city → county → town → village, one level at a time."""
+    return RegionChooser([*region.ancestors(), region], list(Region.objects.filter(parent=region).order_by("code")))

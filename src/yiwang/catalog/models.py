@@ -351,6 +351,11 @@ class SearchDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.name} · {self.region_name}"
 
+    @property
+    def exercise_level_label(self) -> str:
+        """The level of the body that offers it (市级, 镇（乡、街道）级…), for the guide's results."""
+        return ExerciseLevel(self.exercise_level).label if self.exercise_level in ExerciseLevel.values else ""
+
 
 class SearchToken(models.Model):
     """One distinct bigram (or short word) of a document, with its weight (search.py)."""
