@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from yiwang.accounts.models import Region
+from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.catalog.choices import RETIRING_KINDS
 from yiwang.catalog.diff import Change, item_version_diff
 from yiwang.catalog.models import (
@@ -144,3 +144,17 @@ class RegionChooser:
 def region_chooser(region: Region) -> RegionChooser:
     """The guide's region chooser: province → city → county → town → village, one level at a time."""
     return RegionChooser([*region.ancestors(), region], list(Region.objects.filter(parent=region).order_by("code")))
+
+
+def admin_home_regions(user: User) -> list[Region]:
+    """The regions of the departments where `user` is a catalog administrator (their own level)."""
+    return list(
+        Region.objects.filter(departments__staff_roles__user=user, departments__staff_roles__role=Role.CATALOG_ADMIN)
+        .distinct()
+        .order_by("code")
+    )
+
+
+def claim_departments(region: Region) -> list[Department]:
+    """The bodies of `region` that may claim an item for it."""
+    return list(Department.objects.filter(region=region).order_by("name"))

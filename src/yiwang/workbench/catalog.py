@@ -108,6 +108,7 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
         "nav_links": [
             {"title": "事项库管理", "href": reverse("workbench:catalog")},
             {"title": "新增事项", "href": reverse("workbench:catalog_item_new")},
+            {"title": "事项认领与调整", "href": reverse("workbench:catalog_levels")},
         ]
     }
 

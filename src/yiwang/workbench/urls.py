@@ -3,6 +3,7 @@ from django.urls import path
 from yiwang.workbench import (
     cases,
     catalog,
+    catalog_levels,
     exchange,
     exchange_clients,
     exchange_demands,
@@ -23,6 +24,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("catalog/", catalog.catalog_home, name="catalog"),
     path("catalog/items/new/", catalog.item_new, name="catalog_item_new"),
+    path("catalog/levels/", catalog_levels.levels_home, name="catalog_levels"),
+    path("catalog/levels/claim/", catalog_levels.claim, name="catalog_claim"),
+    path("catalog/amendments/<id:pk>/confirm/", catalog_levels.amendment_confirm, name="catalog_amendment_confirm"),
     path("catalog/items/<str:key>/", catalog.owner_page, {"kind": "item"}, name="catalog_item"),
     path(
         "catalog/items/<str:basic_code>/implementations/new/",
