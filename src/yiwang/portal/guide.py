@@ -95,10 +95,35 @@ def guide(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _lineage(basic_code: str) -> dict[str, Any] | None:
+    """拆分/合并 history of an item: what it came from and what it became, with names."""
+    item = catalog.item_by_code(basic_code)
+    if item is None:
+        return None
+    found = levels.lineage_of(item)
+    if not found.predecessors and not found.successors:
+        return None
+    names = levels.item_names(
+        [link.predecessor for link in found.predecessors] + [item] + [link.successor for link in found.successors]
+    )
+    return {
+        "item": item,
+        "name": names.get(item.pk, basic_code),
+        "predecessors": [(link, names.get(link.predecessor_id, "")) for link in found.predecessors],
+        "successors": [(link, names.get(link.successor_id, "")) for link in found.successors],
+        "versions": catalog.item_versions_public(item),
+    }
+
+
 def item(request: HttpRequest, basic_code: str) -> HttpResponse:
     documents = list(catalog.guide_implementations(basic_code))
     region = _region(request)
     chosen = catalog.guide_choose(documents, region, request.GET.get("impl", ""))
+    lineage = _lineage(basic_code)
+    if chosen is None and lineage is not None and lineage["successors"]:
+        return render(
+            request, "portal/guide_retired.html", {"lineage": lineage, **lineage}
+        )  # split or merged: where it went
     if chosen is None:
         raise Http404("该事项不存在或已停止办理。")
     version = chosen.implementation_version
@@ -125,5 +150,6 @@ def item(request: HttpRequest, basic_code: str) -> HttpResponse:
         "theme_names": {t["slug"]: t["name"] for t in THEMES},
         "ratings": rating_blocks.item_box(basic_code),
         "improvements": rating_blocks.improvements_box(version),
+        "lineage": lineage,
     }
     return render(request, "portal/guide_item.html", context)
