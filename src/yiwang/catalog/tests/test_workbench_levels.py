@@ -66,3 +66,16 @@ def test_someone_else_s_amendment_is_refused(login_as: Callable[[str], Client]) 
 
 
 pytestmark = pytest.mark.usefixtures("world")
+
+
+def test_the_api_lists_a_region_s_claims_and_who_has_not_confirmed() -> None:
+    claim_and_publish(FOOD, taian_approval())
+    amend_food()
+    claims = Client().get(f"/api/v1/catalog/regions/{TAIAN}/claims").json()
+    assert [(c["basic_code"], c["in_force"], c["item_version"], c["pending_item_version"]) for c in claims] == [
+        (FOOD, True, 1, 2)
+    ]
+    pending = Client().get("/api/v1/catalog/amendments/pending", {"region": TAIAN}).json()
+    assert [(p["region_name"], p["days_waiting"]) for p in pending] == [("泰安市", 0)]
+    assert len(Client().get("/api/v1/catalog/amendments/pending").json()) == 2  # 济南 too
+    assert Client().get("/api/v1/catalog/regions/999999999999/claims").status_code == 404
