@@ -160,14 +160,12 @@ def amendment_confirm(*, actor: User, amendment: PendingAmendment) -> Implementa
     whose publication settles the amendment.
     """
     with transaction.atomic(durable=True):
-        amendment = (
-            PendingAmendment.objects.select_for_update()
-            .select_related("implementation__region", "item_version")
-            .get(pk=amendment.pk)
+        # The implementation first, then the amendment: the order an item publication locks them in.
+        implementation = (
+            Implementation.objects.select_for_update().select_related("region").get(pk=amendment.implementation_id)
         )
-        implementation = amendment.implementation
         require_scope(actor, implementation.region)
-        Implementation.objects.select_for_update().get(pk=implementation.pk)
+        amendment = PendingAmendment.objects.select_for_update().select_related("item_version").get(pk=amendment.pk)
         if amendment.status != AmendmentStatus.PENDING:
             raise Conflict(f"该调整{amendment.get_status_display()}，无需再确认。", rule="amendment_transition")
         current = (
