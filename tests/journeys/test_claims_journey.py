@@ -24,7 +24,9 @@ def test_a_city_claims_an_item_a_second_administrator_publishes_and_the_city_gui
     expect(page.get_by_role("heading", name="事项认领与调整 · 泰安市")).to_be_visible()
     expect(page.locator("#claims")).to_contain_text("满庄镇便民服务中心")  # the demo's town claim
     check_a11y(page, "levels")
-    page.get_by_role("button", name=f"认领 {SIGN}").click()
+    row = page.locator("#claimable tr", has_text=SIGN)
+    row.get_by_label("实施主体").select_option(label="泰安市行政审批服务局")
+    row.get_by_role("button", name=f"认领 {SIGN}").click()
     expect(page.get_by_text("已认领，实施清单草稿")).to_be_visible()
     version_url = page.url
     page.get_by_label("办理地点").fill("泰安市政务服务中心三楼城市管理窗口（旅程测试）")
