@@ -46,6 +46,15 @@ class VersionStatus(models.TextChoices):
 
 OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW, VersionStatus.REJECTED)
 
+# Changes that retire an item: its implementations leave force at once and the guide drops them.
+RETIRING_KINDS = frozenset({"cancel", "split", "merge"})
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REPLACED = "replaced", "已被更新的调整取代"
+
 
 class ExerciseLevel(models.TextChoices):
     NATIONAL = "national", "国家级"

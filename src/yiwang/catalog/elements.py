@@ -253,6 +253,23 @@ ITEM_VERSION = DocumentSpec(
             column_help="俗称、别名，便于群众搜索",
         ),
         Element("suspended", "bool", "暂停办理", changed_by=frozenset({ChangeKind.SUSPEND, ChangeKind.AMEND})),
+        Element(
+            "exercise_levels",
+            "choices",
+            "可认领层级",
+            choices=_choices(ExerciseLevel.choices),
+            help="哪些层级可以认领并实施本事项；不选则不限",
+            column_help="municipal / county / township / village …",
+        ),
+        Element(
+            "successor_codes",
+            "line",
+            "拆分/合并后的事项",
+            max_length=200,
+            changed_by=frozenset({ChangeKind.SPLIT, ChangeKind.MERGE}),
+            help="拆分或合并为哪些事项（基本编码，以空格分隔）",
+            column_help="基本编码，以空格分隔",
+        ),
         _REMARKS,
     ),
 )

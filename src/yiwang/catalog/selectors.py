@@ -258,7 +258,8 @@ def guide_choose(
         for d in docs:
             if d.region_code == code_:
                 return d
-    return docs[0]
+    below = region.code_prefix  # else a body below the region (a town's or a village's claim)
+    return next((d for d in docs if d.region_code.startswith(below)), docs[0])
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,8 @@ class CatalogVerb(StrEnum):
     BUNDLE_VERSION_REJECTED = "bundle_version_rejected"
     BUNDLE_VERSION_PUBLISHED = "bundle_version_published"
     BUNDLE_VERSION_WITHDRAWN = "bundle_version_withdrawn"
+    IMPLEMENTATION_CLAIMED = "implementation_claimed"
+    AMENDMENT_CONFIRMED = "amendment_confirmed"
 
 
 class AccountVerb(StrEnum):
@@ -317,6 +319,8 @@ _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.BUNDLE_VERSION_REJECTED: "退回一件事版本",
     CatalogVerb.BUNDLE_VERSION_PUBLISHED: "发布一件事版本",
     CatalogVerb.BUNDLE_VERSION_WITHDRAWN: "撤回一件事版本",
+    CatalogVerb.IMPLEMENTATION_CLAIMED: "认领事项",
+    CatalogVerb.AMENDMENT_CONFIRMED: "确认基本要素调整",
 }
 _ACCOUNTS: dict[AccountVerb, str] = {
     AccountVerb.REGION_CREATED: "新建行政区划",
