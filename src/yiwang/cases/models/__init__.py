@@ -7,6 +7,7 @@
 - `materials`: uploaded materials, fetched 免提交 materials (evidence) and supplement (补正)
   requests.
 - `access`: the log of every staff read of a case.
+- `handover`: the hand-over record of an application received in another region (异地代收代办).
 """
 
 from yiwang.cases.models.access import CaseAccessLog
@@ -17,6 +18,7 @@ from yiwang.cases.models.case import (
     Decision,
     DeliveryMethod,
 )
+from yiwang.cases.models.handover import Handover
 from yiwang.cases.models.materials import CaseEvidence, CaseMaterial, EvidenceFailure, SupplementRequest
 from yiwang.cases.models.timing import ClockEvent
 from yiwang.cases.models.work import Stage, Task
@@ -32,6 +34,7 @@ __all__ = [
     "Decision",
     "DeliveryMethod",
     "EvidenceFailure",
+    "Handover",
     "Stage",
     "SupplementRequest",
     "Task",
