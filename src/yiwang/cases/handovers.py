@@ -13,10 +13,12 @@ from django.db.models import QuerySet
 
 from yiwang.accounts.models import Role, User
 from yiwang.cases.clock import handover_level
+from yiwang.cases.inbox import Urgency
 from yiwang.cases.models import Case, Handover
 from yiwang.cases.policy import posts_of, staff_case_filter
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
+from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 
 LEVEL_LABELS = {
     "normal": "待移交",
@@ -78,6 +80,24 @@ def handover_view(case: Case) -> HandoverView | None:
         received_at=row.received_at,
         received_entry_id=row.received_entry_id,
     )
+
+
+def handover_urgency(case: Case, today: dt.date, calendar: WorkdayCalendar) -> Urgency:
+    """A case waiting at the intake window, as an inbox row: due on the hand-over day."""
+    row = getattr(case, "handover", None)
+    if row is None or row.sent_at is not None or row.due_on is None:
+        return Urgency()
+    level = handover_level(row.due_on, today=today, sent=False)
+    try:
+        days_left = calendar.working_days_between(today, row.due_on) if today <= row.due_on else None
+    except YearNotConfigured:
+        days_left = None
+    return Urgency(row.due_on, days_left, "normal" if level == "normal" else level)  # type: ignore[arg-type]
+
+
+def awaiting_handover(user: User) -> QuerySet[Case]:
+    """The intake window's queue: applications handed in at the user's windows, to check and hand over."""
+    return intake_window_cases(user).filter(status=CaseStatus.INTAKE_PENDING)
 
 
 def _windows(user: User) -> list[int]:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import selectors, services
+from yiwang.cases import handovers, selectors, services
 from yiwang.cases.models import Case
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -172,6 +172,7 @@ def detail_page(
         "outcome_tone": status_tone(case.status),
         "enterprise": case.enterprise,
         "stages": stages,
+        "handover": handovers.handover_view(case),
         "supplement": supplement,
         "supplement_rows": supplement_rows,
         "can_answer": CaseAction.ANSWER_SUPPLEMENT in detail.actions,
