@@ -155,6 +155,8 @@ def detail_page(
             "status": s.stage.status,
             "status_label": StageStatus(s.stage.status).label,
             "parallel": s.stage.is_parallel,
+            # 多地联办 (or another department's stage): say who handles it
+            "elsewhere": any(t.task.department_id != case.department_id for t in s.tasks),
             "branches": [
                 {"department": t.task.department.name, "name": t.task.name, "status_label": _branch_label(t.task)}
                 for t in s.tasks

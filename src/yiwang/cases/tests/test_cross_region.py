@@ -10,9 +10,9 @@ from yiwang.accounts import services as accounts
 from yiwang.accounts.models import Region, User
 from yiwang.cases import handovers, selectors, services
 from yiwang.cases.models import Case, CaseEvent, Task
-from yiwang.cases.policy import case_actions_for
+from yiwang.cases.policy import case_actions_for, staff_case_filter
 from yiwang.cases.tests import crossflows, flows
-from yiwang.cases.tests.factories import ImplementationVersionFactory, decision_only_process, dept, user
+from yiwang.cases.tests.factories import ImplementationVersionFactory, decision_only_process, dept, stage, task, user
 from yiwang.cases.workflow import CaseAction, CaseStatus
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
@@ -205,3 +205,39 @@ def test_both_windows_follow_the_case_but_only_the_authority_reviews() -> None:
     task = Task.objects.get(case=case, kind="decision")
     assert ta.post(f"/api/v1/cases/tasks/{task.pk}/claim").status_code in (403, 404)
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+# --- 多地联办 ---------------------------------------------------------------------------------
+
+
+def test_a_two_region_process_is_handled_stage_by_stage_in_each_region() -> None:
+    """多地联办: 济南 reviews, 泰安 decides. The engine gives each stage's task to its region's
+    department; its staff see the case through their task; the pages name the department."""
+    approver = accounts.staff_create(
+        actor=None, username="ta_approver", password="Yiwang-demo-2026", display_name="泰审"
+    )
+    accounts.staff_role_grant(actor=None, user=approver, role="approver", department=dept("ta_approval"))
+    process = {
+        "case_kind": "committed",
+        "stages": [
+            stage("review", "审查", [task("review", "材料审查", "jn_approval", "reviewer", 3)], limit=3),
+            stage("decide", "决定", [task("decide", "审批决定", "ta_approval", "approver", 2)], limit=2, decides=True),
+        ],
+    }
+    version = ImplementationVersionFactory(
+        process=process, cross_region_scope="province", cross_region_modes=["joint"], committed_limit_days=5
+    )
+    with clock.frozen(MON):
+        case = flows.accepted(version)
+        assert case not in Case.objects.filter(staff_case_filter(approver))  # no task of theirs yet
+        flows.review_done(case)
+        decision = Task.objects.get(case=case, kind="decision")
+        assert case in Case.objects.filter(staff_case_filter(approver))
+        assert decision.department.region.name == "泰安市"
+        services.task_claim(actor=approver, task=decision)
+        services.case_decide(actor=approver, case=case, outcome="approve", opinion="同意")
+    assert flows.reload(case).status in (CaseStatus.DECIDED_APPROVED, CaseStatus.CONCLUDED)
+    client = Client()
+    client.force_login(user("zhangsan"))
+    page = client.get(f"/me/cases/{case.number}/").content.decode()
+    assert "泰安市行政审批服务局 · 审批决定" in page  # the stage handled in another region names its department
