@@ -13,11 +13,17 @@ from yiwang.catalog.models import ImplementationVersion, VersionStatus
 from yiwang.catalog.tests.helpers import FOOD, food_draft
 from yiwang.core.errors import ValidationFailed
 
-PROXY = {"cross_region_scope": "province", "cross_region_modes": ["proxy"]}
+NONE = {"cross_region_scope": "", "cross_region_modes": [], "cross_region_intake": ""}  # the demo's food offers 通办
+PROXY = {**NONE, "cross_region_scope": "province", "cross_region_modes": ["proxy"]}
 
 RULES: list[tuple[str, dict[str, Any], str, str]] = [
-    ("modes without a scope", {"cross_region_modes": ["online"]}, "cross_region_scope", "选择了通办方式时必填"),
-    ("a scope without modes", {"cross_region_scope": "province"}, "cross_region_modes", "至少选择一种"),
+    (
+        "modes without a scope",
+        {**NONE, "cross_region_modes": ["online"]},
+        "cross_region_scope",
+        "选择了通办方式时必填",
+    ),
+    ("a scope without modes", {**NONE, "cross_region_scope": "province"}, "cross_region_modes", "至少选择一种"),
     (
         "全程网办 below depth IV",
         {"cross_region_scope": "national", "cross_region_modes": ["online"], "online_depth": 3},
