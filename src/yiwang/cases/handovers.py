@@ -1,21 +1,21 @@
 """Reading 异地代收代办 (收受分离): the hand-over record as both windows see it, and their lists.
 
 Selectors only (the services are in services/handover.py). The intake window of another
-region lists the cases handed in there, whatever their state (it follows them to the end
-but acts only while they are its own); the implementing authority's window lists those
-handed over and waiting for its receipt (待接收).
+region lists the cases handed in there to hand over; the implementing authority's window
+lists those handed over and waiting for its receipt (待接收). Both follow the case in 办件查询
+(policy.staff_case_filter).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q
 
 from yiwang.accounts.models import Role, User
 from yiwang.cases.clock import handover_level
 from yiwang.cases.inbox import Urgency
 from yiwang.cases.models import Case, Handover
-from yiwang.cases.policy import posts_of, staff_case_filter
+from yiwang.cases.policy import posts_of
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
@@ -95,31 +95,25 @@ def handover_urgency(case: Case, today: dt.date, calendar: WorkdayCalendar) -> U
     return Urgency(row.due_on, days_left, "normal" if level == "normal" else level)  # type: ignore[arg-type]
 
 
-def awaiting_handover(user: User) -> QuerySet[Case]:
-    """The intake window's queue: applications handed in at the user's windows, to check and hand over."""
-    return intake_window_cases(user).filter(status=CaseStatus.INTAKE_PENDING)
-
-
-def _windows(user: User) -> list[int]:
-    return [p.department_id for p in posts_of(user) if p.role == Role.WINDOW_CLERK]
-
-
-def intake_window_cases(user: User) -> QuerySet[Case]:
-    """异地收件: the cases handed in at the user's windows, those waiting for hand-over first."""
-    windows = _windows(user)
-    cases = Case.objects.filter(intake_department_id__in=windows).select_related(
-        "implementation_version__item_version", "department", "handover"
-    )
-    return cases.order_by("submitted_at", "id") if windows else cases.none()
-
-
-def arriving_cases(user: User) -> QuerySet[Case]:
-    """待接收: cases other regions' windows handed over to the user's departments."""
-    windows = _windows(user)
+def handover_inbox(user: User, *, limit: int) -> tuple[list[Case], list[Case]]:
+    """The inbox rows of 异地代收代办 for a window clerk, with one read of their posts (none
+    for other staff): what was handed in at their windows to hand over, oldest first, and
+    what other regions' windows handed over to their departments (待接收)."""
+    windows = [p for p in posts_of(user) if p.role == Role.WINDOW_CLERK]
     if not windows:
-        return Case.objects.none()
-    visible = Case.objects.filter(staff_case_filter(user), status=CaseStatus.HANDED_OVER)
-    visible = visible.exclude(intake_department_id__in=windows)  # sent by this window, not to it
-    return visible.select_related("implementation_version__item_version", "intake_department").order_by(
-        "submitted_at", "id"
+        return [], []
+    ids = [p.department_id for p in windows]
+    scope = Q(pk__in=[])
+    for post in windows:
+        scope |= post.case_scope()
+    to_send = Q(intake_department_id__in=ids, status=CaseStatus.INTAKE_PENDING)
+    # handed over to these windows' departments (not sent by them): one query for both lists
+    to_receive = scope & Q(status=CaseStatus.HANDED_OVER) & ~Q(intake_department_id__in=ids)
+    rows = (
+        Case.objects.filter(to_send | to_receive)
+        .select_related("implementation_version__item_version", "department", "intake_department", "handover")
+        .order_by("submitted_at", "id")[: 2 * limit]
     )
+    awaiting = [c for c in rows if c.status == CaseStatus.INTAKE_PENDING and c.intake_department_id in ids]
+    arriving = [c for c in rows if c.status == CaseStatus.HANDED_OVER]
+    return awaiting[:limit], arriving[:limit]

@@ -125,14 +125,12 @@ def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
         for case in selectors.intake_queue_for(user)[:limit]
     ]
     # 异地代收代办: what the user's window received for other regions, and what they sent here.
+    awaiting, arriving = handovers.handover_inbox(user, limit=limit)
     rows += [
         _row(case, f"异地收件：核对后移交{case.department.name}", handovers.handover_urgency(case, today, calendar))
-        for case in handovers.awaiting_handover(user)[:limit]
+        for case in awaiting
     ]
-    rows += [
-        _row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency())
-        for case in handovers.arriving_cases(user)[:limit]
-    ]
+    rows += [_row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency()) for case in arriving]
     tasks = inbox.task_inbox_for(user)[:limit]
     if tasks:
         urgencies = inbox.task_urgencies(tasks, today, calendar)
