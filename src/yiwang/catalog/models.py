@@ -36,6 +36,12 @@ from yiwang.catalog.choices import (
     ChangeKind as ChangeKind,
 )
 from yiwang.catalog.choices import (
+    CrossRegionMode as CrossRegionMode,
+)
+from yiwang.catalog.choices import (
+    CrossRegionScope as CrossRegionScope,
+)
+from yiwang.catalog.choices import (
     ExerciseLevel as ExerciseLevel,
 )
 from yiwang.catalog.choices import (

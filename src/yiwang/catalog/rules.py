@@ -11,6 +11,7 @@ from typing import Any
 
 from yiwang.accounts.models import Department, Region, StaffRole
 from yiwang.catalog.choices import RETIRING_KINDS
+from yiwang.catalog.crossregion import cross_region_problems, joint_department_codes
 from yiwang.catalog.docerrors import document_parse
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.models import (
@@ -221,7 +222,8 @@ def implementation_version_problems(version: ImplementationVersion, materials: l
     for message in process_errors:
         _add(problems, "process", message)
     if process is not None and form is not None:
-        departments = region_department_codes(v.implementation.region)
+        # 多地联办: stages may be handled by departments of other regions within the 通办范围.
+        departments = region_department_codes(v.implementation.region) | joint_department_codes(v)
         for message in process_problems(
             process,
             committed_limit_days=v.committed_limit_days,
@@ -233,6 +235,9 @@ def implementation_version_problems(version: ImplementationVersion, materials: l
         _check_staffing(problems, process, departments)
     _check_materials(problems, materials, form)
     _check_license_type(problems, v)
+    for field, messages in cross_region_problems(v).items():
+        for message in messages:
+            _add(problems, field, message)
     return problems
 
 

@@ -90,6 +90,7 @@ class StaffPersona:
 
 STAFF: list[StaffPersona] = [
     StaffPersona("jn_window", "赵敏", ((Role.WINDOW_CLERK, "jn_approval"),), "济南市行政审批服务局 窗口受理"),
+    StaffPersona("ta_window", "孔收", ((Role.WINDOW_CLERK, "ta_approval"),), "泰安市行政审批服务局 窗口受理"),
     StaffPersona("jn_reviewer", "钱进", ((Role.REVIEWER, "jn_approval"),), "济南市行政审批服务局 审查"),
     StaffPersona("jn_approver", "孙立", ((Role.APPROVER, "jn_approval"),), "济南市行政审批服务局 审批决定"),
     StaffPersona("jn_head", "李局长", ((Role.HEAD, "jn_approval"),), "济南市行政审批服务局 机关负责人（批准延期）"),

@@ -66,6 +66,10 @@ class CaseVerb(StrEnum):
     CONCLUDE = "conclude"
     CHECK_COMMITMENT = "check_commitment"
     REVOKE = "revoke"
+    # 异地代收代办 / 收受分离 (cases.workflow; docs/cross-region.md).
+    SUBMIT_ELSEWHERE = "submit_elsewhere"
+    HAND_OVER = "hand_over"
+    RECEIVE_HANDOVER = "receive_handover"
     # Steps inside the process.
     DRAFT_CREATED = "draft_created"
     FETCH_EVIDENCE = "fetch_evidence"  # a 免提交 material fetched (or not) at submission
@@ -276,6 +280,9 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.CONCLUDE: ("送达结果并办结", _A, True, False),
     C.CHECK_COMMITMENT: ("核查承诺", _A, True, False),
     C.REVOKE: ("撤销许可", _A, True, True),
+    C.SUBMIT_ELSEWHERE: ("提交申请（异地收件）", _A, True, False),
+    C.HAND_OVER: ("收件窗口移交材料", _A, True, False),
+    C.RECEIVE_HANDOVER: ("实施机关接收移交", _A, True, False),
     C.DRAFT_CREATED: ("开始填写申请", _A, True, False),
     C.FETCH_EVIDENCE: ("调取免提交材料", _A, True, False),
     C.STAGE_STARTED: ("进入办理环节", _A, True, False),

@@ -144,6 +144,7 @@ def item(request: HttpRequest, basic_code: str) -> HttpResponse:
         "instant": process is not None and process.case_kind == "instant",
         "service_objects": show("service_objects", item_version.service_objects),
         "handling_forms": show("handling_forms", version.handling_forms),
+        "cross_region": catalog.cross_region_lines(version),
         "depth_label": DEPTH_LABELS.get(version.online_depth, str(version.online_depth)),
         "online": chosen.online and not chosen.suspended,
         "apply_url": f"/apply/{version.pk}/",

@@ -11,6 +11,7 @@ from yiwang.demo.bundles import load_demo_bundles
 from yiwang.demo.cases import load_cases
 from yiwang.demo.claims import load_claims
 from yiwang.demo.clients import CREDENTIALS_FILE, load_clients
+from yiwang.demo.crossregion import load_cross_region
 from yiwang.demo.exchange import load_exchange
 from yiwang.demo.history import load_history
 from yiwang.demo.ratings import load_ratings
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         published = load_rules()  # before any case: every demo case is watched as it happens
         with registry_running():  # the demo cases' 免提交 营业执照 and 户籍 are read from it
             cases = load_cases()
+            load_cross_region()  # 跨域通办: 赵六 of 泰安 applies for 济南's 公司设立登记 (demo.crossregion)
             ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
             history = load_history()  # then the months of cases of every item, state and outcome
             bundles = load_demo_bundles()  # 开办餐饮店一件事 published; lisi's one in progress
