@@ -105,7 +105,7 @@ def test_multi_region_handling_may_route_a_stage_to_another_region(drafter: User
 def test_the_old_free_text_scope_becomes_structured() -> None:
     """The data migration: "全省通办" on a Ⅳ级 version reads as 省内通办 by 全程网办; unknown text
     goes to the remarks rather than being lost."""
-    migration = importlib.import_module("yiwang.catalog.migrations.0005_cross_region_elements")
+    migration = importlib.import_module("yiwang.catalog.migrations.0007_cross_region_elements")
     versions = list(ImplementationVersion.objects.filter(online_depth=4)[:2])
     ImplementationVersion.objects.filter(pk=versions[0].pk).update(cross_region_scope="全省通办", cross_region_modes=[])
     ImplementationVersion.objects.filter(pk=versions[1].pk).update(cross_region_scope="周边通办", remarks="")

@@ -107,11 +107,15 @@ def test_the_demo_regulator_client_reads_decisions_and_licenses_and_is_subscribe
     credit_code = ENTERPRISE["credit_code"]
     decision = Client().get(f"/api/v1/exchange/records/xzsp.license_decisions/{credit_code}", purpose, **auth)
     assert decision.status_code == 200, decision.content
-    latest = Case.objects.get(idempotency_key="demo-sign-approved")  # 泉城餐饮's newest decision (4 days ago)
+    # 泉城餐饮's newest decision: its 开办餐饮店一件事's 公司设立登记, decided today (demo.bundles).
+    latest = Case.objects.filter(enterprise__credit_code=ENTERPRISE["credit_code"], decided_at__isnull=False).latest(
+        "decided_at"
+    )
     record = decision.json()["record"]
+    assert latest.bundle_id is not None
     assert (record["case_number"], record["item_name"], record["decision"]) == (
         latest.number,
-        "户外广告设置许可",
+        "公司设立登记",
         "准予许可",
     )
     assert decision.json()["record"]["holder_name"] == ENTERPRISE["name"]
