@@ -82,6 +82,8 @@ class SubmitIn(Schema):
     commitment_signed: bool = False
     delivery_method: Literal["electronic", "pickup", "mail"] | None = None
     delivery_address: str | None = None
+    # 异地代收代办: hand in at this window of another region (收件地; the guide lists them).
+    intake_department_credit_code: str | None = None
 
 
 class ReceiptMaterialOut(Schema):
@@ -316,3 +318,7 @@ class TaskCompleteIn(Schema):
 
 class ConcludeIn(Schema):
     reference: str = ""
+
+
+class HandOverIn(Schema):
+    mail_reference: str = ""  # the paper originals' tracking number, if they are mailed

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from yiwang.accounts import selectors as accounts
-from yiwang.accounts.models import Enterprise, User
+from yiwang.accounts.models import Department, Enterprise, User
 from yiwang.api.case_schemas import (
     CaseMaterialOut,
     CaseOut,
@@ -26,6 +26,7 @@ from yiwang.api.case_schemas import (
     DraftOut,
     DraftUpdateIn,
     ExtendIn,
+    HandOverIn,
     MaterialNeedOut,
     MaterialSupplyOut,
     NoteIn,
@@ -67,6 +68,15 @@ def _enterprise(credit_code: str | None) -> Enterprise | None:
     if enterprise is None:
         raise NotFound(f"统一社会信用代码为 {credit_code} 的企业不存在。", field="enterprise_credit_code")
     return enterprise
+
+
+def _intake(credit_code: str | None) -> Department | None:
+    if not credit_code:
+        return None
+    department = accounts.department_by_credit_code(credit_code)
+    if department is None:
+        raise NotFound(f"统一社会信用代码为 {credit_code} 的收件窗口不存在。", field="intake_department_credit_code")
+    return department
 
 
 def _version(version_id: int | None) -> ImplementationVersion | None:
@@ -259,6 +269,7 @@ def case_submit(
         commitment_signed=payload.commitment_signed,
         delivery_method=payload.delivery_method,
         delivery_address=payload.delivery_address,
+        intake_department=_intake(payload.intake_department_credit_code),
     )
     return Status(201, _receipt(case))
 
@@ -462,3 +473,21 @@ def case_conclude(request: HttpRequest, number: str, payload: ConcludeIn) -> Cas
         actor=user, case=selectors.case_by_number_for(user, number), reference=payload.reference
     )
     return _status(case)
+
+
+@router.post("/{number}/hand-over", response=CaseStatusOut, summary="移交实施机关（异地收件窗口）")
+def case_hand_over(request: HttpRequest, number: str, payload: HandOverIn) -> CaseStatusOut:
+    """异地代收代办: the intake window hands the checked application over (docs/cross-region.md)."""
+    user = _user(request)
+    case = selectors.case_by_number_for(user, number)
+    services.handover_send(actor=user, case=case, mail_reference=payload.mail_reference)
+    return _status(selectors.case_by_number_for(user, number))
+
+
+@router.post("/{number}/handover-receive", response=CaseStatusOut, summary="确认接收移交（实施机关窗口）")
+def case_handover_receive(request: HttpRequest, number: str) -> CaseStatusOut:
+    """异地代收代办: the implementing authority confirms receipt; its acceptance window starts."""
+    user = _user(request)
+    case = selectors.case_by_number_for(user, number)
+    services.handover_receive(actor=user, case=case)
+    return _status(selectors.case_by_number_for(user, number))

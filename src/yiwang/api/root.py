@@ -16,7 +16,18 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
-from yiwang.api import bundles, cases, catalog, exchange, health, ledger, license_share, licenses, ratings
+from yiwang.api import (
+    bundles,
+    cases,
+    catalog,
+    catalog_levels,
+    exchange,
+    health,
+    ledger,
+    license_share,
+    licenses,
+    ratings,
+)
 from yiwang.api.messages import error_message
 from yiwang.api.openapi import document_problems
 from yiwang.core.errors import DomainError, ValidationFailed
@@ -43,6 +54,7 @@ api = YiwangAPI(
 api.add_router("/", health.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("/catalog", catalog.router)
+api.add_router("/catalog", catalog_levels.router)  # 认领与动态调整
 api.add_router("/cases", cases.router)
 api.add_router("/cases", ratings.case_router)  # 评价我的办件
 api.add_router("/licenses", licenses.router)

@@ -273,6 +273,21 @@ def deemed_acceptance_after(received_on: dt.date, calendar: WorkdayCalendar) -> 
     return calendar.add_working_days(received_on, ACCEPTANCE_WINDOW_DAYS)
 
 
+def handover_due(intake_on: dt.date, days: int, calendar: WorkdayCalendar) -> dt.date:
+    """异地代收代办: the last day the intake window may hand over an application it received on
+    `intake_on` (`days` working days later; the receiving day itself is not counted)."""
+    return calendar.add_working_days(intake_on, days)
+
+
+def handover_level(due_on: dt.date | None, *, today: dt.date, sent: bool) -> str:
+    """sent / normal / warning (the last day) / overdue, like the other clocks' levels."""
+    if sent:
+        return "sent"
+    if due_on is None or today < due_on:
+        return "normal"
+    return "warning" if today == due_on else "overdue"
+
+
 def _fmt(day: dt.date) -> str:
     return day.isoformat()
 

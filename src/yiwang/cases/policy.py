@@ -10,6 +10,10 @@ transaction and on the rows they locked; the portal, the workbench and the API c
 - **Case scope**: a staff role counts for a case when it is held in the case's implementing
   department, or — for window clerks only — in an 行政审批服务局 of the case's region (the
   综合受理窗口 that takes in applications for every department of its region).
+- **Intake scope** (异地代收代办): the window clerks of the window an applicant chose to hand in
+  at (`Case.intake_department`, another region's 行政审批服务局) see the case throughout, ask for
+  a 补正 and hand it over while it is theirs, and hand out the result when it is collected
+  there; they never act on acceptance, review or decision.
 - **Task scope**: a task is worked by holders of the task's role in the task's department (a
   parallel stage gives other departments their own tasks), while it is open or theirs. Whoever
   holds a claimed task of a case may also ask the applicant for a 补正 (a parallel reviewer who
@@ -37,6 +41,7 @@ from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import (
     ACTION_ACTORS,
     APPLICANT,
+    INTAKE_STATES,
     KIND_ACTIONS,
     TASK_OPEN_STATES,
     CaseAction,
@@ -46,6 +51,7 @@ from yiwang.cases.workflow import (
     TaskStatus,
     case_allowed_actions,
 )
+from yiwang.catalog.crossregion import intake_regions
 from yiwang.catalog.selectors import pinned_version
 from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied
@@ -54,7 +60,9 @@ READ_ONLY_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR})
 CASE_ROLES = frozenset({Role.WINDOW_CLERK, Role.REVIEWER, Role.APPROVER, Role.HEAD})
 
 # Where the role of ACTION_ACTORS must be held for each action a person can take.
-Scope = Literal["applicant", "case", "handler", "review_task", "decision_task", "inspection_task", "system"]
+Scope = Literal[
+    "applicant", "case", "handler", "intake", "delivery", "review_task", "decision_task", "inspection_task", "system"
+]
 ACTION_SCOPES: dict[CaseAction, Scope] = {
     CaseAction.SAVE_DRAFT: "applicant",
     CaseAction.UPLOAD_MATERIAL: "applicant",
@@ -71,9 +79,12 @@ ACTION_SCOPES: dict[CaseAction, Scope] = {
     CaseAction.EXTEND: "case",
     CaseAction.APPROVE: "decision_task",
     CaseAction.DENY: "decision_task",
-    CaseAction.CONCLUDE: "case",
+    CaseAction.CONCLUDE: "delivery",
     CaseAction.CHECK_COMMITMENT: "inspection_task",
     CaseAction.REVOKE: "inspection_task",
+    CaseAction.SUBMIT_ELSEWHERE: "applicant",
+    CaseAction.HAND_OVER: "intake",
+    CaseAction.RECEIVE_HANDOVER: "case",
 }
 _TASK_KIND_OF_SCOPE = {
     "review_task": TaskKind.REVIEW,
@@ -107,6 +118,10 @@ class Post:
         """`covers` as a filter over Case."""
         scope = Q(department_id=self.department_id)
         return scope | Q(region_id=self.region_id) if self.is_region_window else scope
+
+    def is_intake_window_of(self, case: Case) -> bool:
+        """Whether this post is a clerk of the window the case was handed in at (异地代收代办)."""
+        return self.role == Role.WINDOW_CLERK and case.intake_department_id == self.department_id
 
     @staticmethod
     def covering(case: Case) -> Q:
@@ -259,6 +274,13 @@ def case_permission(
         return Verdict(False, reason=f"“{label}”由系统依法自动办理，不能由人员操作。")
     posts = posts_of(user) if posts is None else posts
     roles = set(ACTION_ACTORS[action]) - {APPLICANT, "system"}
+    if scope == "delivery":
+        scope = "intake" if picked_up_at_intake(case) else "case"
+    if scope == "intake" or (scope == "handler" and case.status in INTAKE_STATES):
+        if any(p.is_intake_window_of(case) for p in posts):
+            return Verdict(True, Role.WINDOW_CLERK)
+        where = case.intake_department.name if case.intake_department is not None else "收件窗口"
+        return Verdict(False, reason=f"您无权{label}：需要{where}的窗口受理岗位（本件的异地收件窗口）。")
     if scope == "handler" and case.status == CaseStatus.SUBMITTED:
         roles = {Role.WINDOW_CLERK}  # 受理前的补正 is the window's
     if scope in ("case", "handler"):
@@ -285,6 +307,17 @@ def case_permission(
         CaseAction.REVOKE: TaskAction.FAIL,
     }[action]
     return task_permission(user, task_action, task, case, posts=posts)
+
+
+def may_hand_in_elsewhere(case: Case) -> bool:
+    """Whether the case's item offers 异地代收代办 (the applicant may choose a 收件地)."""
+    return bool(intake_regions(pinned_version(case.implementation_version_id)))
+
+
+def picked_up_at_intake(case: Case) -> bool:
+    """The result of a case handed in at another region's window is collected there: that
+    window hands it out (records the delivery), not the implementing authority's."""
+    return case.intake_department_id is not None and case.delivery_method == "pickup"
 
 
 def require_case_action(user: User, action: CaseAction, case: Case, *, task: Task | None = None) -> str:
@@ -353,7 +386,10 @@ def case_actions_for(user: User, case: Case) -> list[CaseAction]:
             return []
         actions = [a for a in allowed if ACTION_SCOPES[a] == "applicant"]
         if case.status != CaseStatus.DRAFT:
-            actions = [a for a in actions if a not in (CaseAction.SAVE_DRAFT, CaseAction.SUBMIT)]
+            submitting = (CaseAction.SAVE_DRAFT, CaseAction.SUBMIT, CaseAction.SUBMIT_ELSEWHERE)
+            actions = [a for a in actions if a not in submitting]
+        elif not may_hand_in_elsewhere(case):
+            actions = [a for a in actions if a != CaseAction.SUBMIT_ELSEWHERE]
         return actions
     posts = posts_of(user)
     if not posts:
@@ -366,7 +402,7 @@ def case_actions_for(user: User, case: Case) -> list[CaseAction]:
         scope = ACTION_SCOPES[action]
         if scope in ("applicant", "system"):
             continue
-        if scope in ("case", "handler"):
+        if scope in ("case", "handler", "intake", "delivery"):
             if case_permission(user, action, case, posts=posts):
                 result.append(action)
             continue
@@ -405,6 +441,8 @@ def staff_case_filter(user: User) -> Q:
         elif post.role in CASE_ROLES:
             visible |= post.case_scope()
             working.append(post.department_id)
+            if post.role == Role.WINDOW_CLERK:
+                visible |= Q(intake_department_id=post.department_id)
     if working:
         visible |= Q(pk__in=Task.objects.filter(department_id__in=working).values("case_id"))
     if expert_in:
@@ -426,7 +464,7 @@ def staff_may_see(user: User, case: Case) -> bool:
                 return True
         elif post.role == Role.EXPERT:
             expert_in.append(post.department_id)
-        elif _in_case_scope(post, case):
+        elif _in_case_scope(post, case) or post.is_intake_window_of(case):
             return True
         elif post.role in CASE_ROLES:
             working.append(post.department_id)

@@ -37,6 +37,7 @@ from yiwang.cases.models import (
     CaseEvent,
     CaseEvidence,
     CaseMaterial,
+    Handover,
     Stage,
     SupplementRequest,
     Task,
@@ -484,14 +485,22 @@ def case_receipt_for(user: User, number: str) -> Receipt:
 
 def receipt_of(case: Case) -> Receipt:
     """The receipt of a case the caller already holds (e.g. the one a submission returned)."""
-    if case.submitted_at is None or case.received_on is None:
+    handover = Handover.objects.select_related("intake_department").filter(case=case).first()
+    received_on = case.received_on or (handover.intake_on if handover is not None else None)
+    if case.submitted_at is None or received_on is None:
         raise NotFound("该申请尚未提交，没有回执。")
     version = case.implementation_version
     person = getattr(case.applicant, "person", None)
     who = (
         case.enterprise.name if case.enterprise else (person.masked_name if person else mask_name(str(case.applicant)))
     )
-    last_day = deemed_acceptance_after(case.received_on, working_calendar())
+    last_day = deemed_acceptance_after(received_on, working_calendar())
+    note = f"窗口将于 {last_day} 前受理或一次性告知需要补正的全部材料；逾期未告知的，自收到申请之日起即为受理。"
+    if handover is not None and case.received_on is None:
+        note = (
+            f"收件窗口（{handover.intake_department.name}）将于 {handover.due_on} 前核对材料并移交"
+            f"{case.department.name}；{case.department.name}自接收之日起 5 个工作日内受理或一次性告知补正。"
+        )
     materials = [
         ReceiptMaterial(m.material_name, m.original_name, m.size, m.sha256)
         for m in CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).order_by("id")
@@ -502,14 +511,12 @@ def receipt_of(case: Case) -> Receipt:
         department_name=case.department.name,
         applicant_label=who,
         submitted_at=case.submitted_at,
-        received_on=case.received_on,
+        received_on=received_on,
         status_label=CaseStatus(case.status).label,
         materials=materials,
         statutory_limit_days=version.statutory_limit_days,
         committed_limit_days=version.committed_limit_days,
-        acceptance_note=(
-            f"窗口将于 {last_day} 前受理或一次性告知需要补正的全部材料；逾期未告知的，自收到申请之日起即为受理。"
-        ),
+        acceptance_note=note,
         clock_explanation=case_clock_view(case).explanation,
         consultation_phone=version.consultation_phone,
         complaint_phone=version.complaint_phone,

@@ -16,6 +16,9 @@ Compound service calls chain actions: a 秒批 submission is submit → accept �
 | state                 | 中文               | legal clock                        |
 |-----------------------|--------------------|------------------------------------|
 | draft                 | 草稿               | —                                  |
+| intake_pending        | 异地收件，待移交   | the intake window's hand-over term |
+| intake_supplement     | 待补正（异地收件） | —                                  |
+| handed_over           | 已移交，待接收     | — (transit of the originals)       |
 | submitted             | 已提交，待受理     | 5-working-day acceptance window    |
 | supplement_requested  | 待补正（受理前）   | not started                        |
 | in_review             | 已受理，审查中     | running                            |
@@ -42,6 +45,9 @@ def _forbidden(noun: str, state: TextChoices, verb: TextChoices) -> Conflict:
 class CaseStatus(TextChoices):
     DRAFT = "draft", "草稿"
     SUBMITTED = "submitted", "已提交，待受理"
+    INTAKE_PENDING = "intake_pending", "异地收件，待移交"
+    INTAKE_SUPPLEMENT = "intake_supplement", "待补正（异地收件）"
+    HANDED_OVER = "handed_over", "已移交，待接收"
     SUPPLEMENT_REQUESTED = "supplement_requested", "待补正（受理前）"
     IN_REVIEW = "in_review", "已受理，审查中"
     SUPPLEMENT_PENDING = "supplement_pending", "补正中，暂停计时"
@@ -58,6 +64,9 @@ class CaseStatus(TextChoices):
 STATUS_TONES: dict[str, str] = {
     CaseStatus.DRAFT: "neutral",
     CaseStatus.SUBMITTED: "info",
+    CaseStatus.INTAKE_PENDING: "info",
+    CaseStatus.INTAKE_SUPPLEMENT: "warning",
+    CaseStatus.HANDED_OVER: "info",
     CaseStatus.SUPPLEMENT_REQUESTED: "warning",
     CaseStatus.IN_REVIEW: "info",
     CaseStatus.SUPPLEMENT_PENDING: "warning",
@@ -94,6 +103,9 @@ class CaseAction(TextChoices):
     CONCLUDE = "conclude", "送达结果并办结"
     CHECK_COMMITMENT = "check_commitment", "核查承诺"
     REVOKE = "revoke", "撤销许可"
+    SUBMIT_ELSEWHERE = "submit_elsewhere", "提交申请（异地收件）"
+    HAND_OVER = "hand_over", "移交实施机关"
+    RECEIVE_HANDOVER = "receive_handover", "确认接收移交"
 
 
 S, A = CaseStatus, CaseAction
@@ -104,6 +116,18 @@ CASE_TRANSITIONS: dict[tuple[CaseStatus, CaseAction], CaseStatus] = {
     (S.DRAFT, A.UPLOAD_MATERIAL): S.DRAFT,
     (S.DRAFT, A.SUBMIT): S.SUBMITTED,
     (S.DRAFT, A.WITHDRAW): S.WITHDRAWN,  # a discarded draft
+    # 异地代收代办 (收受分离): the applicant hands in at a window of another region, which
+    # checks completeness (一次性告知补正) and hands the application over; the implementing
+    # authority confirms receipt, and from then on the case is an ordinary submitted one.
+    (S.DRAFT, A.SUBMIT_ELSEWHERE): S.INTAKE_PENDING,
+    (S.INTAKE_PENDING, A.HAND_OVER): S.HANDED_OVER,
+    (S.INTAKE_PENDING, A.REQUEST_SUPPLEMENT): S.INTAKE_SUPPLEMENT,
+    (S.INTAKE_PENDING, A.WITHDRAW): S.WITHDRAWN,
+    (S.INTAKE_SUPPLEMENT, A.UPLOAD_MATERIAL): S.INTAKE_SUPPLEMENT,
+    (S.INTAKE_SUPPLEMENT, A.ANSWER_SUPPLEMENT): S.INTAKE_PENDING,
+    (S.INTAKE_SUPPLEMENT, A.WITHDRAW): S.WITHDRAWN,
+    (S.HANDED_OVER, A.RECEIVE_HANDOVER): S.SUBMITTED,
+    (S.HANDED_OVER, A.WITHDRAW): S.WITHDRAWN,
     # The window decides on acceptance within 5 working days (else: deemed accepted).
     (S.SUBMITTED, A.ACCEPT): S.IN_REVIEW,
     (S.SUBMITTED, A.DEEM_ACCEPT): S.IN_REVIEW,
@@ -144,7 +168,20 @@ CLOCK_RUNNING = frozenset({S.IN_REVIEW})
 # States in which the clock has started but is paused.
 CLOCK_PAUSED = frozenset({S.SUPPLEMENT_PENDING, S.SUSPENDED})
 # Before a decision (the applicant may still withdraw; staff queues).
-OPEN_STATES = frozenset({S.SUBMITTED, S.SUPPLEMENT_REQUESTED, S.IN_REVIEW, S.SUPPLEMENT_PENDING, S.SUSPENDED})
+OPEN_STATES = frozenset(
+    {
+        S.INTAKE_PENDING,
+        S.INTAKE_SUPPLEMENT,
+        S.HANDED_OVER,
+        S.SUBMITTED,
+        S.SUPPLEMENT_REQUESTED,
+        S.IN_REVIEW,
+        S.SUPPLEMENT_PENDING,
+        S.SUSPENDED,
+    }
+)
+# 异地代收代办 before the implementing authority has received the application.
+INTAKE_STATES = frozenset({S.INTAKE_PENDING, S.INTAKE_SUPPLEMENT, S.HANDED_OVER})
 TERMINAL_STATES = frozenset({S.REFUSED, S.WITHDRAWN, S.REVOKED})
 
 APPLICANT = "applicant"
@@ -156,6 +193,9 @@ ACTION_ACTORS: dict[CaseAction, frozenset[str]] = {
     A.SAVE_DRAFT: frozenset({APPLICANT}),
     A.UPLOAD_MATERIAL: frozenset({APPLICANT}),
     A.SUBMIT: frozenset({APPLICANT}),
+    A.SUBMIT_ELSEWHERE: frozenset({APPLICANT}),
+    A.HAND_OVER: frozenset({"window_clerk"}),  # of the intake window (policy: "intake")
+    A.RECEIVE_HANDOVER: frozenset({"window_clerk"}),
     A.WITHDRAW: frozenset({APPLICANT}),
     A.ANSWER_SUPPLEMENT: frozenset({APPLICANT}),
     A.ACCEPT: frozenset({"window_clerk", SYSTEM}),

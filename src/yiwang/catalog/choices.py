@@ -46,6 +46,15 @@ class VersionStatus(models.TextChoices):
 
 OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW, VersionStatus.REJECTED)
 
+# Changes that retire an item: its implementations leave force at once and the guide drops them.
+RETIRING_KINDS = frozenset({"cancel", "split", "merge"})
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REPLACED = "replaced", "已被更新的调整取代"
+
 
 class ExerciseLevel(models.TextChoices):
     NATIONAL = "national", "国家级"
@@ -78,6 +87,24 @@ class HandlingForm(models.TextChoices):
 
 
 ONLINE_FORMS = frozenset({"pc", "mobile"})
+
+
+class CrossRegionScope(models.TextChoices):
+    """How far 通办 reaches (国办发〔2020〕35号 跨省通办; provinces' 省内通办)."""
+
+    NONE = "", "不通办"
+    NATIONAL = "national", "全国通办"
+    INTERPROVINCIAL = "interprovincial", "跨省通办"
+    PROVINCE = "province", "省内通办（跨市）"
+    CITY = "city", "市内通办（跨县）"
+
+
+class CrossRegionMode(models.TextChoices):
+    """The three ways of 通办 (国办发〔2020〕35号)."""
+
+    ONLINE = "online", "全程网办"
+    PROXY = "proxy", "异地代收代办"
+    JOINT = "joint", "多地联办"
 
 
 class Necessity(models.TextChoices):

@@ -21,6 +21,8 @@ from pydantic import BaseModel
 
 from yiwang.catalog.choices import (
     ChangeKind,
+    CrossRegionMode,
+    CrossRegionScope,
     ExerciseLevel,
     HandlingForm,
     ItemType,
@@ -253,6 +255,23 @@ ITEM_VERSION = DocumentSpec(
             column_help="俗称、别名，便于群众搜索",
         ),
         Element("suspended", "bool", "暂停办理", changed_by=frozenset({ChangeKind.SUSPEND, ChangeKind.AMEND})),
+        Element(
+            "exercise_levels",
+            "choices",
+            "可认领层级",
+            choices=_choices(ExerciseLevel.choices),
+            help="哪些层级可以认领并实施本事项；不选则不限",
+            column_help="municipal / county / township / village …",
+        ),
+        Element(
+            "successor_codes",
+            "line",
+            "拆分/合并后的事项",
+            max_length=200,
+            changed_by=frozenset({ChangeKind.SPLIT, ChangeKind.MERGE}),
+            help="拆分或合并为哪些事项（基本编码，以空格分隔）",
+            column_help="基本编码，以空格分隔",
+        ),
         _REMARKS,
     ),
 )
@@ -304,7 +323,31 @@ IMPLEMENTATION_VERSION = DocumentSpec(
         Element("fee_required", "bool", "是否收费"),
         Element("fee_items", "entries", "收费项目", help='如 [{"name": "工本费", "amount": "10元"}]'),
         Element("fee_basis", "text", "收费依据", max_length=TEXT),
-        Element("cross_region_scope", "line", "通办范围", max_length=20),
+        Element(
+            "cross_region_scope",
+            "choice",
+            "通办范围",
+            max_length=20,
+            choices=_choices(CrossRegionScope.choices),
+            help="不通办的留空",
+        ),
+        Element(
+            "cross_region_modes",
+            "choices",
+            "通办方式",
+            choices=_choices(CrossRegionMode.choices),
+            help="全程网办：各地申请人均可网上申请；异地代收代办：下列地区的窗口可代收申请材料并移交；"
+            "多地联办：办理流程中的环节可由其他地区的部门办理",
+            column_help="online / proxy / joint",
+        ),
+        Element(
+            "cross_region_intake",
+            "line",
+            "异地代收地区",
+            max_length=300,
+            help="可代收申请的地区的区划代码（6 位，空格分隔），如 370000 表示全省各地的政务服务窗口",
+            column_help="6-digit region codes, space-separated; the windows of these regions and below may receive",
+        ),
         Element("result_name", "line", "审批结果名称", required=True, max_length=200),
         Element("result_sample", "line", "审批结果样本", max_length=300),
         Element(

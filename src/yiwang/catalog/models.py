@@ -30,7 +30,16 @@ from yiwang.catalog.choices import (
     OPEN_STATUSES as OPEN_STATUSES,
 )
 from yiwang.catalog.choices import (
+    AmendmentStatus as AmendmentStatus,
+)
+from yiwang.catalog.choices import (
     ChangeKind as ChangeKind,
+)
+from yiwang.catalog.choices import (
+    CrossRegionMode as CrossRegionMode,
+)
+from yiwang.catalog.choices import (
+    CrossRegionScope as CrossRegionScope,
 )
 from yiwang.catalog.choices import (
     ExerciseLevel as ExerciseLevel,
@@ -226,6 +235,80 @@ class Material(_MaterialElements, models.Model):
         return self.source in (MaterialSource.APPLICANT, MaterialSource.GOVERNMENT)
 
 
+class PendingAmendment(models.Model):
+    """动态调整: a new basic-elements version that one implementation (claim) has yet to confirm.
+
+    Written for every implementation of an item when an amendment of its basic elements is
+    published; the implementation's level confirms it (catalog.services.levels), or publishes a
+    version of its own, which moves it onto the basic elements in force. A newer amendment
+    replaces an unconfirmed one; `waiting_since` keeps when the implementation first fell behind.
+    """
+
+    implementation = models.ForeignKey(
+        Implementation, on_delete=models.PROTECT, related_name="amendments", verbose_name="实施清单"
+    )
+    from_item_version = models.ForeignKey(
+        ItemVersion, on_delete=models.PROTECT, related_name="+", verbose_name="原基本要素版本"
+    )
+    item_version = models.ForeignKey(
+        ItemVersion, on_delete=models.PROTECT, related_name="amendments", verbose_name="应调整至的基本要素版本"
+    )
+    status = models.CharField("状态", max_length=10, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING)
+    arrived_at = models.DateTimeField("下达时间")
+    waiting_since = models.DateTimeField("未落实起始时间")
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="确认人"
+    )
+    resolved_version = models.ForeignKey(
+        ImplementationVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="落实后的实施清单版本",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待确认的调整"
+        ordering = ["waiting_since", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["implementation"], condition=Q(status="pending"), name="amendment_one_pending"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "waiting_since"], name="amendment_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.implementation} → {self.item_version}"
+
+
+class ItemLineage(models.Model):
+    """拆分/合并: `predecessor` was split into (or merged into) `successor` by `item_version`."""
+
+    predecessor = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, related_name="successor_links", verbose_name="原事项"
+    )
+    successor = models.ForeignKey(
+        ServiceItem, on_delete=models.PROTECT, related_name="predecessor_links", verbose_name="新事项"
+    )
+    kind = models.CharField("调整类型", max_length=10, choices=ChangeKind.choices)
+    item_version = models.ForeignKey(
+        ItemVersion, on_delete=models.PROTECT, related_name="+", verbose_name="发布拆分/合并的版本"
+    )
+    at = models.DateTimeField("时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项沿革"
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["predecessor", "successor"], name="lineage_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.kind})"
+
+
 class CatalogEvent(DomainEvent):
     """The catalog's history: drafts, reviews, publications (mirrored into the ledger)."""
 
@@ -273,6 +356,11 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.region_name}"
+
+    @property
+    def exercise_level_label(self) -> str:
+        """The level of the body that offers it (市级, 镇（乡、街道）级…), for the guide's results."""
+        return ExerciseLevel(self.exercise_level).label if self.exercise_level in ExerciseLevel.values else ""
 
 
 class SearchToken(models.Model):

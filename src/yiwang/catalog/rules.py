@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from yiwang.accounts.models import Department, Region, StaffRole
+from yiwang.catalog.choices import RETIRING_KINDS
+from yiwang.catalog.crossregion import cross_region_problems, joint_department_codes
 from yiwang.catalog.docerrors import document_parse
 from yiwang.catalog.formschema import FormSchema
 from yiwang.catalog.models import (
@@ -86,7 +88,30 @@ def item_version_problems(version: ItemVersion) -> Problems:
     unknown = [t for t in themes if t not in THEME_NAMES]
     if unknown:
         _add(problems, "themes", f"主题分类：不认识的主题 {'、'.join(map(str, unknown))}")
+    _successor_problems(problems, version)
     return problems
+
+
+def _successor_problems(problems: Problems, version: ItemVersion) -> None:
+    """拆分 names two or more items in force, 合并 exactly one; neither names the item itself."""
+    codes = version.successor_codes.split()
+    field, label = "successor_codes", "拆分/合并后的事项"
+    if version.change_kind not in (ChangeKind.SPLIT, ChangeKind.MERGE):
+        if codes:
+            _add(problems, field, f"{label}：仅在调整类型为“拆分”或“合并”时填写")
+        return
+    if version.change_kind == ChangeKind.SPLIT and len(set(codes)) < 2:
+        _add(problems, field, f"{label}：拆分应填写至少两个新事项的基本编码")
+    if version.change_kind == ChangeKind.MERGE and len(set(codes)) != 1:
+        _add(problems, field, f"{label}：合并应填写合并后的一个事项的基本编码")
+    in_force = set(
+        ItemVersion.objects.filter(item__basic_code__in=codes, status="published")
+        .exclude(change_kind__in=RETIRING_KINDS)
+        .values_list("item__basic_code", flat=True)
+    )
+    missing = [c for c in codes if c not in in_force or c == version.item.basic_code]
+    if missing:
+        _add(problems, field, f"{label}：{'、'.join(missing)} 不是已发布的其他事项")
 
 
 def region_department_codes(region: Region) -> set[str]:
@@ -197,7 +222,8 @@ def implementation_version_problems(version: ImplementationVersion, materials: l
     for message in process_errors:
         _add(problems, "process", message)
     if process is not None and form is not None:
-        departments = region_department_codes(v.implementation.region)
+        # 多地联办: stages may be handled by departments of other regions within the 通办范围.
+        departments = region_department_codes(v.implementation.region) | joint_department_codes(v)
         for message in process_problems(
             process,
             committed_limit_days=v.committed_limit_days,
@@ -209,6 +235,9 @@ def implementation_version_problems(version: ImplementationVersion, materials: l
         _check_staffing(problems, process, departments)
     _check_materials(problems, materials, form)
     _check_license_type(problems, v)
+    for field, messages in cross_region_problems(v).items():
+        for message in messages:
+            _add(problems, field, message)
     return problems
 
 

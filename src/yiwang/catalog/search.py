@@ -19,6 +19,7 @@ from typing import overload
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 
 from yiwang.accounts.models import Region
+from yiwang.catalog.choices import RETIRING_KINDS
 from yiwang.catalog.models import (
     LEGAL_ENTITY_OBJECTS,
     ONLINE_FORMS,
@@ -139,7 +140,7 @@ def _document(version: ImplementationVersion, material_names: list[str]) -> tupl
 
 
 def _in_guide(version: ImplementationVersion | None) -> bool:
-    return version is not None and version.item_version.change_kind != ChangeKind.CANCEL
+    return version is not None and version.item_version.change_kind not in RETIRING_KINDS
 
 
 def search_document_refresh(implementation: Implementation) -> SearchDocument | None:
@@ -160,7 +161,7 @@ def search_rebuild(*, chunk: int = 500) -> int:
     SearchDocument.objects.all().delete()
     versions = (
         ImplementationVersion.objects.filter(status=VersionStatus.PUBLISHED)
-        .exclude(item_version__change_kind=ChangeKind.CANCEL)
+        .exclude(item_version__change_kind__in=RETIRING_KINDS)
         .select_related("item_version", "implementation__item", "implementation__region", "implementation__department")
         .prefetch_related("materials")
         .order_by("pk")

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from yiwang.accounts.models import Department, Region, Role, User
 from yiwang.accounts.selectors import user_has_role
+from yiwang.catalog import crossregion
 from yiwang.catalog.bundledoc import MemberFacts
 from yiwang.catalog.diff import Change, bundle_version_diff, implementation_version_diff, item_version_diff
 from yiwang.catalog.formschema import FormSchema
@@ -258,7 +259,8 @@ def guide_choose(
         for d in docs:
             if d.region_code == code_:
                 return d
-    return docs[0]
+    below = region.code_prefix  # else a body below the region (a town's or a village's claim)
+    return next((d for d in docs if d.region_code.startswith(below)), docs[0])
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,16 @@ def process_steps(version: ImplementationVersion) -> list[Step]:
         )
         for s in process.stages
     ]
+
+
+def cross_region_lines(version: ImplementationVersion) -> list[str]:
+    """跨域通办 in the guide's words (全程网办, 异地代收代办 and where, 多地联办 and who)."""
+    return crossregion.guide_lines(version, process_of(version))
+
+
+def intake_windows(version: ImplementationVersion) -> list[Department]:
+    """The windows of other regions that may receive applications for `version` (收件地)."""
+    return crossregion.intake_departments(version)
 
 
 def process_deciders(version: ImplementationVersion) -> list[str]:

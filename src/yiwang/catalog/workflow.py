@@ -14,12 +14,12 @@ through it; a test walks every pair through the real services.
 | reject    | in review                     | rejected    | another administrator         |
 | publish   | in review                     | published   | another administrator         |
 | supersede | published                     | superseded  | a publication of the same owner |
-| copy      | (new)                         | published   | an item publication (rebase)  |
+| copy      | (new)                         | published   | a suspension, a confirmed amendment |
 """
 
 from enum import StrEnum
 
-from yiwang.catalog.models import VersionStatus
+from yiwang.catalog.models import AmendmentStatus, VersionStatus
 from yiwang.core.errors import Conflict
 
 
@@ -69,4 +69,27 @@ def version_next_status(status: VersionStatus | str | None, action: VersionActio
             + ("（已发布的版本永不修改）。" if current in (_S.PUBLISHED, _S.SUPERSEDED) else "。"),
             rule="version_transition",
         )
+    return found
+
+
+class AmendmentAction(StrEnum):
+    ARRIVE = "arrive"  # an item publication reaches an implementation
+    CONFIRM = "confirm"  # its level confirms (or publishes a version on the new basic elements)
+    REPLACE = "replace"  # a newer amendment of the same item arrives first
+
+
+AMENDMENT_TRANSITIONS: dict[tuple[AmendmentStatus | None, AmendmentAction], AmendmentStatus] = {
+    (None, AmendmentAction.ARRIVE): AmendmentStatus.PENDING,
+    (AmendmentStatus.PENDING, AmendmentAction.CONFIRM): AmendmentStatus.CONFIRMED,
+    (AmendmentStatus.PENDING, AmendmentAction.REPLACE): AmendmentStatus.REPLACED,
+}
+
+
+def amendment_next_status(status: AmendmentStatus | str | None, action: AmendmentAction) -> AmendmentStatus:
+    """The status of a pending amendment after `action`, or a Conflict in Chinese."""
+    current = AmendmentStatus(status) if status else None
+    found = AMENDMENT_TRANSITIONS.get((current, action))
+    if found is None:
+        label = current.label if current else "（尚不存在）"
+        raise Conflict(f"该调整状态为“{label}”，不能再处理。", rule="amendment_transition")
     return found

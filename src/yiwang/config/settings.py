@@ -418,6 +418,9 @@ OAUTH2_PROVIDER = {
 # (PDF, JPEG, PNG, OFD checked by content) up to this size; notification channel plugins
 # (in_app / email / sms -> dotted class path; the offline defaults write e-mail and SMS to the log).
 CASE_WARNING_SHARE = float(os.environ.get("CASE_WARNING_SHARE", "0.8"))
+# 异地代收代办 (收受分离, docs/cross-region.md): the intake window hands an application over
+# within this many working days of receiving it (local rules differ; 1 is the common one).
+CROSS_REGION_HANDOVER_DAYS = env_int("CROSS_REGION_HANDOVER_DAYS", default=1)
 CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # Drafts: the largest form data (bytes of its JSON) and how many open drafts one applicant may keep.
 CASE_DRAFT_MAX_BYTES = env_int("CASE_DRAFT_MAX_BYTES", default=64 * 1024)

@@ -75,6 +75,8 @@ DEPARTMENTS: list[tuple[str, str, str, str]] = [
     ("ta_market", "泰安市市场监督管理局", DepartmentKind.MARKET_REGULATION, "370900000000"),
     ("sd_approval", "山东省行政审批服务局", DepartmentKind.APPROVAL_SERVICE, "370000000000"),
     ("sd_data", "山东省大数据局", DepartmentKind.BIG_DATA, "370000000000"),
+    ("mz_service", "满庄镇便民服务中心", DepartmentKind.GOVERNMENT_OFFICE, "370911100000"),
+    ("mzc_service", "满庄村便民服务站", DepartmentKind.OTHER, "370911100201"),
 ]
 
 
@@ -88,6 +90,7 @@ class StaffPersona:
 
 STAFF: list[StaffPersona] = [
     StaffPersona("jn_window", "赵敏", ((Role.WINDOW_CLERK, "jn_approval"),), "济南市行政审批服务局 窗口受理"),
+    StaffPersona("ta_window", "孔收", ((Role.WINDOW_CLERK, "ta_approval"),), "泰安市行政审批服务局 窗口受理"),
     StaffPersona("jn_reviewer", "钱进", ((Role.REVIEWER, "jn_approval"),), "济南市行政审批服务局 审查"),
     StaffPersona("jn_approver", "孙立", ((Role.APPROVER, "jn_approval"),), "济南市行政审批服务局 审批决定"),
     StaffPersona("jn_head", "李局长", ((Role.HEAD, "jn_approval"),), "济南市行政审批服务局 机关负责人（批准延期）"),
@@ -133,6 +136,21 @@ STAFF: list[StaffPersona] = [
     ),
     StaffPersona("lx_reviewer", "林审", ((Role.REVIEWER, "lx_approval"),), "历下区行政审批服务局 审查"),
     StaffPersona("lx_approver", "贺决", ((Role.APPROVER, "lx_approval"),), "历下区行政审批服务局 审批决定"),
+    # The catalog at every level: 泰安 claims province items for itself and its towns (ta_catalog
+    # drafts, sd_catalog reviews and publishes); their handlers work the claimed items' cases.
+    StaffPersona("ta_catalog", "鲁认领", ((Role.CATALOG_ADMIN, "ta_approval"),), "泰安市事项管理员（认领、起草）"),
+    StaffPersona(
+        "ta_handler",
+        "岱审",
+        ((Role.REVIEWER, "ta_approval"), (Role.APPROVER, "ta_approval")),
+        "泰安市行政审批服务局 审查/审批决定",
+    ),
+    StaffPersona(
+        "mz_handler",
+        "满办",
+        ((Role.WINDOW_CLERK, "mz_service"), (Role.REVIEWER, "mz_service"), (Role.APPROVER, "mz_service")),
+        "满庄镇便民服务中心 受理/审查/决定",
+    ),
 ]
 
 

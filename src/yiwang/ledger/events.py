@@ -66,6 +66,10 @@ class CaseVerb(StrEnum):
     CONCLUDE = "conclude"
     CHECK_COMMITMENT = "check_commitment"
     REVOKE = "revoke"
+    # 异地代收代办 / 收受分离 (cases.workflow; docs/cross-region.md).
+    SUBMIT_ELSEWHERE = "submit_elsewhere"
+    HAND_OVER = "hand_over"
+    RECEIVE_HANDOVER = "receive_handover"
     # Steps inside the process.
     DRAFT_CREATED = "draft_created"
     FETCH_EVIDENCE = "fetch_evidence"  # a 免提交 material fetched (or not) at submission
@@ -112,6 +116,8 @@ class CatalogVerb(StrEnum):
     BUNDLE_VERSION_REJECTED = "bundle_version_rejected"
     BUNDLE_VERSION_PUBLISHED = "bundle_version_published"
     BUNDLE_VERSION_WITHDRAWN = "bundle_version_withdrawn"
+    IMPLEMENTATION_CLAIMED = "implementation_claimed"
+    AMENDMENT_CONFIRMED = "amendment_confirmed"
 
 
 class AccountVerb(StrEnum):
@@ -274,6 +280,9 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.CONCLUDE: ("送达结果并办结", _A, True, False),
     C.CHECK_COMMITMENT: ("核查承诺", _A, True, False),
     C.REVOKE: ("撤销许可", _A, True, True),
+    C.SUBMIT_ELSEWHERE: ("提交申请（异地收件）", _A, True, False),
+    C.HAND_OVER: ("移交实施机关", _A, True, False),
+    C.RECEIVE_HANDOVER: ("确认接收移交", _A, True, False),
     C.DRAFT_CREATED: ("开始填写申请", _A, True, False),
     C.FETCH_EVIDENCE: ("调取免提交材料", _A, True, False),
     C.STAGE_STARTED: ("进入办理环节", _A, True, False),
@@ -317,6 +326,8 @@ _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.BUNDLE_VERSION_REJECTED: "退回一件事版本",
     CatalogVerb.BUNDLE_VERSION_PUBLISHED: "发布一件事版本",
     CatalogVerb.BUNDLE_VERSION_WITHDRAWN: "撤回一件事版本",
+    CatalogVerb.IMPLEMENTATION_CLAIMED: "认领事项",
+    CatalogVerb.AMENDMENT_CONFIRMED: "确认基本要素调整",
 }
 _ACCOUNTS: dict[AccountVerb, str] = {
     AccountVerb.REGION_CREATED: "新建行政区划",

@@ -43,6 +43,7 @@ _CONTROL_ANCHORS = {
     "delivery_method": "delivery-electronic",
     "delivery_address": "delivery_address",
     "commitment_signed": "commitment_signed",
+    "intake_department": "intake_department",
 }
 
 
@@ -201,6 +202,7 @@ def _post(request: HttpRequest, user: User, version: ImplementationVersion, *, d
     method = request.POST.get("delivery_method") or None
     address = request.POST.get("delivery_address", "")
     commitment = request.POST.get("commitment_signed") == "true"
+    intake = request.POST.get("intake_department", "")
     submitting = request.POST.get("action") == "submit"
     errors: dict[str, list[str]] = {}
     failed_uploads: list[str] = []
@@ -216,6 +218,7 @@ def _post(request: HttpRequest, user: User, version: ImplementationVersion, *, d
             delivery=method or "",
             address=address,
             commitment=commitment,
+            intake=intake,
             key=key,
             errors=errors,
             failed_uploads=failed_uploads,
@@ -225,6 +228,10 @@ def _post(request: HttpRequest, user: User, version: ImplementationVersion, *, d
     enterprise, usable = _identity(user, identity, draft, errors)
     if not usable:
         return again()
+    # 收件地 (异地代收代办): one of the windows the item allows, or none (apply to the authority).
+    intake_department = {str(d.pk): d for d in catalog.intake_windows(version)}.get(intake)
+    if intake and intake_department is None:
+        errors["intake_department"] = ["收件地：请从列表中选择"]
 
     # 1. Keep what was typed.
     try:
@@ -278,6 +285,7 @@ def _post(request: HttpRequest, user: User, version: ImplementationVersion, *, d
                 commitment_signed=commitment,
                 delivery_method=method,
                 delivery_address=address,
+                intake_department=intake_department,
             )
         except ValidationFailed as exc:
             errors.update(exc.errors)
@@ -329,6 +337,7 @@ def _page(
     delivery: str = "",
     address: str = "",
     commitment: bool = False,
+    intake: str = "",
     errors: dict[str, list[str]] | None = None,
     failed_uploads: list[str] | None = None,
     status: int = 200,
@@ -375,6 +384,7 @@ def _page(
         "commitment_allowed": bool(process and process.commitment_allowed),
         "commitment_text": process.commitment_text if process else "",
         "commitment": commitment,
+        "intake_windows": [(str(d.pk), d.name, str(d.pk) == intake) for d in catalog.intake_windows(version)],
         "instant": bool(process and process.case_kind == "instant"),
         "errors": errors,
         "general_errors": errors.get(GENERAL, []),

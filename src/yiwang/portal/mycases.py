@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import bundle_selectors, selectors, services
+from yiwang.cases import bundle_selectors, handovers, selectors, services
 from yiwang.cases.models import Case
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -156,6 +156,8 @@ def detail_page(
             "status": s.stage.status,
             "status_label": StageStatus(s.stage.status).label,
             "parallel": s.stage.is_parallel,
+            # 多地联办 (or another department's stage): say who handles it
+            "elsewhere": any(t.task.department_id != case.department_id for t in s.tasks),
             "branches": [
                 {"department": t.task.department.name, "name": t.task.name, "status_label": _branch_label(t.task)}
                 for t in s.tasks
@@ -173,6 +175,7 @@ def detail_page(
         "outcome_tone": status_tone(case.status),
         "enterprise": case.enterprise,
         "stages": stages,
+        "handover": handovers.handover_view(case),
         "supplement": supplement,
         "supplement_rows": supplement_rows,
         "can_answer": CaseAction.ANSWER_SUPPLEMENT in detail.actions,

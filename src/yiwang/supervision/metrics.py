@@ -72,6 +72,9 @@ COUNTERS = [
 # The states the dashboard lists a case as standing in: the engine's open states
 # (workflow.OPEN_STATES) and then the decided ones awaiting delivery, in this order.
 STANDING_STATES = [
+    CaseStatus.INTAKE_PENDING,  # 异地代收代办: at another region's window, counted for the handling one
+    CaseStatus.INTAKE_SUPPLEMENT,
+    CaseStatus.HANDED_OVER,
     CaseStatus.SUBMITTED,
     CaseStatus.SUPPLEMENT_REQUESTED,
     CaseStatus.IN_REVIEW,

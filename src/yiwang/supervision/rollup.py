@@ -37,6 +37,7 @@ from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures, S
 # Verb → the counter of DailyFigures it adds one to.
 COUNTED: dict[str, str] = {
     CaseVerb.SUBMIT: "submitted",
+    CaseVerb.SUBMIT_ELSEWHERE: "submitted",  # 异地代收代办: counted for the handling department
     CaseVerb.ACCEPT: "accepted",
     CaseVerb.DEEM_ACCEPT: "accepted",
     CaseVerb.REFUSE: "refused",
@@ -100,7 +101,7 @@ def deltas(case: Case, event: CaseEvent) -> Deltas:
             found.counts["withdrawn"] += 1  # a discarded draft was never an application
         return found
     found.counts[counter] += 1
-    if event.verb == CaseVerb.SUBMIT and event.actor_role == "applicant":
+    if event.verb in (CaseVerb.SUBMIT, CaseVerb.SUBMIT_ELSEWHERE) and event.actor_role == "applicant":
         found.counts["submitted_online"] += 1
     elif event.verb == CaseVerb.APPROVE and case.decided_by_rule:
         found.counts["decided_by_rule"] += 1

@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import bundle_selectors, inbox, selectors, services
+from yiwang.cases import bundle_selectors, handovers, inbox, selectors, services
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
@@ -124,6 +124,13 @@ def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
         _intake_row(case, inbox.intake_urgency(case, today, calendar))
         for case in selectors.intake_queue_for(user)[:limit]
     ]
+    # 异地代收代办: what the user's window received for other regions, and what they sent here.
+    awaiting, arriving = handovers.handover_inbox(user, limit=limit)
+    rows += [
+        _row(case, f"异地收件：核对后移交{case.department.name}", handovers.handover_urgency(case, today, calendar))
+        for case in awaiting
+    ]
+    rows += [_row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency()) for case in arriving]
     tasks = inbox.task_inbox_for(user)[:limit]
     if tasks:
         urgencies = inbox.task_urgencies(tasks, today, calendar)
@@ -284,8 +291,19 @@ def _case_page(
         "supplement_errors": errors.get("items", []) if failed == "supplement" else [],
         "forms": {
             name: form(name)
-            for name in ("accept", "refuse", "supplement", "decide", "conclude", "suspend", "resume", "extend")
+            for name in (
+                "accept",
+                "refuse",
+                "supplement",
+                "decide",
+                "conclude",
+                "suspend",
+                "resume",
+                "extend",
+                "hand_over",
+            )
         },
+        "handover": handovers.handover_view(case),
         "procedures": list(services.SPECIAL_PROCEDURES.items()),
         "failed": failed,
         "general_errors": summary,
@@ -332,6 +350,16 @@ def _decide(user: User, case: Case, post: QueryDict) -> str:
     return "已作出准予许可决定。" if outcome == "approve" else "已作出不予许可决定，并已告知申请人理由和救济途径。"
 
 
+def _hand_over(user: User, case: Case, post: QueryDict) -> str:
+    services.handover_send(actor=user, case=case, mail_reference=post.get("mail_reference", ""))
+    return f"已移交{case.department.name}，等待其确认接收。"
+
+
+def _receive(user: User, case: Case, post: QueryDict) -> str:
+    services.handover_receive(actor=user, case=case)
+    return "已确认接收移交，请在 5 个工作日内受理或一次性告知补正。"
+
+
 def _conclude(user: User, case: Case, post: QueryDict) -> str:
     services.case_conclude(actor=user, case=case, reference=post.get("reference", ""))
     return "审批结果已送达，办件已办结。"
@@ -368,6 +396,7 @@ ACTION_FIELD_LABELS = {
     "procedure": "特别程序",
     "note": "说明",
     "expected_days": "预计所需时间",
+    "mail_reference": "原件寄递单号",
 }
 
 
@@ -387,6 +416,8 @@ CASE_ACTIONS = {
     "supplement": ("一次性告知补正", _supplement),
     "decide": ("作出审批决定", _decide),
     "conclude": ("送达并办结", _conclude),
+    "hand_over": ("移交实施机关", _hand_over),
+    "receive_handover": ("确认接收移交", _receive),
     "suspend": ("启动特别程序", _suspend),
     "resume": ("结束特别程序", _resume),
     "extend": ("延长办理时限", _extend),

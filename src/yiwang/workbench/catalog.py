@@ -123,6 +123,7 @@ def _nav(request: HttpRequest) -> dict[str, Any]:
             {"title": "事项库管理", "href": reverse("workbench:catalog")},
             {"title": "新增事项", "href": reverse("workbench:catalog_item_new")},
             {"title": "新增一件事", "href": reverse("workbench:catalog_bundle_new")},
+            {"title": "事项认领与调整", "href": reverse("workbench:catalog_levels")},
         ]
     }
 

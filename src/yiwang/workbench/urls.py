@@ -5,6 +5,7 @@ from yiwang.workbench import (
     cases,
     catalog,
     catalog_bundles,
+    catalog_levels,
     exchange,
     exchange_clients,
     exchange_demands,
@@ -35,6 +36,9 @@ urlpatterns = [
     path("catalog/bundles/new/", catalog_bundles.bundle_new, name="catalog_bundle_new"),
     path("catalog/bundles/<slug:code>/", catalog_bundles.bundle_owner, name="catalog_bundle"),
     path("catalog/bundle-versions/<id:pk>/", catalog.version_page, {"kind": "bundle"}, name="catalog_bundle_version"),
+    path("catalog/levels/", catalog_levels.levels_home, name="catalog_levels"),
+    path("catalog/levels/claim/", catalog_levels.claim, name="catalog_claim"),
+    path("catalog/amendments/<id:pk>/confirm/", catalog_levels.amendment_confirm, name="catalog_amendment_confirm"),
     path("catalog/items/<str:key>/", catalog.owner_page, {"kind": "item"}, name="catalog_item"),
     path(
         "catalog/items/<str:basic_code>/implementations/new/",

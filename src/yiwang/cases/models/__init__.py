@@ -8,6 +8,7 @@
   requests.
 - `access`: the log of every staff read of a case.
 - `bundle`: a bundle application (一件事) owning its part cases, its uploads and events.
+- `handover`: the hand-over record of an application received in another region (异地代收代办).
 """
 
 from yiwang.cases.models.access import CaseAccessLog
@@ -19,6 +20,7 @@ from yiwang.cases.models.case import (
     Decision,
     DeliveryMethod,
 )
+from yiwang.cases.models.handover import Handover
 from yiwang.cases.models.materials import CaseEvidence, CaseMaterial, EvidenceFailure, SupplementRequest
 from yiwang.cases.models.timing import ClockEvent
 from yiwang.cases.models.work import Stage, Task
@@ -37,6 +39,7 @@ __all__ = [
     "Decision",
     "DeliveryMethod",
     "EvidenceFailure",
+    "Handover",
     "Stage",
     "SupplementRequest",
     "Task",

@@ -50,6 +50,16 @@ class Case(ClockOwner, models.Model):
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name="申请企业"
     )
+    # 异地代收代办: the window of another region the applicant hands in at (its clerks see the
+    # case and hand it over; see Handover). Null for an application made to the authority itself.
+    intake_department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="intake_cases",
+        verbose_name="收件窗口（异地代收）",
+    )
     status = models.CharField(
         "状态", max_length=24, choices=CaseStatus.choices, default=CaseStatus.DRAFT, db_index=True, editable=False
     )
@@ -110,6 +120,12 @@ class Case(ClockOwner, models.Model):
         indexes = [
             models.Index(fields=["department", "status"], name="case_department_status"),
             models.Index(fields=["region", "status"], name="case_region_status"),
+            # The intake window's list (异地代收代办): its cases, whatever their state.
+            models.Index(
+                fields=["intake_department", "status"],
+                condition=models.Q(intake_department__isnull=False),
+                name="case_intake_window",
+            ),
             models.Index(fields=["status", "warning_date"], name="case_status_warning"),
             models.Index(fields=["status", "received_on"], name="case_status_received"),
             # 电子监察's red and yellow cards: cases in review past (or near) their committed date

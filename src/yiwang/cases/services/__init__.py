@@ -8,11 +8,14 @@ the public payload) and queues notifications that are delivered after commit.
 - followup: case_supplement_answer, case_withdraw (the applicant, after submitting)
 - intake: case_accept, case_refuse, case_supplement_request, case_deem_accept (the window;
   the law)
+- handover: handover_send, handover_receive (异地代收代办: the intake window of another
+  region and the implementing authority)
 - review: task_claim, task_release, task_complete, case_decide, case_conclude
 - timing: case_suspend, case_resume, case_extend, case_deadline_check, task_deadline_check
 """
 
 from yiwang.cases.services.followup import case_supplement_answer, case_withdraw
+from yiwang.cases.services.handover import handover_receive, handover_send
 from yiwang.cases.services.intake import case_accept, case_deem_accept, case_refuse, case_supplement_request
 from yiwang.cases.services.review import case_conclude, case_decide, task_claim, task_complete, task_release
 from yiwang.cases.services.submission import case_draft_save, case_material_upload, case_submit
@@ -42,6 +45,8 @@ __all__ = [
     "case_supplement_request",
     "case_suspend",
     "case_withdraw",
+    "handover_receive",
+    "handover_send",
     "task_claim",
     "task_complete",
     "task_deadline_check",

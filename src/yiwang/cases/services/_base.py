@@ -36,7 +36,7 @@ REMEDIES = [
 
 # What a service reads of a case besides the row itself (only the case row is locked); the
 # pinned implementation version comes from the catalog's per-process copy.
-CASE_RELATED = ("department", "region", "enterprise", "applicant")
+CASE_RELATED = ("department", "region", "enterprise", "applicant", "intake_department")
 
 
 def lock_case(case: Case | int) -> Case:

@@ -8,6 +8,7 @@ from yiwang.cases.models import Case, CaseMaterial, Stage, SupplementRequest
 from yiwang.cases.policy import require_case_action
 from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
+from yiwang.cases.services import handover
 from yiwang.cases.workflow import STAGE_OPEN_STATES, CaseAction, CaseStatus, StageAction, TaskAction, case_next_status
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, ValidationFailed
@@ -47,6 +48,8 @@ def case_supplement_answer(*, actor: User, case: Case, note: str = "") -> Case:
         supplement.save(update_fields=["answered_at", "answer_note"])
         if before == CaseStatus.SUPPLEMENT_REQUESTED:
             case.received_on = clock.today()
+        elif before == CaseStatus.INTAKE_SUPPLEMENT:
+            handover.handover_reopen(case)  # the intake window's term starts again today
         base.transition(
             case,
             CaseAction.ANSWER_SUPPLEMENT,
@@ -59,6 +62,8 @@ def case_supplement_answer(*, actor: User, case: Case, note: str = "") -> Case:
         if before == CaseStatus.SUPPLEMENT_PENDING:
             base.resume_clocks(case, cause="supplement")
             recipients = {supplement.requested_by, *base.role_holders(case.department_id, ["reviewer", "approver"])}
+        elif before == CaseStatus.INTAKE_SUPPLEMENT:
+            recipients = {supplement.requested_by, *handover.intake_clerks(case)}
         else:
             recipients = {supplement.requested_by, *base.window_clerks_for(case)}
         base.notify_staff(recipients, case, "申请人已补正", "申请人已按补正告知提交材料，请继续办理。")

@@ -130,9 +130,10 @@ def case_supplement_request(
     """一次性告知补正: one complete list of what is missing.
 
     Before acceptance (window clerk, within the 5-working-day window, once only) the case
-    waits for the applicant without a clock. After acceptance (window clerk, reviewer,
-    approver of the case, or whoever holds one of its open tasks) the case clock and the
-    open tasks' clocks pause until the applicant answers.
+    waits for the applicant without a clock; so does an application waiting at the intake
+    window of another region (异地代收代办: its clerk asks, once, before handing it over).
+    After acceptance (window clerk, reviewer, approver of the case, or whoever holds one of
+    its open tasks) the case clock and the open tasks' clocks pause until the applicant answers.
     `items`: [{"material_key": key of a catalog material, or "name": free text, "note": …}].
     Side effects: CaseEvent, ledger, clock events, notice to the applicant (in-app + SMS).
     """
@@ -142,14 +143,16 @@ def case_supplement_request(
         role = require_case_action(actor, CaseAction.REQUEST_SUPPLEMENT, case)
         case_next_status(case.status, CaseAction.REQUEST_SUPPLEMENT)
         cleaned = _clean_items(case, items)
-        if before == CaseStatus.SUBMITTED:
+        # 受理前: at the authority's window, or at the intake window of another region (异地代收).
+        before_acceptance = before in (CaseStatus.SUBMITTED, CaseStatus.INTAKE_PENDING)
+        if before_acceptance:
             if _window_passed(case):
                 raise Conflict("已超过 5 个工作日的补正告知期限，依法视为已受理，不能再作受理前补正。")
             if SupplementRequest.objects.filter(case=case, before_acceptance=True).exists():
                 raise Conflict("受理前的补正依法应一次性告知，本件已告知过补正，不能再次要求。")
         supplement = SupplementRequest.objects.create(
             case=case,
-            before_acceptance=before == CaseStatus.SUBMITTED,
+            before_acceptance=before_acceptance,
             items=cleaned,
             message=message.strip(),
             requested_by=actor,

@@ -10,7 +10,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from yiwang.accounts.models import Enterprise, User
+from yiwang.accounts.models import Department, Enterprise, User
 from yiwang.cases import evidence
 from yiwang.cases.deadlines import clock_cache_set
 from yiwang.cases.models import Case, CaseMaterial, DeliveryMethod, SupplementRequest
@@ -19,6 +19,7 @@ from yiwang.cases.policy import is_current_agent, require_case_action
 from yiwang.cases.selectors import material_needed
 from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
+from yiwang.cases.services import handover
 from yiwang.cases.services._evidence import evidence_record
 from yiwang.cases.uploads import upload_check, upload_store
 from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
@@ -203,7 +204,11 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
         locked = base.lock_case(case)
         require_case_action(actor, CaseAction.UPLOAD_MATERIAL, locked)
         supplement = None
-        if locked.status in (CaseStatus.SUPPLEMENT_REQUESTED, CaseStatus.SUPPLEMENT_PENDING):
+        if locked.status in (
+            CaseStatus.SUPPLEMENT_REQUESTED,
+            CaseStatus.SUPPLEMENT_PENDING,
+            CaseStatus.INTAKE_SUPPLEMENT,
+        ):
             supplement = SupplementRequest.objects.filter(case=locked, answered_at__isnull=True).last()
             asked = {item.get("material_key") for item in (supplement.items if supplement else [])}
             if material_key not in asked:
@@ -301,6 +306,7 @@ def case_submit(
     commitment_signed: bool = False,
     delivery_method: str | None = None,
     delivery_address: str | None = None,
+    intake_department: Department | None = None,
 ) -> Case:
     """Submit a draft (or a new application in one go) and allocate the case number.
 
@@ -316,7 +322,9 @@ def case_submit(
     why. Each lookup is recorded on the case (CaseEvidence, a `fetch_evidence` event and
     ledger entry). Then, in the same transaction: 秒批 when a rule holds (accepted and
     approved without a person, the rule recorded), or 告知承诺 (approved at once plus a 核查
-    task). Nothing changes on ValidationFailed — save the draft first to keep what was typed.
+    task). With `intake_department` (收件地: another region's window, 异地代收代办) the case
+    goes to that window to be checked and handed over (services.handover), not to 秒批.
+    Nothing changes on ValidationFailed — save the draft first to keep what was typed.
     Side effects: CaseEvents, ledger entries, receipt to the applicant, notice to the window.
     """
     _require_person(actor)
@@ -331,6 +339,7 @@ def case_submit(
         commitment_signed=commitment_signed,
         delivery_method=delivery_method,
         delivery_address=delivery_address,
+        intake_department=intake_department,
     )
     existing = Case.objects.filter(applicant=actor, idempotency_key=key).first()
     if existing is not None:
@@ -347,6 +356,7 @@ def case_submit(
             commitment_signed=commitment_signed,
             delivery_method=delivery_method,
             delivery_address=delivery_address,
+            intake_department=intake_department,
         )
     except IntegrityError:
         # The key is taken: by a concurrent request for the same application that committed
@@ -366,6 +376,7 @@ def _submission_fingerprint(
     commitment_signed: bool,
     delivery_method: str | None,
     delivery_address: str | None,
+    intake_department: Department | None,
 ) -> str:
     """SHA-256 of the canonical JSON of what one submission request carries, as sent.
 
@@ -380,6 +391,7 @@ def _submission_fingerprint(
         "commitment_signed": commitment_signed,
         "delivery_method": delivery_method,
         "delivery_address": delivery_address,
+        **({"intake_department": intake_department.pk} if intake_department is not None else {}),
     }
     return hashlib.sha256(canonical(carried).encode()).hexdigest()
 
@@ -413,6 +425,7 @@ def _submit(
     commitment_signed: bool,
     delivery_method: str | None,
     delivery_address: str | None,
+    intake_department: Department | None,
 ) -> Case:
     if form_data is not None:  # bounded before it is written (an inf or NUL would fail the INSERT)
         _draft_bounded(draft.implementation_version if draft else implementation_version, form_data, delivery_address)
@@ -457,6 +470,7 @@ def _submit(
             commitment_signed=commitment_signed,
             delivery_method=delivery_method,
             delivery_address=delivery_address,
+            intake_department=intake_department,
         )
 
 
@@ -471,6 +485,7 @@ def submit_locked(
     commitment_signed: bool = False,
     delivery_method: str | None = None,
     delivery_address: str | None = None,
+    intake_department: Department | None = None,
 ) -> Case:
     """Submit a locked draft `case` inside the caller's transaction: the checks, the number,
     the events, 秒批 or 告知承诺 (case_submit's docstring). A bundle application (services.bundles)
@@ -488,6 +503,13 @@ def submit_locked(
     )
     if commitment_signed and not process.commitment_allowed:
         errors["commitment_signed"] = ["告知承诺：本事项不适用告知承诺制"]
+    routed = intake_department is not None
+    if intake_department is not None:
+        problem = handover.intake_problem(case, intake_department)
+        if problem is None and commitment_signed:
+            problem = "收件地：签署告知承诺书的申请当场办理，无需异地收件"
+        if problem is not None:
+            errors["intake_department"] = [problem]
     uploaded = set(
         CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).values_list("material_key", flat=True)
     )
@@ -512,17 +534,20 @@ def submit_locked(
     case.delivery_method, case.delivery_address = method, address
     case.number = case_number_next(region_code=case.region.code, on=today)
     case.idempotency_key, case.idempotency_fingerprint = key, fingerprint
-    case.submitted_at, case.received_on = now, today
+    case.submitted_at, case.received_on = now, None if routed else today
     if commitment_signed:
         case.commitment_signed_at, case.commitment_text = now, process.commitment_text
+    if intake_department is not None:
+        handover.intake_open(case, intake_department)
     base.transition(
         case,
-        CaseAction.SUBMIT,
+        CaseAction.SUBMIT_ELSEWHERE if routed else CaseAction.SUBMIT,
         actor=actor,
-        summary=f"提交申请，办件编号 {case.number}",
+        summary=f"提交申请，办件编号 {case.number}"
+        + (f"，在{intake_department.name}递交材料" if intake_department is not None else ""),
         payload={
             "number": case.number,
-            "received_on": today.isoformat(),
+            "received_on": None if routed else today.isoformat(),
             "enterprise": case.enterprise.credit_code if case.enterprise else None,
             "commitment": commitment_signed,
             "materials": sorted(uploaded),
@@ -538,6 +563,14 @@ def submit_locked(
         sms=True,
         kind=base.Notice.RECEIPT,
     )
+    if routed:
+        base.notify_staff(
+            handover.intake_clerks(case),
+            case,
+            "异地收件待核对",
+            f"请核对材料，{handover.handover_days()} 个工作日内移交实施机关或一次性告知补正。",
+        )
+        return case
     base.notify_staff(base.window_clerks_for(case), case, "新的申请待受理", "请在 5 个工作日内受理或一次性告知补正。")
     facts = {**cleaned, **evidence.shared_facts_of(supplies)}
     rule = next((r for r in process.auto_approval if rule_holds(r, facts)), None)

@@ -4,12 +4,11 @@ import datetime as dt
 
 import pytest
 
-from yiwang.accounts.models import Enterprise, EnterpriseAgent, Role
-from yiwang.accounts.services import staff_create, staff_role_grant
+from yiwang.accounts.models import Enterprise, EnterpriseAgent
 from yiwang.cases import inbox, selectors, services
 from yiwang.cases.models import Case, CaseAccessLog
 from yiwang.cases.tests import flows
-from yiwang.cases.tests.factories import ImplementationVersionFactory, dept, user
+from yiwang.cases.tests.factories import ImplementationVersionFactory, user
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -21,8 +20,7 @@ DAY = dt.date(2026, 3, 2)
 
 @pytest.fixture
 def other_region_clerk(world: None) -> None:
-    clerk = staff_create(actor=None, username="ta_window", password="Yiwang-demo-2026", display_name="泰安窗口")
-    staff_role_grant(actor=None, user=clerk, role=Role.WINDOW_CLERK, department=dept("ta_approval"))
+    """ta_window: the demo world's 泰安市行政审批服务局 window clerk (demo.world)."""
 
 
 @pytest.fixture

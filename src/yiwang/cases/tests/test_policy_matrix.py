@@ -21,7 +21,7 @@ from yiwang.accounts.models import Role, User
 from yiwang.accounts.services import staff_create, staff_role_grant
 from yiwang.cases import policy, services
 from yiwang.cases.models import Case, Task
-from yiwang.cases.tests import flows
+from yiwang.cases.tests import crossflows, flows
 from yiwang.cases.tests.factories import (
     ImplementationVersionFactory,
     committed_process,
@@ -129,6 +129,17 @@ def _draft() -> Case:
     return flows.draft(_version())
 
 
+def _decided_pickup_at_intake() -> Case:
+    """异地代收代办, collected at the 泰安 window: handed over, received, accepted (即办件)."""
+    case = crossflows.received(crossflows.proxy_version(instant=True), delivery_method="pickup")
+    return services.case_accept(actor=user("jn_window"), case=case)
+
+
+def _submit_elsewhere(client: Client, case: Case) -> Any:
+    body = {"draft_ref": str(case.ref), "intake_department_credit_code": dept("ta_approval").credit_code}
+    return client.post(f"{BASE}/submit", body, "application/json", HTTP_IDEMPOTENCY_KEY="matrix")
+
+
 def _post(path: str, body: dict[str, Any] | None = None) -> Callable[[Client, Case], Any]:
     def call(client: Client, case: Case) -> Any:
         return client.post(f"{BASE}/{case.number}{path}", body or {}, content_type="application/json")
@@ -172,6 +183,8 @@ def _submit(client: Client, case: Case) -> Any:
 
 
 HANDLERS = {"window_clerk", "reviewer", "approver", "dual"}
+# A case handed in at the 泰安 window (异地代收代办) is seen by that window's clerks too.
+SEES_INTAKE = SEES_CASE | {"other_region_clerk"}
 FREE_TEXT = {"name": "经营场所面积说明"}
 A = CaseAction
 ROWS: dict[str, Row] = {
@@ -263,6 +276,46 @@ ROWS: dict[str, Row] = {
         action=A.APPROVE,
     ),
     "conclude": Row(_decided_pickup, _post("/conclude", {"reference": "已领取"}), {"window_clerk"}, action=A.CONCLUDE),
+    # 异地代收代办: the 泰安 window checks and hands over, the 济南 window receives; the
+    # result collected at 泰安 is handed out there.
+    "submit_elsewhere": Row(
+        lambda: flows.draft(crossflows.proxy_version()),
+        _submit_elsewhere,
+        {"owner"},
+        sees={"owner"},
+        action=A.SUBMIT_ELSEWHERE,
+    ),
+    "hand_over": Row(
+        crossflows.at_intake,
+        _post("/hand-over", {"mail_reference": "SF1234567890"}),
+        {"other_region_clerk"},
+        sees=SEES_INTAKE,
+        action=A.HAND_OVER,
+    ),
+    "request_supplement_at_intake": Row(
+        crossflows.at_intake,
+        _post("/supplement-request", {"items": [FREE_TEXT]}),
+        {"other_region_clerk"},
+        sees=SEES_INTAKE,
+        action=A.REQUEST_SUPPLEMENT,
+    ),
+    "receive_handover": Row(
+        crossflows.handed_over,
+        _post("/handover-receive"),
+        {"window_clerk"},
+        sees=SEES_INTAKE,
+        action=A.RECEIVE_HANDOVER,
+    ),
+    "accept_after_handover": Row(
+        crossflows.received, _post("/accept"), {"window_clerk"}, sees=SEES_INTAKE, action=A.ACCEPT
+    ),
+    "conclude_at_intake": Row(
+        _decided_pickup_at_intake,
+        _post("/conclude", {"reference": "已领取"}),
+        {"other_region_clerk"},
+        sees=SEES_INTAKE,
+        action=A.CONCLUDE,
+    ),
     "check_commitment": Row(
         _under_inspection,
         _task_call("inspection", "complete", {"outcome": "pass", "opinion": "现场核查属实"}),
@@ -285,8 +338,7 @@ def _claimed(case: Case, key: str, username: str) -> Case:
 
 @pytest.fixture
 def personas(world: None) -> dict[str, Client]:
-    clerk = staff_create(actor=None, username="ta_window", password="Yiwang-demo-2026", display_name="泰安窗口")
-    staff_role_grant(actor=None, user=clerk, role=Role.WINDOW_CLERK, department=dept("ta_approval"))
+    # ta_window: the demo's 泰安市行政审批服务局 window clerk
     dual = staff_create(actor=None, username="dual_post", password="Yiwang-demo-2026", display_name="一人两岗")
     for role in (Role.REVIEWER, Role.APPROVER):
         staff_role_grant(actor=None, user=dual, role=role, department=dept("jn_approval"))

@@ -16,15 +16,16 @@ import pytest
 
 from yiwang.cases import services
 from yiwang.cases.models import Case, Task
-from yiwang.cases.tests import flows
+from yiwang.cases.tests import crossflows, flows
 from yiwang.cases.tests.factories import (
     COMMITMENT_TEXT,
     GOOD_DATA,
     ImplementationVersionFactory,
     decision_only_process,
+    dept,
     user,
 )
-from yiwang.cases.workflow import CASE_TRANSITIONS, CaseAction, CaseStatus
+from yiwang.cases.workflow import CASE_TRANSITIONS, INTAKE_STATES, CaseAction, CaseStatus
 from yiwang.core import clock
 from yiwang.core.errors import Conflict
 
@@ -37,7 +38,7 @@ S, A = CaseStatus, CaseAction
 
 def _version():  # type: ignore[no-untyped-def]
     return ImplementationVersionFactory(
-        process=decision_only_process(commitment_allowed=True, commitment_text=COMMITMENT_TEXT)
+        process=decision_only_process(commitment_allowed=True, commitment_text=COMMITMENT_TEXT), **crossflows.PROXY
     )
 
 
@@ -66,6 +67,13 @@ BUILD: dict[CaseStatus, Callable[..., Case]] = {
         ).case
     ),
     S.IN_REVIEW: _in_review,
+    S.INTAKE_PENDING: crossflows.at_intake,
+    S.INTAKE_SUPPLEMENT: lambda v: (
+        services.case_supplement_request(
+            actor=user("ta_window"), case=crossflows.at_intake(v), items=[{"material_key": "layout"}]
+        ).case
+    ),
+    S.HANDED_OVER: crossflows.handed_over,
     S.SUPPLEMENT_PENDING: lambda v: (
         services.case_supplement_request(
             actor=user("jn_window"), case=_in_review(v), items=[{"material_key": "layout"}]
@@ -92,7 +100,7 @@ BUILD: dict[CaseStatus, Callable[..., Case]] = {
 
 
 def _answer(case: Case) -> object:
-    if case.status in (S.SUPPLEMENT_REQUESTED, S.SUPPLEMENT_PENDING):
+    if case.status in (S.SUPPLEMENT_REQUESTED, S.SUPPLEMENT_PENDING, S.INTAKE_SUPPLEMENT):
         services.case_material_upload(actor=user("zhangsan"), case=case, material_key="layout", upload=flows.pdf())
     return services.case_supplement_answer(actor=user("zhangsan"), case=case)
 
@@ -115,7 +123,9 @@ CALL: dict[CaseAction, Callable[[Case], object]] = {
     A.DEEM_ACCEPT: lambda c: services.case_deem_accept(case=c),
     A.REFUSE: lambda c: services.case_refuse(actor=user("jn_window"), case=c, reason="理由", legal_basis="依据"),
     A.REQUEST_SUPPLEMENT: lambda c: services.case_supplement_request(
-        actor=user("jn_window"), case=c, items=[{"material_key": "layout"}]
+        actor=user("ta_window" if c.status in INTAKE_STATES else "jn_window"),
+        case=c,
+        items=[{"material_key": "layout"}],
     ),
     A.ANSWER_SUPPLEMENT: _answer,
     A.WORK_TASK: lambda c: services.task_claim(actor=user("jn_approver"), task=_task(c, "decision")),
@@ -127,6 +137,11 @@ CALL: dict[CaseAction, Callable[[Case], object]] = {
     A.APPROVE: lambda c: services.case_decide(actor=user("jn_approver"), case=c, outcome="approve", opinion="同意"),
     A.DENY: lambda c: services.case_decide(actor=user("jn_approver"), case=c, outcome="deny", opinion="不符合"),
     A.CONCLUDE: lambda c: services.case_conclude(actor=user("jn_window"), case=c, reference="已领取"),
+    A.SUBMIT_ELSEWHERE: lambda c: services.case_submit(
+        actor=user("zhangsan"), draft=c, idempotency_key=f"walk-{c.pk}", intake_department=dept("ta_approval")
+    ),
+    A.HAND_OVER: lambda c: services.handover_send(actor=user("ta_window"), case=c),
+    A.RECEIVE_HANDOVER: lambda c: services.handover_receive(actor=user("jn_window"), case=c),
     A.CHECK_COMMITMENT: lambda c: services.task_complete(
         actor=user("jn_reviewer"), task=_task(c, "inspection"), outcome="pass", opinion=""
     ),

@@ -45,7 +45,7 @@ def test_every_case_state_action_pair(state: CaseStatus, action: CaseAction) -> 
 
 
 def test_the_table_is_complete_and_coherent() -> None:
-    assert len(CASE_PAIRS) == len(CaseStatus) * len(CaseAction) == 216
+    assert len(CASE_PAIRS) == len(CaseStatus) * len(CaseAction) == 315
     targets = {t for t in CASE_TRANSITIONS.values()}
     # Every state but draft is reachable; terminal states have no way out.
     assert targets | {CaseStatus.DRAFT} == set(CaseStatus)
@@ -65,6 +65,9 @@ def test_withdrawal_is_possible_exactly_before_a_decision() -> None:
     can_withdraw = {s for s in CaseStatus if (s, CaseAction.WITHDRAW) in CASE_TRANSITIONS}
     assert can_withdraw == {
         CaseStatus.DRAFT,
+        CaseStatus.INTAKE_PENDING,
+        CaseStatus.INTAKE_SUPPLEMENT,
+        CaseStatus.HANDED_OVER,
         CaseStatus.SUBMITTED,
         CaseStatus.SUPPLEMENT_REQUESTED,
         CaseStatus.IN_REVIEW,

@@ -14,6 +14,7 @@ from yiwang.catalog.services.implementations import (
     implementation_version_update,
 )
 from yiwang.catalog.services.items import ITEMS, item_version_draft, item_version_update
+from yiwang.catalog.services.levels import amendment_confirm, implementation_claim
 from yiwang.catalog.services.versions import version_publish, version_reject, version_submit, version_withdraw
 
 item_version_submit = partial(version_submit, ITEMS)
@@ -30,12 +31,14 @@ bundle_version_reject = partial(version_reject, BUNDLES)
 bundle_version_publish = partial(version_publish, BUNDLES)
 
 __all__ = [
+    "amendment_confirm",
     "bundle_version_draft",
     "bundle_version_publish",
     "bundle_version_reject",
     "bundle_version_submit",
     "bundle_version_update",
     "bundle_version_withdraw",
+    "implementation_claim",
     "implementation_version_draft",
     "implementation_version_publish",
     "implementation_version_reject",

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.catalog import rules
+from yiwang.catalog.choices import RETIRING_KINDS
 from yiwang.catalog.diff import Change, implementation_version_diff
 from yiwang.catalog.elements import IMPLEMENTATION_VERSION, MATERIAL, MATERIAL_DEFAULTS
 from yiwang.catalog.models import (
@@ -28,13 +29,14 @@ from yiwang.catalog.models import (
 )
 from yiwang.catalog.search import search_document_refresh
 from yiwang.catalog.services import versions
+from yiwang.catalog.services.amendments import amendments_settle
 from yiwang.catalog.services.common import next_number, require_change_reason, require_no_problems, require_scope
 from yiwang.catalog.services.versions import VersionKind
 from yiwang.catalog.workflow import VersionAction, version_next_status
 from yiwang.core.errors import Conflict, ValidationFailed
 
 MaterialSpec = Mapping[str, Any]
-_LEVEL_OF_REGION = {
+LEVEL_OF_REGION = {
     "province": ExerciseLevel.PROVINCIAL,
     "prefecture": ExerciseLevel.MUNICIPAL,
     "county": ExerciseLevel.COUNTY,
@@ -64,7 +66,7 @@ class ImplementationVersionKind(VersionKind[ImplementationVersion]):
         Material.objects.bulk_create(rows)
 
     def prepare_publication(self, version: ImplementationVersion) -> None:
-        version.item_version = _item_version_in_force(version.implementation.item)
+        version.item_version = item_version_in_force_or_refuse(version.implementation.item)
 
     def changes(self, previous: ImplementationVersion | None, version: ImplementationVersion) -> list[Change]:
         old = list(previous.materials.all()) if previous else []
@@ -79,7 +81,8 @@ class ImplementationVersionKind(VersionKind[ImplementationVersion]):
         at: dt.datetime,
     ) -> dict[str, Any]:
         search_document_refresh(version.implementation)
-        return {"item_version": version.item_version.number}
+        settled = amendments_settle(version, actor=reviewer, at=at)
+        return {"item_version": version.item_version.number, **({"amendments_settled": settled} if settled else {})}
 
 
 IMPLEMENTATIONS = ImplementationVersionKind()
@@ -99,21 +102,23 @@ def material_rows(version: ImplementationVersion, specs: Sequence[MaterialSpec])
     return rows
 
 
-def _material_specs(version: ImplementationVersion) -> Sequence[MaterialSpec]:
+def material_specs(version: ImplementationVersion) -> Sequence[MaterialSpec]:
     return [{name: getattr(m, name) for name in MATERIAL.names} for m in version.materials.all()]
 
 
-def _item_version_in_force(item: ServiceItem) -> ItemVersion:
+def item_version_in_force_or_refuse(item: ServiceItem) -> ItemVersion:
     current = ItemVersion.objects.filter(item=item, status=VersionStatus.PUBLISHED).first()
-    if current is None or current.change_kind == ChangeKind.CANCEL:
-        raise Conflict(f"事项 {item.basic_code} 没有生效的基本要素版本（未发布或已取消），不能维护实施清单。")
+    if current is None or current.change_kind in RETIRING_KINDS:
+        raise Conflict(
+            f"事项 {item.basic_code} 没有生效的基本要素版本（未发布、已取消或已拆分/合并），不能维护实施清单。"
+        )
     return current
 
 
-def _new_defaults(region: Region, department: Department) -> dict[str, Any]:
+def new_defaults(region: Region, department: Department) -> dict[str, Any]:
     """A new implementation starts online, zero visits, 20 working days: the administrator adjusts."""
     return {
-        "exercise_level": _LEVEL_OF_REGION.get(region.level, ExerciseLevel.MUNICIPAL),
+        "exercise_level": LEVEL_OF_REGION.get(region.level, ExerciseLevel.MUNICIPAL),
         "statutory_limit_days": 20,
         "committed_limit_days": 20,
         "required_visits": 0,
@@ -151,7 +156,7 @@ def implementation_version_draft(
         item = ServiceItem.objects.filter(basic_code=basic_code).first()
         if item is None:
             raise ValidationFailed({"basic_code": [f"基本编码：事项 {basic_code} 不存在"]})
-        item_version = _item_version_in_force(item)
+        item_version = item_version_in_force_or_refuse(item)
         implementation = (
             Implementation.objects.select_for_update().filter(item=item, region=region, department=department).first()
         )
@@ -164,15 +169,15 @@ def implementation_version_draft(
             if Implementation.objects.filter(code=code).exists():
                 raise ValidationFailed({"code": [f"实施编码：{code} 已被其他实施清单使用"]})
             implementation = Implementation.objects.create(item=item, region=region, department=department, code=code)
-            base = _new_defaults(region, department)
+            base = new_defaults(region, department)
         else:
             if change_kind == ChangeKind.ADD:
                 raise ValidationFailed({"change_kind": ["调整类型：实施清单已存在，请选择“变更”等类型"]})
             # The version in force, else the latest one (a first draft that was withdrawn or rejected).
             existing = IMPLEMENTATIONS.versions_of(implementation)
             current = existing.filter(status=VersionStatus.PUBLISHED).first() or existing.order_by("-number").first()
-            base = IMPLEMENTATIONS.values_of(current) if current else _new_defaults(region, department)
-            specs = _material_specs(current) if current else []
+            base = IMPLEMENTATIONS.values_of(current) if current else new_defaults(region, department)
+            specs = material_specs(current) if current else []
         version = versions.version_create(
             IMPLEMENTATIONS,
             implementation,
@@ -232,5 +237,5 @@ def implementation_version_copy(
         published_at=at,
         **IMPLEMENTATIONS.values_of(current),
     )
-    Material.objects.bulk_create(material_rows(copy, _material_specs(current)))
+    Material.objects.bulk_create(material_rows(copy, material_specs(current)))
     return copy

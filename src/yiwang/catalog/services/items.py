@@ -1,8 +1,8 @@
 """Item versions (基本要素): the shared version workflow (versions.py) for an item's basic elements.
 
-Publishing a new item version also rebases every implementation in force onto it: the
-implementation's published version is superseded by a copy that points at the new basic
-elements (published versions are never edited; cases keep the version they pinned).
+Publishing a new item version reaches every implementation of the item: a pending amendment
+its level confirms (动态调整, docs/catalog-levels.md), or at once for a suspension or a
+retirement. Published versions are never edited; cases keep the version they pinned.
 """
 
 import datetime as dt
@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from yiwang.accounts.models import User
 from yiwang.catalog import rules
+from yiwang.catalog.choices import RETIRING_KINDS
 from yiwang.catalog.diff import Change, item_version_diff
 from yiwang.catalog.elements import ITEM_VERSION
 from yiwang.catalog.models import (
@@ -21,6 +22,7 @@ from yiwang.catalog.models import (
     ChangeKind,
     Implementation,
     ImplementationVersion,
+    ItemLineage,
     ItemVersion,
     ServiceItem,
     Variant,
@@ -28,6 +30,7 @@ from yiwang.catalog.models import (
 )
 from yiwang.catalog.search import search_document_refresh
 from yiwang.catalog.services import versions
+from yiwang.catalog.services.amendments import amendment_arrive, amendments_settle
 from yiwang.catalog.services.common import require_admin, require_change_reason
 from yiwang.catalog.services.implementations import implementation_version_copy
 from yiwang.catalog.services.versions import VersionKind
@@ -59,9 +62,9 @@ class ItemVersionKind(VersionKind[ItemVersion]):
     def after_publication(
         self, version: ItemVersion, previous: ItemVersion | None, *, reviewer: User, at: dt.datetime
     ) -> dict[str, Any]:
-        """Implementations in force are rebased onto the new basic elements (or taken out of
-        force when the item is cancelled), and their guide documents rebuilt."""
-        return {"rebased": _rebase_implementations(version, previous, reviewer=reviewer, at=at)}
+        """Implementations in force get a pending amendment, or are rebased at once (a suspension)
+        or taken out of force (取消, 拆分, 合并; the lineage recorded) with their guide documents."""
+        return _rebase_implementations(version, previous, reviewer=reviewer, at=at)
 
 
 ITEMS = ItemVersionKind()
@@ -138,14 +141,24 @@ def item_version_update(
 
 def _rebase_implementations(
     version: ItemVersion, previous: ItemVersion | None, *, reviewer: User, at: dt.datetime
-) -> list[str]:
+) -> dict[str, list[str]]:
+    """What the new basic elements do to the item's implementations (every claim, at every level).
+
+    A retirement (取消, 拆分, 合并) takes them out of force and a suspension reaches them at once
+    (rebased copies); any other change is a pending amendment each implementing level confirms
+    (动态调整): until then the implementation stays in force on the basic elements it was
+    published with.
+    """
     if previous is None:
-        return []
-    rebased = []
+        return {}
+    retiring = version.change_kind in RETIRING_KINDS
+    immediate = retiring or version.change_kind == ChangeKind.SUSPEND or version.suspended != previous.suspended
+    rebased, pending = [], []
     for implementation in Implementation.objects.select_for_update().filter(item=version.item).order_by("code"):
         current = (
             ImplementationVersion.objects.select_for_update()
             .filter(implementation=implementation, status=VersionStatus.PUBLISHED)
+            .select_related("item_version")
             .first()
         )
         ImplementationVersion.objects.filter(implementation=implementation, status__in=OPEN_STATUSES).update(
@@ -153,7 +166,11 @@ def _rebase_implementations(
         )
         if current is None:
             continue
-        if version.change_kind == ChangeKind.CANCEL:
+        if not immediate:
+            amendment_arrive(implementation, current, version, at=at)
+            pending.append(implementation.code)
+            continue
+        if retiring:
             versions.version_supersede(current, at=at)
         else:
             copy = implementation_version_copy(
@@ -163,6 +180,20 @@ def _rebase_implementations(
                 reviewer=reviewer,
                 at=at,
             )
+            amendments_settle(copy, actor=reviewer, at=at)
             rebased.append(f"{implementation.code} v{copy.number}")
         search_document_refresh(implementation)
-    return rebased
+    successors = _lineage_record(version, at=at) if version.change_kind in (ChangeKind.SPLIT, ChangeKind.MERGE) else []
+    return {"rebased": rebased, "pending": pending, "successors": successors}
+
+
+def _lineage_record(version: ItemVersion, *, at: dt.datetime) -> list[str]:
+    """拆分/合并 keep their history: one link from the retired item to each item it became."""
+    codes = list(dict.fromkeys(version.successor_codes.split()))
+    for successor in ServiceItem.objects.filter(basic_code__in=codes).order_by("basic_code"):
+        ItemLineage.objects.get_or_create(
+            predecessor=version.item,
+            successor=successor,
+            defaults={"kind": version.change_kind, "item_version": version, "at": at},
+        )
+    return codes

@@ -77,13 +77,13 @@ def test_every_pair_of_an_existing_version(
 
 
 def test_creation_drafts_and_copies(drafter: User, reviewer: User) -> None:
-    """A new version starts as a draft; an item publication copies implementations as published."""
+    """A new version starts as a draft; an item suspension copies implementations as published."""
     assert food_draft(drafter).status == VersionStatus.DRAFT == VERSION_TRANSITIONS[(None, VersionAction.DRAFT)]
     before = Version.objects.get(implementation=food_implementation(), status=VersionStatus.PUBLISHED)
     services.implementation_version_withdraw(
         actor=drafter, version=Version.objects.get(implementation=food_implementation(), status="draft")
     )
-    item = services.item_version_draft(actor=drafter, basic_code=FOOD, change_kind="amend", change_reason="补充别名")
+    item = services.item_version_draft(actor=drafter, basic_code=FOOD, change_kind="suspend", change_reason="暂停办理")
     services.item_version_submit(actor=drafter, version=item)
     services.item_version_publish(actor=reviewer, version=item)
     copy = Version.objects.get(implementation=food_implementation(), status=VersionStatus.PUBLISHED)

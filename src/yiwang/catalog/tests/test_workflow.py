@@ -135,18 +135,14 @@ def test_publishing_records_the_diff_and_the_reason(drafter: User, reviewer: Use
     assert Entry.objects.count() == entries_before + 3  # drafted, submitted, published
 
 
-def test_a_new_item_version_rebases_implementations_without_touching_published_ones(
+def test_a_suspension_rebases_implementations_at_once_without_touching_published_ones(
     drafter: User, reviewer: User
 ) -> None:
     implementation = food_implementation()
     pinned = selectors.implementation_version_in_force(implementation)
     assert pinned is not None
     draft = services.item_version_draft(
-        actor=drafter,
-        basic_code=FOOD,
-        change_kind="amend",
-        change_reason="补充检索别名",
-        elements={"keywords": "开饭店 奶茶店 咖啡馆"},
+        actor=drafter, basic_code=FOOD, change_kind="suspend", change_reason="暂停受理（测试）"
     )
     services.item_version_submit(actor=drafter, version=draft)
     services.item_version_publish(actor=reviewer, version=draft)
@@ -156,7 +152,8 @@ def test_a_new_item_version_rebases_implementations_without_touching_published_o
     assert [m.name for m in current.materials.all()] == [m.name for m in pinned.materials.all()]
     pinned.refresh_from_db()
     assert pinned.status == VersionStatus.SUPERSEDED and pinned.item_version.number == 1
-    assert SearchDocument.objects.get(implementation=implementation).implementation_version == current
+    document = SearchDocument.objects.get(implementation=implementation)
+    assert document.implementation_version == current and document.suspended
 
 
 def test_rejection_sends_the_version_back_with_the_note(drafter: User, reviewer: User) -> None:

@@ -111,6 +111,7 @@ def test_the_demo_regulator_client_reads_decisions_and_licenses_and_is_subscribe
     # permits are 城市管理局's, which publishes none)
     latest = Case.objects.get(bundle__idempotency_key="demo-bundle-restaurant", bundle_member="company")
     record = decision.json()["record"]
+    assert latest.bundle_id is not None
     assert (record["case_number"], record["item_name"], record["decision"]) == (
         latest.number,
         "公司设立登记",

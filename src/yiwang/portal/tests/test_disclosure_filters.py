@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from yiwang.accounts.models import Department, Enterprise, Role
-from yiwang.accounts.services import staff_create, staff_role_grant
+from yiwang.accounts.models import Department, Enterprise
 from yiwang.cases import disclosure as selection
 from yiwang.cases import services
 from yiwang.cases.models import Case, CaseEvent
@@ -44,8 +43,7 @@ def _instant_case(version: ImplementationVersion, day: dt.date, **kw: Any) -> Ca
 
 @pytest.fixture
 def decisions(world: None) -> Decisions:
-    clerk = staff_create(actor=None, username="ta_window", password="Yiwang-demo-2026", display_name="泰安窗口")
-    staff_role_grant(actor=None, user=clerk, role=Role.WINDOW_CLERK, department=dept("ta_approval"))
+    # ta_window: the demo's 泰安市行政审批服务局 window clerk
     food = ImplementationVersionFactory(instant=True)
     hygiene = ImplementationVersionFactory(
         instant=True,

@@ -10,7 +10,9 @@ from yiwang.demo.brands import load_brands
 from yiwang.demo.bundles import load_demo_bundles
 from yiwang.demo.bundles_birth import load_birth_bundle
 from yiwang.demo.cases import load_cases
+from yiwang.demo.claims import load_claims
 from yiwang.demo.clients import CREDENTIALS_FILE, load_clients
+from yiwang.demo.crossregion import load_cross_region
 from yiwang.demo.exchange import load_exchange
 from yiwang.demo.history import load_history
 from yiwang.demo.ratings import load_ratings
@@ -35,6 +37,7 @@ class Command(BaseCommand):
         published = load_rules()  # before any case: every demo case is watched as it happens
         with registry_running():  # the demo cases' 免提交 营业执照 and 户籍 are read from it
             cases = load_cases()
+            load_cross_region()  # 跨域通办: 赵六 of 泰安 applies for 济南's 公司设立登记 (demo.crossregion)
             ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
             history = load_history()  # then the months of cases of every item, state and outcome
             bundles = load_demo_bundles()  # 开办餐饮店一件事 published; lisi's one in progress
@@ -42,6 +45,7 @@ class Command(BaseCommand):
         supervision = load_notices()  # 督办 on some of the hits the rules found
         schemes = load_schemes()  # 考评 schemes: version 1 in force, a draft of version 2
         months = load_publications()  # the closed months' public figures, into the ledger
+        claims = load_claims()  # 泰安 and 满庄镇 claim province items; an amendment 泰安 has yet to confirm
         self.stdout.write(f"工作日历：新增 {years} 个年度；演示数据新增：{created}")
         resources = exchange["resources"] + api_clients["resources"]
         demands = exchange["demands"] + api_clients["demands"]
@@ -61,6 +65,7 @@ class Command(BaseCommand):
         self.stdout.write(f"考评：新发布考评方案版本 {schemes} 个")
         self.stdout.write(f"城市品牌：新发布 {brands} 个（admin 起草、admin2 复核发布；见 docs/brands.md）")
         self.stdout.write(f"政务服务数据公开：新公开月度数据 {months} 个月")
+        self.stdout.write(f"事项认领：新认领 {claims['claims']} 项、新下达基本要素调整 {claims['amendments']} 项")
         self.stdout.write(f"演示提供系统（市场主体登记、户籍）的数据：{records}")
         self.stdout.write("")
         self.stdout.write(f"演示账号（密码均为 {world.DEMO_PASSWORD}）：")
