@@ -54,6 +54,16 @@ class CheckedFile:
     def storage_name(self) -> str:
         return f"cases/{self.sha256[:2]}/{self.sha256}{self.kind.extensions[0]}"
 
+    def stored_fields(self, storage_name: str) -> dict[str, object]:
+        """What a stored-file row (CaseMaterial, BundleUpload) records of this file."""
+        return {
+            "original_name": self.original_name[:255],
+            "storage_name": storage_name,
+            "content_type": self.kind.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+
 
 def max_upload_bytes() -> int:
     return int(getattr(settings, "CASE_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))

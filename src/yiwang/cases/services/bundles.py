@@ -171,11 +171,7 @@ def bundle_material_upload(*, actor: User, bundle: BundleCase, material_key: str
             bundle_case=locked,
             material_key=material_key,
             material_name=material.name,
-            original_name=checked.original_name[:255],
-            storage_name=storage_name,
-            content_type=checked.kind.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
+            **checked.stored_fields(storage_name),
             uploaded_by=actor,
             uploaded_at=now,
         )
