@@ -282,7 +282,8 @@ def _parent(code: str) -> str | None:
 
 
 def logins() -> list[tuple[str, str]]:
-    rows = [("admin", "平台管理员（后台 /admin/）")]
+    rows = [("admin", "平台管理员（后台 /admin/）"), ("admin2", "平台管理员（复核发布城市品牌）")]
     rows += [(p.username, f"{p.name} · {p.description}") for p in STAFF]
     rows += [(a.username, f"{a.name} · {a.description} · {contact_of(a.username)[0]}") for a in APPLICANTS]
+    rows.append(("zhaoliu", "赵六 · 泰安市泰山区居民（跨域通办：在泰安递交济南的事项）"))
     return rows
