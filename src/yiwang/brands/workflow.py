@@ -12,27 +12,19 @@ A pair not in the table is refused with a Chinese message (`brand_next_status`);
 every pair through the real services.
 """
 
-from enum import StrEnum
+from django.db.models import TextChoices
 
 from yiwang.brands.models import BrandStatus
-from yiwang.core.errors import Conflict
+from yiwang.core.transitions import next_status
 
 
-class BrandAction(StrEnum):
-    DRAFT = "draft"
-    UPDATE = "update"
-    DISCARD = "discard"
-    PUBLISH = "publish"
-    SUPERSEDE = "supersede"
+class BrandAction(TextChoices):
+    DRAFT = "draft", "起草"
+    UPDATE = "update", "修改"
+    DISCARD = "discard", "废弃"
+    PUBLISH = "publish", "发布"
+    SUPERSEDE = "supersede", "替代"
 
-
-ACTION_LABELS = {
-    BrandAction.DRAFT: "起草",
-    BrandAction.UPDATE: "修改",
-    BrandAction.DISCARD: "废弃",
-    BrandAction.PUBLISH: "发布",
-    BrandAction.SUPERSEDE: "替代",
-}
 
 _S = BrandStatus
 BRAND_TRANSITIONS: dict[tuple[BrandStatus | None, BrandAction], BrandStatus] = {
@@ -46,9 +38,4 @@ BRAND_TRANSITIONS: dict[tuple[BrandStatus | None, BrandAction], BrandStatus] = {
 
 def brand_next_status(status: BrandStatus | str | None, action: BrandAction, *, number: int = 0) -> BrandStatus:
     """The status after `action`, or a Conflict naming the status and the refused action."""
-    current = BrandStatus(status) if status else None
-    found = BRAND_TRANSITIONS.get((current, action))
-    if found is None:
-        label = current.label if current else "（尚不存在）"
-        raise Conflict(f"品牌版本 v{number} 状态为“{label}”，不能{ACTION_LABELS[action]}。", rule="brand_transition")
-    return found
+    return next_status(BRAND_TRANSITIONS, BrandStatus, status or None, action, f"品牌第 {number} 版")

@@ -12,7 +12,7 @@
 
 from django.db.models import TextChoices
 
-from yiwang.core.errors import Conflict
+from yiwang.core.transitions import next_status
 
 
 class BundleStatus(TextChoices):
@@ -43,9 +43,4 @@ BUNDLE_TRANSITIONS: dict[tuple[BundleStatus | None, BundleAction], BundleStatus]
 
 
 def bundle_next_status(status: BundleStatus | str | None, action: BundleAction) -> BundleStatus:
-    current = BundleStatus(status) if status else None
-    found = BUNDLE_TRANSITIONS.get((current, action))
-    if found is None:
-        label = current.label if current else "（尚不存在）"
-        raise Conflict(f"一件事办件当前状态为“{label}”，不能{action.label}。", rule="workflow")
-    return found
+    return next_status(BUNDLE_TRANSITIONS, BundleStatus, status or None, action, "一件事办件")

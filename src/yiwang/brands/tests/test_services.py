@@ -107,7 +107,7 @@ def test_every_pair_of_the_transition_table_through_the_services(
     assert brand is not None and brand.status == status
     expected = BRAND_TRANSITIONS.get((status, action))
     if expected is None:
-        with pytest.raises(Conflict, match=f"状态为“{status.label}”"):
+        with pytest.raises(Conflict, match=f"当前为“{status.label}”，不能{action.label}"):
             ACTIONS[action](brand, *admins)
     else:
         assert ACTIONS[action](brand, *admins).status == expected
