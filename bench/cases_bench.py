@@ -29,7 +29,9 @@ Figures. ×base = req/s over the baseline's (reads: GET /api/v1/health, writes: 
   p99 < 100 ms at 80% of the peak) is judged on a last run that offers 80% of the best step's
   lives/s at a steady rate (8 threads, each starting a life on its schedule: open loop).
 - lists: GET /api/v1/cases, /me/cases/ (zhangsan); /api/v1/cases/tasks, /workbench/
-  (jn_planning_rev); /api/v1/cases/intake, /workbench/ (jn_window). Below the table: each one's
+  (jn_planning_rev); /api/v1/cases/intake, /workbench/ (jn_window); 办件查询 /workbench/cases/,
+  a staff member's whole case list (jn_window: department + region + intake window; jn_fire_rev:
+  its tasks in others' cases; jn_planning_rev with a status; sd_supervisor: the province). Below the table: each one's
   queries (captured through the test client) with EXPLAIN ANALYZE of the slowest two.
 - app / pg / gen: CPU ms per request of the granian workers, of this database's PostgreSQL
   backends (a lower bound: a backend that exits within the scenario is missed), of the load
@@ -72,7 +74,11 @@ LISTS = [("GET /api/v1/cases (zhangsan)", "/api/v1/cases", "zhangsan"),
          ("GET /api/v1/cases/tasks (jn_planning_rev)", "/api/v1/cases/tasks", "jn_planning_rev"),
          ("GET /workbench/ (jn_planning_rev)", "/workbench/", "jn_planning_rev"),
          ("GET /api/v1/cases/intake (jn_window)", "/api/v1/cases/intake", "jn_window"),
-         ("GET /workbench/ (jn_window)", "/workbench/", "jn_window")]  # fmt: skip
+         ("GET /workbench/ (jn_window)", "/workbench/", "jn_window"),
+         ("GET /workbench/cases/ (jn_window)", "/workbench/cases/", "jn_window"),
+         ("GET /workbench/cases/ (jn_fire_rev)", "/workbench/cases/", "jn_fire_rev"),
+         ("GET /workbench/cases/?status=in_review (jn_planning_rev)", "/workbench/cases/?status=in_review", "jn_planning_rev"),
+         ("GET /workbench/cases/ (sd_supervisor)", "/workbench/cases/", "sd_supervisor")]  # fmt: skip
 
 
 class CasesPlatform(Platform):
@@ -279,7 +285,7 @@ def main() -> None:
         port, pgid = bench.port, bench.server.pid  # type: ignore[union-attr]
         who = {
             n: login_cookie(port, n, PASSWORD)
-            for n in ("zhangsan", "lisi", "wangwu", "jn_window", "jn_planning_app", *REVIEWERS.values())
+            for n in ("zhangsan", "lisi", "wangwu", "jn_window", "jn_planning_app", "sd_supervisor", *REVIEWERS.values())
         }
         who = {n: {"Cookie": c, "X-CSRFToken": re.search(r"csrftoken=([^;]+)", c)[1], "Content-Type": "application/json"}
                for n, c in who.items()}  # fmt: skip

@@ -29,7 +29,8 @@ WEIGHTS = {"建设工程规划许可证核发": 100, "公司设立登记": 100, 
 with transaction.atomic():  # copies of 济南's published versions (not PLANNING) for every other department
     for src in IV.objects.filter(status="published", implementation__region=jinan).exclude(item_version__name__startswith="建设"):
         origin = src.implementation.department
-        for dept in Department.objects.filter(kind=origin.kind).exclude(region=jinan):
+        claimed = Implementation.objects.filter(item=src.implementation.item).values("department")
+        for dept in Department.objects.filter(kind=origin.kind).exclude(region=jinan).exclude(pk__in=claimed):
             clone = copy.copy(src)
             clone.pk = clone.id = None
             clone.implementation = Implementation.objects.create(item=src.implementation.item, region=dept.region,
@@ -48,7 +49,7 @@ for iv in ivs:
     here, specs = iv.implementation.region_id == jinan.pk, (iv.process or {}).get("stages", [])
     row = (iv.pk, iv.implementation.department_id, iv.implementation.region_id, iv.implementation.region.code[:6],
            bool(specs), iv.statutory_limit_days, iv.committed_limit_days)
-    pick += [(len(pick) + k, *row) for k in range(WEIGHTS[iv.item_version.name] if here else max(1, 500 // elsewhere))]
+    pick += [(len(pick) + k, *row) for k in range(WEIGHTS.get(iv.item_version.name, 20) if here else max(1, 500 // elsewhere))]
     for pos, s in enumerate(specs):
         stages.append((iv.pk, s["key"], s["name"], pos, s.get("join", "all"), s.get("quorum"), bool(s.get("decides")),
                        len(s["tasks"]) > 1, s["limit_days"], len(specs)))
@@ -83,8 +84,8 @@ with connection.cursor() as cur:
 
 # Bulk generation, run with the parameters P (a literal % is written %%); statements end with ";\n".
 SQL = """INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-    date_joined, kind, display_name, phone)
-  SELECT '!', false, 'bench' || g, '', '', '', false, true, now(), 'applicant', '', '' FROM generate_series(1, 100000) g;
+    date_joined, kind, display_name, phone, notify_by_email, notify_by_sms)
+  SELECT '!', false, 'bench' || g, '', '', '', false, true, now(), 'applicant', '', '', true, true FROM generate_series(1, 100000) g;
 CREATE TEMP TABLE bu AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM accounts_user WHERE username LIKE 'bench%%';
 INSERT INTO accounts_naturalperson (real_name, id_number, verified_at, user_id)
   SELECT '申请人' || n, 'B' || lpad(n::text, 17, '0'), now(), id FROM bu;
@@ -112,9 +113,9 @@ INSERT INTO cases_case (id, ref, number, status, form_data, idempotency_key, ide
     commitment_text, created_at, updated_at, submitted_at, received_on, accepted_on, deemed_accepted, refusal_reason,
     refusal_basis, decision, decision_opinion, decision_basis, decision_remedies, decided_at, decided_by_rule,
     concluded_at, delivery_reference, withdrawn_at, due_date, committed_due_date, warning_date,
-    applicant_id, department_id, enterprise_id, implementation_version_id, region_id)
+    applicant_id, department_id, enterprise_id, implementation_version_id, region_id, bundle_member)
   SELECT id, gen_random_uuid(), CASE WHEN status <> 'draft' THEN region6 || '-' || to_char(received, 'YYYYMMDD') || '-'
-      || lpad((row_number() OVER (PARTITION BY region6, received ORDER BY id))::text, 6, '0') END,
+      || (500000 + row_number() OVER (PARTITION BY region6, received ORDER BY id))::text END,
     status, '{}', CASE WHEN status <> 'draft' THEN 'bench-' || g ELSE '' END, '',
     CASE WHEN status = 'decided_approved' THEN 'pickup' ELSE 'electronic' END, '', '', created, created + interval '6 days',
     CASE WHEN status <> 'draft' THEN created + interval '10 min' END, received, accepted, false,
@@ -127,7 +128,7 @@ INSERT INTO cases_case (id, ref, number, status, form_data, idempotency_key, ide
     CASE WHEN status <> ALL(%(paused)s) THEN accepted + ceil(statutory * 1.4)::int END,
     CASE WHEN status <> ALL(%(paused)s) THEN accepted + ceil(committed * 1.4)::int END,
     CASE WHEN status = 'in_review' THEN accepted + ceil(committed * 1.1)::int END,
-    applicant_id, department_id, enterprise_id, iv_id, region_id
+    applicant_id, department_id, enterprise_id, iv_id, region_id, ''
   FROM c ORDER BY id;
 -- stages of the accepted cases of staged processes, tasks of the stages that started
 CREATE TEMP TABLE st AS SELECT %(cases_stage)s + row_number() OVER (ORDER BY c.id, t.position) AS sid,

@@ -36,7 +36,7 @@ from typing import Literal
 
 from django.db.models import Q
 
-from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Role, StaffRole, User, region_code_prefix
+from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, StaffRole, User, region_code_prefix
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import (
     ACTION_ACTORS,
@@ -425,28 +425,45 @@ def _expert_tasks(user: User, departments: list[int]) -> Q:
     )
 
 
-def staff_case_filter(user: User) -> Q:
-    """A Q over Case selecting what a staff member may see (nothing when they hold no role).
-
-    Cases of tasks given to their departments are matched by a subquery, not a join, so the
-    rows need no DISTINCT (which made PostgreSQL plan for ~9 ms over the wide joined rows)."""
-    visible = Q(pk__in=[])
+def staff_case_branches(user: User) -> list[Q]:
+    """What a staff member may see, as separate filters over Case whose union is the whole
+    (nothing when they hold no role). Each is one index's range — a department's, a region's,
+    an intake window's, a department's tasks (a semi-join on the task's case), or a region
+    tree's — so a list ordered by submission reads each branch's newest rows through its index
+    and merges them (cases.case_list); ORed together, PostgreSQL read and sorted every visible
+    row instead (1.1–4.2 s for one page at 1,000,000 cases)."""
+    branches: list[Q] = []
     working: list[int] = []
     expert_in: list[int] = []
     for post in posts_of(user):
         if post.role in READ_ONLY_ROLES:
-            visible |= Q(region__code__startswith=post.region_prefix)
+            # Literal ids: with the subquery PostgreSQL guessed 2 regions for 11 and sorted 722k rows.
+            tree = Region.objects.filter(code__startswith=post.region_prefix).values_list("id", flat=True)
+            branches.append(Q(region_id__in=sorted(tree)))
         elif post.role == Role.EXPERT:
             expert_in.append(post.department_id)
         elif post.role in CASE_ROLES:
-            visible |= post.case_scope()
-            working.append(post.department_id)
+            branches.append(Q(department_id=post.department_id))
+            if post.is_region_window:
+                branches.append(Q(region_id=post.region_id))
             if post.role == Role.WINDOW_CLERK:
-                visible |= Q(intake_department_id=post.department_id)
-    if working:
-        visible |= Q(pk__in=Task.objects.filter(department_id__in=working).values("case_id"))
+                branches.append(Q(intake_department_id=post.department_id))
+            if post.department_id not in working:
+                working.append(post.department_id)
+    # Cases of tasks given to their departments: a subquery, not a join, so the rows need no
+    # DISTINCT (which made PostgreSQL plan for ~9 ms over the wide joined rows).
+    branches += [Q(pk__in=Task.objects.filter(department_id=d).values("case_id")) for d in working]
     if expert_in:
-        visible |= Q(pk__in=Task.objects.filter(_expert_tasks(user, expert_in)).values("case_id"))
+        branches.append(Q(pk__in=Task.objects.filter(_expert_tasks(user, expert_in)).values("case_id")))
+    return list(dict.fromkeys(branches))
+
+
+def staff_case_filter(user: User) -> Q:
+    """A Q over Case selecting what a staff member may see (nothing when they hold no role):
+    the union of `staff_case_branches`."""
+    visible = Q(pk__in=[])
+    for branch in staff_case_branches(user):
+        visible |= branch
     return visible
 
 

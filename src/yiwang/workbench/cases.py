@@ -15,7 +15,6 @@ from typing import Any, Literal, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
 from yiwang.cases import bundle_selectors, handovers, inbox, selectors, services
+from yiwang.cases import case_list as case_list_pages
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
@@ -144,12 +144,25 @@ def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    """办件查询: every case the user may see, by number or status."""
+    """办件查询: every case the user may see, newest first, by number (prefix) or status."""
     user = staff_of(request)
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:40]
     chosen = request.GET.get("status", "")
-    cases = selectors.submitted_cases_for(user, number=q, statuses=[chosen] if chosen in CaseStatus.values else None)
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    error = ""
+    try:
+        number = case_list_pages.number_prefix(q)
+    except ValidationFailed as failed:
+        number, error = "", failed.errors["q"][0]
+    page = (
+        case_list_pages.staff_case_page(
+            user,
+            number=number,
+            statuses=[chosen] if chosen in CaseStatus.values else None,
+            page=case_list_pages.page_number(request.GET.get("page")),
+        )
+        if not error
+        else None
+    )
     rows = [
         {
             "number": c.number,
@@ -162,13 +175,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "due_date": c.committed_due_date or c.due_date,
             "url": case_url(c.number),
         }
-        for c in page.object_list
+        for c in (page.cases if page else [])
     ]
     context = {
         "nav_links": nav_links(user),
         "rows": rows,
         "page": page,
+        "max_page": case_list_pages.MAX_PAGE,
         "q": q,
+        "q_error": error,
         "chosen": chosen,
         "statuses": [(v, label) for v, label in CaseStatus.choices if v != CaseStatus.DRAFT],
     }

