@@ -49,6 +49,7 @@ from yiwang.demo.world import load_world
 
 load_world()
 version = ImplementationVersionFactory(materials=[])
+with_materials = ImplementationVersionFactory()
 clients = []
 for n in range(%(clients)d):
     user = User.objects.create_user(username=f"fault{n}", password=secrets.token_urlsafe(16),
@@ -56,7 +57,35 @@ for n in range(%(clients)d):
     web = Client()
     web.force_login(user)
     clients.append({"username": user.username, "session": web.cookies["sessionid"].value})
-print(json.dumps({"version": version.pk, "clients": clients}))
+print(json.dumps({"version": version.pk, "with_materials": with_materials.pk, "clients": clients}))
+"""
+POOLED = r"""
+import json
+import django
+django.setup()
+from django.db import connection
+from yiwang.accounts.models import User
+with connection.cursor() as cursor:
+    cursor.execute("SHOW statement_timeout")
+    timeout = cursor.fetchone()[0]
+same = [User.objects.filter(username__startswith="fault").count() for _ in range(20)]  # psycopg would prepare it
+chunks = [len(list(User.objects.order_by("pk").iterator(chunk_size=2))) for _ in range(2)]
+print(json.dumps({"statement_timeout": timeout, "same": sorted(set(same)), "chunks": chunks,
+                  "server_side_cursors": not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")}))
+"""
+STORED = r"""
+import hashlib, json
+import django
+django.setup()
+from django.core.files.storage import default_storage
+from yiwang.cases.models import CaseMaterial
+rows = CaseMaterial.objects.filter(uploaded_by__username__startswith="fault")
+whole = bad = 0
+for row in rows:
+    with default_storage.open(row.storage_name) as stored:
+        ok = hashlib.sha256(stored.read()).hexdigest() == row.sha256
+    whole, bad = whole + ok, bad + (not ok)
+print(json.dumps({"rows": rows.count(), "whole": whole, "bad": bad}))
 """
 FACTS = r"""
 import json
@@ -94,6 +123,7 @@ def _cluster_or_skip() -> Any:
 class World:
     cluster: Any
     version: int
+    with_materials: int
     sessions: list[str]
     told: dict[str, str] = field(default_factory=dict)  # idempotency key -> case number
 
@@ -112,7 +142,7 @@ def world() -> Iterator[World]:
         cluster.start()
         out = cluster.platform_command([], direct=True, script=SETUP % {"clients": CLIENTS})
         setup = json.loads(out.strip().splitlines()[-1])
-        yield World(cluster, setup["version"], [c["session"] for c in setup["clients"]])
+        yield World(cluster, setup["version"], setup["with_materials"], [c["session"] for c in setup["clients"]])
     finally:
         cluster.stop()
 
@@ -128,7 +158,7 @@ class Applicant(threading.Thread):
         self.unfinished = ""
         jar = CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        self.csrf = "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))  # noqa: S311
+        self.csrf = "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
         self.cookie = f"sessionid={world.sessions[index]}; csrftoken={self.csrf}"
 
     def submit(self, key: str) -> str | None:
@@ -156,6 +186,38 @@ class Applicant(threading.Thread):
             pass
         return None
 
+    def _call(self, path: str, data: bytes, content_type: str) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(  # noqa: S310 - the cluster on 127.0.0.1
+            f"{self.world.url}/api/v1/cases/{path}",
+            data=data,
+            method="POST",
+            headers={"Content-Type": content_type, "Cookie": self.cookie, "X-CSRFToken": self.csrf},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, {}
+
+    def draft(self, version: int) -> str:
+        body = {"implementation_version_id": version, "form_data": {"shop_name": "满盘小馆", "area": "50"}}
+        status, answer = self._call("drafts", json.dumps(body, ensure_ascii=False).encode(), "application/json")
+        assert status == 201, (status, answer)
+        return str(answer["ref"])
+
+    def upload(self, ref: str, content: bytes) -> int:
+        boundary = "yiwang-fault-boundary"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="material_key"\r\n\r\napplication\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="application.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        return self._call(f"drafts/{ref}/materials", body, f"multipart/form-data; boundary={boundary}")[0]
+
     def run(self) -> None:
         n = 0
         while not self.stop.is_set():
@@ -181,14 +243,16 @@ def _load(world: World, tag: str, fault: Any, *, before: float = 1.5, after: flo
         a.start()
     time.sleep(before)
     fault()
-    time.sleep(after)
+    start = time.monotonic()
+    ready = _ready_within(world, 20)  # while the applicants go on
+    time.sleep(max(0.0, after - (time.monotonic() - start)))
     stop.set()
     for a in applicants:
         a.join(timeout=90)
     assert not any(a.is_alive() for a in applicants), "an applicant never got an answer for its case"
     told = {k: v for a in applicants for k, v in a.told.items()}
     world.told.update(told)
-    return {"told": len(told), "retries": sum(a.retries for a in applicants)}
+    return {"told": len(told), "retries": sum(a.retries for a in applicants), "ready_after": round(ready, 1)}
 
 
 def _ready_within(world: World, seconds: float) -> float:
@@ -214,6 +278,11 @@ def _settled(world: World, seconds: float = 60) -> dict[str, Any]:
         time.sleep(1)
 
 
+def _observed(what: str, **facts: Any) -> None:
+    """What a fault did, for docs/operations.md's fault matrix (pytest -s shows it)."""
+    print(f"\nfault {what}: {json.dumps(facts, ensure_ascii=False)}")
+
+
 def _nothing_lost(world: World) -> dict[str, Any]:
     facts = _settled(world)
     cases = dict(facts["cases"])
@@ -230,18 +299,43 @@ def _nothing_lost(world: World) -> dict[str, Any]:
     return facts
 
 
+def test_pooled_connections_keep_no_session_state(world: World) -> None:
+    """Through PgBouncer in transaction pooling: the web pool carries the request budget (its
+    connect_query), the worker pool does not; repeated queries (psycopg prepares a query run
+    5 times on a server-binding cursor) and chunked iteration (a server-side cursor lives in
+    one session) work, however the pooler hands out server connections."""
+    cluster = world.cluster
+    web = json.loads(_run(cluster, cluster.web_env(), POOLED))
+    worker = json.loads(_run(cluster, cluster.worker_env(), POOLED))
+    assert web["statement_timeout"] == "5s" and worker["statement_timeout"] == "0"
+    assert web["same"] == [CLIENTS] and web["chunks"][0] == web["chunks"][1] > CLIENTS
+    assert not web["server_side_cursors"] and not worker["server_side_cursors"]
+
+
+def _run(cluster: Any, env: dict[str, str], script: str) -> str:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout.strip().splitlines()[-1]
+
+
 def test_kill_9_a_web_process_mid_request(world: World) -> None:
     load = _load(world, "web", lambda: world.cluster.kill("web1"))
     assert load["told"] > 0
     assert _ready_within(world, 10) < 10
-    _nothing_lost(world)
+    facts = _nothing_lost(world)
+    _observed("kill -9 web", **load, sms_sent=facts["sms_sent"])
 
 
 def test_kill_9_a_worker_mid_delivery_and_mid_integration(world: World) -> None:
     sms = world.cluster.ports["sms"]
 
     def gateway(order: dict[str, Any]) -> None:
-        request = urllib.request.Request(  # noqa: S310 - the local gateway
+        request = urllib.request.Request(
             f"http://127.0.0.1:{sms}/_control", data=json.dumps(order).encode(), method="POST"
         )
         urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
@@ -254,16 +348,24 @@ def test_kill_9_a_worker_mid_delivery_and_mid_integration(world: World) -> None:
         time.sleep(1)
         world.cluster.kill("worker2")  # whatever it runs: integration every 2 s, deliveries
 
-    _load(world, "worker", fault)
-    _ready_within(world, 10)
-    _nothing_lost(world)
+    load = _load(world, "worker", fault)
+    assert _ready_within(world, 10) < 10
+    facts = _nothing_lost(world)
+    log = (world.cluster.logs / "sms.log").read_text()
+    _observed(
+        "kill -9 workers",
+        **load,
+        sms_sent=facts["sms_sent"],
+        gateway_repeats_refused=log.count("repeated Idempotency-Key"),
+    )
 
 
 def test_restart_postgresql_under_load(world: World) -> None:
     load = _load(world, "pg", world.cluster.restart_postgres)
     assert load["told"] > 0
     assert _ready_within(world, 15) < 15
-    _nothing_lost(world)
+    facts = _nothing_lost(world)
+    _observed("restart PostgreSQL", **load, sms_sent=facts["sms_sent"])
 
 
 def test_stop_redis_and_start_it_again(world: World) -> None:
@@ -272,6 +374,41 @@ def test_stop_redis_and_start_it_again(world: World) -> None:
         time.sleep(3)
         world.cluster.start_redis()
 
-    _load(world, "redis", fault)
+    load = _load(world, "redis", fault)
     assert _ready_within(world, 15) < 15
-    _nothing_lost(world)
+    facts = _nothing_lost(world)
+    _observed("stop Redis 3 s", **load, sms_sent=facts["sms_sent"])
+
+
+def test_a_full_upload_disk_keeps_no_cut_short_material(world: World, tmp_path: Path) -> None:
+    """The upload directory on a small tmpfs, nearly filled: uploads that do not fit are refused
+    (the applicant retries later), none is recorded with a file cut short, and once space is
+    freed the same files upload whole."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    media = Path(world.cluster.web_env()["YIWANG_DATA_DIR"]) / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(media)], check=True)
+    try:
+        filler = media / "filler"
+        filler.write_bytes(b"\0" * (2 * 1024 * 1024 - 700 * 1024))  # ~700 KB left
+        applicant = Applicant(world, 0, threading.Event(), "disk")
+        files = [b"%PDF-1.4\n" + os.urandom(300 * 1024) + b"\n%%EOF\n" for _ in range(4)]
+        refs = [applicant.draft(world.with_materials) for _ in files]
+        first = [applicant.upload(ref, body) for ref, body in zip(refs, files, strict=True)]
+        assert 201 in first and any(code != 201 for code in first), first  # the disk ran full
+        filler.unlink()  # the operator frees space
+        again = [
+            code if code == 201 else applicant.upload(ref, body)
+            for ref, body, code in zip(refs, files, first, strict=True)
+        ]
+        assert again == [201] * len(files), again
+        stored = json.loads(world.cluster.platform_command([], direct=True, script=STORED).strip().splitlines()[-1])
+        assert stored == {"rows": len(files), "whole": len(files), "bad": 0}, stored
+        assert _ready_within(world, 10) < 10
+        _observed("upload disk full", first=first, again=again, stored=stored)
+    finally:
+        subprocess.run(["umount", "-l", str(media)], check=False)

@@ -1,6 +1,6 @@
 """The production shape on one machine (ADR 0032, docs/operations.md §5a):
 
-    python -m yiwang.demo.cluster [--web 2] [--workers 2] [--dir DIR]
+    python -m yiwang.demo.cluster [--web 2] [--workers 2] [--dir DIR] [--demo]
 
 starts, on free ports of 127.0.0.1 under a temporary directory (or DIR):
 
@@ -203,7 +203,15 @@ class Cluster:
 
     def _start_devsms(self) -> None:
         self.ports["sms"] = port = _free_port()
-        argv = [sys.executable, "-m", "yiwang.notifications.devsms", "--port", str(port), "--record", str(self.sms_record)]
+        argv = [
+            sys.executable,
+            "-m",
+            "yiwang.notifications.devsms",
+            "--port",
+            str(port),
+            "--record",
+            str(self.sms_record),
+        ]
         self._spawn("sms", argv, self.python_env())
         _wait_port(port, self.procs["sms"])
 
@@ -347,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web", type=int, default=2, help="granian processes behind HAProxy")
     parser.add_argument("--workers", type=int, default=2, help="`yiwang worker` processes on the RQ queue")
     parser.add_argument("--dir", type=Path, default=None, help="where the clusters and logs live (kept at the end)")
+    parser.add_argument("--demo", action="store_true", help="load the demo world (yiwang load_demo) before serving")
     args = parser.parse_args(argv)
     if not (BINDIR / "initdb").exists() or not shutil.which("pgbouncer") or not shutil.which("haproxy"):
         print("needs PostgreSQL 15, pgbouncer and haproxy: scripts/ensure-pgbouncer", file=sys.stderr)
@@ -362,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: done.set())
     try:
         cluster.start()
+        if args.demo:
+            cluster.platform_command(["load_demo"], direct=True)
         print(json.dumps(cluster.info(), ensure_ascii=False), flush=True)
         done.wait()
     finally:

@@ -64,6 +64,7 @@ class Gateway:
     def store(self, payload: dict[str, Any], key: str = "") -> str:
         with self.lock:
             if key and key in self.seen:
+                sys.stderr.write(f"devsms: repeated Idempotency-Key {key}: not sent again\n")
                 return self.seen[key]
             self.count += 1
             ident = f"dev-{self.count}"

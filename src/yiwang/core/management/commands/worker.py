@@ -92,6 +92,7 @@ def _rq_worker() -> Any:
 
     class DjangoSimpleWorker(SimpleWorker):
         max_connection_wait_time = 2.0  # Redis back: dequeue again within seconds
+
         def execute_job(self, job: Any, queue: Any) -> Any:
             close_old_connections()
             try:
@@ -100,7 +101,10 @@ def _rq_worker() -> Any:
                 close_old_connections()
 
     return django_rq.get_worker(
-        "default", job_class="django_tasks_rq.backend.Job", worker_class=DjangoSimpleWorker, name=f"yiwang-{os.getpid()}"
+        "default",
+        job_class="django_tasks_rq.backend.Job",
+        worker_class=DjangoSimpleWorker,  # type: ignore[arg-type]  # any BaseWorker runs
+        name=f"yiwang-{os.getpid()}",
     )
 
 
