@@ -363,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     where = None
     if args.dir is not None:
         args.dir.mkdir(parents=True, exist_ok=True)
-        shutil.chown(args.dir, "postgres", "postgres") if os.geteuid() == 0 else None
+        if os.geteuid() == 0:
+            shutil.chown(args.dir, "postgres", "postgres")  # initdb runs as postgres
         where = args.dir.resolve()
     cluster = Cluster(web=args.web, workers=args.workers, where=where)
     done = threading.Event()
