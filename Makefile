@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/yiwang
 
-.PHONY: install demo migrate test test-sqlite test-postgres e2e bench lint check lock clean
+.PHONY: install demo cluster migrate test test-sqlite test-postgres e2e bench lint check lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: migrate  ## set up, load the demo world and start web + worker on http://$
 	$(YIWANG) load_demo
 	$(BIN)/python -m yiwang.demo.run --host $(HOST) --port $(PORT)
 
+cluster: install  ## the production shape on this machine (PostgreSQL+replica, PgBouncer, Redis, HAProxy, 2 web, 2 workers)
+	scripts/ensure-postgres && scripts/ensure-pgbouncer
+	$(BIN)/python -m yiwang.demo.cluster
+
 test: install  ## the whole suite: SQLite, PostgreSQL (started if down), then the browser journeys
 	$(MAKE) --no-print-directory test-sqlite test-postgres e2e
 
@@ -34,6 +38,7 @@ test-sqlite:
 
 test-postgres:
 	scripts/ensure-postgres
+	scripts/ensure-pgbouncer || echo "without pgbouncer/haproxy/redis-server the fault tests (tests/test_faults.py) are skipped"
 	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 e2e: install  ## browser journeys: Playwright driving Debian's Chromium (installed if missing)

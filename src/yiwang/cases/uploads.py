@@ -8,6 +8,7 @@ file, in Chinese. Accepted files are stored under MEDIA_ROOT by their SHA-256
 (content-addressed, so a retried upload stores nothing twice) and never served publicly.
 """
 
+import contextlib
 import hashlib
 import io
 import zipfile
@@ -124,12 +125,27 @@ def upload_check(*, upload: File, material_name: str) -> CheckedFile:
 
 
 def upload_store(checked: CheckedFile) -> str:
-    """Store the checked file content-addressed under MEDIA_ROOT; returns its storage name."""
+    """Store the checked file content-addressed under MEDIA_ROOT; returns its storage name.
+
+    A copy already there is used only if it is whole: a write cut short (a full disk) leaves
+    the bytes written so far under the name, and a later upload of the same file must not
+    take them for the file (tests/test_faults.py fills the disk). Such a copy is written again;
+    a write that fails removes what it left.
+    """
     name = checked.storage_name
-    if not default_storage.exists(name):
+    if default_storage.exists(name):
+        if default_storage.size(name) == checked.size:
+            return name
+        default_storage.delete(name)  # cut short earlier: write it again
+    try:
         saved = default_storage.save(name, ContentFile(checked.content))
-        if saved != name:  # a concurrent identical upload won the race; same bytes, keep one
-            default_storage.delete(saved)
+    except OSError:
+        with contextlib.suppress(OSError):
+            if default_storage.exists(name) and default_storage.size(name) != checked.size:
+                default_storage.delete(name)
+        raise
+    if saved != name:  # a concurrent identical upload won the race; same bytes, keep one
+        default_storage.delete(saved)
     return name
 
 

@@ -140,6 +140,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("YIWANG_SQLITE_TEST_NAME") or None}
+# Behind PgBouncer in transaction pooling (ADR 0032, docs/operations.md §5a): each transaction
+# (each query, in autocommit) may run on another server connection, so nothing may rely on
+# session state: no server-side cursors (a named cursor lives in one session), no prepared
+# statements (psycopg's automatic ones), and the web's session-level timeouts are set by the
+# pooler's database entry (connect_query) instead of by the request-budget middleware.
+DATABASE_POOL_MODE = os.environ.get("DATABASE_POOL_MODE", "session")
+if DATABASE_POOL_MODE not in ("session", "transaction"):
+    raise ImproperlyConfigured("DATABASE_POOL_MODE must be session or transaction.")
+if DATABASE_POOL_MODE == "transaction" and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "prepare_threshold": None}
 # A streaming replica for the public and supervision reads (core/replica.py, ADR 0022).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
@@ -261,9 +272,16 @@ _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+if TASKS_BACKEND == "rq":
+    # RQ keeps its queue in Redis: YIWANG_RQ_URL, else the cache's REDIS_URL.
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ.get("YIWANG_RQ_URL") or REDIS_URL or "redis://127.0.0.1:6379/0"}}
 # The outbox is drained by the worker's periodic job (PERIODIC_TASKS, every 2 s); backends
 # that push (RQ, immediate) are also kicked after each commit that queued messages. The
 # database backend is not: its worker polls too, so the kick would only add a row per commit.
+# A worker's claim on the e-mail/SMS rows it is sending; a worker killed mid-send leaves its
+# rows to the others after this long (notifications.services.messages_deliver_pending).
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", default=300)
 NOTIFICATIONS_KICK_AFTER_COMMIT = env_bool("NOTIFICATIONS_KICK_AFTER_COMMIT", default=TASKS_BACKEND != "database")
 
 # Security: secure by default, relaxed only where plain-http local demo needs it.

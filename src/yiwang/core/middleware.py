@@ -248,7 +248,9 @@ class RequestBudgetMiddleware:
         statement_ms = settings.DATABASE_STATEMENT_TIMEOUT_MS
         if statement_ms <= 0:
             return self.get_response(request)
-        if connection.vendor == "postgresql":
+        # Behind a transaction pooler a session-level SET would land on whichever server
+        # connection runs it: the pooler's database entry sets the timeouts (connect_query).
+        if connection.vendor == "postgresql" and settings.DATABASE_POOL_MODE != "transaction":
             _pg_budget_apply(statement_ms, settings.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS)
         with connection.execute_wrapper(_Budget(statement_ms)):
             return self.get_response(request)

@@ -126,7 +126,13 @@ class HttpSmsChannel:
         payload: dict[str, str] = {"phone": phone, "text": f"{message.subject}：{message.body}"}
         if settings.SMS_GATEWAY_TEMPLATE:
             payload["template"] = settings.SMS_GATEWAY_TEMPLATE
-        headers = {"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"}
+        # One key per message: a gateway that honours it sends a message once however often it
+        # is handed over (a timeout seen here, a worker killed after the gateway took it).
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Accept": "application/json",
+            "Idempotency-Key": f"yiwang-message-{message.pk}",
+        }
         if settings.SMS_GATEWAY_API_KEY:
             headers["Authorization"] = f"Bearer {settings.SMS_GATEWAY_API_KEY}"
         request = urllib.request.Request(  # noqa: S310 - the operator's configured gateway

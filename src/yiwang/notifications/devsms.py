@@ -4,7 +4,9 @@
 
 It speaks the protocol `channels.HttpSmsChannel` sends: POST /send with JSON
 {phone, text, template?} and `Authorization: Bearer <key>` when a key is set. It answers
-200 {"id": "dev-N"} and appends the message as one JSON line to the --record file.
+200 {"id": "dev-N"} and appends the message as one JSON line to the --record file. A send
+that repeats an earlier one's `Idempotency-Key` header is answered with that one's id and not
+recorded (nor sent) again, as gateways with de-duplication do.
 
 For tests it can be told to misbehave: POST /_control {"fail_next": N, "status": 503} makes
 the next N sends answer with that status; {"delay_next": N, "seconds": S} makes them wait
@@ -38,6 +40,7 @@ class Gateway:
         self.fail_status = 503
         self.delay_next = 0
         self.delay_seconds = 0.0
+        self.seen: dict[str, str] = {}  # Idempotency-Key -> the id it was given
 
     def control(self, order: dict[str, Any]) -> None:
         with self.lock:
@@ -58,12 +61,17 @@ class Gateway:
                 return self.fail_status, delay
             return 0, delay
 
-    def store(self, payload: dict[str, Any]) -> str:
+    def store(self, payload: dict[str, Any], key: str = "") -> str:
         with self.lock:
+            if key and key in self.seen:
+                sys.stderr.write(f"devsms: repeated Idempotency-Key {key}: not sent again\n")
+                return self.seen[key]
             self.count += 1
             ident = f"dev-{self.count}"
             with self.record.open("a", encoding="utf-8") as out:
                 out.write(json.dumps({"id": ident, **payload}, ensure_ascii=False) + "\n")
+            if key:
+                self.seen[key] = ident
             return ident
 
 
@@ -105,7 +113,7 @@ def handler_for(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 return self._answer(400, {"error": "phone must be 11 digits"})
             if not str(payload.get("text", "")).strip():
                 return self._answer(400, {"error": "text is empty"})
-            return self._answer(200, {"id": gateway.store(payload)})
+            return self._answer(200, {"id": gateway.store(payload, self.headers.get("Idempotency-Key", "")[:100])})
 
     return Handler
 

@@ -156,11 +156,13 @@ def messages_deliver_pending(*, limit: int = 200) -> int:
     return sent
 
 
-CLAIM_LEASE = dt.timedelta(minutes=5)
+# How long a claim keeps other workers off a row (NOTIFICATIONS_CLAIM_LEASE_SECONDS, 300 by
+# default): a worker killed mid-send delays its rows this long.
+CLAIM_LEASE = dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
 # Remote rows one run claims, and the lease that must be left to start a send: a send takes
 # at most the channel's timeout (10 s SMTP/SMS by default) and Django's SMTP may retry once.
 REMOTE_CLAIM = 20
-SEND_MARGIN = dt.timedelta(minutes=1)
+SEND_MARGIN = min(dt.timedelta(minutes=1), CLAIM_LEASE / 2)
 _OUTCOME_FIELDS = ["attempts", "status", "sent_at", "last_error", "next_attempt_at", "receipt"]
 _PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _EMAIL = re.compile(r"([\w.+-])[\w.+-]*@([\w-]+(?:\.[\w-]+)+)")

@@ -129,3 +129,15 @@ def test_opening_a_material_is_permission_checked_and_logged_for_staff(world: No
     handle.close()
     log = CaseAccessLog.objects.get(case=case)
     assert (log.user.username, log.reason, log.target) == ("jn_window", "受理审查", f"material:{material.pk}")
+
+
+def test_a_copy_cut_short_by_a_full_disk_is_written_again(draft, settings) -> None:  # type: ignore[no-untyped-def]
+    """A write that ran out of disk leaves the bytes written so far under the file's
+    content-addressed name; the next upload of the same file must store it whole, not take
+    the stump for it (found by tests/test_faults.py on a full tmpfs)."""
+    digest = hashlib.sha256(PDF).hexdigest()
+    stump = Path(settings.MEDIA_ROOT) / f"cases/{digest[:2]}/{digest}.pdf"
+    stump.parent.mkdir(parents=True, exist_ok=True)
+    stump.write_bytes(PDF[:10])
+    stored = _upload(draft, "申请书.pdf", PDF)
+    assert (Path(settings.MEDIA_ROOT) / stored.storage_name).read_bytes() == PDF

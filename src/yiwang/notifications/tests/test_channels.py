@@ -2,6 +2,7 @@
 processes: the local SMTP server (aiosmtpd) and the stand-in HTTP SMS gateway."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import transaction
@@ -113,6 +114,22 @@ def test_sms_gateway_timeout_is_retried(sms_gateway: SmsGateway) -> None:
     assert message.status == MessageStatus.PENDING and "超时" in message.last_error
     _deliver_again(message)
     assert message.status == MessageStatus.SENT
+
+
+@pytest.mark.django_db
+def test_a_send_handed_over_twice_reaches_the_phone_once(sms_gateway: SmsGateway) -> None:
+    """The first attempt times out here but the gateway still takes it; the retry carries the
+    same Idempotency-Key, so the gateway sends it once (ADR 0032: a killed worker's claim
+    handed over again is the same case)."""
+    sms_gateway.control(delay_next=1, seconds=1.5)  # longer than SMS_GATEWAY_TIMEOUT (1 s)
+    message = _queue(_person(), "sms")
+    assert messages_deliver_pending() == 0
+    message.refresh_from_db()
+    _deliver_again(message)
+    assert message.status == MessageStatus.SENT
+    time.sleep(1.5)  # let the first, delayed request finish at the gateway
+    [received] = sms_gateway.received()
+    assert message.receipt == received["id"]
 
 
 @pytest.mark.django_db
