@@ -182,7 +182,11 @@ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int(
 AUTH_USER_MODEL = "accounts.User"
 # AxesStandaloneBackend first: it refuses every authenticate() (our login page, /admin/login/)
 # for an account locked out at the client's address before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "yiwang.accounts.backends.PasswordBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "yiwang.accounts.backends.PasswordBackend",
+    "yiwang.accounts.backends.OidcBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -218,6 +222,23 @@ AXES_LOCKOUT_CALLABLE = "yiwang.accounts.lockout.lockout_response"
 # Identity providers: "password" always; "oidc" plugs in the national unified identity
 # platform (docs/operations.md) when its variables are set.
 IDENTITY_PROVIDERS = env_list("YIWANG_IDENTITY_PROVIDERS", default=["password"])
+# The unified identity platform (统一身份认证, OpenID Connect; ADR 0031, docs/operations.md §7a).
+# On when the issuer and client are set: the login page then offers "统一身份认证登录".
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_CLIENT_ID and OIDC_CLIENT_SECRET)
+if OIDC_ENABLED and "oidc" not in IDENTITY_PROVIDERS:
+    IDENTITY_PROVIDERS = [*IDENTITY_PROVIDERS, "oidc"]
+OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile phone id_number")
+OIDC_ID_NUMBER_CLAIM = os.environ.get("OIDC_ID_NUMBER_CLAIM", "id_number")  # the 居民身份证号 the platform asserts
+OIDC_SIGNING_ALGORITHMS = env_list("OIDC_SIGNING_ALGORITHMS", default=["RS256", "ES256"])
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "5"))  # seconds for each call to the platform, retry included
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_REDIRECT_URI = os.environ.get("OIDC_REDIRECT_URI", "")  # default: <this site>/accounts/oidc/callback/
+OIDC_ALLOW_STAFF = env_bool("OIDC_ALLOW_STAFF", default=False)  # staff accounts may sign in through it
+OIDC_PROVIDER_LOGOUT = env_bool("OIDC_PROVIDER_LOGOUT", default=True)  # RP-initiated logout when advertised
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
