@@ -22,8 +22,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
+from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.oauth2.rfc6749.errors import OAuth2Error
 from django.conf import settings
 from django.core.cache import cache
 from joserfc import jwt
@@ -183,12 +183,15 @@ def finish(pending: dict[str, Any] | None, query: dict[str, str], redirect_uri: 
             token = _session(redirect_uri).fetch_token(
                 token_endpoint, code=code, code_verifier=pending["verifier"], timeout=timeout
             )
-        except OAuth2Error as exc:  # the provider's error answer (invalid_grant: reused or expired)
+        except OAuthError as exc:  # the provider's error answer (invalid_grant: reused or expired)
             if exc.error in ("temporarily_unavailable", "server_error"):
                 raise _ServerError(exc.error) from exc
             raise OidcFailed("rejected") from exc
-        except ValueError as exc:  # not JSON: a proxy's error page
-            raise _ServerError("not json") from exc
+        except requests.HTTPError as exc:  # a 5xx, or an answer that is not a JSON object
+            status = exc.response.status_code if exc.response is not None else 500
+            if status >= 500:
+                raise _ServerError(status) from exc
+            raise OidcFailed("rejected") from exc
         return dict(token)
 
     token = _within_budget(exchange)
