@@ -27,9 +27,7 @@ def _sign_in_at_platform(page, username: str) -> None:  # type: ignore[no-untype
     page.wait_for_url(re.compile(r"/me/$"))
 
 
-def test_zhangsan_signs_in_through_the_identity_platform_and_finds_his_cases(
-    page, check_a11y, platform, base_url
-):
+def test_zhangsan_signs_in_through_the_identity_platform_and_finds_his_cases(page, check_a11y, platform, base_url):
     if platform.data_dir is None:
         pytest.skip("an external platform (YIWANG_E2E_BASE_URL): its identity platform is not ours")
     page.goto("/accounts/login/")

@@ -20,5 +20,5 @@ class OidcBackend(ModelBackend):
     and logged in with this backend's name so the session can be restored.
     """
 
-    def authenticate(self, request: object, **credentials: object) -> None:
+    def authenticate(self, request: object, *args: object, **credentials: object) -> None:  # type: ignore[override]
         return None

@@ -168,7 +168,7 @@ class Platform:
         self.reset()
 
     def _new_key(self, kid: str = "") -> RSAKey | ECKey:
-        params = {"kid": kid or secrets.token_hex(8), "use": "sig", "alg": self.alg}
+        params: Any = {"kid": kid or secrets.token_hex(8), "use": "sig", "alg": self.alg}
         if self.alg == "ES256":
             return ECKey.generate_key("P-256", parameters=params)
         return RSAKey.generate_key(2048, parameters=params)
@@ -196,7 +196,7 @@ class Platform:
             return 0
 
     def jwks(self) -> dict[str, Any]:
-        return KeySet([self.key]).as_dict(private=False)
+        return dict(KeySet([self.key]).as_dict(private=False))
 
     def discovery(self) -> dict[str, Any]:
         return {
@@ -273,7 +273,9 @@ def build_server(platform: Platform) -> AuthorizationServer:
     class PlatformOpenIDCode(OpenIDCode):  # type: ignore[misc]
         def exists_nonce(self, nonce: str, request: Request) -> bool:
             with platform.lock:
-                return any(c.nonce == nonce and c.client_id == request.payload.client_id for c in platform.codes.values())
+                return any(
+                    c.nonce == nonce and c.client_id == request.payload.client_id for c in platform.codes.values()
+                )
 
         def resolve_client_private_key(self, client: Client) -> Any:
             return platform.rogue_key or platform.key
@@ -414,8 +416,8 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
             user = platform.users.get(request.form.get("username", ""))
             password = request.form.get("password", "")
             if user is None or not secrets.compare_digest(password.encode(), user["password"].encode()):
-                page = login_page(params, grant.client.client_id, "用户名或密码不正确。")
-                return self._send(200, page, content_type="text/html")
+                retry = login_page(params, grant.client.client_id, "用户名或密码不正确。")
+                return self._send(200, retry, content_type="text/html")
             return self._send(*server.create_authorization_response(request, grant_user=user, grant=grant))
 
         def _userinfo(self) -> None:

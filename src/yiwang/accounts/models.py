@@ -250,9 +250,7 @@ class ExternalIdentity(models.Model):
     (services.external_identity_sign_in). It grants nothing by itself: staff powers stay
     `StaffRole` rows."""
 
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="external_identities", verbose_name="用户"
-    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities", verbose_name="用户")
     issuer = models.CharField("身份提供方", max_length=255)
     subject = models.CharField("提供方用户标识", max_length=255)
     linked_at = models.DateTimeField("关联时间")

@@ -127,7 +127,7 @@ def discovery(*, fresh: bool = False) -> dict[str, Any]:
 
 def _keys(*, fresh: bool = False) -> KeySet:
     key = f"oidc:jwks:{settings.OIDC_ISSUER}"
-    found = None if fresh else cache.get(key)
+    found: Any = None if fresh else cache.get(key)
     if found is None:
         found = _get_json(discovery()["jwks_uri"])
         cache.set(key, found, settings.OIDC_DISCOVERY_CACHE_SECONDS)

@@ -28,7 +28,6 @@ from yiwang.accounts.models import (
 )
 from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied, ValidationFailed
-from yiwang.core.text import control_char_error
 from yiwang.core.identifiers import (
     IdentifierError,
     mask_resident_id,
@@ -36,6 +35,7 @@ from yiwang.core.identifiers import (
     validate_region_code,
     validate_resident_id,
 )
+from yiwang.core.text import control_char_error
 from yiwang.ledger.events import AccountVerb, Domain, event_type
 from yiwang.ledger.services import ledger_append
 

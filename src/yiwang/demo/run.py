@@ -100,7 +100,9 @@ def local_receiver(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]]
     return [[*command, "--record", str(record)]], [note]
 
 
-def local_identity_platform(env: dict[str, str], data_dir: Path, host: str, port: int) -> tuple[list[list[str]], list[str]]:
+def local_identity_platform(
+    env: dict[str, str], data_dir: Path, host: str, port: int
+) -> tuple[list[list[str]], list[str]]:
     """The stand-in unified identity platform (yiwang.accounts.devoidc) with yiwang registered
     as its client and `env` pointed at it — unless OIDC_ISSUER names a real one. Its users:
     zhangsan (the demo's 张三, same 居民身份证号) and zhaoxin (赵新, nobody here yet)."""
@@ -139,7 +141,15 @@ def local_identity_platform(env: dict[str, str], data_dir: Path, host: str, port
     users_file.chmod(0o600)
     issuer = f"http://127.0.0.1:{platform_port}"
     env.update(OIDC_ISSUER=issuer, OIDC_CLIENT_ID="yiwang-demo", OIDC_CLIENT_SECRET=secret)
-    command = [sys.executable, "-m", "yiwang.accounts.devoidc", "--port", str(platform_port), "--users", str(users_file)]
+    command = [
+        sys.executable,
+        "-m",
+        "yiwang.accounts.devoidc",
+        "--port",
+        str(platform_port),
+        "--users",
+        str(users_file),
+    ]
     note = (
         f"演示统一身份认证平台 {issuer}：登录页点“统一身份认证登录”，"
         f"用户 zhangsan（张三，已有账号）或 zhaoxin（赵新，首次登录自动建号），密码 {DEMO_PLATFORM_PASSWORD}"

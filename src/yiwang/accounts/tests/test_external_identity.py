@@ -81,7 +81,9 @@ def test_staff_accounts_sign_in_only_where_configured_and_gain_no_role(world: No
 
 def test_an_invalid_number_a_disabled_account_and_control_characters_are_refused(world: None) -> None:
     with pytest.raises(services.SignInRefused, match="居民身份证号无效"):
-        sign_in({"sub": "s-8", "name": "某", "id_number": ZHANGSAN_ID[:-1] + ("1" if ZHANGSAN_ID.endswith("0") else "0")})
+        sign_in(
+            {"sub": "s-8", "name": "某", "id_number": ZHANGSAN_ID[:-1] + ("1" if ZHANGSAN_ID.endswith("0") else "0")}
+        )
     with pytest.raises(services.SignInRefused, match="姓名格式不正确"):
         sign_in({"sub": "s-9", "name": "赵\x00新", "id_number": ZHAOXIN_ID})
     User.objects.filter(username="zhangsan").update(is_active=False)
