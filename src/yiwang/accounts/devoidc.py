@@ -134,7 +134,7 @@ class Payload(OAuth2Payload):  # type: ignore[misc]
 
 
 class Request(OAuth2Request):  # type: ignore[misc]
-    def __init__(self, method: str, uri: str, headers: dict[str, str], query: str, body: str) -> None:
+    def __init__(self, method: str, uri: str, headers: Any, query: str, body: str) -> None:
         super().__init__(method=method, uri=uri, headers=headers)
         self._args = {k: v[0] for k, v in urllib.parse.parse_qs(query).items()}
         self._form = {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
@@ -362,7 +362,7 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
 
         def _request(self, body: str = "") -> Request:
             url = urllib.parse.urlsplit(self.path)
-            return Request(self.command, platform.issuer + self.path, dict(self.headers), url.query, body)
+            return Request(self.command, platform.issuer + self.path, self.headers, url.query, body)
 
         def _body(self) -> str:
             length = min(int(self.headers.get("Content-Length") or 0), MAX_BODY)

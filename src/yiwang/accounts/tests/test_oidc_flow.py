@@ -159,3 +159,13 @@ def test_es256_signed_id_tokens_are_checked_too(world: None, settings: Any, tmp_
         assert signed_in_as(client) is not None
     finally:
         stop(proc)
+
+
+def test_the_password_form_stays_throttled_beside_the_platform(world: None, settings: Any) -> None:
+    settings.OIDC_ENABLED = True
+    client = Client()
+    answers = [
+        client.post("/accounts/login/", {"username": "zhangsan", "password": "wrong"}).status_code
+        for _ in range(settings.LOGIN_MAX_FAILURES + 1)
+    ]
+    assert answers[-1] == 429 and answers[0] == 401
