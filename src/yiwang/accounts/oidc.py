@@ -254,7 +254,9 @@ def end_session_url(post_logout_redirect_uri: str) -> str | None:
         endpoint = discovery().get("end_session_endpoint")
         if not isinstance(endpoint, str) or not endpoint:
             return None
-        _check_url(endpoint)
+        parts = urllib.parse.urlsplit(_check_url(endpoint))
+        if f"{parts.scheme}://{parts.netloc}" != settings.OIDC_ORIGIN:
+            return None  # the pages' form-action allows the issuer's origin only (settings)
     except OidcFailed:
         return None
     query = urllib.parse.urlencode(

@@ -7,6 +7,7 @@ without a real secret key. docs/operations.md lists every variable.
 
 import json
 import os
+import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
@@ -228,6 +229,8 @@ OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
 OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
 OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
 OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_CLIENT_ID and OIDC_CLIENT_SECRET)
+_issuer_url = urllib.parse.urlsplit(OIDC_ISSUER)
+OIDC_ORIGIN = f"{_issuer_url.scheme}://{_issuer_url.netloc}" if OIDC_ENABLED else ""
 if OIDC_ENABLED and "oidc" not in IDENTITY_PROVIDERS:
     IDENTITY_PROVIDERS = [*IDENTITY_PROVIDERS, "oidc"]
 OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile phone id_number")
@@ -303,11 +306,14 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCT
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=PRODUCTION) else None
 )
-# One strict policy for every page: only our own scripts, styles and images.
+# One strict policy for every page: only our own scripts, styles and images. Forms post only
+# here; the logout form's answer may also lead to the identity platform (RP-initiated logout,
+# ADR 0031), which browsers check against form-action too.
+_FORM_ACTION = " ".join(["'self'", *([OIDC_ORIGIN] if OIDC_ENABLED else [])])
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    f"form-action {_FORM_ACTION}; frame-ancestors 'none'"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CSRF_FAILURE_VIEW = "yiwang.config.errors.csrf_failure"

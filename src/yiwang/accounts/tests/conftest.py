@@ -54,7 +54,7 @@ def start_platform(settings: Any, tmp_path: Path, *args: str) -> tuple[Any, Plat
     proc, port = start("yiwang.accounts.devoidc", "--users", str(users), *args)
     url = f"http://127.0.0.1:{port}"
     settings.OIDC_ISSUER, settings.OIDC_CLIENT_ID, settings.OIDC_CLIENT_SECRET = url, CLIENT_ID, CLIENT_SECRET
-    settings.OIDC_ENABLED = True
+    settings.OIDC_ENABLED, settings.OIDC_ORIGIN = True, url
     settings.OIDC_TIMEOUT = 2.0
     return proc, Platform(url)
 
