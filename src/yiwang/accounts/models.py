@@ -242,3 +242,25 @@ class AccountEvent(DomainEvent):
 
     class Meta(DomainEvent.Meta):
         verbose_name = verbose_name_plural = "账户事件"
+
+
+class ExternalIdentity(models.Model):
+    """A person's account at an external identity provider (统一身份认证平台): the pair
+    (issuer, subject) the provider's ID token names, linked to one local user at first login
+    (services.external_identity_sign_in). It grants nothing by itself: staff powers stay
+    `StaffRole` rows."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities", verbose_name="用户")
+    issuer = models.CharField("身份提供方", max_length=255)
+    subject = models.CharField("提供方用户标识", max_length=255)
+    linked_at = models.DateTimeField("关联时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "统一身份认证关联"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_unique_subject"),
+            models.UniqueConstraint(fields=["issuer", "user"], name="external_identity_one_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.issuer}"

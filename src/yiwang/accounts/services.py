@@ -6,6 +6,7 @@ commitments. Callers: the demo loader, admin actions, the portal and the API.
 """
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +18,7 @@ from yiwang.accounts.models import (
     Department,
     Enterprise,
     EnterpriseAgent,
+    ExternalIdentity,
     NaturalPerson,
     Region,
     Role,
@@ -28,10 +30,12 @@ from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied, ValidationFailed
 from yiwang.core.identifiers import (
     IdentifierError,
+    mask_resident_id,
     validate_credit_code,
     validate_region_code,
     validate_resident_id,
 )
+from yiwang.core.text import control_char_error
 from yiwang.ledger.events import AccountVerb, Domain, event_type
 from yiwang.ledger.services import ledger_append
 
@@ -262,3 +266,103 @@ def staff_role_grant(*, actor: User | None, user: User, role: Role | str, depart
                 payload={"role": str(role), "department": department.pk, "region": department.region.code},
             )
     return staff_role
+
+
+class SignInRefused(Exception):
+    """The identity platform vouched for someone this platform will not sign in (a Chinese reason)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _claim_text(claims: dict[str, Any], key: str, *, limit: int) -> str:
+    value = claims.get(key)
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if len(value) > limit or control_char_error(key, value) is not None:
+        raise SignInRefused(f"统一身份认证平台提供的{_CLAIM_LABELS.get(key, key)}格式不正确，无法登录。")
+    return value
+
+
+_CLAIM_LABELS = {"sub": "用户标识", "name": "姓名", "phone_number": "手机号"}
+
+
+def external_identity_sign_in(
+    *, issuer: str, claims: dict[str, Any], id_number_claim: str = "id_number", allow_staff: bool = False
+) -> User:
+    """The local user for a person the identity platform has verified (ID-token `claims`).
+
+    1. A known (issuer, sub) signs in as the user it is linked to.
+    2. Otherwise the platform must assert a 居民身份证号 (`id_number_claim`): the account of
+       the person with that number is linked (never by e-mail or name: they prove nothing),
+    3. or, if there is none, a citizen account is created with the claimed name and phone and
+       the verified real-name profile, and linked.
+    Linking is one durable transaction with an `AccountEvent` and a ledger entry (the subject
+    and the number only as commitments). Signing in grants no role: staff powers stay
+    `StaffRole` rows, and staff accounts sign in this way only when `allow_staff`.
+    """
+    subject = _claim_text(claims, "sub", limit=255)
+    if not subject or not issuer:
+        raise SignInRefused("统一身份认证平台未提供用户标识，无法登录。")
+    link = ExternalIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if link is not None:
+        return _may_sign_in(link.user, allow_staff)
+    raw_number = claims.get(id_number_claim)
+    if not isinstance(raw_number, str) or not raw_number.strip():
+        raise SignInRefused("统一身份认证平台未提供已核验的居民身份证号，无法登录本平台。请使用账号密码登录。")
+    try:
+        id_number = str(validate_resident_id(raw_number.strip()[:40], field="居民身份证号"))
+    except IdentifierError as exc:
+        raise SignInRefused(f"统一身份认证平台提供的居民身份证号无效（{exc.message}），无法登录。") from exc
+    name = _claim_text(claims, "name", limit=60)
+    phone = _claim_text(claims, "phone_number", limit=20)
+    person = NaturalPerson.objects.select_related("user").filter(id_number=id_number).first()
+    try:
+        with transaction.atomic(durable=True):
+            if person is not None:
+                user = _may_sign_in(person.user, allow_staff)
+                if ExternalIdentity.objects.filter(issuer=issuer, user=user).exists():
+                    raise SignInRefused(
+                        f"居民身份证号 {mask_resident_id(id_number)} 的账号已关联另一个统一身份认证账号，"
+                        "请联系平台管理员。"
+                    )
+                matched_by = "id_number"
+            else:
+                if not name:
+                    raise SignInRefused("统一身份认证平台未提供姓名，无法为您建立账号。")
+                user = User.objects.create_user(
+                    username=f"tyrz-{secrets.token_hex(6)}", kind=UserKind.APPLICANT, display_name=name, phone=phone
+                )  # no password: this account signs in through the identity platform
+                NaturalPerson.objects.create(user=user, real_name=name, id_number=id_number, verified_at=clock.now())
+                _record(
+                    verb=AccountVerb.PERSON_REGISTERED,
+                    actor=user,
+                    subject=f"user:{user.pk}",
+                    payload={"user": user.pk, "via": "external_identity"},
+                    personal={"real_name": name, "id_number": id_number},
+                )
+                matched_by = "new_account"
+            ExternalIdentity.objects.create(user=user, issuer=issuer, subject=subject, linked_at=clock.now())
+            _record(
+                verb=AccountVerb.EXTERNAL_IDENTITY_LINKED,
+                actor=user,
+                subject=f"user:{user.pk}",
+                payload={"user": user.pk, "issuer": issuer, "matched_by": matched_by},
+                personal={"subject": subject, "id_number": id_number},
+            )
+    except IntegrityError:  # the same person's second tab got there first: use its link
+        link = ExternalIdentity.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+        if link is None:
+            raise SignInRefused("账号关联未完成，请重新登录。") from None
+        return _may_sign_in(link.user, allow_staff)
+    return user
+
+
+def _may_sign_in(user: User, allow_staff: bool) -> User:
+    if not user.is_active:
+        raise SignInRefused("该账号已停用，请联系平台管理员。")
+    if user.kind == UserKind.STAFF and not allow_staff:
+        raise SignInRefused("工作人员账号不能通过统一身份认证登录，请使用账号密码登录。")
+    return user

@@ -7,6 +7,7 @@ without a real secret key. docs/operations.md lists every variable.
 
 import json
 import os
+import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
@@ -193,7 +194,11 @@ DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = env_int(
 AUTH_USER_MODEL = "accounts.User"
 # AxesStandaloneBackend first: it refuses every authenticate() (our login page, /admin/login/)
 # for an account locked out at the client's address before any password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "yiwang.accounts.backends.PasswordBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "yiwang.accounts.backends.PasswordBackend",
+    "yiwang.accounts.backends.OidcBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -229,6 +234,25 @@ AXES_LOCKOUT_CALLABLE = "yiwang.accounts.lockout.lockout_response"
 # Identity providers: "password" always; "oidc" plugs in the national unified identity
 # platform (docs/operations.md) when its variables are set.
 IDENTITY_PROVIDERS = env_list("YIWANG_IDENTITY_PROVIDERS", default=["password"])
+# The unified identity platform (统一身份认证, OpenID Connect; ADR 0031, docs/operations.md §7a).
+# On when the issuer and client are set: the login page then offers "统一身份认证登录".
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").rstrip("/")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_CLIENT_ID and OIDC_CLIENT_SECRET)
+_issuer_url = urllib.parse.urlsplit(OIDC_ISSUER)
+OIDC_ORIGIN = f"{_issuer_url.scheme}://{_issuer_url.netloc}" if OIDC_ENABLED else ""
+if OIDC_ENABLED and "oidc" not in IDENTITY_PROVIDERS:
+    IDENTITY_PROVIDERS = [*IDENTITY_PROVIDERS, "oidc"]
+OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile phone id_number")
+OIDC_ID_NUMBER_CLAIM = os.environ.get("OIDC_ID_NUMBER_CLAIM", "id_number")  # the 居民身份证号 the platform asserts
+OIDC_SIGNING_ALGORITHMS = env_list("OIDC_SIGNING_ALGORITHMS", default=["RS256", "ES256"])
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "5"))  # seconds for each call to the platform, retry included
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", default=3600)
+OIDC_CLOCK_SKEW_SECONDS = env_int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+OIDC_REDIRECT_URI = os.environ.get("OIDC_REDIRECT_URI", "")  # default: <this site>/accounts/oidc/callback/
+OIDC_ALLOW_STAFF = env_bool("OIDC_ALLOW_STAFF", default=False)  # staff accounts may sign in through it
+OIDC_PROVIDER_LOGOUT = env_bool("OIDC_PROVIDER_LOGOUT", default=True)  # RP-initiated logout when advertised
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -300,11 +324,14 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=31536000 if PRODUCT
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=PRODUCTION) else None
 )
-# One strict policy for every page: only our own scripts, styles and images.
+# One strict policy for every page: only our own scripts, styles and images. Forms post only
+# here; the logout form's answer may also lead to the identity platform (RP-initiated logout,
+# ADR 0031), which browsers check against form-action too.
+_FORM_ACTION = " ".join(["'self'", *([OIDC_ORIGIN] if OIDC_ENABLED else [])])
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    f"form-action {_FORM_ACTION}; frame-ancestors 'none'"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CSRF_FAILURE_VIEW = "yiwang.config.errors.csrf_failure"

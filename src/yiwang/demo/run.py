@@ -13,7 +13,9 @@ are printed at start; `--no-local-mail` keeps the log-only channels instead.
 Unless EXCHANGE_SYSTEMS names real provider systems, it also starts the stand-in one
 (`yiwang.exchange.devprovider`: 市场监管's register and 户籍, from the records `load_demo`
 wrote to <YIWANG_DATA_DIR>/exchange/records.json), with a fresh API key, and the demo
-regulator's webhook receiver (`yiwang.exchange.devreceiver`). Helpers may stop
+regulator's webhook receiver (`yiwang.exchange.devreceiver`). Unless OIDC_ISSUER names a
+real identity platform, it starts the stand-in one (`yiwang.accounts.devoidc`) with yiwang
+registered as its client, so the login page offers 统一身份认证登录. Helpers may stop
 (a provider that goes down is part of the demo); web and worker may not.
 """
 
@@ -29,7 +31,10 @@ import sys
 import time
 from pathlib import Path
 
-from yiwang.demo.cities import city_notes
+from yiwang.core.identifiers import resident_id_check_char
+from yiwang.demo.cities import DEMO_CITIES, city_notes
+
+DEMO_PLATFORM_PASSWORD = "Tyrz-demo-2026"  # noqa: S105 - the stand-in identity platform's demo users only
 
 
 def _free_port(host: str) -> int:
@@ -95,6 +100,63 @@ def local_receiver(env: dict[str, str], data_dir: Path) -> tuple[list[list[str]]
     return [[*command, "--record", str(record)]], [note]
 
 
+def local_identity_platform(
+    env: dict[str, str], data_dir: Path, host: str, port: int
+) -> tuple[list[list[str]], list[str]]:
+    """The stand-in unified identity platform (yiwang.accounts.devoidc) with yiwang registered
+    as its client and `env` pointed at it — unless OIDC_ISSUER names a real one. Its users:
+    zhangsan (the demo's 张三, same 居民身份证号) and zhaoxin (赵新, nobody here yet)."""
+    if env.get("OIDC_ISSUER"):
+        return [], []
+    platform_port, secret = _free_port("127.0.0.1"), secrets.token_urlsafe(24)
+    sites = [f"http://{host}:{port}", f"http://localhost:{port}"] + [f"http://{h}:{port}" for _, h, _ in DEMO_CITIES]
+    users = [
+        ("zhangsan", "tyrz-zhangsan", "张三", "13800000001", "37010219900307123"),
+        ("zhaoxin", "tyrz-zhaoxin", "赵新", "13912345678", "37010219950815234"),
+    ]
+    config = {
+        "users": [
+            {
+                "username": username,
+                "password": DEMO_PLATFORM_PASSWORD,
+                "sub": sub,
+                "name": name,
+                "phone_number": phone,
+                "id_number": body + resident_id_check_char(body),
+            }
+            for username, sub, name, phone, body in users
+        ],
+        "clients": [
+            {
+                "client_id": "yiwang-demo",
+                "client_secret": secret,
+                "redirect_uris": [f"{site}/accounts/oidc/callback/" for site in sites],
+                "post_logout_redirect_uris": [f"{site}/" for site in sites],
+            }
+        ],
+    }
+    users_file = data_dir / "oidc" / "users.json"
+    users_file.parent.mkdir(parents=True, exist_ok=True)
+    users_file.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+    users_file.chmod(0o600)
+    issuer = f"http://127.0.0.1:{platform_port}"
+    env.update(OIDC_ISSUER=issuer, OIDC_CLIENT_ID="yiwang-demo", OIDC_CLIENT_SECRET=secret)
+    command = [
+        sys.executable,
+        "-m",
+        "yiwang.accounts.devoidc",
+        "--port",
+        str(platform_port),
+        "--users",
+        str(users_file),
+    ]
+    note = (
+        f"演示统一身份认证平台 {issuer}：登录页点“统一身份认证登录”，"
+        f"用户 zhangsan（张三，已有账号）或 zhaoxin（赵新，首次登录自动建号），密码 {DEMO_PLATFORM_PASSWORD}"
+    )
+    return [command], [note]
+
+
 def _fresh_metrics_dir(data_dir: Path) -> Path:
     """prometheus_client's multiprocess files: emptied at start (a file of an earlier run
     would add its counts to this one's)."""
@@ -120,7 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = Path(env.get("YIWANG_DATA_DIR") or Path.cwd() / "var").resolve()
     if not args.no_local_mail:
         helpers, notes = local_delivery(env, data_dir)
-    for more, more_notes in (local_registry(env, data_dir), local_receiver(env, data_dir)):
+    for more, more_notes in (
+        local_registry(env, data_dir),
+        local_receiver(env, data_dir),
+        local_identity_platform(env, data_dir, args.host, args.port),
+    ):
         helpers, notes = helpers + more, notes + more_notes
     if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in env:
         env["PROMETHEUS_MULTIPROC_DIR"] = str(_fresh_metrics_dir(data_dir))  # /metrics merges the workers

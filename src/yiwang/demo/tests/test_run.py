@@ -47,3 +47,23 @@ def test_the_demo_registry_starts_with_a_key_that_begins_with_a_dash(tmp_path: P
         assert refused.value.code == 401
     finally:
         stop(proc)
+
+
+def test_the_demo_registers_yiwang_at_its_own_identity_platform_unless_one_is_configured(tmp_path: Path) -> None:
+    import json
+
+    from yiwang.demo.run import local_identity_platform
+
+    env: dict[str, str] = {}
+    commands, notes = local_identity_platform(env, tmp_path, "127.0.0.1", 8000)
+    assert commands[0][2] == "yiwang.accounts.devoidc"
+    assert env["OIDC_ISSUER"] == f"http://127.0.0.1:{commands[0][4]}" and env["OIDC_CLIENT_ID"] == "yiwang-demo"
+    config = json.loads((tmp_path / "oidc" / "users.json").read_text(encoding="utf-8"))
+    (client,) = config["clients"]
+    assert client["client_secret"] == env["OIDC_CLIENT_SECRET"]
+    assert "http://127.0.0.1:8000/accounts/oidc/callback/" in client["redirect_uris"]
+    assert [u["username"] for u in config["users"]] == ["zhangsan", "zhaoxin"] and "zhaoxin" in notes[0]
+
+    configured = {"OIDC_ISSUER": "https://tyrz.example.gov.cn"}
+    assert local_identity_platform(configured, tmp_path / "other", "127.0.0.1", 8000) == ([], [])
+    assert configured == {"OIDC_ISSUER": "https://tyrz.example.gov.cn"}
