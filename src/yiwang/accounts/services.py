@@ -18,6 +18,7 @@ from yiwang.accounts.models import (
     Enterprise,
     EnterpriseAgent,
     NaturalPerson,
+    PortalMode,
     Region,
     Role,
     StaffRole,
@@ -262,3 +263,21 @@ def staff_role_grant(*, actor: User | None, user: User, role: Role | str, depart
                 payload={"role": str(role), "department": department.pk, "region": department.region.code},
             )
     return staff_role
+
+
+def portal_mode_set(*, actor: User, mode: str) -> User:
+    """A person chooses how the portal is shown to them (长辈版 or 标准版, ADR 0030); the choice
+    is kept on the account so that it follows them to another device. Choosing the mode they
+    already have changes nothing and records nothing."""
+    if not actor.is_authenticated:
+        raise PermissionDenied("请先登录。")
+    if mode not in PortalMode.values:
+        raise ValidationFailed({"mode": ["显示模式：请选择长辈版或标准版。"]})
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        if user.portal_mode != mode:
+            user.portal_mode = mode
+            user.save(update_fields=["portal_mode"])
+            _record(verb=AccountVerb.PORTAL_MODE_SET, actor=user, subject=f"user:{user.pk}", payload={"mode": mode})
+    actor.portal_mode = user.portal_mode
+    return user

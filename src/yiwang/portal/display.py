@@ -1,0 +1,95 @@
+"""长辈版 (ADR 0030, docs/accessibility.md): the portal in large text, high contrast and one
+column for older people, switched from every portal page's header and remembered.
+
+- A cookie for everybody (`yiwang_mode`, a year, host-only, HttpOnly, SameSite=Lax, Secure
+  like the session cookie). It holds only `elder` or `standard`.
+- For a logged-in person also their account (`User.portal_mode`), so the choice follows them
+  to another device. While logged in, the account's choice (once made) wins over the cookie;
+  logged out, the device's cookie decides.
+- The switch is a POST form (a real button, works without JavaScript, CSRF-checked): it
+  writes an account, so a GET link (prefetched, crawled) must not do it. It returns only to a
+  local path of this site; anything else goes to the home page (no open redirect).
+"""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from yiwang.accounts import services as accounts
+from yiwang.accounts.models import PortalMode, User
+
+MODE_COOKIE = "yiwang_mode"
+MODE_COOKIE_SECONDS = 365 * 24 * 3600
+MAX_NEXT = 2000
+# Pages that are not the public portal keep their own look whatever the choice.
+NOT_PORTAL = ("workbench", "admin", "api")
+
+
+def current_mode(request: HttpRequest) -> str:
+    """The mode this request is shown in: the account's choice when logged in and made, else
+    the device's cookie, else the standard portal."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "portal_mode", ""):
+        return str(user.portal_mode)
+    cookie = request.COOKIES.get(MODE_COOKIE, "")
+    return cookie if cookie in PortalMode.values else PortalMode.STANDARD
+
+
+def is_portal_page(request: HttpRequest) -> bool:
+    """Whether the request is a page of the public portal (the portal, login, error pages) and
+    not of the workbench, the back office or the API docs."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return not any(space in NOT_PORTAL for space in match.namespaces) and not match.view_name.startswith("api")
+    first = request.path.strip("/").split("/", 1)[0]
+    return first not in NOT_PORTAL
+
+
+def safe_next(request: HttpRequest, candidate: str) -> str:
+    """`candidate` when it is a path on this site (not `//host`, not another scheme or host),
+    else the home page."""
+    home = reverse("portal:home")
+    if not candidate or len(candidate) > MAX_NEXT or not candidate.startswith("/") or candidate.startswith("//"):
+        return home
+    if "\\" in candidate or any(ord(ch) < 32 for ch in candidate):
+        return home
+    if not url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return home
+    return candidate
+
+
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    """The header's 长辈版/标准版 button: set the cookie (and the account's choice when logged
+    in), then back to the page the person was on."""
+    mode = request.POST.get("mode", "")
+    target = safe_next(request, request.POST.get("next", ""))
+    response = HttpResponseRedirect(target)
+    response.status_code = 303  # See Other: the browser GETs the page again
+    if mode not in PortalMode.values:
+        return response
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated:
+        accounts.portal_mode_set(actor=user, mode=mode)
+    response.set_cookie(
+        MODE_COOKIE,
+        mode,
+        max_age=MODE_COOKIE_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def display(request: HttpRequest) -> dict[str, object]:
+    """Context processor: whether this page is a portal page in 长辈版, for base.html (the
+    class on <html>, the header's switch and the page to come back to)."""
+    portal = is_portal_page(request)
+    return {
+        "PORTAL_PAGE": portal,
+        "ELDER_MODE": portal and current_mode(request) == PortalMode.ELDER,
+        "MODE_NEXT": request.get_full_path()[:MAX_NEXT],
+    }
