@@ -5,7 +5,8 @@ column for older people, switched from every portal page's header and remembered
   like the session cookie). It holds only `elder` or `standard`.
 - For a logged-in person also their account (`User.portal_mode`), so the choice follows them
   to another device. While logged in, the account's choice (once made) wins over the cookie;
-  logged out, the device's cookie decides.
+  logged out, the device's cookie decides. A choice made on a device before logging in
+  becomes the account's at login, but only while the account has none of its own.
 - The switch is a POST form (a real button, works without JavaScript, CSRF-checked): it
   writes an account, so a GET link (prefetched, crawled) must not do it. It returns only to a
   local path of this site; anything else goes to the home page (no open redirect).
@@ -45,6 +46,17 @@ def is_portal_page(request: HttpRequest) -> bool:
         return not any(space in NOT_PORTAL for space in match.namespaces) and not match.view_name.startswith("api")
     first = request.path.strip("/").split("/", 1)[0]
     return first not in NOT_PORTAL
+
+
+def adopt_device_choice(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
+    """`user_logged_in`: the mode chosen on this device before logging in becomes the
+    account's, if the account has never had a choice (an account's own choice is never
+    overwritten by a device's cookie)."""
+    if request is None or not isinstance(user, User) or user.portal_mode:
+        return
+    cookie = request.COOKIES.get(MODE_COOKIE, "")
+    if cookie in PortalMode.values:
+        accounts.portal_mode_set(actor=user, mode=cookie)
 
 
 def safe_next(request: HttpRequest, candidate: str) -> str:

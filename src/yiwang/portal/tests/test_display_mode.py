@@ -8,6 +8,7 @@ from django.test import Client
 from yiwang.accounts.models import AccountEvent, PortalMode, User
 from yiwang.accounts.services import portal_mode_set
 from yiwang.core.errors import ValidationFailed
+from yiwang.demo.world import DEMO_PASSWORD
 from yiwang.ledger.models import Entry
 from yiwang.portal.display import MODE_COOKIE
 
@@ -27,7 +28,7 @@ def test_a_visitor_switches_to_elder_mode_and_the_cookie_keeps_it(world) -> None
     client = Client()
     home = client.get("/").content.decode()
     assert not _is_elder(home)
-    assert '<span class="visually-hidden">切换到</span>长辈版</button>' in home and "当前：标准版" in home
+    assert 'aria-label="切换到长辈版" aria-describedby="mode-now">长辈版</button>' in home and "当前：标准版" in home
 
     answer = client.post("/display/", {"mode": "elder", "next": "/guide/?q=%E7%A4%BE%E4%BF%9D"})
     assert answer.status_code == 303 and answer["Location"] == "/guide/?q=%E7%A4%BE%E4%BF%9D"
@@ -37,7 +38,7 @@ def test_a_visitor_switches_to_elder_mode_and_the_cookie_keeps_it(world) -> None
 
     guide = client.get("/guide/").content.decode()
     assert _is_elder(guide) and "当前：长辈版" in guide
-    assert '<span class="visually-hidden">切换到</span>标准版</button>' in guide
+    assert 'aria-label="切换到标准版" aria-describedby="mode-now">标准版</button>' in guide
     home = client.get("/").content.decode()
     assert _is_elder(home) and "常用服务" in home and "需要帮助" in home and 'href="tel:12345"' in home
     assert "登录后查看我的办件" in home  # 我的办件 from the first screen, through the login
@@ -128,7 +129,25 @@ def test_a_logged_in_persons_choice_is_kept_on_the_account_and_follows_them(logi
 
 
 @pytest.mark.django_db
-def test_without_an_account_choice_the_cookie_decides_after_login(login_as) -> None:  # type: ignore[no-untyped-def]
+def test_a_choice_made_before_logging_in_becomes_the_accounts_if_it_has_none(world) -> None:  # type: ignore[no-untyped-def]
+    device = Client()
+    device.post("/display/", {"mode": "elder", "next": "/"})
+    answer = device.post("/accounts/login/", {"username": "zhangsan", "password": DEMO_PASSWORD})
+    assert answer.status_code == 302
+    assert User.objects.get(username="zhangsan").portal_mode == PortalMode.ELDER
+    assert AccountEvent.objects.filter(verb="portal_mode_set").count() == 1
+
+    # An account's own choice is not overwritten by another device's cookie.
+    portal_mode_set(actor=User.objects.get(username="zhangsan"), mode=PortalMode.STANDARD)
+    shared = Client()
+    shared.cookies[MODE_COOKIE] = "elder"
+    shared.post("/accounts/login/", {"username": "zhangsan", "password": DEMO_PASSWORD})
+    assert User.objects.get(username="zhangsan").portal_mode == PortalMode.STANDARD
+    assert not _is_elder(shared.get("/me/").content.decode())
+
+
+@pytest.mark.django_db
+def test_without_an_account_choice_the_cookie_decides(login_as) -> None:  # type: ignore[no-untyped-def]
     lisi = login_as("lisi")
     assert not _is_elder(lisi.get("/me/").content.decode())
     lisi.cookies[MODE_COOKIE] = "elder"  # chosen on this device before logging in
