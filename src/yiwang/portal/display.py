@@ -28,14 +28,28 @@ MAX_NEXT = 2000
 NOT_PORTAL = ("workbench", "admin", "api")
 
 
+HINT_ATTRIBUTE = "portal_mode_hint"
+
+
 def current_mode(request: HttpRequest) -> str:
     """The mode this request is shown in: the account's choice when logged in and made, else
-    the device's cookie, else the standard portal."""
+    the device's cookie, else a page's hint (`show_as_chosen_by`), else the standard portal."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and getattr(user, "portal_mode", ""):
         return str(user.portal_mode)
     cookie = request.COOKIES.get(MODE_COOKIE, "")
-    return cookie if cookie in PortalMode.values else PortalMode.STANDARD
+    if cookie in PortalMode.values:
+        return cookie
+    hint = getattr(request, HINT_ATTRIBUTE, "")
+    return hint if hint in PortalMode.values else PortalMode.STANDARD
+
+
+def show_as_chosen_by(request: HttpRequest, person: User | None) -> None:
+    """A page opened without login by a link sent to one person (the rating link of an SMS or
+    e-mail notice) is shown in the mode that person chose on their account, unless the device
+    has its own choice."""
+    if person is not None and person.portal_mode:
+        setattr(request, HINT_ATTRIBUTE, person.portal_mode)
 
 
 def is_portal_page(request: HttpRequest) -> bool:

@@ -154,3 +154,18 @@ def test_without_an_account_choice_the_cookie_decides(login_as) -> None:  # type
     assert _is_elder(lisi.get("/me/").content.decode())
     lisi.cookies[MODE_COOKIE] = "giant"  # anything else: the standard portal
     assert not _is_elder(lisi.get("/me/").content.decode())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rating_link_of_a_notice_opens_in_the_mode_its_person_chose(world) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.ratings.tests.scene import concluded, notice_token
+
+    case = concluded()
+    token = notice_token(case)
+    assert not _is_elder(Client().get(f"/rate/{token}").content.decode())
+    portal_mode_set(actor=User.objects.get(username="zhangsan"), mode=PortalMode.ELDER)
+    phone = Client()  # the SMS opened on a phone never used for the portal: no login, no cookie
+    page = phone.get(f"/rate/{token}").content.decode()
+    assert _is_elder(page) and "请为本次服务评价" in page
+    phone.cookies[MODE_COOKIE] = "standard"  # the device's own choice comes first
+    assert not _is_elder(phone.get(f"/rate/{token}").content.decode())
