@@ -5,8 +5,9 @@ column for older people, switched from every portal page's header and remembered
   like the session cookie). It holds only `elder` or `standard`.
 - For a logged-in person also their account (`User.portal_mode`), so the choice follows them
   to another device. While logged in, the account's choice (once made) wins over the cookie;
-  logged out, the device's cookie decides. A choice made on a device before logging in
-  becomes the account's at login, but only while the account has none of its own.
+  logged out, the device's cookie decides. At login, a choice made in the same browser
+  session just before becomes the account's; an older cookie only while the account has
+  no choice of its own (a shared device must not overwrite it).
 - The switch is a POST form (a real button, works without JavaScript, CSRF-checked): it
   writes an account, so a GET link (prefetched, crawled) must not do it. It returns only to a
   local path of this site; anything else goes to the home page (no open redirect).
@@ -29,6 +30,7 @@ NOT_PORTAL = ("workbench", "admin", "api")
 
 
 HINT_ATTRIBUTE = "portal_mode_hint"
+CHOSEN_KEY = "portal_mode_chosen"  # session: the switch used before logging in
 
 
 def current_mode(request: HttpRequest) -> str:
@@ -63,13 +65,19 @@ def is_portal_page(request: HttpRequest) -> bool:
 
 
 def adopt_device_choice(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
-    """`user_logged_in`: the mode chosen on this device before logging in becomes the
-    account's, if the account has never had a choice (an account's own choice is never
-    overwritten by a device's cookie)."""
-    if request is None or not isinstance(user, User) or user.portal_mode:
+    """`user_logged_in`: the switch used in this browser session before logging in is the
+    person's latest choice and becomes the account's; otherwise the device's cookie becomes
+    the account's only if the account has never had a choice (a shared device's old cookie
+    never overwrites an account's own choice)."""
+    if request is None or not isinstance(user, User):
+        return
+    session = getattr(request, "session", None)
+    chosen = session.pop(CHOSEN_KEY, "") if session is not None else ""
+    if chosen in PortalMode.values:
+        accounts.portal_mode_set(actor=user, mode=chosen)
         return
     cookie = request.COOKIES.get(MODE_COOKIE, "")
-    if cookie in PortalMode.values:
+    if not user.portal_mode and cookie in PortalMode.values:
         accounts.portal_mode_set(actor=user, mode=cookie)
 
 
@@ -99,6 +107,8 @@ def switch(request: HttpRequest) -> HttpResponse:
     user = request.user
     if isinstance(user, User) and user.is_authenticated:
         accounts.portal_mode_set(actor=user, mode=mode)
+    else:
+        request.session[CHOSEN_KEY] = mode  # taken over by the account at the next login
     response.set_cookie(
         MODE_COOKIE,
         mode,

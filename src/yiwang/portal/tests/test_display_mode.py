@@ -137,13 +137,20 @@ def test_a_choice_made_before_logging_in_becomes_the_accounts_if_it_has_none(wor
     assert User.objects.get(username="zhangsan").portal_mode == PortalMode.ELDER
     assert AccountEvent.objects.filter(verb="portal_mode_set").count() == 1
 
-    # An account's own choice is not overwritten by another device's cookie.
+    # An account's own choice is not overwritten by an old cookie on a shared device …
     portal_mode_set(actor=User.objects.get(username="zhangsan"), mode=PortalMode.STANDARD)
     shared = Client()
     shared.cookies[MODE_COOKIE] = "elder"
     shared.post("/accounts/login/", {"username": "zhangsan", "password": DEMO_PASSWORD})
     assert User.objects.get(username="zhangsan").portal_mode == PortalMode.STANDARD
     assert not _is_elder(shared.get("/me/").content.decode())
+
+    # … but the switch used just before logging in is his latest choice.
+    shared.post("/accounts/logout/")
+    shared.post("/display/", {"mode": "elder", "next": "/accounts/login/"})
+    shared.post("/accounts/login/", {"username": "zhangsan", "password": DEMO_PASSWORD})
+    assert User.objects.get(username="zhangsan").portal_mode == PortalMode.ELDER
+    assert _is_elder(shared.get("/me/").content.decode())
 
 
 @pytest.mark.django_db
