@@ -338,7 +338,7 @@ _ACCOUNTS: dict[AccountVerb, str] = {
     AccountVerb.AGENT_AUTHORISED: "授权经办人",
     AccountVerb.STAFF_CREATED: "新建工作人员",
     AccountVerb.STAFF_ROLE_GRANTED: "授予工作人员角色",
-    AccountVerb.PORTAL_MODE_SET: "设置门户显示模式（长辈版/标准版）",
+    AccountVerb.PORTAL_MODE_SET: "设置门户显示模式（长辈版、标准版）",
 }
 _CALENDAR: dict[CalendarVerb, str] = {
     CalendarVerb.YEAR_ADD: "新增工作日历年度（草稿）",
