@@ -27,6 +27,17 @@ MODE_COOKIE_SECONDS = 365 * 24 * 3600
 MAX_NEXT = 2000
 # Pages that are not the public portal keep their own look whatever the choice.
 NOT_PORTAL = ("workbench", "admin", "api")
+# Pages with a form a person fills in: switching reloads the page, so the switch asks first
+# (site.js `data-confirm`; the application form also keeps typed text, keep-form.js).
+FORM_PAGES = {
+    "portal:apply",
+    "portal:apply_draft",
+    "portal:bundle_apply",
+    "portal:bundle_draft",
+    "portal:case_supplement",
+    "portal:rate_link",
+    "portal:license_share",
+}
 
 
 HINT_ATTRIBUTE = "portal_mode_hint"
@@ -124,8 +135,10 @@ def display(request: HttpRequest) -> dict[str, object]:
     """Context processor: whether this page is a portal page in 长辈版, for base.html (the
     class on <html>, the header's switch and the page to come back to)."""
     portal = is_portal_page(request)
+    match = getattr(request, "resolver_match", None)
     return {
         "PORTAL_PAGE": portal,
+        "MODE_CONFIRM": match is not None and match.view_name in FORM_PAGES,
         "ELDER_MODE": portal and current_mode(request) == PortalMode.ELDER,
         "MODE_NEXT": request.get_full_path()[:MAX_NEXT],
     }

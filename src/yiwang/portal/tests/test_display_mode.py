@@ -176,3 +176,18 @@ def test_the_rating_link_of_a_notice_opens_in_the_mode_its_person_chose(world) -
     assert _is_elder(page) and "请为本次服务评价" in page
     phone.cookies[MODE_COOKIE] = "standard"  # the device's own choice comes first
     assert not _is_elder(phone.get(f"/rate/{token}").content.decode())
+
+
+@pytest.mark.django_db
+def test_on_the_application_form_the_switch_asks_before_reloading_the_page(login_as) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.catalog.models import ImplementationVersion
+
+    version = ImplementationVersion.objects.filter(
+        status="published", item_version__name="生育登记", implementation__region__code="370100000000"
+    ).first()
+    assert version is not None
+    zhangsan = login_as("zhangsan")
+    form_page = zhangsan.get(f"/apply/{version.pk}/", follow=True).content.decode()
+    assert 'class="mode-switch"' in form_page and "data-confirm=" in form_page.split('class="mode-switch"')[1][:400]
+    home = zhangsan.get("/").content.decode()
+    assert "data-confirm=" not in home.split('class="mode-switch"')[1][:400]
