@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 BIRTH = "000117021000"  # 生育登记 (yiwang.catalog.demo_items), 秒批 on zhangsan's 户籍
 BUNDLE = "xinshenger-chusheng"  # 新生儿出生一件事 (yiwang.demo)
 ELDER = re.compile(r"\bmode-elder\b")
+SITE_NAME = re.compile(r"一网通办政务服务平台$")  # the platform's name in the header (no city brand here)
 
 
 def _resident_id(region6: str, birth: str, seq: str) -> str:
@@ -82,6 +83,13 @@ def test_zhangsan_uses_the_portal_in_elder_mode_on_a_phone(new_page, elder_check
     expect(page.get_by_role("button", name="切换到标准版")).to_have_accessible_description("当前：长辈版")
     elder_check(page, "home")
     expect(page.get_by_role("main").get_by_role("link", name="12345")).to_have_attribute("href", "tel:12345")
+    # The keyboard's first stops: skip link, the portal's name, the switch — each with a visible ring.
+    page.locator("body").focus()
+    for name in ("跳到主要内容", SITE_NAME, "切换到标准版"):
+        page.keyboard.press("Tab")
+        focused = page.locator(":focus")
+        expect(focused).to_have_accessible_name(name)
+        assert focused.evaluate("e => getComputedStyle(e).outlineStyle") != "none", f"{name}: no visible focus"
 
     # The guide of an item, found from the big search box.
     search = page.get_by_role("searchbox", name="搜索办事事项")
