@@ -111,6 +111,14 @@ class UserKind(models.TextChoices):
     STAFF = "staff", "工作人员"
 
 
+class PortalMode(models.TextChoices):
+    """How the public portal is shown (ADR 0030): the standard layout or 长辈版 (large text,
+    high contrast, one column) for older people."""
+
+    STANDARD = "standard", "标准版"
+    ELDER = "elder", "长辈版"
+
+
 class User(AbstractUser):
     """A login. `kind` decides the home page; staff powers come from `StaffRole` rows."""
 
@@ -121,6 +129,9 @@ class User(AbstractUser):
     # while the person keeps them on and has an address for them.
     notify_by_email = models.BooleanField("接收电子邮件通知", default=True)
     notify_by_sms = models.BooleanField("接收短信通知", default=True)
+    # 长辈版 (ADR 0030): the person's own choice, which follows them to another device; blank
+    # = never chosen, and the device's cookie decides.
+    portal_mode = models.CharField("门户显示模式", max_length=10, choices=PortalMode.choices, blank=True, default="")
 
     class Meta:
         verbose_name = "用户"

@@ -20,6 +20,7 @@ from yiwang.accounts.models import (
     EnterpriseAgent,
     ExternalIdentity,
     NaturalPerson,
+    PortalMode,
     Region,
     Role,
     StaffRole,
@@ -365,4 +366,22 @@ def _may_sign_in(user: User, allow_staff: bool) -> User:
         raise SignInRefused("该账号已停用，请联系平台管理员。")
     if user.kind == UserKind.STAFF and not allow_staff:
         raise SignInRefused("工作人员账号不能通过统一身份认证登录，请使用账号密码登录。")
+    return user
+
+
+def portal_mode_set(*, actor: User, mode: str) -> User:
+    """A person chooses how the portal is shown to them (长辈版 or 标准版, ADR 0030); the choice
+    is kept on the account so that it follows them to another device. Choosing the mode they
+    already have changes nothing and records nothing."""
+    if not actor.is_authenticated:
+        raise PermissionDenied("请先登录。")
+    if mode not in PortalMode.values:
+        raise ValidationFailed({"mode": ["显示模式：请选择长辈版或标准版。"]})
+    with transaction.atomic(durable=True):
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        if user.portal_mode != mode:
+            user.portal_mode = mode
+            user.save(update_fields=["portal_mode"])
+            _record(verb=AccountVerb.PORTAL_MODE_SET, actor=user, subject=f"user:{user.pk}", payload={"mode": mode})
+    actor.portal_mode = user.portal_mode
     return user

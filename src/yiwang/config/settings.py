@@ -118,6 +118,7 @@ TEMPLATES = [
                 "yiwang.core.context_processors.platform",
                 "yiwang.brands.context_processors.brand",
                 "yiwang.notifications.context_processors.inbox",
+                "yiwang.portal.display.display",
             ],
         },
     },

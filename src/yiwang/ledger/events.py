@@ -129,6 +129,7 @@ class AccountVerb(StrEnum):
     STAFF_CREATED = "staff_created"
     STAFF_ROLE_GRANTED = "staff_role_granted"
     EXTERNAL_IDENTITY_LINKED = "external_identity_linked"
+    PORTAL_MODE_SET = "portal_mode_set"
 
 
 class CalendarVerb(StrEnum):
@@ -339,6 +340,7 @@ _ACCOUNTS: dict[AccountVerb, str] = {
     AccountVerb.STAFF_CREATED: "新建工作人员",
     AccountVerb.STAFF_ROLE_GRANTED: "授予工作人员角色",
     AccountVerb.EXTERNAL_IDENTITY_LINKED: "关联统一身份认证账号",
+    AccountVerb.PORTAL_MODE_SET: "设置门户显示模式（长辈版、标准版）",
 }
 _CALENDAR: dict[CalendarVerb, str] = {
     CalendarVerb.YEAR_ADD: "新增工作日历年度（草稿）",

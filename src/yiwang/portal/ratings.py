@@ -24,7 +24,7 @@ from yiwang.accounts import selectors as accounts
 from yiwang.cases import selectors as cases
 from yiwang.catalog import selectors as catalog
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from yiwang.portal import forms, mycases
+from yiwang.portal import display, forms, mycases
 from yiwang.portal.apply import applicant_of
 from yiwang.portal.rating_blocks import figures_view, grade_of, public_url, read_form
 from yiwang.ratings import rules, selectors, services
@@ -147,6 +147,7 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
         link = services.case_of_link(token)
     except (NotFound, Conflict) as exc:
         return _closed(request, exc)
+    display.show_as_chosen_by(request, link.case.applicant)  # 长辈版 if the applicant chose it
     if request.method != "POST":
         return _link_page(request, link)
     values = read_form(request.POST)

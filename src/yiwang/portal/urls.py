@@ -7,6 +7,7 @@ from yiwang.portal import (
     data,
     data_reads,
     disclosure,
+    display,
     guide,
     license_share,
     licenses,
@@ -27,6 +28,8 @@ urlpatterns = [
     re_path(r"^city/(?P<code>[0-9]{6})/$", brand.choose_city, name="city"),
     re_path(r"^brand/(?P<code>[0-9]{6})\.css$", brand.stylesheet, name="brand_css"),
     re_path(r"^brand/(?P<code>[0-9]{6})/logo\.png$", brand.logo, name="brand_logo"),
+    # 长辈版 / 标准版 (ADR 0030): the header's switch, remembered in a cookie and the account
+    path("display/", display.switch, name="display_mode"),
     path("guide/", guide.guide, name="guide"),
     path("guide/<str:basic_code>/", guide.item, name="item"),
     path("disclosure/", disclosure.disclosure, name="disclosure"),
