@@ -45,13 +45,17 @@ def message_enqueue(
     body: str,
     channels: Iterable[str] = (Channel.IN_APP,),
     reference: str = "",
+    asked_for: bool = False,
 ) -> list[Message]:
     """Queue one message per channel for `recipient`; delivered after the caller commits.
 
     Channels the recipient turned off or has no address for (no e-mail, no phone) are
-    skipped. Must run inside the caller's transaction.
+    skipped; with `asked_for` (a message the person is waiting for right now, such as a
+    one-time code) only those without an address. Must run inside the caller's transaction.
     """
-    return messages_enqueue_batch(batch=[(recipient, subject, body)], channels=channels, reference=reference)
+    return messages_enqueue_batch(
+        batch=[(recipient, subject, body)], channels=channels, reference=reference, asked_for=asked_for
+    )
 
 
 def messages_enqueue_batch(
@@ -59,6 +63,7 @@ def messages_enqueue_batch(
     batch: Iterable[tuple[User, str, str] | tuple[User, str, str, str]],
     channels: Iterable[str] = (Channel.IN_APP,),
     reference: str = "",
+    asked_for: bool = False,
 ) -> list[Message]:
     """Queue (recipient, subject, body) messages on `channels`, in one INSERT; an item may carry
     its own reference as a fourth element (else `reference`).
@@ -83,7 +88,7 @@ def messages_enqueue_batch(
                 created_at=now,
                 next_attempt_at=now,
             )
-            if wants(recipient, channel) and (channel == Channel.IN_APP or recipient_address(message)):
+            if (asked_for or wants(recipient, channel)) and (channel == Channel.IN_APP or recipient_address(message)):
                 created.append(message)
     Message.objects.bulk_create(created)
     kick = settings.NOTIFICATIONS_KICK_AFTER_COMMIT
