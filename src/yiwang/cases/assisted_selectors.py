@@ -12,6 +12,7 @@ from yiwang.accounts.models import NaturalPerson, User
 from yiwang.cases.assisted_workflow import OPEN_STATES
 from yiwang.cases.models import AssistedApplication, Case
 from yiwang.cases.policy import helper_posts, may_assist, require_assist
+from yiwang.cases.selectors import MaterialNeed, _material_needs
 from yiwang.cases.services.assisted import helper_label
 from yiwang.catalog.models import ImplementationVersion, VersionStatus
 from yiwang.core import clock
@@ -145,7 +146,7 @@ def _is_uuid(ref: str) -> bool:
 
 
 def assisted_label(case: Case) -> str:
-    """"由窗口工作人员 X 帮办" for a case submitted with help, else ""."""
+    """ "由窗口工作人员 X 帮办" for a case submitted with help, else ""."""
     found = AssistedApplication.objects.filter(case_id=case.pk, confirmed_at__isnull=False).select_related("helper")
     row = found.first()
     return helper_label(row) if row is not None else ""
@@ -156,3 +157,10 @@ def assisted_labels(cases: Iterable[Case]) -> dict[int, str]:
     ids = [c.pk for c in cases]
     rows = AssistedApplication.objects.filter(case_id__in=ids, confirmed_at__isnull=False).select_related("helper")
     return {row.case_id: helper_label(row) for row in rows}
+
+
+def assisted_materials(user: User, assisted: AssistedApplication) -> list[MaterialNeed]:
+    """The materials of an assisted draft: whether each is needed, the file stored, the
+    免提交 lookups — what the applicant's own draft page shows."""
+    require_assist(user, department_id=assisted.helper_department_id)
+    return _material_needs(assisted.case)

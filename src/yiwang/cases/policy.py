@@ -363,7 +363,9 @@ def assist_permission(
             or (p.helps_region and p.region_id == implementation.region_id)
         )
         if not held:
-            return Verdict(False, reason="您无权帮办该事项：只能帮办本部门的事项，或本区划的事项（帮办员、综合受理窗口）。")
+            return Verdict(
+                False, reason="您无权帮办该事项：只能帮办本部门的事项，或本区划的事项（帮办员、综合受理窗口）。"
+            )
         return Verdict(True, held[0])
     return Verdict(True, sorted(p.role for p in helping)[0])
 

@@ -21,7 +21,9 @@ class AssistedApplication(models.Model):
 
     ref = models.UUIDField("帮办编号", default=uuid.uuid4, unique=True, editable=False)
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="assisted", verbose_name="办件")
-    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assisted_applications", verbose_name="申请人")
+    person = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="assisted_applications", verbose_name="申请人"
+    )
     helper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assisted_helped", verbose_name="帮办人员")
     helper_role = models.CharField("帮办岗位", max_length=20)
     helper_department = models.ForeignKey(

@@ -72,8 +72,10 @@ HELPER_LABELS = {Role.WINDOW_CLERK: "窗口工作人员", Role.ASSISTANT: "帮�
 
 
 def helper_label(assisted: AssistedApplication) -> str:
-    """"由窗口工作人员 X 帮办": what the applicant and staff are shown of who helped."""
-    who = HELPER_LABELS.get(Role(assisted.helper_role), "工作人员") if assisted.helper_role in Role.values else "工作人员"
+    """ "由窗口工作人员 X 帮办": what the applicant and staff are shown of who helped."""
+    who = (
+        HELPER_LABELS.get(Role(assisted.helper_role), "工作人员") if assisted.helper_role in Role.values else "工作人员"
+    )
     return f"由{who} {assisted.helper} 帮办"
 
 
@@ -310,9 +312,15 @@ def _code_problem(assisted: AssistedApplication, code: str) -> str:
     if assisted.code_attempts >= code_attempts_max():
         return "验证码：输入错误次数过多，已失效，请重新发送"
     code = (code or "").strip()
-    if not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(assisted.code_hash, _code_hash(assisted, code)):
+    if not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
+        assisted.code_hash, _code_hash(assisted, code)
+    ):
         left = code_attempts_max() - assisted.code_attempts - 1
-        return f"验证码：不正确，还可以再试 {left} 次" if left > 0 else "验证码：不正确，输入错误次数过多，已失效，请重新发送"
+        return (
+            f"验证码：不正确，还可以再试 {left} 次"
+            if left > 0
+            else "验证码：不正确，输入错误次数过多，已失效，请重新发送"
+        )
     return ""
 
 
@@ -414,4 +422,3 @@ def assisted_expire_stale() -> int:
             _record(locked, case, CaseVerb.ASSISTED_EXPIRED, summary="帮办草稿长期未完成，已过期")
             expired += 1
     return expired
-

@@ -175,7 +175,9 @@ def test_the_code_reaches_a_person_who_turned_sms_notices_off(version) -> None: 
 
 def test_the_form_must_pass_its_checks_before_a_code_is_sent(version) -> None:  # type: ignore[no-untyped-def]
     with at(0):
-        assisted = services.assisted_start(actor=user("jn_window"), person=user("zhangsan"), implementation_version=version)
+        assisted = services.assisted_start(
+            actor=user("jn_window"), person=user("zhangsan"), implementation_version=version
+        )
     with at(1), pytest.raises(ValidationFailed) as info:
         services.assisted_code_send(actor=user("jn_window"), assisted=assisted)
     assert "shop_name" in info.value.errors
