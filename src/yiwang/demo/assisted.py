@@ -32,7 +32,9 @@ def load_assisted() -> int:
     s = Script(demo_anchor(calendar, clock.today()), calendar)
     clerk = s.user("jn_window")
     with s.at(2, "10:05"):
-        helped = assisted.assisted_start(actor=clerk, person=zhangsan, implementation_version=s.versions[SIGN.basic_code])
+        helped = assisted.assisted_start(
+            actor=clerk, person=zhangsan, implementation_version=s.versions[SIGN.basic_code]
+        )
         assisted.assisted_save(actor=clerk, assisted=helped, form_data=FORM, delivery_method="pickup")
         for key, name in SIGN_MATERIALS.items():
             assisted.assisted_upload(actor=clerk, assisted=helped, material_key=key, upload=_upload(name, key))

@@ -22,7 +22,10 @@ def test_a_code_ignores_the_channel_choice_but_not_a_missing_number(world: None)
     zhangsan.phone = ""
     zhangsan.save()
     with transaction.atomic():
-        assert message_enqueue(recipient=zhangsan, subject="验证码", body="z", channels=[Channel.SMS], asked_for=True) == []
+        assert (
+            message_enqueue(recipient=zhangsan, subject="验证码", body="z", channels=[Channel.SMS], asked_for=True)
+            == []
+        )
 
 
 def test_delivering_some_messages_leaves_the_backlog_alone(world: None, settings) -> None:  # type: ignore[no-untyped-def]
