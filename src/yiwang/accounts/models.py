@@ -219,6 +219,7 @@ class Role(models.TextChoices):
     DATA_STEWARD = "data_steward", "数据管理员"
     EXPERT = "expert", "评审专家"
     AUDITOR = "auditor", "审计人员"
+    ASSISTANT = "assistant", "帮办员"  # 帮办代办: applies for people at the window (cases.assisted_workflow)
 
 
 class StaffRole(models.Model):

@@ -25,6 +25,10 @@ transaction and on the rows they locked; the portal, the workbench and the API c
 - **Separation of duties (一审一核)**: unless the case's process definition says otherwise
   (`separation_of_duties: false`, e.g. an item one person may handle alone), whoever completed
   a review task of a case may not claim its decision task nor decide it.
+- **帮办代办** (ADR 0029): window clerks and 帮办员 (`HELPER_ROLES`) may fill in an application
+  for a person — for an item of their department, or of their region when they sit at the
+  region's 行政审批服务局 window or are a 帮办员 — and work on the assisted drafts of their own
+  department. Nothing is submitted until the person confirms with the code sent to them.
 - Applicants act on the cases they filed, and on the cases of an enterprise they are a
   currently authorised agent of (drafts stay private to whoever started them).
 Refusals are PermissionDenied with a Chinese message that says which post may act.
@@ -52,6 +56,7 @@ from yiwang.cases.workflow import (
     case_allowed_actions,
 )
 from yiwang.catalog.crossregion import intake_regions
+from yiwang.catalog.models import ImplementationVersion
 from yiwang.catalog.selectors import pinned_version
 from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied
@@ -122,6 +127,11 @@ class Post:
     def is_intake_window_of(self, case: Case) -> bool:
         """Whether this post is a clerk of the window the case was handed in at (异地代收代办)."""
         return self.role == Role.WINDOW_CLERK and case.intake_department_id == self.department_id
+
+    @property
+    def helps_region(self) -> bool:
+        """A 帮办员, or a clerk of the region's 综合受理窗口, helps with any item of the region."""
+        return self.role == Role.ASSISTANT or self.is_region_window
 
     @staticmethod
     def covering(case: Case) -> Q:
@@ -307,6 +317,79 @@ def case_permission(
         CaseAction.REVOKE: TaskAction.FAIL,
     }[action]
     return task_permission(user, task_action, task, case, posts=posts)
+
+
+# --- 帮办代办 -------------------------------------------------------------------------------
+
+HELPER_ROLES = frozenset({Role.WINDOW_CLERK, Role.ASSISTANT})
+_NOT_A_HELPER = "您无权帮办代办：需要窗口受理或帮办员岗位。"
+
+
+def helper_posts(user: User, *, posts: list[Post] | None = None) -> list[Post]:
+    """The posts of `user` under which they may help people apply (帮办代办)."""
+    posts = posts_of(user) if posts is None else posts
+    return [p for p in posts if p.role in HELPER_ROLES]
+
+
+def may_assist(user: User) -> bool:
+    """Whether `user` gets 帮办代办 at all (the workbench menu)."""
+    return bool(helper_posts(user))
+
+
+def assist_permission(
+    user: User,
+    *,
+    version: ImplementationVersion | None = None,
+    department_id: int | None = None,
+    posts: list[Post] | None = None,
+) -> Verdict:
+    """May `user` help a person apply — for `version` (an item of their department, or of their
+    region for a 帮办员 or the region's window), or on an assisted application kept by
+    `department_id` (a helper post in that department). The role is the one it is done under."""
+    helping = helper_posts(user, posts=posts)
+    if not helping:
+        return Verdict(False, reason=_NOT_A_HELPER)
+    if department_id is not None:
+        held = sorted(p.role for p in helping if p.department_id == department_id)
+        if not held:
+            return Verdict(False, reason="您无权办理这份帮办申请：它由其他部门的工作人员帮办。")
+        return Verdict(True, held[0])
+    if version is not None:
+        implementation = version.implementation
+        held = sorted(
+            p.role
+            for p in helping
+            if p.department_id == implementation.department_id
+            or (p.helps_region and p.region_id == implementation.region_id)
+        )
+        if not held:
+            return Verdict(
+                False, reason="您无权帮办该事项：只能帮办本部门的事项，或本区划的事项（帮办员、综合受理窗口）。"
+            )
+        return Verdict(True, held[0])
+    return Verdict(True, sorted(p.role for p in helping)[0])
+
+
+def require_assist(
+    user: User, *, version: ImplementationVersion | None = None, department_id: int | None = None
+) -> tuple[str, int]:
+    """The role and department `user` helps under, or PermissionDenied saying who may."""
+    helping = helper_posts(user)
+    verdict = assist_permission(user, version=version, department_id=department_id, posts=helping)
+    if not verdict:
+        raise PermissionDenied(verdict.reason, rule="policy")
+    if department_id is None:
+        department_id = next(
+            p.department_id
+            for p in helping
+            if p.role == verdict.role
+            and (
+                version is None
+                or p.department_id == version.implementation.department_id
+                or (p.helps_region and p.region_id == version.implementation.region_id)
+            )
+        )
+    return verdict.role, department_id
 
 
 def may_hand_in_elsewhere(case: Case) -> bool:

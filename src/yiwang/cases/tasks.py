@@ -72,3 +72,11 @@ def calendar_rederive(was_provisional: list[int] | None = None) -> dict[str, int
     result = due_dates_rederive(was_provisional=frozenset(was_provisional or ()))
     logger.info("calendar re-derivation: %s", result.as_dict())
     return result.as_dict()
+
+
+@task()
+def assisted_expire_sweep() -> int:
+    """帮办代办: assisted drafts untouched for ASSISTED_DRAFT_DAYS expire (ADR 0029)."""
+    from yiwang.cases.services.assisted import assisted_expire_stale
+
+    return assisted_expire_stale()

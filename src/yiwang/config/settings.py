@@ -405,6 +405,7 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.notifications.tasks.deliver_pending": 2.0,
     "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
     "yiwang.cases.tasks.deadline_sweep": 3600.0,
+    "yiwang.cases.tasks.assisted_expire_sweep": 3600.0,  # 帮办代办 drafts left unfinished (ADR 0029)
     "yiwang.licenses.tasks.expire_due": 3600.0,
     "yiwang.exchange.tasks.daily_sweep": 3600.0,
     "yiwang.exchange.tasks.deliver_webhooks": 2.0,

@@ -151,6 +151,8 @@ STAFF: list[StaffPersona] = [
         ((Role.WINDOW_CLERK, "mz_service"), (Role.REVIEWER, "mz_service"), (Role.APPROVER, "mz_service")),
         "满庄镇便民服务中心 受理/审查/决定",
     ),
+    # 帮办代办 (ADR 0029): helps people apply for any item of 济南市, without the intake queue.
+    StaffPersona("jn_assistant", "周帮", ((Role.ASSISTANT, "jn_approval"),), "济南市行政审批服务局 帮办员（帮办代办）"),
 ]
 
 

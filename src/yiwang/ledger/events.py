@@ -94,6 +94,12 @@ class CaseVerb(StrEnum):
     BUNDLE_PART_RELEASED = "bundle_part_released"  # a part waiting on another submitted once it is approved
     BUNDLE_STATUS_CHANGED = "bundle_status_changed"
     BUNDLE_DELIVERED = "bundle_delivered"
+    # 帮办代办: an application a window clerk or 帮办员 fills in for a person (cases.assisted_workflow).
+    ASSISTED_STARTED = "assisted_started"
+    ASSISTED_CODE_SENT = "assisted_code_sent"
+    ASSISTED_CONFIRMED = "assisted_confirmed"
+    ASSISTED_CANCELLED = "assisted_cancelled"
+    ASSISTED_EXPIRED = "assisted_expired"
 
 
 class CatalogVerb(StrEnum):
@@ -307,6 +313,11 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.BUNDLE_PART_RELEASED: ("前置事项准予后提交后续事项", _A, True, False),
     C.BUNDLE_STATUS_CHANGED: ("一件事办理状态变化", _A, True, False),
     C.BUNDLE_DELIVERED: ("一件事结果统一送达", _A, True, False),
+    C.ASSISTED_STARTED: ("工作人员开始帮办", _A, True, False),
+    C.ASSISTED_CODE_SENT: ("发送帮办确认验证码", _S, True, False),
+    C.ASSISTED_CONFIRMED: ("申请人确认帮办提交", _A, True, False),
+    C.ASSISTED_CANCELLED: ("取消帮办", _A, True, False),
+    C.ASSISTED_EXPIRED: ("帮办草稿过期", _A, True, False),
 }
 _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.CATALOG_IMPORTED: "导入事项库",

@@ -45,13 +45,17 @@ def message_enqueue(
     body: str,
     channels: Iterable[str] = (Channel.IN_APP,),
     reference: str = "",
+    asked_for: bool = False,
 ) -> list[Message]:
     """Queue one message per channel for `recipient`; delivered after the caller commits.
 
     Channels the recipient turned off or has no address for (no e-mail, no phone) are
-    skipped. Must run inside the caller's transaction.
+    skipped; with `asked_for` (a message the person is waiting for right now, such as a
+    one-time code) only those without an address. Must run inside the caller's transaction.
     """
-    return messages_enqueue_batch(batch=[(recipient, subject, body)], channels=channels, reference=reference)
+    return messages_enqueue_batch(
+        batch=[(recipient, subject, body)], channels=channels, reference=reference, asked_for=asked_for
+    )
 
 
 def messages_enqueue_batch(
@@ -59,6 +63,7 @@ def messages_enqueue_batch(
     batch: Iterable[tuple[User, str, str] | tuple[User, str, str, str]],
     channels: Iterable[str] = (Channel.IN_APP,),
     reference: str = "",
+    asked_for: bool = False,
 ) -> list[Message]:
     """Queue (recipient, subject, body) messages on `channels`, in one INSERT; an item may carry
     its own reference as a fourth element (else `reference`).
@@ -83,9 +88,12 @@ def messages_enqueue_batch(
                 created_at=now,
                 next_attempt_at=now,
             )
-            if wants(recipient, channel) and (channel == Channel.IN_APP or recipient_address(message)):
+            if (asked_for or wants(recipient, channel)) and (channel == Channel.IN_APP or recipient_address(message)):
                 created.append(message)
     Message.objects.bulk_create(created)
+    urgent = [m.pk for m in created if m.pk is not None and m.channel != Channel.IN_APP] if asked_for else []
+    if urgent:  # a person is waiting for it: sent on its own, not behind the outbox's backlog
+        transaction.on_commit(lambda: _deliver_now(urgent), robust=True)
     kick = settings.NOTIFICATIONS_KICK_AFTER_COMMIT
     if created and kick and not any(callback is _kick_delivery for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(_kick_delivery, robust=True)
@@ -108,7 +116,14 @@ def _kick_delivery() -> None:
     deliver_pending.enqueue()
 
 
-def messages_deliver_pending(*, limit: int = 200) -> int:
+def _deliver_now(ids: list[int]) -> None:
+    """After commit: hand these messages to the task backend on their own (deliver_now)."""
+    from yiwang.notifications.tasks import deliver_now
+
+    deliver_now.enqueue(ids)
+
+
+def messages_deliver_pending(*, limit: int = 200, ids: Iterable[int] | None = None) -> int:
     """Send due pending messages through their channels; returns how many were sent.
 
     In-app rows need no I/O and are marked sent in the claiming transaction. E-mail and SMS
@@ -122,16 +137,17 @@ def messages_deliver_pending(*, limit: int = 200) -> int:
     carries this claim. A transient failure leaves the row pending with a growing back-off
     until MAX_ATTEMPTS, then fails it; a permanent one (PermanentFailure: the gateway's 4xx, a
     refused recipient) fails it at once. A worker that dies mid-send leaves its claim to
-    expire: sent again (at least once).
+    expire: sent again (at least once). With `ids`, only those messages (`deliver_now`: a
+    one-time code someone is waiting for does not queue behind a backlog).
     """
     with transaction.atomic():
         now = clock.now()
-        batch = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
-            .select_related("recipient")
-            .order_by("id")[:limit]
+        due = Message.objects.select_for_update(skip_locked=True).filter(
+            status=MessageStatus.PENDING, next_attempt_at__lte=now
         )
+        if ids is not None:
+            due = due.filter(pk__in=list(ids))
+        batch = list(due.select_related("recipient").order_by("id")[:limit])
         local = [m for m in batch if m.channel == Channel.IN_APP]
         remote = [m for m in batch if m.channel != Channel.IN_APP][:REMOTE_CLAIM]
         for message in local:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import bundle_selectors, handovers, selectors, services
+from yiwang.cases import assisted_selectors, bundle_selectors, handovers, selectors, services
 from yiwang.cases.models import Case
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -94,8 +94,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     shown = selectors.APPLICANT_FILTERS.get(chosen)
     cases = selectors.submitted_cases_for(user, statuses=shown[1] if shown else None)
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    helped = assisted_selectors.assisted_labels(page.object_list)
     context = {
-        "rows": [case_row(c) for c in page.object_list],
+        "rows": [{**case_row(c), "assisted": helped.get(c.pk, "")} for c in page.object_list],
         "page": page,
         "filters": [("", "全部")] + [(k, v[0]) for k, v in selectors.APPLICANT_FILTERS.items()],
         "chosen": chosen,
@@ -176,6 +177,7 @@ def detail_page(
         "enterprise": case.enterprise,
         "stages": stages,
         "handover": handovers.handover_view(case),
+        "assisted": assisted_selectors.assisted_label(case),
         "supplement": supplement,
         "supplement_rows": supplement_rows,
         "can_answer": CaseAction.ANSWER_SUPPLEMENT in detail.actions,

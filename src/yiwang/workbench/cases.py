@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
-from yiwang.cases import bundle_selectors, handovers, inbox, selectors, services
+from yiwang.cases import assisted_selectors, bundle_selectors, handovers, inbox, selectors, services
 from yiwang.cases import case_list as case_list_pages
+from yiwang.cases import policy as case_policy
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
@@ -55,6 +56,8 @@ def nav_links(user: User) -> list[dict[str, str]]:
     sharing for stewards, 好差评 for the posts that answer or supervise ratings, and the
     监察看板 and 月度考评 for supervisors."""
     links = [{"title": "办件查询", "href": reverse("workbench:cases")}]
+    if case_policy.may_assist(user):
+        links.append({"title": "帮办代办", "href": reverse("workbench:assisted_list")})
     if license_policy.sees_issued_licenses(user):
         links.append({"title": "电子证照", "href": reverse("workbench:licenses")})
     if catalog.is_catalog_admin(user):
@@ -294,6 +297,7 @@ def _case_page(
         "detail": detail,
         "case": case,
         "person": person,
+        "assisted": assisted_selectors.assisted_label(case),
         "reason": reason,
         "actions": actions,
         "stages": stages,

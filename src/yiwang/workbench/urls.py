@@ -1,6 +1,7 @@
 from django.urls import path
 
 from yiwang.workbench import (
+    assisted,
     brands,
     cases,
     catalog,
@@ -24,6 +25,13 @@ from yiwang.workbench import (
 app_name = "workbench"
 urlpatterns = [
     path("", views.home, name="home"),
+    # 帮办代办 (ADR 0029)
+    path("assisted/", assisted.assisted_list, name="assisted_list"),
+    path("assisted/new/", assisted.assisted_new, name="assisted_new"),
+    path("assisted/<uuid:ref>/", assisted.assisted_fill, name="assisted"),
+    path("assisted/<uuid:ref>/confirm/", assisted.assisted_confirm, name="assisted_confirm"),
+    path("assisted/<uuid:ref>/done/", assisted.assisted_done, name="assisted_done"),
+    path("assisted/<uuid:ref>/cancel/", assisted.assisted_cancel, name="assisted_cancel"),
     # 城市品牌 for the platform administrator (issue 16)
     path("brands/", brands.brand_list, name="brands"),
     path("brands/new/", brands.brand_new, name="brand_new"),

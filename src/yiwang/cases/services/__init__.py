@@ -11,6 +11,8 @@ the public payload) and queues notifications that are delivered after commit.
 - handover: handover_send, handover_receive (异地代收代办: the intake window of another
   region and the implementing authority)
 - review: task_claim, task_release, task_complete, case_decide, case_conclude
+- assisted: assisted_start … assisted_confirm (帮办代办: a window clerk or 帮办员 applies for a
+  person, who confirms with an SMS code; imported as `services.assisted`)
 - timing: case_suspend, case_resume, case_extend, case_deadline_check, task_deadline_check
 """
 

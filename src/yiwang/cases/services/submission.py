@@ -21,7 +21,7 @@ from yiwang.cases.services import _base as base
 from yiwang.cases.services import _engine as engine
 from yiwang.cases.services import handover
 from yiwang.cases.services._evidence import evidence_record
-from yiwang.cases.uploads import upload_check, upload_store
+from yiwang.cases.uploads import CheckedFile, upload_check, upload_store
 from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
 from yiwang.catalog.formschema import FormSchema, form_clean, form_data_check, text_check
 from yiwang.catalog.models import ImplementationVersion, Material, MaterialSource, VersionStatus
@@ -193,13 +193,7 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
     case = Case.objects.get(pk=case.pk)  # the caller's copy may be stale
     require_case_action(actor, CaseAction.UPLOAD_MATERIAL, case)
     case_next_status(case.status, CaseAction.UPLOAD_MATERIAL)  # fail early, before reading the file
-    material = Material.objects.filter(version_id=case.implementation_version_id, key=material_key).first()
-    if material is None:
-        raise ValidationFailed({"material_key": [f"材料：本事项没有标识为 {material_key} 的材料"]})
-    if case.status == CaseStatus.DRAFT:  # a 补正 asks only for what may be uploaded (intake._clean_items)
-        _require_asked(material, case)
-    checked = upload_check(upload=upload, material_name=material.name)
-    storage_name = upload_store(checked)
+    material, checked, storage_name = material_check(case, material_key, upload)
     with transaction.atomic(durable=True):
         locked = base.lock_case(case)
         require_case_action(actor, CaseAction.UPLOAD_MATERIAL, locked)
@@ -213,29 +207,64 @@ def case_material_upload(*, actor: User, case: Case, material_key: str, upload: 
             asked = {item.get("material_key") for item in (supplement.items if supplement else [])}
             if material_key not in asked:
                 raise ValidationFailed({"material_key": [f"材料“{material.name}”不在本次补正清单中，无需上传"]})
-        now = clock.now()
-        CaseMaterial.objects.filter(case=locked, material_key=material_key, superseded_at__isnull=True).update(
-            superseded_at=now
+        return material_store_locked(
+            locked, material, checked, storage_name, actor=actor, actor_role="applicant", supplement=supplement
         )
-        stored = CaseMaterial.objects.create(
-            case=locked,
-            material=material,
-            material_key=material_key,
-            material_name=material.name,
-            **checked.stored_fields(storage_name),
-            uploaded_by=actor,
-            uploaded_at=now,
-            supplement=supplement,
-        )
-        base.transition(
-            locked,
-            CaseAction.UPLOAD_MATERIAL,
-            actor=actor,
-            summary=f"上传材料“{material.name}”",
-            payload={"material_key": material_key, "size": checked.size, "content_type": checked.kind.content_type},
-            personal={"sha256": checked.sha256},
-            actor_role="applicant",
-        )
+
+
+def material_check(case: Case, material_key: str, upload: File) -> tuple[Material, CheckedFile, str]:
+    """The material of `case` named `material_key`, and `upload` checked (type by content,
+    size) and stored by its hash: the checks of every upload to a draft, before any lock."""
+    material = Material.objects.filter(version_id=case.implementation_version_id, key=material_key).first()
+    if material is None:
+        raise ValidationFailed({"material_key": [f"材料：本事项没有标识为 {material_key} 的材料"]})
+    if case.status == CaseStatus.DRAFT:  # a 补正 asks only for what may be uploaded (intake._clean_items)
+        _require_asked(material, case)
+    checked = upload_check(upload=upload, material_name=material.name)
+    return material, checked, upload_store(checked)
+
+
+def material_store_locked(
+    locked: Case,
+    material: Material,
+    checked: CheckedFile,
+    storage_name: str,
+    *,
+    actor: User,
+    actor_role: str,
+    supplement: SupplementRequest | None = None,
+    payload: dict[str, Any] | None = None,
+) -> CaseMaterial:
+    """Record a checked, stored file as the current copy of its material on the locked case
+    (an older copy is superseded), with its event and ledger entry (the hash as a commitment)."""
+    now = clock.now()
+    CaseMaterial.objects.filter(case=locked, material_key=material.key, superseded_at__isnull=True).update(
+        superseded_at=now
+    )
+    stored = CaseMaterial.objects.create(
+        case=locked,
+        material=material,
+        material_key=material.key,
+        material_name=material.name,
+        **checked.stored_fields(storage_name),
+        uploaded_by=actor,
+        uploaded_at=now,
+        supplement=supplement,
+    )
+    base.transition(
+        locked,
+        CaseAction.UPLOAD_MATERIAL,
+        actor=actor,
+        summary=f"上传材料“{material.name}”",
+        payload={
+            "material_key": material.key,
+            "size": checked.size,
+            "content_type": checked.kind.content_type,
+            **(payload or {}),
+        },
+        personal={"sha256": checked.sha256},
+        actor_role=actor_role,
+    )
     return stored
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from yiwang.demo import world
+from yiwang.demo.assisted import load_assisted
 from yiwang.demo.brands import load_brands
 from yiwang.demo.bundles import load_demo_bundles
 from yiwang.demo.bundles_birth import load_birth_bundle
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             history = load_history()  # then the months of cases of every item, state and outcome
             bundles = load_demo_bundles()  # 开办餐饮店一件事 published; lisi's one in progress
             load_birth_bundle()  # 新生儿出生一件事 published (a personal one)
+            assisted = load_assisted()  # 帮办代办: jn_window helped 张三 apply at the window (demo.assisted)
         supervision = load_notices()  # 督办 on some of the hits the rules found
         schemes = load_schemes()  # 考评 schemes: version 1 in force, a draft of version 2
         months = load_publications()  # the closed months' public figures, into the ledger
@@ -64,6 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(f"电子监察：新发布监察规则 {published} 条；规则命中 {hits} 次；新增督办 {notices} 件")
         self.stdout.write(f"考评：新发布考评方案版本 {schemes} 个")
         self.stdout.write(f"城市品牌：新发布 {brands} 个（admin 起草、admin2 复核发布；见 docs/brands.md）")
+        self.stdout.write(f"帮办代办：新增 {assisted} 件（jn_window 为张三代办户外广告设置许可，张三短信确认）")
         self.stdout.write(f"政务服务数据公开：新公开月度数据 {months} 个月")
         self.stdout.write(f"事项认领：新认领 {claims['claims']} 项、新下达基本要素调整 {claims['amendments']} 项")
         self.stdout.write(f"演示提供系统（市场主体登记、户籍）的数据：{records}")

@@ -1,0 +1,424 @@
+"""帮办代办 (ADR 0029): a window clerk or a 帮办员 fills in an application for a person at the
+window or on the phone; it is submitted in the person's name only once they confirm with a
+one-time code sent by SMS to the phone on file.
+
+The application is an ordinary draft case whose applicant is the person, kept with the same
+checks as the portal's (submission: the form's bounds, the open-drafts quota, the upload
+checks) and submitted through the same `submit_locked` with the person as the submitter; the
+`AssistedApplication` row says who helps and holds the confirmation. Every function is one
+durable transaction; status moves through `assisted_workflow.assisted_next_status`. Events are
+case events on the draft (the helper as actor, under their post), each with its ledger entry.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+
+from yiwang.accounts.models import Role, User
+from yiwang.cases.assisted_workflow import OPEN_STATES, AssistedAction, AssistedStatus, assisted_next_status
+from yiwang.cases.models import AssistedApplication, Case, CaseMaterial, DeliveryMethod
+from yiwang.cases.policy import require_assist
+from yiwang.cases.services import _base as base
+from yiwang.cases.services.submission import (
+    _draft_bounded,
+    _fetch_shared,
+    _known_fields,
+    _require_draft_quota,
+    _require_open_for_application,
+    _submission_fingerprint,
+    material_check,
+    material_store_locked,
+    submit_locked,
+)
+from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
+from yiwang.catalog.formschema import form_clean
+from yiwang.catalog.models import ImplementationVersion
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.core.identifiers import mask_phone
+from yiwang.core.text import canonical
+from yiwang.ledger.events import CaseVerb
+from yiwang.notifications.models import Channel
+from yiwang.notifications.services import message_enqueue
+
+
+def code_minutes() -> int:
+    return int(getattr(settings, "ASSISTED_CODE_MINUTES", 10))
+
+
+def code_attempts_max() -> int:
+    return int(getattr(settings, "ASSISTED_CODE_ATTEMPTS", 5))
+
+
+def code_sends_max() -> int:
+    return int(getattr(settings, "ASSISTED_CODE_SENDS", 5))
+
+
+def resend_seconds() -> int:
+    return int(getattr(settings, "ASSISTED_RESEND_SECONDS", 60))
+
+
+def draft_days() -> int:
+    return int(getattr(settings, "ASSISTED_DRAFT_DAYS", 30))
+
+
+HELPER_LABELS = {Role.WINDOW_CLERK: "窗口工作人员", Role.ASSISTANT: "帮办员"}
+
+
+def helper_label(assisted: AssistedApplication) -> str:
+    """ "由窗口工作人员 X 帮办": what the applicant and staff are shown of who helped."""
+    who = (
+        HELPER_LABELS.get(Role(assisted.helper_role), "工作人员") if assisted.helper_role in Role.values else "工作人员"
+    )
+    return f"由{who} {assisted.helper} 帮办"
+
+
+def _lock(assisted: AssistedApplication) -> AssistedApplication:
+    return AssistedApplication.objects.select_for_update().select_related("person", "helper").get(pk=assisted.pk)
+
+
+def _require_person(person: User) -> None:
+    if not person.is_applicant or not hasattr(person, "person"):
+        raise ValidationFailed({"person": ["申请人：只能为已实名注册的自然人帮办"]})
+
+
+def _code_hash(assisted: AssistedApplication, code: str) -> str:
+    """HMAC of the code keyed by the site's secret and salted by the application's ref."""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"assisted:{assisted.ref}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _content_digest(case: Case) -> str:
+    """What the person confirms: the form as typed, delivery, and each current file's hash."""
+    files = sorted(
+        CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).values_list("material_key", "sha256")
+    )
+    carried = {
+        "form_data": case.form_data,
+        "delivery": [case.delivery_method, case.delivery_address],
+        "files": [list(f) for f in files],
+    }
+    return hashlib.sha256(canonical(carried).encode()).hexdigest()
+
+
+def _record(
+    assisted: AssistedApplication,
+    case: Case,
+    verb: CaseVerb,
+    *,
+    summary: str,
+    payload: dict[str, Any] | None = None,
+    reason: str = "",
+) -> None:
+    base.record(
+        case,
+        verb=verb,
+        actor=assisted.helper if verb != CaseVerb.ASSISTED_EXPIRED else None,
+        summary=summary,
+        from_status=case.status,
+        reason=reason,
+        payload={
+            "assisted": str(assisted.ref),
+            "status": assisted.status,
+            "helper_department": assisted.helper_department.credit_code,
+            **(payload or {}),
+        },
+        actor_role=assisted.helper_role if verb != CaseVerb.ASSISTED_EXPIRED else "",
+    )
+
+
+def _touch(assisted: AssistedApplication, action: AssistedAction, actor: User) -> None:
+    """Move `assisted` by `action`; a change after the code was sent voids the code."""
+    assisted.status = assisted_next_status(assisted.status, action)
+    if assisted.status == AssistedStatus.DRAFTING:
+        assisted.code_hash, assisted.code_expires_at, assisted.content_digest = "", None, ""
+    assisted.helper = actor  # whoever worked on it last is the helper of record
+    assisted.updated_at = clock.now()
+    assisted.save()
+
+
+def assisted_start(
+    *,
+    actor: User,
+    person: User,
+    implementation_version: ImplementationVersion,
+    form_data: dict[str, Any] | None = None,
+    delivery_method: str | None = None,
+    delivery_address: str | None = None,
+) -> AssistedApplication:
+    """Start an application for `person` (a real-name applicant): a draft case in their name,
+    the helper recorded. The same bounds and quota as the person's own drafts."""
+    form_data = form_data or {}
+    _require_person(person)
+    role, department_id = require_assist(actor, version=implementation_version)
+    _draft_bounded(implementation_version, form_data, delivery_address, delivery_method)
+    with transaction.atomic(durable=True):
+        now = clock.now()
+        version = ImplementationVersion.objects.select_related("implementation", "item_version").get(
+            pk=implementation_version.pk
+        )
+        _require_open_for_application(version)
+        _require_draft_quota(person)
+        case = Case.objects.create(
+            implementation_version=version,
+            department_id=version.implementation.department_id,
+            region_id=version.implementation.region_id,
+            applicant=person,
+            form_data=_known_fields(version, form_data),
+            delivery_method=delivery_method or DeliveryMethod.ELECTRONIC,
+            delivery_address=(delivery_address or "").strip(),
+            created_at=now,
+            updated_at=now,
+        )
+        assisted = AssistedApplication.objects.create(
+            case=case,
+            person=person,
+            helper=actor,
+            helper_role=role,
+            helper_department_id=department_id,
+            status=assisted_next_status(None, AssistedAction.START),
+            created_at=now,
+            updated_at=now,
+        )
+        case = base.lock_case(case)
+        _record(assisted, case, CaseVerb.ASSISTED_STARTED, summary=f"{helper_label(assisted)}：开始填写申请（草稿）")
+    return assisted
+
+
+def _open_for(actor: User, assisted: AssistedApplication) -> tuple[AssistedApplication, Case, str]:
+    """Lock the assisted application and its draft; the helper's role. Inside a transaction."""
+    locked = _lock(assisted)
+    role, _ = require_assist(actor, department_id=locked.helper_department_id)
+    case = base.lock_case(locked.case_id)
+    if locked.status in OPEN_STATES and case.status != CaseStatus.DRAFT:
+        raise Conflict(f"这份申请已不是草稿（{case.get_status_display()}），不能再帮办修改。")
+    locked.helper_role = role
+    return locked, case, role
+
+
+def assisted_save(
+    *,
+    actor: User,
+    assisted: AssistedApplication,
+    form_data: dict[str, Any],
+    delivery_method: str | None = None,
+    delivery_address: str | None = None,
+) -> AssistedApplication:
+    """Keep what was typed (as typed; checked at submission). Voids a code already sent."""
+    case = Case.objects.select_related("implementation_version").get(pk=assisted.case_id)
+    _draft_bounded(case.implementation_version, form_data, delivery_address, delivery_method)
+    with transaction.atomic(durable=True):
+        locked, case, role = _open_for(actor, assisted)
+        assisted_next_status(locked.status, AssistedAction.SAVE)
+        case.form_data = _known_fields(case.implementation_version, form_data)
+        if delivery_method is not None:
+            case.delivery_method = delivery_method
+        if delivery_address is not None:
+            case.delivery_address = delivery_address.strip()
+        _touch(locked, AssistedAction.SAVE, actor)
+        base.transition(
+            case,
+            CaseAction.SAVE_DRAFT,
+            actor=actor,
+            summary=f"{helper_label(locked)}：保存草稿",
+            payload={"fields": sorted(case.form_data), "assisted": str(locked.ref)},
+            actor_role=role,
+        )
+    return locked
+
+
+def assisted_upload(*, actor: User, assisted: AssistedApplication, material_key: str, upload: File) -> CaseMaterial:
+    """Scan/upload one of the person's papers, with the portal's checks (type by content,
+    size, only what may be uploaded). Voids a code already sent."""
+    require_assist(actor, department_id=assisted.helper_department_id)
+    assisted_next_status(assisted.status, AssistedAction.UPLOAD)  # fail early, before reading the file
+    case = Case.objects.get(pk=assisted.case_id)
+    case_next_status(case.status, CaseAction.UPLOAD_MATERIAL)
+    material, checked, storage_name = material_check(case, material_key, upload)
+    with transaction.atomic(durable=True):
+        locked, case, role = _open_for(actor, assisted)
+        assisted_next_status(locked.status, AssistedAction.UPLOAD)
+        _touch(locked, AssistedAction.UPLOAD, actor)
+        return material_store_locked(
+            case,
+            material,
+            checked,
+            storage_name,
+            actor=actor,
+            actor_role=role,
+            payload={"assisted": str(locked.ref)},
+        )
+
+
+def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> AssistedApplication:
+    """Send the person a one-time code by SMS to the phone on file (stored only as an HMAC,
+    valid ASSISTED_CODE_MINUTES, resent at most ASSISTED_CODE_SENDS times in all and not
+    sooner than ASSISTED_RESEND_SECONDS after the last). The form must pass its checks first."""
+    with transaction.atomic(durable=True):
+        locked, case, _role = _open_for(actor, assisted)
+        assisted_next_status(locked.status, AssistedAction.SEND_CODE)
+        person = locked.person
+        if not person.phone:
+            raise Conflict("申请人未登记手机号，无法发送确认验证码：请申请人先在个人中心登记手机号。")
+        now = clock.now()
+        if locked.codes_sent >= code_sends_max():
+            raise Conflict(f"验证码：已发送 {locked.codes_sent} 次，达到上限，请取消本次帮办后重新开始。")
+        if locked.code_sent_at is not None and now < locked.code_sent_at + timedelta(seconds=resend_seconds()):
+            raise Conflict(f"验证码：刚刚已发送，请 {resend_seconds()} 秒后再重新发送。")
+        _, errors = form_clean(base.form_of(case), case.form_data)
+        if errors:
+            raise ValidationFailed(errors)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        locked.code_hash = _code_hash(locked, code)
+        locked.code_sent_at, locked.code_expires_at = now, now + timedelta(minutes=code_minutes())
+        locked.code_attempts, locked.codes_sent = 0, locked.codes_sent + 1
+        locked.content_digest = _content_digest(case)
+        locked.status = assisted_next_status(locked.status, AssistedAction.SEND_CODE)
+        locked.helper, locked.updated_at = actor, now
+        locked.save()
+        item = case.implementation_version.item_version.name
+        message_enqueue(
+            recipient=person,
+            subject="帮办确认验证码",
+            body=(
+                f"{locked.helper_department.name}工作人员正在为您代办“{item}”。确认提交请将验证码 {code} "
+                f"告知工作人员，{code_minutes()} 分钟内有效。如非本人办理，请勿告知他人。"
+            ),
+            channels=[Channel.SMS],
+            reference=f"assisted:{locked.ref}",
+            asked_for=True,
+        )
+        _record(
+            locked,
+            case,
+            CaseVerb.ASSISTED_CODE_SENT,
+            summary=f"向申请人手机 {mask_phone(person.phone)} 发送确认验证码",
+            payload={"sends": locked.codes_sent, "digest": locked.content_digest},
+        )
+    return locked
+
+
+def _code_problem(assisted: AssistedApplication, code: str) -> str:
+    if not assisted.code_hash or assisted.code_expires_at is None:
+        return "验证码：尚未发送或已失效，请重新发送"
+    if clock.now() >= assisted.code_expires_at:
+        return "验证码：已过期，请重新发送"
+    if assisted.code_attempts >= code_attempts_max():
+        return "验证码：输入错误次数过多，已失效，请重新发送"
+    code = (code or "").strip()
+    if not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
+        assisted.code_hash, _code_hash(assisted, code)
+    ):
+        left = code_attempts_max() - assisted.code_attempts - 1
+        return (
+            f"验证码：不正确，还可以再试 {left} 次"
+            if left > 0
+            else "验证码：不正确，输入错误次数过多，已失效，请重新发送"
+        )
+    return ""
+
+
+def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -> Case:
+    """The person's code, entered on the helper's screen: submit the draft in their name
+    through the same `submit_locked` as the portal (the person as the submitter), record the
+    confirmation (who helped) and its ledger entry. Idempotent: a repeated call after it was
+    submitted returns the case. A wrong code counts against the attempts and changes nothing
+    else; so does a code entered after it expired."""
+    current = AssistedApplication.objects.select_related("case", "person").get(pk=assisted.pk)
+    require_assist(actor, department_id=current.helper_department_id)
+    if current.status == AssistedStatus.SUBMITTED:
+        return current.case
+    fetched = _fetch_shared(current.person, current.case, None, None, None)
+    problem = ""
+    with transaction.atomic(durable=True):
+        locked = _lock(current)
+        require_assist(actor, department_id=locked.helper_department_id)
+        if locked.status == AssistedStatus.SUBMITTED:
+            return Case.objects.get(pk=locked.case_id)
+        assisted_next_status(locked.status, AssistedAction.CONFIRM)
+        problem = _code_problem(locked, code)
+        if problem:
+            if locked.code_hash and locked.code_expires_at and clock.now() < locked.code_expires_at:
+                locked.code_attempts += 1
+                locked.save(update_fields=["code_attempts"])
+        else:
+            case = base.lock_case(locked.case_id)
+            if _content_digest(case) != locked.content_digest:
+                raise Conflict("申请内容在发送验证码后有改动，请核对后重新发送验证码，由申请人确认。")
+            person = locked.person
+            key = f"assisted:{locked.ref}"
+            fingerprint = _submission_fingerprint(
+                draft=case,
+                implementation_version=None,
+                form_data=None,
+                enterprise=None,
+                commitment_signed=False,
+                delivery_method=None,
+                delivery_address=None,
+                intake_department=None,
+            )
+            submit_locked(case, actor=person, key=key, fingerprint=fingerprint, fetched=fetched, from_draft=True)
+            now = clock.now()
+            locked.status = assisted_next_status(locked.status, AssistedAction.CONFIRM)
+            locked.code_hash, locked.code_expires_at, locked.confirmed_at = "", None, now
+            locked.helper, locked.updated_at = actor, now
+            locked.save()
+            _record(
+                locked,
+                case,
+                CaseVerb.ASSISTED_CONFIRMED,
+                summary=f"申请人以短信验证码确认，{helper_label(locked)}提交",
+                payload={"number": case.number, "digest": locked.content_digest},
+            )
+            return case
+    raise ValidationFailed({"code": [problem]})
+
+
+def assisted_cancel(*, actor: User, assisted: AssistedApplication, reason: str = "") -> AssistedApplication:
+    """Give up an assisted application: its draft is withdrawn (its files stay stored)."""
+    reason = (reason or "").strip()[:200]
+    with transaction.atomic(durable=True):
+        locked, case, role = _open_for(actor, assisted)
+        _touch(locked, AssistedAction.CANCEL, actor)
+        locked.code_hash = ""
+        locked.save(update_fields=["code_hash"])
+        if case.status == CaseStatus.DRAFT:
+            case.withdrawn_at = clock.now()
+            base.transition(
+                case, CaseAction.WITHDRAW, actor=actor, summary="取消帮办，放弃草稿", reason=reason, actor_role=role
+            )
+        _record(locked, case, CaseVerb.ASSISTED_CANCELLED, summary=f"{helper_label(locked)}：取消帮办", reason=reason)
+    return locked
+
+
+def assisted_expire_stale() -> int:
+    """The system: assisted drafts untouched for ASSISTED_DRAFT_DAYS expire (their drafts are
+    withdrawn). Returns how many expired. One transaction per application."""
+    cutoff = clock.now() - timedelta(days=draft_days())
+    stale = list(
+        AssistedApplication.objects.filter(status__in=list(OPEN_STATES), updated_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
+    )
+    expired = 0
+    for pk in stale:
+        with transaction.atomic(durable=True):
+            locked = AssistedApplication.objects.select_for_update().filter(pk=pk).first()
+            if locked is None or locked.status not in OPEN_STATES or locked.updated_at >= cutoff:
+                continue
+            locked.status = assisted_next_status(locked.status, AssistedAction.EXPIRE)
+            locked.code_hash, locked.updated_at = "", clock.now()
+            locked.save()
+            case = base.lock_case(locked.case_id)
+            if case.status == CaseStatus.DRAFT:
+                case.withdrawn_at = clock.now()
+                base.transition(case, CaseAction.WITHDRAW, actor=None, summary="帮办草稿过期，自动放弃")
+            _record(locked, case, CaseVerb.ASSISTED_EXPIRED, summary="帮办草稿长期未完成，已过期")
+            expired += 1
+    return expired

@@ -1,0 +1,94 @@
+"""帮办代办 through the workbench pages: jn_window finds 张三, picks the item, fills the form and
+scans a paper, sends the code; the code from the SMS submits the application in 张三's name,
+and 张三 sees it in 我的办件 with "帮办"."""
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from yiwang.cases.models import AssistedApplication
+from yiwang.cases.tests.factories import PDF, PNG, ImplementationVersionFactory, user
+from yiwang.core import clock
+from yiwang.notifications.models import Message
+from yiwang.workbench.tests.html_checks import assert_sound_html
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def _pages(settings: Any, tmp_path: Path) -> Iterator[None]:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    with clock.frozen(DAY):
+        yield
+
+
+FORM = {"f-shop_name": "泉城小馆", "f-area": "80", "f-has_kitchen": "true"}
+
+
+def test_a_clerk_applies_for_a_person_who_confirms_with_the_sms_code(login_as: Any) -> None:
+    version = ImplementationVersionFactory()
+    clerk = login_as("jn_window")
+    home = clerk.get("/workbench/").content.decode()
+    assert "帮办代办" in home
+    page = clerk.get("/workbench/assisted/new/")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    number = user("zhangsan").person.id_number
+    found = clerk.post("/workbench/assisted/new/", {"real_name": "张三", "id_number": number, "action": "find"})
+    html = found.content.decode()
+    assert found.status_code == 200 and "已找到申请人" in html
+    assert number not in html.replace(f'value="{number}"', "")  # shown masked (kept only in the input)
+    assert_sound_html(html)
+    started = clerk.post(
+        "/workbench/assisted/new/",
+        {"real_name": "张三", "id_number": number, "action": "start", "version": str(version.pk)},
+    )
+    assert started.status_code == 302
+    fill_url = started["Location"]
+    assisted = AssistedApplication.objects.get()
+    assert fill_url == f"/workbench/assisted/{assisted.ref}/"
+    page = clerk.get(fill_url)
+    assert "no-store" in page["Cache-Control"]
+    assert_sound_html(page.content.decode())
+    # A bad file is refused next to its material; what was typed is kept.
+    bad = clerk.post(
+        fill_url, {**FORM, "action": "save", "m-application": SimpleUploadedFile("申请书.pdf", PNG, "application/pdf")}
+    )
+    assert bad.status_code == 422 and "泉城小馆" in bad.content.decode()
+    assisted.case.refresh_from_db()
+    assert assisted.case.form_data["shop_name"] == "泉城小馆"
+    files = {f"m-{k}": SimpleUploadedFile(f"{k}.pdf", PDF, "application/pdf") for k in ("application", "layout")}
+    sent = clerk.post(fill_url, {**FORM, "action": "send", **files})
+    assert sent.status_code == 302 and sent["Location"].endswith("/confirm/")
+    confirm = clerk.get(sent["Location"])
+    assert "139****0001" in confirm.content.decode()
+    assert_sound_html(confirm.content.decode())
+    wrong = clerk.post(sent["Location"], {"code": "12345x", "action": "confirm"})
+    assert wrong.status_code == 422 and "验证码：不正确" in wrong.content.decode()
+    body = Message.objects.get(reference=f"assisted:{assisted.ref}", channel="sms").body
+    code = re.search(r"验证码 (\d{6})", body).group(1)  # type: ignore[union-attr]
+    done = clerk.post(sent["Location"], {"code": code, "action": "confirm"})
+    assert done.status_code == 302
+    receipt = clerk.get(done["Location"]).content.decode()
+    assisted.case.refresh_from_db()
+    assert assisted.case.number in receipt and "由窗口工作人员 赵敏 帮办" in receipt
+    # The person follows it like any other case.
+    person = login_as("zhangsan")
+    mine = person.get("/me/cases/").content.decode()
+    assert assisted.case.number in mine and "由窗口工作人员 赵敏 帮办" in mine
+    detail = person.get(f"/me/cases/{assisted.case.number}/").content.decode()
+    assert "帮办" in detail
+
+
+def test_only_the_staff_the_policy_lets_help_get_the_pages(login_as: Any) -> None:
+    reviewer = login_as("jn_reviewer")
+    assert "帮办代办" not in reviewer.get("/workbench/").content.decode()
+    assert reviewer.get("/workbench/assisted/").status_code == 403
+    assert login_as("zhangsan").get("/workbench/assisted/new/").status_code == 403
