@@ -285,7 +285,15 @@ def main() -> None:
         port, pgid = bench.port, bench.server.pid  # type: ignore[union-attr]
         who = {
             n: login_cookie(port, n, PASSWORD)
-            for n in ("zhangsan", "lisi", "wangwu", "jn_window", "jn_planning_app", "sd_supervisor", *REVIEWERS.values())
+            for n in (
+                "zhangsan",
+                "lisi",
+                "wangwu",
+                "jn_window",
+                "jn_planning_app",
+                "sd_supervisor",
+                *REVIEWERS.values(),
+            )
         }
         who = {n: {"Cookie": c, "X-CSRFToken": re.search(r"csrftoken=([^;]+)", c)[1], "Content-Type": "application/json"}
                for n, c in who.items()}  # fmt: skip
