@@ -147,4 +147,3 @@ class ReviewEvent(DomainEvent):
 
     class Meta(DomainEvent.Meta):
         verbose_name = verbose_name_plural = "专家评审事件"
-        ordering = ["at", "id"]

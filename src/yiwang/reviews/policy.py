@@ -78,3 +78,14 @@ def may_see_panel(user: User, panel: Panel) -> bool:
     if not user.is_authenticated or not user.is_staff_member:
         return False
     return staff_may_see(user, panel.case) or panel.department_id in pool_departments(user)
+
+
+def sees_reviews(user: User) -> bool:
+    """The 专家评审 entry of the workbench: experts with a pool entry, pool keepers, and the
+    reviewers and approvers who request panels."""
+    if not user.is_authenticated or not user.is_staff_member:
+        return False
+    return (
+        StaffRole.objects.filter(user=user, role__in=[Role.REVIEWER, Role.APPROVER, Role.HEAD]).exists()
+        or expert_of(user) is not None
+    )

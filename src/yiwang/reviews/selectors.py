@@ -1,13 +1,19 @@
 """Reads of the pool and the panels, for the workbench, the portal and the public record."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 
 from yiwang.accounts.models import User
-from yiwang.cases.models import Case, CaseMaterial
-from yiwang.core.errors import NotFound
+from yiwang.cases.models import Case, CaseAccessLog, CaseMaterial
+from yiwang.cases.selectors import case_by_number_for
+from yiwang.cases.workflow import CaseStatus
+from yiwang.catalog.process import ExpertReviewSpec
+from yiwang.catalog.selectors import process_of
+from yiwang.core import clock
+from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.ledger import draw
 from yiwang.ledger.models import Checkpoint
 from yiwang.ledger.selectors import entry_get, inclusion_proof_for
@@ -54,11 +60,53 @@ def review_materials(user: User, invitation: Invitation) -> list[CaseMaterial]:
     return list(invitation.panel.materials.order_by("material_key", "pk"))
 
 
-def review_material(user: User, invitation: Invitation, material_id: int) -> CaseMaterial:
-    for material in review_materials(user, invitation):
-        if material.pk == material_id:
-            return material
-    raise NotFound("材料不存在或您无权查看。")
+def review_material_file(user: User, invitation_id: int, material_id: int) -> tuple[CaseMaterial, IO[bytes]]:
+    """Open one chosen material for the accepted expert (the caller closes it); the read is
+    logged on the case like a staff read, the panel as its reason."""
+    invitation = invitation_for(user, invitation_id)
+    material = next((m for m in review_materials(user, invitation) if m.pk == material_id), None)
+    if material is None:
+        raise NotFound("材料不存在或您无权查看。")
+    try:
+        handle = default_storage.open(material.storage_name, "rb")
+    except FileNotFoundError:
+        raise NotFound("材料文件不存在，请联系办理部门。") from None
+    CaseAccessLog.objects.create(
+        case_id=material.case_id,
+        user=user,
+        at=clock.now(),
+        reason=f"专家评审 {invitation.panel.ref}",
+        target=f"material:{material.pk}",
+    )
+    return material, handle
+
+
+@dataclass(frozen=True)
+class RequestOffer:
+    case: Case
+    spec: ExpertReviewSpec
+    materials: list[CaseMaterial]
+
+
+def review_spec(case: Case) -> ExpertReviewSpec | None:
+    process = process_of(case.implementation_version)
+    return process.expert_review if process is not None else None
+
+
+def may_offer_request(user: User, case: Case) -> bool:
+    """Whether the case page offers 申请专家评审 to `user`."""
+    return case.status == CaseStatus.IN_REVIEW and review_spec(case) is not None and policy.may_request(user, case)
+
+
+def request_offer(user: User, number: str) -> RequestOffer:
+    """The request form's facts: the case (as its staff see it), the process's defaults, the
+    current materials to choose from."""
+    case = case_by_number_for(user, number)
+    spec = review_spec(case)
+    if spec is None or not policy.may_request(user, case):
+        raise PermissionDenied("该办件不需要专家评审，或您不能为其申请专家评审。")
+    materials = list(CaseMaterial.objects.filter(case=case, superseded_at__isnull=True).order_by("material_key", "pk"))
+    return RequestOffer(case=case, spec=spec, materials=materials)
 
 
 def panels_of_case(user: User, case: Case) -> list[Panel]:
@@ -197,3 +245,12 @@ def draw_record(panel: Panel) -> dict[str, Any]:
 def public_draws() -> QuerySet[Panel]:
     return Panel.objects.exclude(status=PanelStatus.WAITING_SEED).select_related("case").order_by("-requested_at")
 
+
+
+def staff_panels(user: User) -> list[Panel]:
+    """Recent panels of the cases the user's departments handle (their staff see them)."""
+    from yiwang.cases.policy import posts_of
+
+    departments = {p.department_id for p in posts_of(user)}
+    found = Panel.objects.filter(department_id__in=departments).select_related("case").order_by("-requested_at")[:50]
+    return [p for p in found if policy.may_see_panel(user, p)]

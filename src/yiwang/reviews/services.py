@@ -450,7 +450,6 @@ def panel_conclude(*, actor: User, panel: Panel) -> Panel:
     with transaction.atomic(durable=True):
         panel = _lock_panel(panel)
         policy.require_concluder(actor, panel)
-        status = panel_next_status(panel.status, PanelAction.CONCLUDE)
         seats = list(members(panel))
         signed = [s for s in seats if s.status == InvitationStatus.SIGNED]
         if not signed:
@@ -461,7 +460,8 @@ def panel_conclude(*, actor: User, panel: Panel) -> Panel:
                 rule="opinions_pending",
             )
         approve, conclusion = conclusion_of(panel)
-        panel.status, panel.approve, panel.conclusion, panel.concluded_at = status, approve, conclusion, clock.now()
+        panel.status = panel_next_status(panel.status, PanelAction.CONCLUDE)
+        panel.approve, panel.conclusion, panel.concluded_at = approve, conclusion, clock.now()
         panel.save(update_fields=["status", "approve", "conclusion", "concluded_at"])
         event(
             ReviewVerb.PANEL_CONCLUDED,
