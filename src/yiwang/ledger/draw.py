@@ -110,9 +110,8 @@ def check_record(record: object, *, tree_size: int, root_hash: bytes) -> DrawChe
             f"not by the given checkpoint (size {tree_size} root {root_hash.hex()})"
         )
     request = record.get("request")
-    if isinstance(request, dict) and isinstance(request.get("leaf_index"), int):
-        if not request["leaf_index"] < tree_size:
-            raise DrawError("the seeding checkpoint does not hold the request's ledger entry")
+    if isinstance(request, dict) and isinstance(request.get("leaf_index"), int) and request["leaf_index"] >= tree_size:
+        raise DrawError("the seeding checkpoint does not hold the request's ledger entry")
     eligible = _str_list(record, "eligible")
     if isinstance(request, dict) and request.get("eligible_digest") not in (None, eligible_digest(eligible)):
         raise DrawError("the eligible list does not match the digest fixed in the request's ledger entry")

@@ -171,8 +171,8 @@ def _cmd_draw(args: argparse.Namespace) -> str:
     if isinstance(request, dict) and isinstance(request.get("proof"), dict):
         proof = request["proof"]
         check_inclusion(args.suite, cp, parse_inclusion_json(args.suite, proof))
-        leaf = proof.get("leaf") if isinstance(proof.get("leaf"), dict) else {}
-        payload = leaf.get("payload") if isinstance(leaf.get("payload"), dict) else {}
+        leaf: dict[str, Any] = proof["leaf"] if isinstance(proof.get("leaf"), dict) else {}
+        payload: dict[str, Any] = leaf["payload"] if isinstance(leaf.get("payload"), dict) else {}
         if payload.get("panel") != record.get("panel") or payload.get("eligible_digest") != request.get(
             "eligible_digest"
         ):

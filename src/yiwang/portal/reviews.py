@@ -33,7 +33,9 @@ def draw(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def draw_json(request: HttpRequest, ref: str) -> JsonResponse:
-    response = JsonResponse(selectors.draw_record(selectors.public_panel(ref)), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        selectors.draw_record(selectors.public_panel(ref)), json_dumps_params={"ensure_ascii": False}
+    )
     response["Content-Disposition"] = f'attachment; filename="draw-{ref}.json"'
     return response
 

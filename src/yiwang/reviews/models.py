@@ -18,7 +18,9 @@ from yiwang.reviews.workflow import ConclusionRule, InvitationStatus, PanelStatu
 class Expert(models.Model):
     code = models.CharField("专家编号", max_length=20, unique=True)
     name = models.CharField("姓名", max_length=60)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="experts", verbose_name="管理部门")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="experts", verbose_name="管理部门"
+    )
     user = models.OneToOneField(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="expert", verbose_name="登录账号"
     )

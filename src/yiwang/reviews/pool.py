@@ -199,7 +199,7 @@ def case_parties(case: Case) -> set[str]:
     """Credit codes and ID numbers of the case's parties: the applicant (person and enterprise)
     and any organisation the form names by credit code (an agent, a design institute)."""
     found: set[str] = set()
-    if case.enterprise_id:
+    if case.enterprise is not None:
         found.add(case.enterprise.credit_code.upper())
     person = NaturalPerson.objects.filter(user_id=case.applicant_id).values_list("id_number", flat=True).first()
     if person:

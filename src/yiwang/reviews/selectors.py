@@ -246,7 +246,6 @@ def public_draws() -> QuerySet[Panel]:
     return Panel.objects.exclude(status=PanelStatus.WAITING_SEED).select_related("case").order_by("-requested_at")
 
 
-
 def staff_panels(user: User) -> list[Panel]:
     """Recent panels of the cases the user's departments handle (their staff see them)."""
     from yiwang.cases.policy import posts_of

@@ -263,7 +263,7 @@ def _invite_next(panel: Panel) -> Invitation | None:
         payload={"panel": panel.ref, "position": position, "commitment": commitment},
         panel=panel,
     )
-    if expert.user_id:
+    if expert.user is not None:
         messages_enqueue_batch(
             batch=[
                 (

@@ -71,16 +71,16 @@ PANEL_TRANSITIONS: dict[tuple[PanelStatus | None, PanelAction], PanelStatus] = {
     (P.REVIEWING, PA.CANCEL): P.CANCELLED,
 }
 
-I, IA = InvitationStatus, InvitationAction
+IS, IA = InvitationStatus, InvitationAction
 INVITATION_TRANSITIONS: dict[tuple[InvitationStatus | None, InvitationAction], InvitationStatus] = {
-    (None, IA.INVITE): I.INVITED,
-    (I.INVITED, IA.ACCEPT): I.ACCEPTED,
-    (I.INVITED, IA.DECLINE): I.DECLINED,
-    (I.INVITED, IA.EXPIRE): I.EXPIRED,
-    (I.ACCEPTED, IA.SIGN): I.SIGNED,
+    (None, IA.INVITE): IS.INVITED,
+    (IS.INVITED, IA.ACCEPT): IS.ACCEPTED,
+    (IS.INVITED, IA.DECLINE): IS.DECLINED,
+    (IS.INVITED, IA.EXPIRE): IS.EXPIRED,
+    (IS.ACCEPTED, IA.SIGN): IS.SIGNED,
 }
 # Invitations that leave a seat to the next of the ranking (ledger.draw.REPLACED_STATES).
-REPLACED = frozenset({I.DECLINED, I.EXPIRED})
+REPLACED = frozenset({IS.DECLINED, IS.EXPIRED})
 OPEN_PANEL = frozenset({P.WAITING_SEED, P.REVIEWING})
 
 

@@ -62,7 +62,13 @@ def _int(value: str, field: str, label: str) -> int:
 
 
 def _request_form(
-    request: HttpRequest, user: User, number: str, *, post: QueryDict | None = None, errors: Any = None, status: int = 200
+    request: HttpRequest,
+    user: User,
+    number: str,
+    *,
+    post: QueryDict | None = None,
+    errors: Any = None,
+    status: int = 200,
 ) -> HttpResponse:
     offer = selectors.request_offer(user, number)
     errors = errors or {}
@@ -210,8 +216,10 @@ def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
                 raise ValidationFailed(problems)
             raw = post.get("score", "").strip()
             score: object = int(raw) if raw.isdigit() else raw
-            approve = {"yes": True, "no": False}.get(post.get("approve", ""), None)
-            services.opinion_sign(actor=user, invitation=invitation, score=score, approve=approve, reasons=post.get("reasons", ""))
+            approve = {"yes": True, "no": False}.get(post.get("approve", ""))
+            services.opinion_sign(
+                actor=user, invitation=invitation, score=score, approve=approve, reasons=post.get("reasons", "")
+            )
             messages.success(request, "评审意见已签名并记入账本。")
         else:
             raise PermissionDenied("未知的操作。")
@@ -225,6 +233,8 @@ def invitation_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 def invitation_material(request: HttpRequest, pk: int, material_id: int) -> FileResponse:
     user = _staff(request)
     material, handle = selectors.review_material_file(user, pk, material_id)
-    response = FileResponse(handle, as_attachment=True, filename=material.original_name, content_type=material.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=material.original_name, content_type=material.content_type
+    )
     response["Cache-Control"] = "private, no-store"
     return response

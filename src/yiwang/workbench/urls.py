@@ -129,7 +129,9 @@ urlpatterns = [
     path("reviews/panels/<str:ref>/", reviews.panel_page, name="review_panel"),
     path("reviews/panels/<str:ref>/<str:action>/", reviews.panel_action, name="review_panel_action"),
     path("reviews/invitations/<id:pk>/", reviews.invitation_page, name="review_invitation"),
-    path("reviews/invitations/<id:pk>/materials/<id:material_id>/", reviews.invitation_material, name="review_material"),
+    path(
+        "reviews/invitations/<id:pk>/materials/<id:material_id>/", reviews.invitation_material, name="review_material"
+    ),
     path("reviews/invitations/<id:pk>/<str:action>/", reviews.invitation_action, name="review_invitation_action"),
     path("ratings/", ratings.rating_list, name="ratings"),
     path("improvements/", improvements.improvement_list, name="improvements"),

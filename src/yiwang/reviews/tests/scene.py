@@ -22,9 +22,7 @@ def planning_version(**review: Any) -> ImplementationVersion:
         "case_kind": "committed",
         "stages": [
             stage("review", "技术审查", [task("review", "技术审查", "jn_planning", "reviewer", 8)], limit=10),
-            stage(
-                "decide", "决定", [task("decide", "审批决定", "jn_planning", "approver", 5)], limit=5, decides=True
-            ),
+            stage("decide", "决定", [task("decide", "审批决定", "jn_planning", "approver", 5)], limit=5, decides=True),
         ],
         "expert_review": {"panel_size": 3, "specialties": [SPECIALTY], "expected_days": 10, **review},
     }
@@ -52,7 +50,9 @@ def pool(count: int = 6, *, specialty: str = SPECIALTY, **per_code: dict[str, An
             **per_code.get(code, {}),
         }
         made.append(
-            expert_add(actor=user("jn_planning_app"), department=dept("jn_planning"), code=code, region=region, **fields)
+            expert_add(
+                actor=user("jn_planning_app"), department=dept("jn_planning"), code=code, region=region, **fields
+            )
         )
     return made
 

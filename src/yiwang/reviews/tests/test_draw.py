@@ -35,7 +35,11 @@ def test_the_seed_depends_on_panel_size_and_root(cs, root) -> None:  # type: ign
     assert len(seeds) == 4
 
 
-@given(st.integers(min_value=1, max_value=5), st.lists(st.sampled_from(["invited", "accepted", "declined", "expired", "signed"]), max_size=12), st.integers(min_value=0, max_value=12))
+@given(
+    st.integers(min_value=1, max_value=5),
+    st.lists(st.sampled_from(["invited", "accepted", "declined", "expired", "signed"]), max_size=12),
+    st.integers(min_value=0, max_value=12),
+)
 def test_replacements_extend_the_invited_prefix(size, statuses, eligible) -> None:  # type: ignore[no-untyped-def]
     n = draw.invited_prefix_length(size, statuses, eligible)
     assert n == min(eligible, size + statuses.count("declined") + statuses.count("expired"))

@@ -155,8 +155,11 @@ def test_conclusion_resumes_the_case_with_the_due_date_moved_and_the_draw_reprod
                 with pytest.raises(Conflict):  # not before every seat signed (deadline not passed)
                     services.panel_conclude(actor=user("jn_planning_rev"), panel=panel)
             services.opinion_sign(
-                actor=who, invitation=seat.invitation, score=60 + seat.invitation.position,
-                approve=seat.invitation.position != 2, reasons="意见",
+                actor=who,
+                invitation=seat.invitation,
+                score=60 + seat.invitation.position,
+                approve=seat.invitation.position != 2,
+                reasons="意见",
             )
         panel = services.panel_conclude(actor=user("jn_planning_rev"), panel=panel)
     assert panel.status == PanelStatus.CONCLUDED and panel.approve is True
