@@ -96,6 +96,7 @@ def panel_request(
     if not material_ids or len(material_ids) > 50:
         raise ValidationFailed({"materials": ["评审材料：请从本件材料中选择 1 到 50 份"]})
     with transaction.atomic(durable=True):
+        case = Case.objects.select_for_update().get(pk=case.pk)  # its status now, locked
         if not policy.may_request(actor, case):
             raise PermissionDenied("只有该办件所属部门的审查或审批决定人员可以申请专家评审。", rule="policy")
         if case.status != CaseStatus.IN_REVIEW:
