@@ -15,6 +15,8 @@
   draw record (commitments, masked exclusions; openings after conclusion).
 """
 
+from django.db.models import Q
+
 from yiwang.accounts.models import Role, StaffRole, User
 from yiwang.cases.models import Case
 from yiwang.cases.policy import case_permission, staff_may_see
@@ -81,11 +83,9 @@ def may_see_panel(user: User, panel: Panel) -> bool:
 
 
 def sees_reviews(user: User) -> bool:
-    """The 专家评审 entry of the workbench: experts with a pool entry, pool keepers, and the
-    reviewers and approvers who request panels."""
+    """The 专家评审 entry of the workbench (one query): the posts that request panels or keep
+    the pool (reviewer, approver, head) and the experts (an expert post or a pool entry)."""
     if not user.is_authenticated or not user.is_staff_member:
         return False
-    return (
-        StaffRole.objects.filter(user=user, role__in=[Role.REVIEWER, Role.APPROVER, Role.HEAD]).exists()
-        or expert_of(user) is not None
-    )
+    roles = [Role.REVIEWER, Role.APPROVER, Role.HEAD, Role.EXPERT]
+    return User.objects.filter(Q(staff_roles__role__in=roles) | Q(expert__isnull=False), pk=user.pk).exists()
