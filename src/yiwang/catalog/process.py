@@ -80,6 +80,17 @@ class AutoApprovalRule(BaseModel):
     conditions: list[RuleCondition] = Field(min_length=1)
 
 
+class ExpertReviewSpec(BaseModel):
+    """专家评审 the item may need (yiwang.reviews): the panel a reviewer requests by default, and
+    the working days the applicant is told the special procedure takes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    panel_size: int = Field(default=3, ge=1, le=9)
+    specialties: list[str] = Field(default_factory=list, max_length=10)
+    expected_days: int = Field(default=10, ge=1, le=60, description="working days announced to the applicant")
+    conclusion: Literal["majority", "chair"] = "majority"
+
+
 class ProcessDefinition(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     case_kind: CaseKind = "committed"
@@ -88,6 +99,7 @@ class ProcessDefinition(BaseModel):
     commitment_text: str = ""
     inspection_limit_days: int = Field(default=20, ge=1, le=365, description="核查 deadline after a 告知承诺 decision")
     auto_approval: list[AutoApprovalRule] = []
+    expert_review: ExpertReviewSpec | None = None
     separation_of_duties: bool = Field(
         default=True,
         description="一审一核: whoever completes a review task of a case may not decide it; "

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "yiwang.licenses",
     "yiwang.cases",
     "yiwang.ratings",
+    "yiwang.reviews",
     "yiwang.supervision",
     "yiwang.demo",
     "yiwang.portal",
@@ -410,9 +411,17 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.exchange.tasks.daily_sweep": 3600.0,
     "yiwang.exchange.tasks.deliver_webhooks": 2.0,
     "yiwang.ratings.tasks.daily_sweep": 3600.0,
+    "yiwang.reviews.tasks.draw_waiting": 2.0,  # a panel is drawn once its seeding checkpoint exists
+    "yiwang.reviews.tasks.daily_sweep": 3600.0,  # unanswered invitations expire and are replaced
     "yiwang.supervision.tasks.rules_sweep": 3600.0,
     "yiwang.supervision.tasks.publish_figures": 3600.0,  # once per closed month (idempotent)
 }
+# 专家云评审 (docs/reviews.md): an expert who reviewed a case of the same applicant within
+# REVIEW_RECUSAL_DAYS days is recused; opinions are signed with per-expert Ed25519 keys derived
+# from REVIEWS_SIGNING_SECRET (the platform holds them, ADR 0028: keep it apart from SECRET_KEY
+# in production, and never change it once opinions are signed — the pool publishes the keys).
+REVIEW_RECUSAL_DAYS = env_int("REVIEW_RECUSAL_DAYS", default=365)
+REVIEWS_SIGNING_SECRET = os.environ.get("REVIEWS_SIGNING_SECRET", SECRET_KEY)
 # 好差评 (docs/ratings.md): a bad review is verified and answered within RATINGS_RESPONSE_DAYS
 # working days; a rater may add to a rating for RATINGS_ADDITION_DAYS days; the conclusion
 # notice's one-time rating link lasts RATINGS_LINK_DAYS days. PUBLIC_URL (e.g.

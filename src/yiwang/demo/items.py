@@ -375,6 +375,13 @@ PLANNING = DemoItem(
                     ],
                 },
             ],
+            # 专家评审 (yiwang.reviews): a reviewer requests a randomly drawn panel when needed.
+            "expert_review": {
+                "panel_size": 3,
+                "specialties": ["城乡规划", "建筑结构"],
+                "expected_days": 10,
+                "conclusion": "majority",
+            },
         },
         "remarks": DEMO_NOTE,
     },

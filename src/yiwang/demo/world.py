@@ -124,7 +124,10 @@ STAFF: list[StaffPersona] = [
     StaffPersona("jn_market_data", "杨数", ((Role.DATA_STEWARD, "jn_market"),), "济南市市场监督管理局 数据管理员"),
     StaffPersona("jn_approval_data", "许数", ((Role.DATA_STEWARD, "jn_approval"),), "济南市行政审批服务局 数据管理员"),
     StaffPersona("jn_health_data", "卫数", ((Role.DATA_STEWARD, "jn_health"),), "济南市卫生健康委员会 数据管理员"),
-    StaffPersona("expert_shen", "沈专家", ((Role.EXPERT, "jn_planning"),), "评审专家"),
+    StaffPersona("expert_shen", "沈专家", ((Role.EXPERT, "jn_planning"),), "评审专家（城乡规划）"),
+    StaffPersona("expert_liu", "刘专家", ((Role.EXPERT, "jn_planning"),), "评审专家（城乡规划、建筑结构）"),
+    StaffPersona("expert_zhou", "周专家", ((Role.EXPERT, "jn_planning"),), "评审专家（建筑结构）"),
+    StaffPersona("expert_he", "何专家", ((Role.EXPERT, "jn_planning"),), "评审专家（建筑结构）"),
     StaffPersona("auditor_han", "韩审计", ((Role.AUDITOR, "sd_data"),), "审计人员（只读）"),
     # 历下区: a district office where the senior window clerk also signs decisions (区级一窗受理、
     # 即审即决 for small shops); lx_approver signs the rest. The history's 历下区 食品经营许可 uses them.

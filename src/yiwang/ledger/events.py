@@ -36,6 +36,7 @@ class Domain(StrEnum):
     RATINGS = "ratings"
     SUPERVISION = "supervision"
     BRANDS = "brands"
+    REVIEWS = "reviews"
 
 
 class Audience(StrEnum):
@@ -231,6 +232,20 @@ class BrandVerb(StrEnum):
     PUBLISHED = "published"
 
 
+class ReviewVerb(StrEnum):
+    EXPERT_ADDED = "expert_added"
+    EXPERT_UPDATED = "expert_updated"
+    PANEL_REQUESTED = "panel_requested"
+    PANEL_DRAWN = "panel_drawn"
+    INVITATION_SENT = "invitation_sent"
+    INVITATION_ACCEPTED = "invitation_accepted"
+    INVITATION_DECLINED = "invitation_declined"
+    INVITATION_EXPIRED = "invitation_expired"
+    OPINION_SIGNED = "opinion_signed"
+    PANEL_CONCLUDED = "panel_concluded"
+    PANEL_CANCELLED = "panel_cancelled"
+
+
 Verb = (
     CaseVerb
     | CatalogVerb
@@ -242,6 +257,7 @@ Verb = (
     | RatingVerb
     | SupervisionVerb
     | BrandVerb
+    | ReviewVerb
 )
 
 
@@ -438,6 +454,19 @@ _BRANDS: dict[BrandVerb, str] = {
     BrandVerb.DISCARDED: "废弃城市品牌草稿",
     BrandVerb.PUBLISHED: "发布城市品牌",
 }
+_REVIEWS: dict[ReviewVerb, str] = {
+    ReviewVerb.EXPERT_ADDED: "专家入库",
+    ReviewVerb.EXPERT_UPDATED: "更新专家信息",
+    ReviewVerb.PANEL_REQUESTED: "申请抽取评审专家",
+    ReviewVerb.PANEL_DRAWN: "随机抽取评审专家",
+    ReviewVerb.INVITATION_SENT: "邀请评审专家",
+    ReviewVerb.INVITATION_ACCEPTED: "专家接受邀请",
+    ReviewVerb.INVITATION_DECLINED: "专家拒绝邀请",
+    ReviewVerb.INVITATION_EXPIRED: "专家邀请超时",
+    ReviewVerb.OPINION_SIGNED: "专家签署评审意见",
+    ReviewVerb.PANEL_CONCLUDED: "形成专家评审结论",
+    ReviewVerb.PANEL_CANCELLED: "取消专家评审",
+}
 
 CATALOGUE: dict[str, EventType] = {
     **{
@@ -453,6 +482,7 @@ CATALOGUE: dict[str, EventType] = {
     **{f"ratings.{verb}": EventType(Domain.RATINGS, verb, label) for verb, label in _RATINGS.items()},
     **{f"supervision.{verb}": EventType(Domain.SUPERVISION, verb, label) for verb, label in _SUPERVISION.items()},
     **{f"brands.{verb}": EventType(Domain.BRANDS, verb, label) for verb, label in _BRANDS.items()},
+    **{f"reviews.{verb}": EventType(Domain.REVIEWS, verb, label) for verb, label in _REVIEWS.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -467,6 +497,7 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.RATINGS: RatingVerb,
     Domain.SUPERVISION: SupervisionVerb,
     Domain.BRANDS: BrandVerb,
+    Domain.REVIEWS: ReviewVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

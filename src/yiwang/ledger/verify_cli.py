@@ -13,6 +13,7 @@ Examples::
     yiwang-verify --hash sm3 inclusion --vkey-file keys.txt --checkpoint cp.txt -
     yiwang-verify license --vkey-file issuer.vkey --status-file status.json \
         --proof-file proof.json --log-vkey-file log.vkey qr.txt
+    yiwang-verify draw --vkey-file log.vkey --checkpoint seed-checkpoint.txt draw.json
 
 ``license`` checks an e-license's QR text (docs/licenses.md): the issuer's signature, the
 validity window on --today, and, given the saved status (GET /api/v1/licenses/status/<id>)
@@ -30,6 +31,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .draw import DrawError, check_record
 from .license_note import LicenseNoteError, open_license_note
 from .merkle import VerificationError
 from .note import Checkpoint, NoteError, NoteVerifier, open_note, parse_checkpoint, parse_vkey
@@ -158,6 +160,37 @@ def _cmd_license(args: argparse.Namespace) -> str:
     return f"license {note.identifier} signed by the issuer, valid on {today}{status}"
 
 
+def _cmd_draw(args: argparse.Namespace) -> str:
+    """Re-run a published expert-panel draw (docs/reviews.md) from its record and the signed
+    checkpoint that seeded it; with the request's inclusion proof in the record, also check
+    that the eligible list was fixed in the log before that checkpoint."""
+    cp, _ = _checkpoint(args.checkpoint, _verifiers(args), args)
+    record = _json(args.record)
+    request = record.get("request") if isinstance(record, dict) else None
+    proven = ""
+    if isinstance(request, dict) and isinstance(request.get("proof"), dict):
+        proof = request["proof"]
+        check_inclusion(args.suite, cp, parse_inclusion_json(args.suite, proof))
+        leaf: dict[str, Any] = proof["leaf"] if isinstance(proof.get("leaf"), dict) else {}
+        payload: dict[str, Any] = leaf["payload"] if isinstance(leaf.get("payload"), dict) else {}
+        if payload.get("panel") != record.get("panel") or payload.get("eligible_digest") != request.get(
+            "eligible_digest"
+        ):
+            raise _Failure("the proven request entry does not fix this panel's eligible list")
+        if proof.get("leaf_index") != request.get("leaf_index"):
+            raise _Failure("the request's inclusion proof is for another leaf")
+        proven = "; request entry proven in the checkpoint"
+    try:
+        result = check_record(record, tree_size=cp.size, root_hash=cp.root_hash)
+    except DrawError as exc:
+        raise _Failure(f"draw record {args.record}: {exc}") from None
+    return (
+        f"draw {result.panel} reproduced from {_describe(cp)}: seed {result.seed}, "
+        f"ranking of {len(result.ranking)}, panel {len(result.members)}, {result.revealed} salts opened, "
+        f"{result.opinions} signed opinions verified{proven}"
+    )
+
+
 def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -222,6 +255,11 @@ def _parser() -> argparse.ArgumentParser:
     lic.add_argument("--today", type=_day, help="check the validity window on this day (default: today)")
     lic.add_argument("qr", help="the QR text, a signed note ('-' for stdin)")
     lic.set_defaults(func=_cmd_license)
+
+    d = sub.add_parser("draw", parents=[common], help="re-run an expert-panel draw from its public record")
+    d.add_argument("--checkpoint", required=True, help="the signed checkpoint that seeded the draw")
+    d.add_argument("record", help="the draw record JSON (GET /reviews/draws/<ref>.json; '-' for stdin)")
+    d.set_defaults(func=_cmd_draw)
     return p
 
 

@@ -28,6 +28,7 @@ from yiwang.licenses import selectors as licenses
 from yiwang.portal import forms, rating_blocks
 from yiwang.portal.apply import applicant_of
 from yiwang.portal.licenses import license_cards
+from yiwang.reviews import selectors as review_selectors
 
 GENERAL = "__all__"
 
@@ -195,6 +196,7 @@ def detail_page(
         "withdraw_reason": withdraw_reason,
         "withdraw_open": bool(errors.get("confirm") or errors.get("reason")),
         "rating": rating,
+        "expert_reviews": review_selectors.applicant_reviews(case),  # under way + expected end, no names
     }
     return render(request, "portal/mycases_detail.html", context, status=status)
 

@@ -14,6 +14,7 @@ from yiwang.portal import (
     messages,
     mycases,
     ratings,
+    reviews,
     verify,
     views,
 )
@@ -59,6 +60,12 @@ urlpatterns = [
     path("me/cases/<str:number>/ratings/<id:rating_id>/second/", ratings.rate_rectification, name="case_rating_second"),
     path(f"{RATE_PATH.strip('/')}/<str:token>", ratings.rate_by_link, name="rate_link"),
     path("ratings/", ratings.public, name="ratings"),
+    # 专家评审公开 (issue 17): the draw records anyone re-runs offline
+    path("reviews/draws/", reviews.draws, name="review_draws"),
+    path("reviews/draws/log.vkey", reviews.log_key, name="review_log_key"),
+    re_path(r"^reviews/draws/(?P<ref>[A-Za-z0-9-]{1,40})\.json$", reviews.draw_json, name="review_draw_json"),
+    path("reviews/draws/<str:ref>/checkpoint.txt", reviews.draw_checkpoint, name="review_draw_checkpoint"),
+    path("reviews/draws/<str:ref>/", reviews.draw, name="review_draw"),
     # 我的证照 (证照夹, issue 12)
     path("me/licenses/", licenses.wallet, name="licenses"),
     path("me/licenses/<str:identifier>/", licenses.detail, name="license"),

@@ -35,6 +35,8 @@ from yiwang.core.text import control_char_errors
 from yiwang.exchange import policy as exchange_policy
 from yiwang.licenses import policy as license_policy
 from yiwang.ratings import policy as rating_policy
+from yiwang.reviews import policy as review_policy
+from yiwang.reviews import selectors as review_selectors
 from yiwang.supervision import policy as supervision_policy
 from yiwang.workbench import forms
 
@@ -67,6 +69,8 @@ def nav_links(user: User) -> list[dict[str, str]]:
         links.append({"title": "数据共享", "href": reverse("workbench:exchange_resources")})
     if rating_policy.sees_ratings(user):
         links.append({"title": "好差评", "href": reverse("workbench:ratings")})
+    if review_policy.sees_reviews(user):
+        links.append({"title": "专家评审", "href": reverse("workbench:reviews")})
     for title, name in supervision_policy.workbench_links(user):
         links.append({"title": title, "href": reverse(f"workbench:{name}")})
     return links
@@ -330,6 +334,8 @@ def _case_page(
         "conflict": status == 409,
         "hall_link": rating_policy.may_issue_hall_link(user, case),
         "bundle": bundle_selectors.bundle_of_case(user, case),  # 属于一件事: the sibling parts' progress
+        "review_panels": review_selectors.panels_of_case(user, case),
+        "review_offer": review_selectors.may_offer_request(user, case),
     }
     return render(request, "workbench/case.html", context, status=status)
 

@@ -15,6 +15,7 @@ from yiwang.workbench import (
     messages,
     ratings,
     ratings_intake,
+    reviews,
     supervision,
     supervision_evaluation,
     supervision_new,
@@ -130,6 +131,16 @@ urlpatterns = [
         supervision_evaluation.scheme_version_retire,
         name="supervision_scheme_retire",
     ),
+    # 专家评审 (issue 17)
+    path("reviews/", reviews.reviews_home, name="reviews"),
+    path("reviews/request/<str:number>/", reviews.panel_request, name="review_request"),
+    path("reviews/panels/<str:ref>/", reviews.panel_page, name="review_panel"),
+    path("reviews/panels/<str:ref>/<str:action>/", reviews.panel_action, name="review_panel_action"),
+    path("reviews/invitations/<id:pk>/", reviews.invitation_page, name="review_invitation"),
+    path(
+        "reviews/invitations/<id:pk>/materials/<id:material_id>/", reviews.invitation_material, name="review_material"
+    ),
+    path("reviews/invitations/<id:pk>/<str:action>/", reviews.invitation_action, name="review_invitation_action"),
     path("ratings/", ratings.rating_list, name="ratings"),
     path("improvements/", improvements.improvement_list, name="improvements"),
     path("improvements/new/<id:implementation_id>/", improvements.improvement_new, name="improvement_new"),

@@ -13,7 +13,8 @@ the public payload) and queues notifications that are delivered after commit.
 - review: task_claim, task_release, task_complete, case_decide, case_conclude
 - assisted: assisted_start … assisted_confirm (帮办代办: a window clerk or 帮办员 applies for a
   person, who confirms with an SMS code; imported as `services.assisted`)
-- timing: case_suspend, case_resume, case_extend, case_deadline_check, task_deadline_check
+- timing: case_suspend, case_resume (suspend_within / resume_within: inside a caller's
+  transaction), case_extend, case_deadline_check, task_deadline_check
 """
 
 from yiwang.cases.services.followup import case_supplement_answer, case_withdraw
@@ -27,6 +28,9 @@ from yiwang.cases.services.timing import (
     case_extend,
     case_resume,
     case_suspend,
+    check_suspension,
+    resume_within,
+    suspend_within,
     task_deadline_check,
 )
 
@@ -47,8 +51,11 @@ __all__ = [
     "case_supplement_request",
     "case_suspend",
     "case_withdraw",
+    "check_suspension",
     "handover_receive",
     "handover_send",
+    "resume_within",
+    "suspend_within",
     "task_claim",
     "task_complete",
     "task_deadline_check",

@@ -31,9 +31,15 @@ def case_suspend(*, actor: User, case: Case, procedure: str, reason: str, expect
     """特别程序: suspend the clock (case and open tasks) and tell the applicant why and for
     how long (`expected_days` working days). Side effects: CaseEvent, ledger, clock
     events, notice (in-app + SMS)."""
+    check_suspension(procedure=procedure, reason=reason, expected_days=expected_days)
+    with transaction.atomic(durable=True):
+        return suspend_within(actor=actor, case=case, procedure=procedure, reason=reason, expected_days=expected_days)
+
+
+def check_suspension(*, procedure: str, reason: str, expected_days: int) -> None:
+    """The bounded input of a suspension, every problem at once (ValidationFailed)."""
     errors: dict[str, list[str]] = {}
-    label = SPECIAL_PROCEDURES.get(procedure)
-    if label is None:
+    if procedure not in SPECIAL_PROCEDURES:
         errors["procedure"] = ["特别程序：请选择听证、拍卖、招标、检验、检测、检疫、鉴定或专家评审"]
     if not reason.strip():
         errors["reason"] = ["理由：必填，将告知申请人"]
@@ -41,27 +47,34 @@ def case_suspend(*, actor: User, case: Case, procedure: str, reason: str, expect
         errors["expected_days"] = ["预计所需时间：请填写 1 到 365 个工作日，依法须告知申请人"]
     if errors:
         raise ValidationFailed(errors)
-    assert label is not None
-    with transaction.atomic(durable=True):
-        case = base.lock_case(case)
-        role = require_case_action(actor, CaseAction.SUSPEND, case)
-        case_next_status(case.status, CaseAction.SUSPEND)
-        base.transition(
-            case,
-            CaseAction.SUSPEND,
-            actor=actor,
-            summary=f"启动{label}程序，中止计时，预计需要 {expected_days} 个工作日",
-            reason=reason.strip(),
-            payload={"procedure": procedure, "expected_days": expected_days},
-            actor_role=role,
-        )
-        base.pause_clocks(case, cause="special_procedure", note=label, expected_days=expected_days)
-        base.notify_applicant(
-            case,
-            f"进入{label}程序",
-            f"因{reason.strip()}，您的申请需进行{label}，预计需要 {expected_days} 个工作日，该期间不计入办理时限。",
-            sms=True,
-        )
+
+
+def suspend_within(*, actor: User, case: Case, procedure: str, reason: str, expected_days: int) -> Case:
+    """`case_suspend` inside the caller's transaction (a domain above the cases that starts a
+    special procedure as part of its own change, e.g. reviews.panel_request). The caller
+    has run `check_suspension`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("suspend_within must run inside the caller's transaction")
+    label = SPECIAL_PROCEDURES[procedure]
+    case = base.lock_case(case)
+    role = require_case_action(actor, CaseAction.SUSPEND, case)
+    case_next_status(case.status, CaseAction.SUSPEND)
+    base.transition(
+        case,
+        CaseAction.SUSPEND,
+        actor=actor,
+        summary=f"启动{label}程序，中止计时，预计需要 {expected_days} 个工作日",
+        reason=reason.strip(),
+        payload={"procedure": procedure, "expected_days": expected_days},
+        actor_role=role,
+    )
+    base.pause_clocks(case, cause="special_procedure", note=label, expected_days=expected_days)
+    base.notify_applicant(
+        case,
+        f"进入{label}程序",
+        f"因{reason.strip()}，您的申请需进行{label}，预计需要 {expected_days} 个工作日，该期间不计入办理时限。",
+        sms=True,
+    )
     return case
 
 
@@ -69,14 +82,21 @@ def case_resume(*, actor: User, case: Case, note: str = "") -> Case:
     """End the special procedure: the clocks run again and the due dates move by the
     suspended working days. Side effects: CaseEvent, ledger, clock events, notice."""
     with transaction.atomic(durable=True):
-        case = base.lock_case(case)
-        role = require_case_action(actor, CaseAction.RESUME, case)
-        case_next_status(case.status, CaseAction.RESUME)
-        base.transition(
-            case, CaseAction.RESUME, actor=actor, summary="特别程序结束，恢复计时", reason=note.strip(), actor_role=role
-        )
-        base.resume_clocks(case, cause="special_procedure")
-        base.notify_applicant(case, "恢复办理", f"特别程序已结束，恢复计时，应于 {due_text(case.due_date)} 前办结。")
+        return resume_within(actor=actor, case=case, note=note)
+
+
+def resume_within(*, actor: User, case: Case, note: str = "") -> Case:
+    """`case_resume` inside the caller's transaction (e.g. reviews.panel_conclude)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("resume_within must run inside the caller's transaction")
+    case = base.lock_case(case)
+    role = require_case_action(actor, CaseAction.RESUME, case)
+    case_next_status(case.status, CaseAction.RESUME)
+    base.transition(
+        case, CaseAction.RESUME, actor=actor, summary="特别程序结束，恢复计时", reason=note.strip(), actor_role=role
+    )
+    base.resume_clocks(case, cause="special_procedure")
+    base.notify_applicant(case, "恢复办理", f"特别程序已结束，恢复计时，应于 {due_text(case.due_date)} 前办结。")
     return case
 
 

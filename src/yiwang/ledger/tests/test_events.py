@@ -31,6 +31,7 @@ from yiwang.ledger.events import (
     LicenseVerb,
     NotificationVerb,
     RatingVerb,
+    ReviewVerb,
     SupervisionVerb,
     UnknownEventVerb,
     disclosed_kinds,
@@ -52,6 +53,7 @@ VERB_ENUMS = {
     "RatingVerb",
     "SupervisionVerb",
     "BrandVerb",
+    "ReviewVerb",
 }
 
 
@@ -84,6 +86,7 @@ def _is_catalogued_expression(value: ast.expr) -> bool:
                 RatingVerb,
                 SupervisionVerb,
                 BrandVerb,
+                ReviewVerb,
             )
             for member in enum
         }
@@ -131,6 +134,7 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
         RatingVerb,
         SupervisionVerb,
         BrandVerb,
+        ReviewVerb,
     )
     assert len(CATALOGUE) == sum(len(enum) for enum in enums)
 
@@ -168,6 +172,7 @@ def test_every_event_table_shares_the_base_row() -> None:
         "RatingEvent",
         "SupervisionEvent",
         "BrandEvent",
+        "ReviewEvent",
     }
     for name, model in tables.items():
         own_history = name in ("CaseEvent", "BundleCaseEvent")

@@ -18,6 +18,7 @@ from yiwang.demo.exchange import load_exchange
 from yiwang.demo.history import load_history
 from yiwang.demo.ratings import load_ratings
 from yiwang.demo.registry import records_file, registry_running
+from yiwang.demo.reviews import load_reviews
 from yiwang.demo.supervision import load_notices, load_publications, load_rules, load_schemes
 from yiwang.workcalendar.services import calendar_years_seed
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         published = load_rules()  # before any case: every demo case is watched as it happens
         with registry_running():  # the demo cases' 免提交 营业执照 and 户籍 are read from it
             cases = load_cases()
+            reviews = load_reviews()  # 专家库 and a concluded 专家评审 (after the cases: its case is one more)
             load_cross_region()  # 跨域通办: 赵六 of 泰安 applies for 济南's 公司设立登记 (demo.crossregion)
             ratings = load_ratings()  # after the cases: it rates them, and adds months of rated ones
             history = load_history()  # then the months of cases of every item, state and outcome
@@ -65,6 +67,7 @@ class Command(BaseCommand):
         hits, notices = supervision["hits"], supervision["notices"]
         self.stdout.write(f"电子监察：新发布监察规则 {published} 条；规则命中 {hits} 次；新增督办 {notices} 件")
         self.stdout.write(f"考评：新发布考评方案版本 {schemes} 个")
+        self.stdout.write(f"专家评审：新增专家 {reviews['experts']} 人、已形成结论的专家评审 {reviews['panels']} 次")
         self.stdout.write(f"城市品牌：新发布 {brands} 个（admin 起草、admin2 复核发布；见 docs/brands.md）")
         self.stdout.write(f"帮办代办：新增 {assisted} 件（jn_window 为张三代办户外广告设置许可，张三短信确认）")
         self.stdout.write(f"政务服务数据公开：新公开月度数据 {months} 个月")

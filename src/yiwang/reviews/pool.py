@@ -1,0 +1,246 @@
+"""专家库: the pool services (one durable transaction each) and the recusal rules."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from yiwang.accounts.models import Department, NaturalPerson, Region, User
+from yiwang.cases.models import Case
+from yiwang.core import clock
+from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.ledger.events import Domain, ReviewVerb, event_type
+from yiwang.ledger.services import ledger_append
+from yiwang.reviews import keys, policy
+from yiwang.reviews.models import Expert, Invitation, Panel, ReviewEvent
+from yiwang.reviews.workflow import InvitationStatus
+
+CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+EXPERT_CODE = re.compile(r"^[A-Z]{1,4}-\d{1,8}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+RECUSAL_REASONS = {
+    "unavailable": "暂不能参加评审",
+    "employer": "与申请人或其代理机构为同一单位",
+    "declared": "申报与申请人有利害关系",
+    "recent": "近期评审过同一申请人的办件",
+}
+
+
+def event(
+    verb: ReviewVerb, *, subject: str, actor: User | None, summary: str, payload: dict[str, Any], panel: Panel | None
+) -> int:
+    """Write the ReviewEvent and its ledger entry (public payload: no personal data)."""
+    entry = ledger_append(kind=event_type(Domain.REVIEWS, verb).kind, subject=subject, payload=payload)
+    ReviewEvent.objects.create(
+        verb=verb,
+        actor=actor,
+        subject=subject,
+        panel=panel,
+        summary=summary[:300],
+        payload=payload,
+        at=entry.created_at,
+        ledger_entry_id=entry.pk,
+    )
+    return int(entry.pk)
+
+
+def text(value: object, field: str, label: str, *, limit: int, required: bool = True) -> str:
+    """A bounded single- or multi-line text without control characters (newlines allowed)."""
+    if not isinstance(value, str):
+        raise ValidationFailed({field: [f"{label}：请填写文字"]})
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise ValidationFailed({field: [f"{label}：必填"]})
+    if len(cleaned) > limit:
+        raise ValidationFailed({field: [f"{label}：不超过 {limit} 个字"]})
+    if _CONTROL.search(cleaned.replace("\n", "").replace("\r", "").replace("\t", "")):
+        raise ValidationFailed({field: [f"{label}：含有不允许的控制字符"]})
+    return cleaned
+
+
+def clean_specialties(values: object, field: str = "specialties") -> list[str]:
+    if not isinstance(values, list | tuple) or len(values) > 10:
+        raise ValidationFailed({field: ["专业：最多 10 项"]})
+    found = [text(v, field, "专业", limit=30) for v in values if isinstance(v, str) and v.strip()]
+    return list(dict.fromkeys(found))
+
+
+def clean_conflicts(values: object) -> list[str]:
+    if not isinstance(values, list | tuple) or len(values) > 50:
+        raise ValidationFailed({"conflicts": ["利害关系：最多 50 项"]})
+    found: list[str] = []
+    for raw in values:
+        value = str(raw).strip().upper()
+        if not value:
+            continue
+        if not (CREDIT_CODE.match(value) or ID_NUMBER.match(value)):
+            raise ValidationFailed({"conflicts": [f"利害关系：“{value[:20]}”不是统一社会信用代码或身份证号"]})
+        found.append(value)
+    return list(dict.fromkeys(found))
+
+
+def expert_add(
+    *,
+    actor: User,
+    department: Department,
+    code: str,
+    name: str,
+    region: Region,
+    employer_name: str,
+    employer_credit_code: str,
+    specialties: list[str],
+    qualifications: str = "",
+    conflicts: list[str] | None = None,
+    user: User | None = None,
+    available: bool = True,
+) -> Expert:
+    """专家入库 by a pool keeper of `department`. Side effects: ReviewEvent, ledger (the code,
+    the specialties and the public key: what lets anyone check signed opinions)."""
+    errors: dict[str, list[str]] = {}
+    code = code.strip().upper()
+    if not EXPERT_CODE.match(code):
+        errors["code"] = ["专家编号：如 ZJ-0001"]
+    employer_credit_code = employer_credit_code.strip().upper()
+    if not CREDIT_CODE.match(employer_credit_code):
+        errors["employer_credit_code"] = ["工作单位统一社会信用代码：请填写 18 位统一社会信用代码"]
+    if errors:
+        raise ValidationFailed(errors)
+    cleaned = {
+        "name": text(name, "name", "姓名", limit=60),
+        "employer_name": text(employer_name, "employer_name", "工作单位", limit=200),
+        "qualifications": text(qualifications, "qualifications", "职称/执业资格", limit=300, required=False),
+        "specialties": clean_specialties(specialties),
+        "conflicts": clean_conflicts(conflicts or []),
+    }
+    if not cleaned["specialties"]:
+        raise ValidationFailed({"specialties": ["专业：至少填写一项"]})
+    with transaction.atomic(durable=True):
+        policy.require_pool_keeper(actor, department.pk)
+        try:
+            with transaction.atomic():
+                expert = Expert.objects.create(
+                    code=code,
+                    department=department,
+                    region=region,
+                    employer_credit_code=employer_credit_code,
+                    user=user,
+                    available=available,
+                    public_key=keys.public_key_of(code),
+                    created_at=clock.now(),
+                    **cleaned,
+                )
+        except IntegrityError as exc:
+            raise Conflict(f"专家编号 {code} 已存在，或该账号已关联其他专家。") from exc
+        event(
+            ReviewVerb.EXPERT_ADDED,
+            subject=f"expert:{code}",
+            actor=actor,
+            summary=f"专家 {code} 入库",
+            payload={
+                "expert": code,
+                "department": department.credit_code,
+                "specialties": expert.specialties,
+                "public_key": expert.public_key,
+            },
+            panel=None,
+        )
+    return expert
+
+
+def expert_update(
+    *,
+    actor: User,
+    expert: Expert,
+    available: bool | None = None,
+    conflicts: list[str] | None = None,
+    specialties: list[str] | None = None,
+) -> Expert:
+    """Change an expert's availability, declared relations or specialties (pool keeper)."""
+    new_conflicts = clean_conflicts(conflicts) if conflicts is not None else None
+    new_specialties = clean_specialties(specialties) if specialties is not None else None
+    if new_specialties is not None and not new_specialties:
+        raise ValidationFailed({"specialties": ["专业：至少填写一项"]})
+    with transaction.atomic(durable=True):
+        expert = Expert.objects.select_for_update().get(pk=expert.pk)
+        policy.require_pool_keeper(actor, expert.department_id)
+        changed: list[str] = []
+        if available is not None and available != expert.available:
+            expert.available, changed = available, [*changed, "available"]
+        if new_conflicts is not None and new_conflicts != expert.conflicts:
+            expert.conflicts, changed = new_conflicts, [*changed, "conflicts"]
+        if new_specialties is not None and new_specialties != expert.specialties:
+            expert.specialties, changed = new_specialties, [*changed, "specialties"]
+        if not changed:
+            return expert
+        expert.save(update_fields=changed)
+        event(
+            ReviewVerb.EXPERT_UPDATED,
+            subject=f"expert:{expert.code}",
+            actor=actor,
+            summary=f"更新专家 {expert.code}：{'、'.join(changed)}",
+            payload={"expert": expert.code, "changed": changed, "available": expert.available},
+            panel=None,
+        )
+    return expert
+
+
+@dataclass(frozen=True)
+class Candidate:
+    expert: Expert
+    reason: str  # "" when eligible, else a key of RECUSAL_REASONS
+
+
+def case_parties(case: Case) -> set[str]:
+    """Credit codes and ID numbers of the case's parties: the applicant (person and enterprise)
+    and any organisation the form names by credit code (an agent, a design institute)."""
+    found: set[str] = set()
+    if case.enterprise is not None:
+        found.add(case.enterprise.credit_code.upper())
+    person = NaturalPerson.objects.filter(user_id=case.applicant_id).values_list("id_number", flat=True).first()
+    if person:
+        found.add(person.upper())
+    for value in (case.form_data or {}).values():
+        if isinstance(value, str) and CREDIT_CODE.match(value.strip().upper()):
+            found.add(value.strip().upper())
+    return found
+
+
+def candidates(case: Case, department_id: int, specialties: list[str]) -> list[Candidate]:
+    """The pool's experts with one of `specialties` (all when empty), each eligible or with
+    the recusal reason that keeps them out (the first that applies, in RECUSAL_REASONS order)."""
+    parties = case_parties(case)
+    since = clock.now() - dt.timedelta(days=int(settings.REVIEW_RECUSAL_DAYS))
+    same_applicant = (
+        {"panel__case__enterprise_id": case.enterprise_id}
+        if case.enterprise_id
+        else {"panel__case__applicant_id": case.applicant_id, "panel__case__enterprise__isnull": True}
+    )
+    recent = set(
+        Invitation.objects.filter(
+            status__in=[InvitationStatus.ACCEPTED, InvitationStatus.SIGNED],
+            panel__requested_at__gte=since,
+            **same_applicant,
+        ).values_list("expert_id", flat=True)
+    )
+    wanted = set(specialties)
+    found: list[Candidate] = []
+    for expert in Expert.objects.filter(department_id=department_id).order_by("code"):
+        if wanted and not wanted & set(expert.specialties):
+            continue
+        if not expert.available:
+            reason = "unavailable"
+        elif expert.employer_credit_code.upper() in parties:
+            reason = "employer"
+        elif parties & {c.upper() for c in expert.conflicts}:
+            reason = "declared"
+        elif expert.pk in recent:
+            reason = "recent"
+        else:
+            reason = ""
+        found.append(Candidate(expert, reason))
+    return found
