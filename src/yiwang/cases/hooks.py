@@ -7,6 +7,9 @@ the transaction of the change.
 - `register_event_observer(fn)`: `fn(case, event)` is called for every case event the engine
   writes, right after the event row (supervision: roll-ups and monitoring rules). An observer
   that raises rolls the change back with it, so observers must not fail on ordinary input.
+- `register_resume_guard(fn)`: `fn(case) -> str` says why staff may not end a special procedure
+  by hand now (reviews: an expert panel is still open; its conclusion resumes the case); an
+  empty string does not object. Checked by `case_resume` under the case's row lock.
 """
 
 from collections.abc import Callable
@@ -38,3 +41,16 @@ def register_event_observer(observer: EventObserver) -> None:
 def event_written(case: Case, event: CaseEvent) -> None:
     for observer in _EVENT_OBSERVERS:
         observer(case, event)
+
+
+ResumeGuard = Callable[[Case], str]
+_RESUME_GUARDS: list[ResumeGuard] = []
+
+
+def register_resume_guard(guard: ResumeGuard) -> None:
+    if guard not in _RESUME_GUARDS:
+        _RESUME_GUARDS.append(guard)
+
+
+def resume_objections(case: Case) -> list[str]:
+    return [text for text in (guard(case) for guard in _RESUME_GUARDS) if text]

@@ -253,3 +253,11 @@ def staff_panels(user: User) -> list[Panel]:
     departments = {p.department_id for p in posts_of(user)}
     found = Panel.objects.filter(department_id__in=departments).select_related("case").order_by("-requested_at")[:50]
     return [p for p in found if policy.may_see_panel(user, p)]
+
+
+def open_panel_objection(case: Case) -> str:
+    """cases.hooks resume guard: a special procedure held for an open panel ends with the
+    panel's conclusion (reviews.services), not by hand."""
+    if Panel.objects.filter(case=case, status__in=list(OPEN_PANEL)).exists():
+        return "专家评审尚未形成结论，评审结论形成后将自动恢复计时，不能手动结束该特别程序"
+    return ""

@@ -4,6 +4,7 @@ periodic sweep runs. Each public function is one durable transaction."""
 from django.db import transaction
 
 from yiwang.accounts.models import Role, User
+from yiwang.cases import hooks
 from yiwang.cases.deadlines import case_clock_state, due_text, task_clock_state
 from yiwang.cases.models import Case, ClockEvent, Stage, Task
 from yiwang.cases.policy import require_case_action
@@ -82,7 +83,11 @@ def case_resume(*, actor: User, case: Case, note: str = "") -> Case:
     """End the special procedure: the clocks run again and the due dates move by the
     suspended working days. Side effects: CaseEvent, ledger, clock events, notice."""
     with transaction.atomic(durable=True):
-        return resume_within(actor=actor, case=case, note=note)
+        locked = base.lock_case(case)
+        objections = hooks.resume_objections(locked)
+        if objections:
+            raise Conflict("；".join(objections))
+        return resume_within(actor=actor, case=locked, note=note)
 
 
 def resume_within(*, actor: User, case: Case, note: str = "") -> Case:

@@ -53,6 +53,17 @@ def test_request_suspends_the_case_and_waits_for_the_checkpoint_then_draws_once(
     assert Message.objects.filter(recipient=first.expert.user, subject__contains=panel.ref).exists()
 
 
+def test_the_special_procedure_of_an_open_panel_is_not_ended_by_hand(world: None) -> None:
+    from yiwang.cases import services as case_services
+
+    scene.pool(6)
+    case = scene.in_review()
+    panel = scene.request(case)
+    with pytest.raises(Conflict, match="专家评审尚未形成结论"):
+        case_services.case_resume(actor=panel.requested_by, case=case, note="手动结束")
+    assert flows.reload(case).status == CaseStatus.SUSPENDED
+
+
 def test_decline_invites_the_next_of_the_ranking_and_expiry_too(world: None) -> None:
     scene.pool(6)
     with flows.on(D(2026, 3, 2)):
