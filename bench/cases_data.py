@@ -84,8 +84,8 @@ with connection.cursor() as cur:
 
 # Bulk generation, run with the parameters P (a literal % is written %%); statements end with ";\n".
 SQL = """INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
-    date_joined, kind, display_name, phone, notify_by_email, notify_by_sms)
-  SELECT '!', false, 'bench' || g, '', '', '', false, true, now(), 'applicant', '', '', true, true FROM generate_series(1, 100000) g;
+    date_joined, kind, display_name, phone, notify_by_email, notify_by_sms, portal_mode)
+  SELECT '!', false, 'bench' || g, '', '', '', false, true, now(), 'applicant', '', '', true, true, '' FROM generate_series(1, 100000) g;
 CREATE TEMP TABLE bu AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM accounts_user WHERE username LIKE 'bench%%';
 INSERT INTO accounts_naturalperson (real_name, id_number, verified_at, user_id)
   SELECT '申请人' || n, 'B' || lpad(n::text, 17, '0'), now(), id FROM bu;
