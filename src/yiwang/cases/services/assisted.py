@@ -25,6 +25,7 @@ from yiwang.cases.assisted_workflow import OPEN_STATES, AssistedAction, Assisted
 from yiwang.cases.models import AssistedApplication, Case, CaseMaterial, DeliveryMethod
 from yiwang.cases.policy import require_assist
 from yiwang.cases.services import _base as base
+from yiwang.cases.services.materials import material_check, material_store_locked
 from yiwang.cases.services.submission import (
     _draft_bounded,
     _fetch_shared,
@@ -32,8 +33,6 @@ from yiwang.cases.services.submission import (
     _require_draft_quota,
     _require_open_for_application,
     _submission_fingerprint,
-    material_check,
-    material_store_locked,
     submit_locked,
 )
 from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
