@@ -48,23 +48,23 @@ from yiwang.notifications.services import message_enqueue
 
 
 def code_minutes() -> int:
-    return int(getattr(settings, "ASSISTED_CODE_MINUTES", 10))
+    return int(settings.ASSISTED_CODE_MINUTES)
 
 
 def code_attempts_max() -> int:
-    return int(getattr(settings, "ASSISTED_CODE_ATTEMPTS", 5))
+    return int(settings.ASSISTED_CODE_ATTEMPTS)
 
 
 def code_sends_max() -> int:
-    return int(getattr(settings, "ASSISTED_CODE_SENDS", 5))
+    return int(settings.ASSISTED_CODE_SENDS)
 
 
 def resend_seconds() -> int:
-    return int(getattr(settings, "ASSISTED_RESEND_SECONDS", 60))
+    return int(settings.ASSISTED_RESEND_SECONDS)
 
 
 def draft_days() -> int:
-    return int(getattr(settings, "ASSISTED_DRAFT_DAYS", 30))
+    return int(settings.ASSISTED_DRAFT_DAYS)
 
 
 HELPER_LABELS = {Role.WINDOW_CLERK: "窗口工作人员", Role.ASSISTANT: "帮办员"}
