@@ -143,9 +143,10 @@ def _assisted(request: HttpRequest, ref: str) -> tuple[User, AssistedApplication
 
 @login_required
 def assisted_fill(request: HttpRequest, ref: str) -> HttpResponse:
-    """填写: the application form and the materials, saved as a draft on every POST."""
+    """填写: the application form and the materials, saved as a draft on every POST. Also
+    reached from the confirmation page's 返回修改 while a code is out: saving then voids it."""
     user, assisted = _assisted(request, ref)
-    if assisted.status != AssistedStatus.DRAFTING:
+    if assisted.status not in (AssistedStatus.DRAFTING, AssistedStatus.AWAITING_CONFIRMATION):
         return redirect(_url(assisted, "assisted_confirm"))
     case = assisted.case
     version = case.implementation_version
