@@ -124,3 +124,27 @@ def test_going_back_to_edit_after_the_code_was_sent_opens_the_form_and_saving_vo
     assert old_code.status_code == 302 and old_code["Location"] == fill_url  # nothing to confirm any more
     assisted.refresh_from_db()
     assert assisted.status == "drafting" and assisted.confirmed_at is None
+
+
+def test_an_item_past_the_listed_ones_is_found_by_name_and_can_be_started(login_as: Any, monkeypatch: Any) -> None:
+    """新建帮办 lists the first HELP_LIST_LIMIT items (100); a 帮办员 of a big region has more.
+    The rest are found by name, and starting one is not refused for being off the first page."""
+    from yiwang.cases import assisted_selectors
+
+    monkeypatch.setattr(assisted_selectors, "HELP_LIST_LIMIT", 1)
+    ImplementationVersionFactory(item_version__name="Alpha 许可")
+    later = ImplementationVersionFactory(item_version__name="Beta 许可")
+    clerk = login_as("jn_window")
+    person = {"real_name": "张三", "id_number": user("zhangsan").person.id_number}
+    listed = clerk.post("/workbench/assisted/new/", {**person, "action": "find"}).content.decode()
+    assert "Alpha 许可" in listed and "Beta 许可" not in listed and "只列出前 1 项" in listed
+    assert_sound_html(listed)
+    filtered = clerk.post("/workbench/assisted/new/", {**person, "action": "find", "q": "Beta"}).content.decode()
+    assert "Beta 许可" in filtered and "Alpha 许可" not in filtered
+    started = clerk.post(
+        "/workbench/assisted/new/", {**person, "action": "start", "version": str(later.pk), "q": "Beta"}
+    )
+    assert started.status_code == 302
+    assert AssistedApplication.objects.get().case.implementation_version_id == later.pk
+    refused = clerk.post("/workbench/assisted/new/", {**person, "action": "start", "version": "99999999"})
+    assert refused.status_code == 422 and "请从列表中选择您可帮办的事项" in refused.content.decode()
