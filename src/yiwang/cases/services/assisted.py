@@ -113,6 +113,7 @@ def _record(
     *,
     summary: str,
     payload: dict[str, Any] | None = None,
+    personal: dict[str, str] | None = None,
     reason: str = "",
 ) -> None:
     base.record(
@@ -128,6 +129,7 @@ def _record(
             "helper_department": assisted.helper_department.credit_code,
             **(payload or {}),
         },
+        personal=personal,
         actor_role=assisted.helper_role if verb != CaseVerb.ASSISTED_EXPIRED else "",
     )
 
@@ -298,7 +300,9 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
             case,
             CaseVerb.ASSISTED_CODE_SENT,
             summary=f"向申请人手机 {mask_phone(person.phone)} 发送确认验证码",
-            payload={"sends": locked.codes_sent, "digest": locked.content_digest},
+            payload={"sends": locked.codes_sent},
+            # an unsalted hash of the form: it would confirm a guessed form in the public leaf
+            personal={"digest": locked.content_digest},
         )
     return locked
 
@@ -373,7 +377,8 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
                 case,
                 CaseVerb.ASSISTED_CONFIRMED,
                 summary=f"申请人以短信验证码确认，{helper_label(locked)}提交",
-                payload={"number": case.number, "digest": locked.content_digest},
+                payload={"number": case.number},
+                personal={"digest": locked.content_digest},
             )
             return case
     raise ValidationFailed({"code": [problem]})
