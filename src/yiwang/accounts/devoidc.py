@@ -19,7 +19,9 @@ authority).
 For tests it can be told to misbehave: POST /_control with {"rogue_key": true} (sign ID
 tokens with a second key under the published key id: a bad signature), {"id_token_ttl": S}
 (lifetime of new ID tokens; negative = already expired), {"fail_next": N, "status": 503}
-(the next N token requests answer that status), {"reset": true}.
+(the next N token requests answer that status; with {"html": true} an HTML page instead of
+JSON, as a gateway in front of a provider may, and {"location": URL} as a Location header),
+{"reset": true}.
 """
 
 import argparse
@@ -177,6 +179,7 @@ class Platform:
         self.rogue_key: RSAKey | ECKey | None = None
         self.id_token_ttl = 600
         self.fail_next, self.fail_status = 0, 503
+        self.fail_html, self.fail_location = False, ""
 
     def control(self, order: dict[str, Any]) -> None:
         with self.lock:
@@ -187,6 +190,8 @@ class Platform:
             self.id_token_ttl = int(order.get("id_token_ttl", self.id_token_ttl))
             self.fail_next = int(order.get("fail_next", self.fail_next))
             self.fail_status = int(order.get("status", self.fail_status))
+            self.fail_html = bool(order.get("html", self.fail_html))
+            self.fail_location = str(order.get("location", self.fail_location))
 
     def take_failure(self) -> int:
         with self.lock:
@@ -394,7 +399,11 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
             if url.path == "/token":
                 status = platform.take_failure()
                 if status:
-                    return self._send(status, {"error": "temporarily_unavailable"})
+                    moved = [("Location", platform.fail_location)] if platform.fail_location else []
+                    if platform.fail_html:
+                        page = "<html><body>网关繁忙</body></html>"
+                        return self._send(status, page, headers=moved, content_type="text/html")
+                    return self._send(status, {"error": "temporarily_unavailable"}, headers=moved)
                 return self._send(*server.create_token_response(self._request(body)))
             if url.path == "/authorize":
                 return self._authorize(self._request(body), show_page=False)

@@ -82,6 +82,8 @@ def _within_budget(call: Callable[[float], T]) -> T:
             if attempt + 1 == ATTEMPTS:
                 raise OidcFailed("unavailable") from exc
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        except requests.RequestException as exc:  # an answer cut short, a bad URL: not a 500 here
+            raise OidcFailed("unavailable") from exc
     raise OidcFailed("unavailable")
 
 
@@ -181,7 +183,7 @@ def finish(pending: dict[str, Any] | None, query: dict[str, str], redirect_uri: 
     def exchange(timeout: float) -> dict[str, Any]:
         try:
             token = _session(redirect_uri).fetch_token(
-                token_endpoint, code=code, code_verifier=pending["verifier"], timeout=timeout
+                token_endpoint, code=code, code_verifier=pending["verifier"], timeout=timeout, allow_redirects=False
             )
         except OAuthError as exc:  # the provider's error answer (invalid_grant: reused or expired)
             if exc.error in ("temporarily_unavailable", "server_error"):
@@ -192,6 +194,8 @@ def finish(pending: dict[str, Any] | None, query: dict[str, str], redirect_uri: 
             if status >= 500:
                 raise _ServerError(status) from exc
             raise OidcFailed("rejected") from exc
+        except ValueError as exc:  # a 2xx/3xx that is not a JSON object (a gateway's page, a redirect)
+            raise OidcFailed("unavailable") from exc
         return dict(token)
 
     token = _within_budget(exchange)

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from yiwang.accounts.models import NaturalPerson, User
 from yiwang.cases.assisted_workflow import OPEN_STATES
@@ -63,15 +63,10 @@ def person_find(user: User, *, real_name: str, id_number: str) -> PersonFound | 
     )
 
 
-def person_by_id(user: User, pk: int) -> User:
-    _require_helper(user)
-    found = User.objects.filter(pk=pk, kind="applicant", person__isnull=False).select_related("person").first()
-    if found is None:
-        raise NotFound("找不到该申请人。")
-    return found
+HELP_LIST_LIMIT = 100  # items listed at once on 新建帮办; more are found by name (`q`)
 
 
-def versions_to_help(user: User, q: str = "") -> list[ImplementationVersion]:
+def _versions_in_scope(user: User) -> QuerySet[ImplementationVersion]:
     """Implementation versions in force that `user` may help with (their department's items,
     or their region's for a 帮办员 or the region's window), by name."""
     _require_helper(user)
@@ -81,21 +76,32 @@ def versions_to_help(user: User, q: str = "") -> list[ImplementationVersion]:
         if post.helps_region:
             scope |= Q(implementation__region_id=post.region_id)
     now = clock.now()
-    rows = (
+    return (
         ImplementationVersion.objects.filter(scope, status=VersionStatus.PUBLISHED, valid_from__lte=now)
         .exclude(valid_until__lte=now)
         .exclude(item_version__suspended=True)
         .select_related("item_version", "implementation__department")
         .order_by("item_version__name", "pk")
     )
+
+
+def versions_to_help(user: User, q: str = "") -> list[ImplementationVersion]:
+    """The first HELP_LIST_LIMIT items `user` may help with, by name, whose name contains `q`."""
+    rows = _versions_in_scope(user)
     q = (q or "").strip()[:60]
     if q:
         rows = rows.filter(item_version__name__icontains=q)
-    return list(rows[:100])
+    return list(rows[:HELP_LIST_LIMIT])
 
 
-def version_to_help(user: User, pk: int) -> ImplementationVersion:
-    found = next((v for v in versions_to_help(user) if v.pk == pk), None)
+def version_to_help(user: User, pk: str | int) -> ImplementationVersion:
+    """The item `pk` if `user` may help with it (wherever it sorts in their list), else NotFound."""
+    text = str(pk).strip()
+    found = (
+        _versions_in_scope(user).filter(pk=int(text)).first()
+        if text.isascii() and text.isdigit() and len(text) < 12
+        else None
+    )
     if found is None:
         raise NotFound("该事项不存在、已停止办理，或不在您可帮办的范围内。")
     return found

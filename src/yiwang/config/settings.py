@@ -143,7 +143,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("YIWANG_SQLITE_TEST_NAME") or None}
-# Behind PgBouncer in transaction pooling (ADR 0032, docs/operations.md §5a): each transaction
+# Behind PgBouncer in transaction pooling (ADR 0032, docs/operations.md §4 and §5b): each transaction
 # (each query, in autocommit) may run on another server connection, so nothing may rely on
 # session state: no server-side cursors (a named cursor lives in one session), no prepared
 # statements (psycopg's automatic ones), and the web's session-level timeouts are set by the
@@ -416,6 +416,14 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.supervision.tasks.rules_sweep": 3600.0,
     "yiwang.supervision.tasks.publish_figures": 3600.0,  # once per closed month (idempotent)
 }
+# 帮办代办 (ADR 0029): the person's confirmation code lasts ASSISTED_CODE_MINUTES, is void after
+# ASSISTED_CODE_ATTEMPTS wrong entries, is sent at most ASSISTED_CODE_SENDS times per application
+# and not sooner than ASSISTED_RESEND_SECONDS apart; drafts untouched ASSISTED_DRAFT_DAYS expire.
+ASSISTED_CODE_MINUTES = env_int("ASSISTED_CODE_MINUTES", default=10)
+ASSISTED_CODE_ATTEMPTS = env_int("ASSISTED_CODE_ATTEMPTS", default=5)
+ASSISTED_CODE_SENDS = env_int("ASSISTED_CODE_SENDS", default=5)
+ASSISTED_RESEND_SECONDS = env_int("ASSISTED_RESEND_SECONDS", default=60)
+ASSISTED_DRAFT_DAYS = env_int("ASSISTED_DRAFT_DAYS", default=30)
 # 专家云评审 (docs/reviews.md): an expert who reviewed a case of the same applicant within
 # REVIEW_RECUSAL_DAYS days is recused; opinions are signed with per-expert Ed25519 keys derived
 # from REVIEWS_SIGNING_SECRET (the platform holds them, ADR 0028: keep it apart from SECRET_KEY

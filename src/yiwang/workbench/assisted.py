@@ -107,8 +107,9 @@ def assisted_new(request: HttpRequest) -> HttpResponse:
                 "尚未注册的群众请先协助其在平台完成实名注册并登记手机号（本功能不代为注册）。"
             ]
         if found is not None and post.get("action") == "start":
-            version = next((v for v in selectors.versions_to_help(user) if str(v.pk) == values["version"]), None)
-            if version is None:
+            try:
+                version = selectors.version_to_help(user, values["version"])
+            except NotFound:
                 errors["version"] = ["办理事项：请从列表中选择您可帮办的事项"]
             else:
                 try:
@@ -122,8 +123,16 @@ def assisted_new(request: HttpRequest) -> HttpResponse:
                     return redirect(_url(assisted))
         status = 422 if errors else 200
     versions = selectors.versions_to_help(user, values["q"]) if found is not None else []
+    more = len(versions) >= selectors.HELP_LIST_LIMIT
     summary = [(anchor, m) for key, anchor in _NEW_ANCHORS.items() for m in errors.get(key, [])]
-    context = {"values": values, "errors": errors, "found": found, "versions": versions, "summary": summary}
+    context = {
+        "values": values,
+        "errors": errors,
+        "found": found,
+        "versions": versions,
+        "more": more,
+        "summary": summary,
+    }
     return _page(request, "workbench/assisted_new.html", user, context, status=status)
 
 
@@ -143,9 +152,10 @@ def _assisted(request: HttpRequest, ref: str) -> tuple[User, AssistedApplication
 
 @login_required
 def assisted_fill(request: HttpRequest, ref: str) -> HttpResponse:
-    """填写: the application form and the materials, saved as a draft on every POST."""
+    """填写: the application form and the materials, saved as a draft on every POST. Also
+    reached from the confirmation page's 返回修改 while a code is out: saving then voids it."""
     user, assisted = _assisted(request, ref)
-    if assisted.status != AssistedStatus.DRAFTING:
+    if assisted.status not in (AssistedStatus.DRAFTING, AssistedStatus.AWAITING_CONFIRMATION):
         return redirect(_url(assisted, "assisted_confirm"))
     case = assisted.case
     version = case.implementation_version

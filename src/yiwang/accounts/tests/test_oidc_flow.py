@@ -169,3 +169,22 @@ def test_the_password_form_stays_throttled_beside_the_platform(world: None, sett
         for _ in range(settings.LOGIN_MAX_FAILURES + 1)
     ]
     assert answers[-1] == 429 and answers[0] == 401
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"status": 200, "html": True},  # a gateway's page instead of the token: it was a 500
+        {"status": 307, "html": True, "location": "/token"},  # the code is not re-posted elsewhere
+    ],
+)
+def test_a_token_answer_that_is_not_json_is_explained_and_not_followed(
+    world: None, platform: Platform, answer: dict[str, object]
+) -> None:
+    if "location" in answer:
+        answer = {**answer, "location": f"{platform.url}{answer['location']}"}
+    platform.control(fail_next=1, **answer)
+    client = Client()
+    callback = client.get(at_platform(client, "zhangsan", "pw-zs"))
+    assert callback.status_code == 503 and "暂时无法访问" in callback.content.decode()
+    assert signed_in_as(client) is None

@@ -4,7 +4,8 @@ Each is keyword-only, runs in one durable transaction, checks permission and sta
 the rows it changes, writes CaseEvent rows mirrored into the ledger (no personal data in
 the public payload) and queues notifications that are delivered after commit.
 
-- submission: case_draft_save, case_material_upload, case_submit (the applicant)
+- submission: case_draft_save, case_submit (the applicant)
+- materials: case_material_upload (the applicant), and the upload pieces assisted shares
 - followup: case_supplement_answer, case_withdraw (the applicant, after submitting)
 - intake: case_accept, case_refuse, case_supplement_request, case_deem_accept (the window;
   the law)
@@ -20,8 +21,9 @@ the public payload) and queues notifications that are delivered after commit.
 from yiwang.cases.services.followup import case_supplement_answer, case_withdraw
 from yiwang.cases.services.handover import handover_receive, handover_send
 from yiwang.cases.services.intake import case_accept, case_deem_accept, case_refuse, case_supplement_request
+from yiwang.cases.services.materials import case_material_upload
 from yiwang.cases.services.review import case_conclude, case_decide, task_claim, task_complete, task_release
-from yiwang.cases.services.submission import case_draft_save, case_material_upload, case_submit
+from yiwang.cases.services.submission import case_draft_save, case_submit
 from yiwang.cases.services.timing import (
     SPECIAL_PROCEDURES,
     case_deadline_check,

@@ -25,6 +25,7 @@ from yiwang.cases.assisted_workflow import OPEN_STATES, AssistedAction, Assisted
 from yiwang.cases.models import AssistedApplication, Case, CaseMaterial, DeliveryMethod
 from yiwang.cases.policy import require_assist
 from yiwang.cases.services import _base as base
+from yiwang.cases.services.materials import material_check, material_store_locked
 from yiwang.cases.services.submission import (
     _draft_bounded,
     _fetch_shared,
@@ -32,8 +33,6 @@ from yiwang.cases.services.submission import (
     _require_draft_quota,
     _require_open_for_application,
     _submission_fingerprint,
-    material_check,
-    material_store_locked,
     submit_locked,
 )
 from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
@@ -49,23 +48,23 @@ from yiwang.notifications.services import message_enqueue
 
 
 def code_minutes() -> int:
-    return int(getattr(settings, "ASSISTED_CODE_MINUTES", 10))
+    return int(settings.ASSISTED_CODE_MINUTES)
 
 
 def code_attempts_max() -> int:
-    return int(getattr(settings, "ASSISTED_CODE_ATTEMPTS", 5))
+    return int(settings.ASSISTED_CODE_ATTEMPTS)
 
 
 def code_sends_max() -> int:
-    return int(getattr(settings, "ASSISTED_CODE_SENDS", 5))
+    return int(settings.ASSISTED_CODE_SENDS)
 
 
 def resend_seconds() -> int:
-    return int(getattr(settings, "ASSISTED_RESEND_SECONDS", 60))
+    return int(settings.ASSISTED_RESEND_SECONDS)
 
 
 def draft_days() -> int:
-    return int(getattr(settings, "ASSISTED_DRAFT_DAYS", 30))
+    return int(settings.ASSISTED_DRAFT_DAYS)
 
 
 HELPER_LABELS = {Role.WINDOW_CLERK: "窗口工作人员", Role.ASSISTANT: "帮办员"}
@@ -114,6 +113,7 @@ def _record(
     *,
     summary: str,
     payload: dict[str, Any] | None = None,
+    personal: dict[str, str] | None = None,
     reason: str = "",
 ) -> None:
     base.record(
@@ -129,6 +129,7 @@ def _record(
             "helper_department": assisted.helper_department.credit_code,
             **(payload or {}),
         },
+        personal=personal,
         actor_role=assisted.helper_role if verb != CaseVerb.ASSISTED_EXPIRED else "",
     )
 
@@ -299,7 +300,9 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
             case,
             CaseVerb.ASSISTED_CODE_SENT,
             summary=f"向申请人手机 {mask_phone(person.phone)} 发送确认验证码",
-            payload={"sends": locked.codes_sent, "digest": locked.content_digest},
+            payload={"sends": locked.codes_sent},
+            # an unsalted hash of the form: it would confirm a guessed form in the public leaf
+            personal={"digest": locked.content_digest},
         )
     return locked
 
@@ -374,7 +377,8 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
                 case,
                 CaseVerb.ASSISTED_CONFIRMED,
                 summary=f"申请人以短信验证码确认，{helper_label(locked)}提交",
-                payload={"number": case.number, "digest": locked.content_digest},
+                payload={"number": case.number},
+                personal={"digest": locked.content_digest},
             )
             return case
     raise ValidationFailed({"code": [problem]})

@@ -2,6 +2,7 @@
 with the code sent to their phone before it is submitted in their name."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -255,3 +256,18 @@ def test_the_transition_table_is_walked(status: AssistedStatus | None, action: A
         assert assisted_next_status(status, action) == target
     if status in (AssistedStatus.SUBMITTED, AssistedStatus.CANCELLED, AssistedStatus.EXPIRED):
         assert target is None  # the ends are final
+
+
+def test_the_confirmed_contents_digest_is_only_a_commitment_in_the_public_ledger(version) -> None:  # type: ignore[no-untyped-def]
+    """The digest is an unsalted SHA-256 of the form (and the files' hashes): in the public leaf
+    it would let anyone confirm a guessed form, so it goes in as a salted commitment."""
+    assisted = filled(version)
+    code = send(assisted)
+    with at(3):
+        case = services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=code)
+    assisted.refresh_from_db()
+    for verb in ("assisted_code_sent", "assisted_confirmed"):
+        event = CaseEvent.objects.get(case=case, verb=verb)
+        leaf = Entry.objects.get(pk=event.ledger_entry_id).leaf
+        assert assisted.content_digest not in leaf
+        assert "digest" in json.loads(leaf)["commitments"]

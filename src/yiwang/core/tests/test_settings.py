@@ -68,3 +68,29 @@ def test_production_with_keys_uses_secure_cookies(tmp_path: object) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_assisted_confirmation_limits_come_from_the_environment() -> None:
+    """帮办代办's code lifetime and limits (ADR 0029) are the operator's to set, like every other."""
+    check = (
+        "import django; django.setup(); from yiwang.cases.services import assisted as a; "
+        "print(a.code_minutes(), a.code_attempts_max(), a.code_sends_max(), a.resend_seconds(), a.draft_days())"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "LEDGER_SIGNING_KEY", "YIWANG_ENV"}}
+    limits = {
+        "ASSISTED_CODE_MINUTES": "3",
+        "ASSISTED_CODE_ATTEMPTS": "4",
+        "ASSISTED_CODE_SENDS": "2",
+        "ASSISTED_RESEND_SECONDS": "90",
+        "ASSISTED_DRAFT_DAYS": "7",
+    }
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", check],
+        env={**env, "DJANGO_SETTINGS_MODULE": "yiwang.config.settings", **limits},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["3", "4", "2", "90", "7"]

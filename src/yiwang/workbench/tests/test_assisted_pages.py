@@ -92,3 +92,59 @@ def test_only_the_staff_the_policy_lets_help_get_the_pages(login_as: Any) -> Non
     assert "帮办代办" not in reviewer.get("/workbench/").content.decode()
     assert reviewer.get("/workbench/assisted/").status_code == 403
     assert login_as("zhangsan").get("/workbench/assisted/new/").status_code == 403
+
+
+def test_going_back_to_edit_after_the_code_was_sent_opens_the_form_and_saving_voids_the_code(login_as: Any) -> None:
+    """The confirmation page's 返回修改 leads to the form (it used to bounce back to the
+    confirmation page); a save there voids the code, so the person confirms the new content."""
+    version = ImplementationVersionFactory()
+    clerk = login_as("jn_window")
+    number = user("zhangsan").person.id_number
+    started = clerk.post(
+        "/workbench/assisted/new/",
+        {"real_name": "张三", "id_number": number, "action": "start", "version": str(version.pk)},
+    )
+    fill_url = started["Location"]
+    files = {f"m-{k}": SimpleUploadedFile(f"{k}.pdf", PDF, "application/pdf") for k in ("application", "layout")}
+    sent = clerk.post(fill_url, {**FORM, "action": "send", **files})
+    assert sent["Location"].endswith("/confirm/")
+    assert f'href="{fill_url}"' in clerk.get(sent["Location"]).content.decode()
+    back = clerk.get(fill_url)
+    html = back.content.decode()
+    assert back.status_code == 200 and "泉城小馆" in html and "验证码即作废" in html
+    assert "no-store" in back["Cache-Control"]
+    assert_sound_html(html)
+    body = Message.objects.get(reference__startswith="assisted:", channel="sms").body
+    code = re.search(r"验证码 (\d{6})", body).group(1)  # type: ignore[union-attr]
+    saved = clerk.post(fill_url, {**FORM, "f-shop_name": "泉城大馆", "action": "save"})
+    assert saved.status_code == 302 and saved["Location"] == fill_url
+    assisted = AssistedApplication.objects.get()
+    assert assisted.status == "drafting" and assisted.case.form_data["shop_name"] == "泉城大馆"
+    old_code = clerk.post(f"{fill_url}confirm/", {"code": code, "action": "confirm"})
+    assert old_code.status_code == 302 and old_code["Location"] == fill_url  # nothing to confirm any more
+    assisted.refresh_from_db()
+    assert assisted.status == "drafting" and assisted.confirmed_at is None
+
+
+def test_an_item_past_the_listed_ones_is_found_by_name_and_can_be_started(login_as: Any, monkeypatch: Any) -> None:
+    """新建帮办 lists the first HELP_LIST_LIMIT items (100); a 帮办员 of a big region has more.
+    The rest are found by name, and starting one is not refused for being off the first page."""
+    from yiwang.cases import assisted_selectors
+
+    monkeypatch.setattr(assisted_selectors, "HELP_LIST_LIMIT", 1)
+    ImplementationVersionFactory(item_version__name="Alpha 许可")
+    later = ImplementationVersionFactory(item_version__name="Beta 许可")
+    clerk = login_as("jn_window")
+    person = {"real_name": "张三", "id_number": user("zhangsan").person.id_number}
+    listed = clerk.post("/workbench/assisted/new/", {**person, "action": "find"}).content.decode()
+    assert "Alpha 许可" in listed and "Beta 许可" not in listed and "只列出前 1 项" in listed
+    assert_sound_html(listed)
+    filtered = clerk.post("/workbench/assisted/new/", {**person, "action": "find", "q": "Beta"}).content.decode()
+    assert "Beta 许可" in filtered and "Alpha 许可" not in filtered
+    started = clerk.post(
+        "/workbench/assisted/new/", {**person, "action": "start", "version": str(later.pk), "q": "Beta"}
+    )
+    assert started.status_code == 302
+    assert AssistedApplication.objects.get().case.implementation_version_id == later.pk
+    refused = clerk.post("/workbench/assisted/new/", {**person, "action": "start", "version": "99999999"})
+    assert refused.status_code == 422 and "请从列表中选择您可帮办的事项" in refused.content.decode()
