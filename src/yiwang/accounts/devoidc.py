@@ -218,7 +218,18 @@ class Platform:
             "scopes_supported": ["openid", "profile", "phone", "id_number"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nonce", "name", "phone_number", "id_number"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "nonce",
+                "name",
+                "phone_number",
+                "phone_number_verified",
+                "id_number",
+            ],
         }
 
     def claims_of(self, user: dict[str, str], scope: str) -> dict[str, Any]:
@@ -228,6 +239,7 @@ class Platform:
             claims["name"] = user.get("name", "")
         if "phone" in scopes and user.get("phone_number"):
             claims["phone_number"] = user["phone_number"]
+            claims["phone_number_verified"] = bool(user.get("phone_number_verified", True))
         if "id_number" in scopes and user.get("id_number"):
             claims["id_number"] = user["id_number"]
         return claims

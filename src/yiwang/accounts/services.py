@@ -6,6 +6,7 @@ commitments. Callers: the demo loader, admin actions, the portal and the API.
 """
 
 import datetime as dt
+import re
 import secrets
 from typing import Any
 
@@ -277,6 +278,17 @@ class SignInRefused(Exception):
         self.message = message
 
 
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+
+
+def _verified_mobile(claims: dict[str, Any]) -> str:
+    """The provider's phone number, kept only when it says it verified it and it is a mainland
+    mobile number (E.164 "+86…" or 11 digits): 帮办代办's consent code is sent to it."""
+    raw = _claim_text(claims, "phone_number", limit=20).replace(" ", "").replace("-", "")
+    found = _MOBILE.fullmatch(raw)
+    return found[1] if found and claims.get("phone_number_verified") is True else ""
+
+
 def _claim_text(claims: dict[str, Any], key: str, *, limit: int) -> str:
     value = claims.get(key)
     if not isinstance(value, str):
@@ -318,7 +330,7 @@ def external_identity_sign_in(
     except IdentifierError as exc:
         raise SignInRefused(f"统一身份认证平台提供的居民身份证号无效（{exc.message}），无法登录。") from exc
     name = _claim_text(claims, "name", limit=60)
-    phone = _claim_text(claims, "phone_number", limit=20)
+    phone = _verified_mobile(claims)
     person = NaturalPerson.objects.select_related("user").filter(id_number=id_number).first()
     try:
         with transaction.atomic(durable=True):

@@ -24,6 +24,7 @@ class MessageAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "recipient", "channel", "subject", "status", "attempts", "next_attempt_at", "receipt"]
     list_filter = ["channel", "status"]
     search_fields = ["reference", "subject"]
+    exclude = ["body"]  # a live one-time code (帮办代办) must not be readable here
 
 
 @admin.register(NotificationEvent)

@@ -48,11 +48,23 @@ def test_a_matching_name_or_e_mail_alone_links_nobody(world: None) -> None:
 
 
 def test_a_new_person_gets_an_applicant_account_without_a_password(world: None) -> None:
-    user = sign_in({"sub": "s-4", "name": "赵新", "phone_number": "13912345678", "id_number": ZHAOXIN_ID})
+    claims = {"sub": "s-4", "name": "赵新", "phone_number": "+86 139-1234-5678", "phone_number_verified": True}
+    user = sign_in({**claims, "id_number": ZHAOXIN_ID})
     assert user.kind == UserKind.APPLICANT and not user.has_usable_password()
     assert (user.display_name, user.phone, user.person.real_name) == ("赵新", "13912345678", "赵新")
     assert user.person.verified_at is not None and user.person.masked_name == "赵*"
     assert not StaffRole.objects.filter(user=user).exists()
+
+
+@pytest.mark.parametrize(
+    ("number", "verified"),
+    [("13912345678", False), ("13912345678", "true"), ("+1 415 555 0100", True), ("010-12345678", True)],
+)
+def test_a_phone_the_provider_did_not_verify_or_that_is_no_mobile_is_not_kept(
+    world: None, number: str, verified: object
+) -> None:
+    claims = {"sub": "s-6", "name": "赵新", "phone_number": number, "phone_number_verified": verified}
+    assert sign_in({**claims, "id_number": ZHAOXIN_ID}).phone == ""  # 帮办代办 sends its consent code there
 
 
 def test_a_known_subject_signs_in_without_another_record(world: None) -> None:

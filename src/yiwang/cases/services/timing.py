@@ -84,6 +84,7 @@ def case_resume(*, actor: User, case: Case, note: str = "") -> Case:
     suspended working days. Side effects: CaseEvent, ledger, clock events, notice."""
     with transaction.atomic(durable=True):
         locked = base.lock_case(case)
+        require_case_action(actor, CaseAction.RESUME, locked)  # who may act first: a 403, not the panel's 409
         objections = hooks.resume_objections(locked)
         if objections:
             raise Conflict("；".join(objections))

@@ -37,3 +37,25 @@ def test_delivering_some_messages_leaves_the_backlog_alone(world: None, settings
     assert messages_deliver_pending(ids=[code.pk]) == 1
     assert Message.objects.get(pk=code.pk).status == MessageStatus.SENT
     assert {m.status for m in Message.objects.filter(pk__in=[m.pk for m in backlog])} == {MessageStatus.PENDING}
+
+
+@pytest.mark.django_db
+def test_the_back_office_shows_a_message_without_its_text() -> None:
+    """A 帮办代办 code lives in an SMS's text for its ten minutes: the admin lists the message
+    and its delivery, never the text."""
+    from django.db import transaction
+    from django.test import Client
+
+    from yiwang.accounts.models import User
+    from yiwang.notifications.services import message_enqueue
+
+    person = User.objects.create_user(username="zhangsan", password="x" * 12, display_name="张三", phone="13900000001")
+    with transaction.atomic():
+        [message] = message_enqueue(
+            recipient=person, subject="帮办确认", body="验证码 493817，10 分钟内有效。", channels=["sms"]
+        )
+    admin = Client()
+    admin.force_login(User.objects.create_superuser(username="root", password="x" * 12))
+    page = admin.get(f"/admin/notifications/message/{message.pk}/change/")
+    assert page.status_code == 200 and "帮办确认" in page.content.decode()
+    assert "493817" not in page.content.decode()
