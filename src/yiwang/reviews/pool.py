@@ -93,6 +93,19 @@ def clean_employer_code(value: object) -> str:
         raise ValidationFailed({"employer_credit_code": [exc.message]}) from None
 
 
+FIELD_LABELS = {
+    "available": "可参加评审",
+    "conflicts": "利害关系",
+    "specialties": "专业",
+    "name": "姓名",
+    "employer_name": "工作单位",
+    "employer_credit_code": "工作单位统一社会信用代码",
+    "qualifications": "职称/执业资格",
+    "region": "所在区划",
+    "user": "登录账号",
+}
+
+
 class _Keep:
     """`expert_update`'s "leave this field as it is"."""
 
@@ -226,7 +239,7 @@ def expert_update(
             ReviewVerb.EXPERT_UPDATED,
             subject=f"expert:{expert.code}",
             actor=actor,
-            summary=f"更新专家 {expert.code}：{'、'.join(str(Expert._meta.get_field(n).verbose_name) for n in names)}",
+            summary=f"更新专家 {expert.code}：{'、'.join(FIELD_LABELS.get(n, n) for n in names)}",
             payload={"expert": expert.code, "changed": names, "available": expert.available},
             panel=None,
         )

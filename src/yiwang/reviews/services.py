@@ -491,9 +491,11 @@ def panel_cancel(*, actor: User, panel: Panel, reason: str) -> Panel:
         panel.save(update_fields=["status", "conclusion", "concluded_at"])
         seats = list(members(panel))
         withdrawn: list[int] = []
-        for invitation in Invitation.objects.select_for_update().filter(
-            panel=panel, status__in=list(OPEN_INVITATION)
-        ).order_by("position"):
+        for invitation in (
+            Invitation.objects.select_for_update()
+            .filter(panel=panel, status__in=list(OPEN_INVITATION))
+            .order_by("position")
+        ):
             invitation.status = invitation_next_status(invitation.status, InvitationAction.WITHDRAW)
             invitation.save(update_fields=["status"])
             withdrawn.append(invitation.position)
