@@ -1,5 +1,6 @@
 """The pool keepers' pages (专家入库, 修改, 暂停/恢复) and 取消评审, through services and pages."""
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +12,7 @@ from yiwang.cases.tests.factories import dept, user
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.identifiers import credit_code_check_char
+from yiwang.ledger import draw
 from yiwang.ledger.models import Entry
 from yiwang.notifications.models import Message
 from yiwang.reviews import pool, services
@@ -203,3 +205,7 @@ def test_cancel_on_the_panel_page(login_as: Callable[[str], Client]) -> None:
     assert "已撤回" in after
     mine = login_as("zhangsan").get(f"/me/cases/{case.number}/").content.decode()
     assert "申请人撤回设计方案" in mine
+    # The public record of a cancelled panel still checks out (withdrawn seats are not replaced).
+    panel.refresh_from_db()
+    record = json.loads(Client().get(f"/reviews/draws/{panel.ref}.json").content)
+    assert draw.check_record(record, tree_size=panel.seed_tree_size or 0, root_hash=bytes.fromhex(panel.seed_root))
