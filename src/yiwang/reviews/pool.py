@@ -12,6 +12,7 @@ from yiwang.accounts.models import Department, NaturalPerson, Region, User
 from yiwang.cases.models import Case
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
+from yiwang.core.identifiers import IdentifierError, validate_credit_code
 from yiwang.ledger.events import Domain, ReviewVerb, event_type
 from yiwang.ledger.services import ledger_append
 from yiwang.reviews import keys, policy
@@ -84,6 +85,34 @@ def clean_conflicts(values: object) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def clean_employer_code(value: object) -> str:
+    """The employer's 统一社会信用代码, checked as everywhere else (GB 32100, check character)."""
+    try:
+        return validate_credit_code(value if isinstance(value, str) else "", "工作单位统一社会信用代码")
+    except IdentifierError as exc:
+        raise ValidationFailed({"employer_credit_code": [exc.message]}) from None
+
+
+FIELD_LABELS = {
+    "available": "可参加评审",
+    "conflicts": "利害关系",
+    "specialties": "专业",
+    "name": "姓名",
+    "employer_name": "工作单位",
+    "employer_credit_code": "工作单位统一社会信用代码",
+    "qualifications": "职称/执业资格",
+    "region": "所在区划",
+    "user": "登录账号",
+}
+
+
+class _Keep:
+    """`expert_update`'s "leave this field as it is"."""
+
+
+KEEP: Any = _Keep()
+
+
 def expert_add(
     *,
     actor: User,
@@ -105,9 +134,10 @@ def expert_add(
     code = code.strip().upper()
     if not EXPERT_CODE.match(code):
         errors["code"] = ["专家编号：如 ZJ-0001"]
-    employer_credit_code = employer_credit_code.strip().upper()
-    if not CREDIT_CODE.match(employer_credit_code):
-        errors["employer_credit_code"] = ["工作单位统一社会信用代码：请填写 18 位统一社会信用代码"]
+    try:
+        employer_credit_code = clean_employer_code(employer_credit_code)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors)
     cleaned = {
@@ -159,34 +189,72 @@ def expert_update(
     available: bool | None = None,
     conflicts: list[str] | None = None,
     specialties: list[str] | None = None,
+    name: str | None = None,
+    employer_name: str | None = None,
+    employer_credit_code: str | None = None,
+    region: Region | None = None,
+    qualifications: str | None = None,
+    user: User | None = KEEP,
 ) -> Expert:
-    """Change an expert's availability, declared relations or specialties (pool keeper)."""
-    new_conflicts = clean_conflicts(conflicts) if conflicts is not None else None
-    new_specialties = clean_specialties(specialties) if specialties is not None else None
-    if new_specialties is not None and not new_specialties:
-        raise ValidationFailed({"specialties": ["专业：至少填写一项"]})
+    """Change an expert's details (pool keeper of the expert's department). `None` (`KEEP`
+    for `user`, where `None` unlinks the login) leaves a field as it is. The code and the
+    signing key never change. Side effects: ReviewEvent + ledger naming the changed fields
+    (never their values: personal data stays out of the public ledger)."""
+    new: dict[str, Any] = {}
+    if conflicts is not None:
+        new["conflicts"] = clean_conflicts(conflicts)
+    if specialties is not None:
+        new["specialties"] = clean_specialties(specialties)
+        if not new["specialties"]:
+            raise ValidationFailed({"specialties": ["专业：至少填写一项"]})
+    if name is not None:
+        new["name"] = text(name, "name", "姓名", limit=60)
+    if employer_name is not None:
+        new["employer_name"] = text(employer_name, "employer_name", "工作单位", limit=200)
+    if employer_credit_code is not None:
+        new["employer_credit_code"] = clean_employer_code(employer_credit_code)
+    if qualifications is not None:
+        new["qualifications"] = text(qualifications, "qualifications", "职称/执业资格", limit=300, required=False)
+    if available is not None:
+        new["available"] = bool(available)
+    if region is not None:
+        new["region_id"] = region.pk
+    if user is not KEEP:
+        new["user_id"] = user.pk if user is not None else None
     with transaction.atomic(durable=True):
         expert = Expert.objects.select_for_update().get(pk=expert.pk)
         policy.require_pool_keeper(actor, expert.department_id)
-        changed: list[str] = []
-        if available is not None and available != expert.available:
-            expert.available, changed = available, [*changed, "available"]
-        if new_conflicts is not None and new_conflicts != expert.conflicts:
-            expert.conflicts, changed = new_conflicts, [*changed, "conflicts"]
-        if new_specialties is not None and new_specialties != expert.specialties:
-            expert.specialties, changed = new_specialties, [*changed, "specialties"]
+        changed = [field for field, value in new.items() if getattr(expert, field) != value]
         if not changed:
             return expert
-        expert.save(update_fields=changed)
+        for field in changed:
+            setattr(expert, field, new[field])
+        try:
+            with transaction.atomic():
+                expert.save(update_fields=changed)
+        except IntegrityError as exc:
+            raise Conflict("该登录账号已关联其他专家。") from exc
+        names = [field.removesuffix("_id") for field in changed]
         event(
             ReviewVerb.EXPERT_UPDATED,
             subject=f"expert:{expert.code}",
             actor=actor,
-            summary=f"更新专家 {expert.code}：{'、'.join(changed)}",
-            payload={"expert": expert.code, "changed": changed, "available": expert.available},
+            summary=f"更新专家 {expert.code}：{'、'.join(FIELD_LABELS.get(n, n) for n in names)}",
+            payload={"expert": expert.code, "changed": names, "available": expert.available},
             panel=None,
         )
     return expert
+
+
+def staff_account(username: str) -> User | None:
+    """The staff account an expert logs in with, by its username ("" for none)."""
+    username = text(username, "account", "登录账号", limit=150, required=False)
+    if not username:
+        return None
+    found = User.objects.filter(username=username, is_active=True).first()
+    if found is None or not found.is_staff_member:
+        raise ValidationFailed({"account": [f"登录账号：没有用户名为“{username[:30]}”的工作人员账号"]})
+    return found
 
 
 @dataclass(frozen=True)

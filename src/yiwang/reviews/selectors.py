@@ -4,16 +4,16 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from yiwang.accounts.models import User
+from yiwang.accounts.models import Department, Region, User
 from yiwang.cases.models import Case, CaseAccessLog, CaseMaterial
 from yiwang.cases.selectors import case_by_number_for
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.process import ExpertReviewSpec
 from yiwang.catalog.selectors import process_of
 from yiwang.core import clock
-from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.ledger import draw
 from yiwang.ledger.models import Checkpoint
 from yiwang.ledger.selectors import entry_get, inclusion_proof_for
@@ -166,7 +166,7 @@ def applicant_reviews(case: Case) -> list[ApplicantReview]:
         ApplicantReview(
             status_label="专家评审进行中" if p.status in OPEN_PANEL else p.get_status_display(),
             expected_end=p.review_deadline,
-            conclusion=p.conclusion if p.status == PanelStatus.CONCLUDED else "",
+            conclusion=p.conclusion if p.status in (PanelStatus.CONCLUDED, PanelStatus.CANCELLED) else "",
         )
         for p in Panel.objects.filter(case=case).order_by("pk")
     ]
@@ -261,3 +261,36 @@ def open_panel_objection(case: Case) -> str:
     if Panel.objects.filter(case=case, status__in=list(OPEN_PANEL)).exists():
         return "专家评审尚未形成结论，评审结论形成后将自动恢复计时，不能手动结束该特别程序"
     return ""
+
+
+def keeper_departments(user: User) -> QuerySet[Department]:
+    """The departments whose pool `user` keeps (the 专家入库 form's choice)."""
+    return Department.objects.filter(pk__in=policy.pool_departments(user)).select_related("region").order_by("name")
+
+
+def keeper_department(user: User, department_id: int) -> Department:
+    found = keeper_departments(user).filter(pk=department_id).first()
+    if found is None:
+        raise NotFound("专家库不存在或您无权管理。")
+    return found
+
+
+def pool_regions(user: User) -> list[Region]:
+    """The 所在区划 choices: the regions of the kept departments and their direct subdivisions."""
+    roots = [d.region_id for d in keeper_departments(user)]
+    return list(Region.objects.filter(Q(pk__in=roots) | Q(parent_id__in=roots)).order_by("code"))
+
+
+def pool_region(user: User, code: str) -> Region:
+    found = next((r for r in pool_regions(user) if r.code == code.strip()), None)
+    if found is None:
+        raise ValidationFailed({"region": ["所在区划：请从列表中选择"]})
+    return found
+
+
+def expert_for_keeper(user: User, code: str) -> Expert:
+    """One expert of a pool `user` keeps; anyone else (even another department's keeper) gets 404."""
+    found = pool_of(user).filter(code=code).first()
+    if found is None:
+        raise NotFound("专家不存在或您无权管理。")
+    return found

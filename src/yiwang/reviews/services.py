@@ -34,6 +34,7 @@ from yiwang.reviews import keys, policy
 from yiwang.reviews.models import Expert, Invitation, Opinion, Panel
 from yiwang.reviews.pool import RECUSAL_REASONS, candidates, clean_specialties, event, text
 from yiwang.reviews.workflow import (
+    OPEN_INVITATION,
     OPEN_PANEL,
     REPLACED,
     ConclusionRule,
@@ -478,7 +479,9 @@ def panel_conclude(*, actor: User, panel: Panel) -> Panel:
 
 
 def panel_cancel(*, actor: User, panel: Panel, reason: str) -> Panel:
-    """取消评审 (e.g. no expert left to draw): the case resumes; the record stays public."""
+    """取消评审 (e.g. no expert left to draw): the open invitations are withdrawn, the case
+    resumes with the reason (which the applicant reads), the experts are told; the record
+    stays public and the eligible list's salts are opened as on a conclusion."""
     reason = text(reason, "reason", "取消理由", limit=200)
     with transaction.atomic(durable=True):
         panel = _lock_panel(panel)
@@ -486,16 +489,26 @@ def panel_cancel(*, actor: User, panel: Panel, reason: str) -> Panel:
         panel.status = panel_next_status(panel.status, PanelAction.CANCEL)
         panel.conclusion, panel.concluded_at = f"已取消：{reason}", clock.now()
         panel.save(update_fields=["status", "conclusion", "concluded_at"])
+        seats = list(members(panel))
+        withdrawn: list[int] = []
+        for invitation in (
+            Invitation.objects.select_for_update()
+            .filter(panel=panel, status__in=list(OPEN_INVITATION))
+            .order_by("position")
+        ):
+            invitation.status = invitation_next_status(invitation.status, InvitationAction.WITHDRAW)
+            invitation.save(update_fields=["status"])
+            withdrawn.append(invitation.position)
         event(
             ReviewVerb.PANEL_CANCELLED,
             subject=panel.subject,
             actor=actor,
             summary=f"取消专家评审：{reason}",
-            payload={"panel": panel.ref, "openings": public_openings(panel)},
+            payload={"panel": panel.ref, "withdrawn": withdrawn, "openings": public_openings(panel)},
             panel=panel,
         )
         resume_within(actor=actor, case=panel.case, note=f"专家评审已取消：{reason}")
-        _tell_members(panel, list(members(panel)), f"专家评审 {panel.ref} 已取消", reason)
+        _tell_members(panel, seats, f"专家评审 {panel.ref} 已取消", reason)
     return panel
 
 

@@ -18,6 +18,7 @@ An invitation (`Invitation.status`):
 | declined | 已拒绝     | the expert declined, with a reason: the next of the ranking is invited |
 | expired  | 逾期未答复 | not answered by its day (sweep): the next of the ranking is invited   |
 | signed   | 已提交意见 | the expert signed a scored opinion                                   |
+| withdrawn | 已撤回    | the panel was cancelled while the invitation was open (invited/accepted) |
 
 `None` is the state before the row exists. Nothing moves back.
 """
@@ -47,6 +48,7 @@ class InvitationStatus(TextChoices):
     DECLINED = "declined", "已拒绝"
     EXPIRED = "expired", "逾期未答复"
     SIGNED = "signed", "已提交意见"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class InvitationAction(TextChoices):
@@ -55,6 +57,7 @@ class InvitationAction(TextChoices):
     DECLINE = "decline", "拒绝邀请"
     EXPIRE = "expire", "逾期"
     SIGN = "sign", "签署评审意见"
+    WITHDRAW = "withdraw", "撤回邀请（评审取消）"
 
 
 class ConclusionRule(TextChoices):
@@ -78,7 +81,11 @@ INVITATION_TRANSITIONS: dict[tuple[InvitationStatus | None, InvitationAction], I
     (IS.INVITED, IA.DECLINE): IS.DECLINED,
     (IS.INVITED, IA.EXPIRE): IS.EXPIRED,
     (IS.ACCEPTED, IA.SIGN): IS.SIGNED,
+    (IS.INVITED, IA.WITHDRAW): IS.WITHDRAWN,
+    (IS.ACCEPTED, IA.WITHDRAW): IS.WITHDRAWN,
 }
+# Invitations still open when a panel is cancelled: closed (withdrawn) with it.
+OPEN_INVITATION = frozenset({IS.INVITED, IS.ACCEPTED})
 # Invitations that leave a seat to the next of the ranking (ledger.draw.REPLACED_STATES).
 REPLACED = frozenset({IS.DECLINED, IS.EXPIRED})
 OPEN_PANEL = frozenset({P.WAITING_SEED, P.REVIEWING})

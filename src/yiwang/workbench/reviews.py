@@ -15,8 +15,9 @@ from yiwang.accounts.models import User
 from yiwang.core.errors import DomainError, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
 from yiwang.reviews import policy, selectors, services
-from yiwang.reviews.models import Invitation, Panel
-from yiwang.reviews.workflow import ConclusionRule, InvitationStatus, PanelStatus
+from yiwang.reviews import pool as services_pool
+from yiwang.reviews.models import Expert, Invitation, Panel
+from yiwang.reviews.workflow import OPEN_PANEL, ConclusionRule, InvitationStatus, PanelStatus
 from yiwang.workbench import cases
 from yiwang.workbench.ratings import refusal
 
@@ -49,6 +50,7 @@ def reviews_home(request: HttpRequest) -> HttpResponse:
         "invitations": selectors.expert_invitations(user),
         "is_expert": policy.expert_of(user) is not None,
         "pool": list(selectors.pool_of(user)),
+        "keeps_pool": bool(policy.pool_departments(user)),
         "panels": selectors.staff_panels(user),
     }
     return render(request, "workbench/reviews/home.html", context)
@@ -129,7 +131,15 @@ def panel_page(request: HttpRequest, ref: str) -> HttpResponse:
     return _panel(request, user, panel)
 
 
-def _panel(request: HttpRequest, user: User, panel: Panel, *, errors: Any = None, status: int = 200) -> HttpResponse:
+def _panel(
+    request: HttpRequest,
+    user: User,
+    panel: Panel,
+    *,
+    errors: Any = None,
+    status: int = 200,
+    cancel_reason: str = "",
+) -> HttpResponse:
     context = {
         "nav_links": cases.nav_links(user),
         "panel": panel,
@@ -138,6 +148,9 @@ def _panel(request: HttpRequest, user: User, panel: Panel, *, errors: Any = None
         "excluded": selectors.excluded_for_staff(panel),
         "events": list(selectors.panel_events(panel)),
         "may_conclude": panel.status == PanelStatus.REVIEWING and policy.may_conclude(user, panel.case),
+        "may_cancel": panel.status in OPEN_PANEL and policy.may_conclude(user, panel.case),
+        "cancel_reason": cancel_reason,
+        "errors": errors or {},
         "waiting": panel.status == PanelStatus.WAITING_SEED,
         "error_list": [m for ms in (errors or {}).values() for m in ms],
     }
@@ -159,8 +172,10 @@ def panel_action(request: HttpRequest, ref: str, action: str) -> HttpResponse:
         else:
             raise PermissionDenied("未知的操作。")
     except DomainError as exc:
-        errors, status = refusal(exc, "专家评审")
-        return _panel(request, user, selectors.panel_for_staff(user, ref), errors=errors, status=status)
+        errors, status = refusal(exc, "取消评审" if action == "cancel" else "形成评审结论")
+        panel = selectors.panel_for_staff(user, ref)
+        reason = request.POST.get("reason", "") if action == "cancel" else ""
+        return _panel(request, user, panel, errors=errors, status=status, cancel_reason=reason)
     return redirect(panel_url(ref))
 
 
@@ -238,3 +253,146 @@ def invitation_material(request: HttpRequest, pk: int, material_id: int) -> File
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- 专家库: the pool keepers add, edit and pause experts (services.pool decides who may) ---
+
+EXPERT_FIELDS = {
+    "code": "专家编号",
+    "name": "姓名",
+    "specialties": "专业",
+    "employer_name": "工作单位",
+    "employer_credit_code": "工作单位统一社会信用代码",
+    "qualifications": "职称/执业资格",
+    "conflicts": "申报的利害关系",
+    "account": "登录账号",
+}
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _split(value: str) -> list[str]:
+    """A list typed one per line or separated by 、，, ; (specialties, declared relations)."""
+    for sep in "、，,;；":
+        value = value.replace(sep, "\n")
+    return [v.strip() for v in value.splitlines() if v.strip()]
+
+
+def _expert_form(
+    request: HttpRequest,
+    user: User,
+    *,
+    expert: Expert | None = None,
+    post: QueryDict | None = None,
+    errors: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    errors = errors or {}
+    departments = list(selectors.keeper_departments(user))
+    if expert is not None:
+        initial = {
+            "code": expert.code,
+            "name": expert.name,
+            "specialties": "、".join(expert.specialties),
+            "employer_name": expert.employer_name,
+            "employer_credit_code": expert.employer_credit_code,
+            "region": expert.region.code,
+            "qualifications": expert.qualifications,
+            "conflicts": "\n".join(expert.conflicts),
+            "account": expert.user.username if expert.user is not None else "",
+            "department": str(expert.department_id),
+            "available": "yes" if expert.available else "",
+        }
+    else:
+        default = departments[0] if departments else None
+        initial = {
+            "region": default.region.code if default is not None else "",
+            "department": str(default.pk) if default is not None else "",
+            "available": "yes",
+        }
+    form = {k: post.get(k, "") for k in (*EXPERT_FIELDS, "region", "department", "available")} if post else initial
+    context = {
+        "nav_links": cases.nav_links(user),
+        "expert": expert,
+        "departments": departments,
+        "regions": selectors.pool_regions(user),
+        "form": form,
+        "errors": errors,
+        "error_list": [m for ms in errors.values() for m in ms],
+    }
+    return _no_store(render(request, "workbench/reviews/expert_form.html", context, status=status))
+
+
+def _posted_expert(post: QueryDict, user: User) -> dict[str, Any]:
+    problems = control_char_errors(post, EXPERT_FIELDS)
+    if problems:
+        raise ValidationFailed(problems)
+    return {
+        "name": post.get("name", ""),
+        "specialties": _split(post.get("specialties", "")),
+        "employer_name": post.get("employer_name", ""),
+        "employer_credit_code": post.get("employer_credit_code", ""),
+        "region": selectors.pool_region(user, post.get("region", "")),
+        "qualifications": post.get("qualifications", ""),
+        "conflicts": _split(post.get("conflicts", "")),
+        "user": services_pool.staff_account(post.get("account", "")),
+    }
+
+
+@login_required
+def expert_new(request: HttpRequest) -> HttpResponse:
+    """专家入库 by a keeper of the chosen department's pool."""
+    user = _staff(request)
+    if not selectors.keeper_departments(user).exists():
+        raise PermissionDenied("只有机关负责人或审批决定人员可以管理专家库。")
+    if request.method != "POST":
+        return _expert_form(request, user)
+    post = request.POST
+    try:
+        fields = _posted_expert(post, user)
+        department = selectors.keeper_department(user, _int(post.get("department", ""), "department", "管理部门"))
+        expert = services_pool.expert_add(
+            actor=user,
+            department=department,
+            code=post.get("code", ""),
+            available=post.get("available") == "yes",
+            **fields,
+        )
+    except DomainError as exc:
+        errors, status = refusal(exc, "专家入库")
+        return _expert_form(request, user, post=post, errors=errors, status=status)
+    messages.success(request, f"专家 {expert.code} 已入库，入库记录已记入账本。")
+    return redirect(reverse("workbench:reviews") + "#pool-title")
+
+
+@login_required
+def expert_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Change an expert's details (the code and the signing key stay)."""
+    user = _staff(request)
+    expert = selectors.expert_for_keeper(user, code)
+    if request.method != "POST":
+        return _expert_form(request, user, expert=expert)
+    post = request.POST
+    try:
+        services_pool.expert_update(actor=user, expert=expert, **_posted_expert(post, user))
+    except DomainError as exc:
+        errors, status = refusal(exc, "修改专家信息")
+        return _expert_form(request, user, expert=expert, post=post, errors=errors, status=status)
+    messages.success(request, f"专家 {expert.code} 的信息已更新，变更记录已记入账本。")
+    return redirect(reverse("workbench:reviews") + "#pool-title")
+
+
+@login_required
+@require_POST
+def expert_availability(request: HttpRequest, code: str) -> HttpResponse:
+    """暂停 / 恢复 an expert's taking part in draws."""
+    user = _staff(request)
+    expert = selectors.expert_for_keeper(user, code)
+    available = request.POST.get("available") == "yes"
+    services_pool.expert_update(actor=user, expert=expert, available=available)
+    state = "恢复参加评审" if available else "暂停参加评审（不再进入抽取名单）"
+    messages.success(request, f"专家 {expert.code} 已{state}。")
+    return redirect(reverse("workbench:reviews") + "#pool-title")

@@ -134,6 +134,9 @@ urlpatterns = [
     # 专家评审 (issue 17)
     path("reviews/", reviews.reviews_home, name="reviews"),
     path("reviews/request/<str:number>/", reviews.panel_request, name="review_request"),
+    path("reviews/pool/new/", reviews.expert_new, name="review_expert_new"),
+    path("reviews/pool/<str:code>/", reviews.expert_edit, name="review_expert"),
+    path("reviews/pool/<str:code>/availability/", reviews.expert_availability, name="review_expert_availability"),
     path("reviews/panels/<str:ref>/", reviews.panel_page, name="review_panel"),
     path("reviews/panels/<str:ref>/<str:action>/", reviews.panel_action, name="review_panel_action"),
     path("reviews/invitations/<id:pk>/", reviews.invitation_page, name="review_invitation"),

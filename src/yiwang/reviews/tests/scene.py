@@ -13,8 +13,8 @@ from yiwang.reviews.models import Expert, Panel
 from yiwang.reviews.pool import expert_add
 
 SPECIALTY = "城乡规划"
-# 统一社会信用代码 shaped values (the check digit is not verified here).
-EMPLOYERS = ["91370100MA3C000001", "91370100MA3C000002", "91370100MA3C000003", "12370100MB0000004X"]
+# 统一社会信用代码 with valid check characters (expert_add verifies them).
+EMPLOYERS = ["91370100MA3C00000E", "91370100MA3C00000E", "91370100MA3C00000E", "12370100MB0000004G"]
 
 
 def planning_version(**review: Any) -> ImplementationVersion:
