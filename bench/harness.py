@@ -85,6 +85,7 @@ class Platform:
             "LOG_LEVEL": "WARNING",
         }
         self.server: subprocess.Popen[bytes] | None = None
+        self.helpers: list[subprocess.Popen[bytes]] = []
 
     @property
     def base(self) -> str:
@@ -112,6 +113,12 @@ class Platform:
         return done.stdout
 
     def start(self) -> None:
+        # The stand-in 市场监管 register and 户籍 system (免提交 materials are fetched from it, as in
+        # the demo): without it a submission that needs a 户口簿 is refused (422).
+        from yiwang.demo.run import local_registry
+
+        for command in local_registry(self.env, Path(self.data_dir))[0]:
+            self.helpers.append(subprocess.Popen(command, env=self.env, cwd=self.data_dir, start_new_session=True))
         self.server = subprocess.Popen(
             [
                 str(VENV_BIN / "granian"),
@@ -146,6 +153,9 @@ class Platform:
         raise RuntimeError("the server did not answer /api/v1/health within 60 s")
 
     def stop(self) -> None:
+        for helper in self.helpers:
+            if helper.poll() is None:
+                os.killpg(helper.pid, signal.SIGTERM)
         if self.server and self.server.poll() is None:
             os.killpg(self.server.pid, signal.SIGTERM)
             try:
