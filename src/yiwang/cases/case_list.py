@@ -29,7 +29,7 @@ from yiwang.core.errors import ValidationFailed
 PAGE_SIZE = 25
 MAX_PAGE = 40  # the newest 1,000 cases of a query; older ones by status or number
 _NUMBER_PREFIX = re.compile(r"\d{6}-\d{8}(?:-\d{0,7})?")
-_RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant")
+_RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant__person")
 
 
 @dataclass(frozen=True)

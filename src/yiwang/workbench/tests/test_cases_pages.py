@@ -431,3 +431,24 @@ def test_the_case_list_finds_by_number_and_says_what_a_search_needs(login_as: An
     assert "办件编号：请输入完整的办件编号" in page and 'aria-invalid="true"' in page and link not in page
     assert link in clerk.get("/workbench/cases/", {"status": "submitted", "page": "-3"}).content.decode()
     assert link not in clerk.get("/workbench/cases/", {"status": "concluded"}).content.decode()
+
+
+def test_the_case_list_reads_a_fixed_number_of_queries_whatever_the_rows(login_as: Any) -> None:
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clerk = login_as("jn_window")
+    case = submitted_food_case(login_as("zhangsan"))
+    with CaptureQueriesContext(connection) as one:
+        clerk.get("/workbench/cases/")
+    for n in range(3):  # copies of the row: the list only reads them
+        Case.objects.bulk_create(
+            [Case(**{**{f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}, "id": None,
+                     "ref": uuid.uuid4(), "number": f"{case.number[:-1]}{n + 2}", "idempotency_key": f"copy-{n}"})]
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as four:
+        page = clerk.get("/workbench/cases/").content.decode()
+    assert page.count('href="/workbench/cases/370100-') >= 4
+    assert len(four.captured_queries) == len(one.captured_queries)  # no query per row
