@@ -1,6 +1,8 @@
 """Case-engine benchmark on PostgreSQL: submission, the whole life of a case, lists at 1M cases.
 
     .venv/bin/python bench/cases_bench.py [--cases 1000000] [--drafts 900] [--seconds 12]
+    .venv/bin/python bench/cases_bench.py --cases 10000000 --generate-only   # then, as often as needed:
+    .venv/bin/python bench/cases_bench.py --cases 10000000 --reuse
 
 Method. The harness's Platform, on a database of its own (`yiwang_cases_bench`: a concurrent
 ledger/catalog bench drops `yiwang_bench`), migrates and loads the demo world. N cases are then
@@ -97,6 +99,23 @@ class CasesPlatform(Platform):
         for command in (("migrate", "-v0"), ("createcachetable",), ("load_demo",)):
             subprocess.run([str(Path(sys.executable).parent / "yiwang"), *command], env=self.env, check=True,
                            cwd=self.data_dir, capture_output=True)  # fmt: skip
+
+    def remember(self, generated: object, cases: int, reviews: int) -> None:
+        """What was generated, kept on the database itself for a later --reuse."""
+        kept = json.dumps({"generated": generated, "cases": cases, "reviews": reviews}).replace("'", "''")
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"COMMENT ON DATABASE {DB} IS '{kept}'")
+
+    def reuse(self, cases: int, reviews: int) -> dict:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            row = conn.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                               [DB]).fetchone()  # fmt: skip
+        kept = json.loads(row[0]) if row and row[0] else None
+        if not kept or kept["cases"] != cases or kept["reviews"] != reviews:
+            sys.exit(f"--reuse: {DB} holds no run of --cases {cases} --reviews {reviews} (run without --reuse)")
+        subprocess.run([str(Path(sys.executable).parent / "yiwang"), "migrate", "-v0"], env=self.env, check=True,
+                       cwd=self.data_dir, capture_output=True)  # fmt: skip
+        return kept["generated"]
 
     def run(self, code: str, **params: object) -> object:
         """Django code in the bench database with `params` bound; its last stdout line, as JSON."""
@@ -257,13 +276,22 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4, help="client connections (the lives: --steps)")
     parser.add_argument("--steps", default="2,4,8,16", help="concurrency steps of the lives")
     parser.add_argument("--reviews", type=int, default=2, choices=(2, 4), help="parallel reviews in a life")
+    parser.add_argument("--generate-only", action="store_true", help="make the database, then stop")
+    parser.add_argument("--reuse", action="store_true", help="measure on the database a run made (migrated first)")
     args = parser.parse_args()
     load_start, started = os.getloadavg(), dt.datetime.now()
     bench = CasesPlatform()
-    bench.prepare()
-    generated = bench.run(GENERATE, P={"cases": args.cases, **PARAMS}, SQL=SQL)
-    if bench.run(REVISE, REVIEWS=args.reviews) != args.reviews:
-        sys.exit("the PLANNING revision did not take")
+    if args.reuse:
+        generated = bench.reuse(args.cases, args.reviews)
+    else:
+        bench.prepare()
+        generated = bench.run(GENERATE, P={"cases": args.cases, **PARAMS}, SQL=SQL)
+        if bench.run(REVISE, REVIEWS=args.reviews) != args.reviews:
+            sys.exit("the PLANNING revision did not take")
+        bench.remember(generated, args.cases, args.reviews)
+    if args.generate_only:
+        print(json.dumps(generated))
+        return
     t0, half = time.perf_counter(), args.drafts // 2
     with concurrent.futures.ThreadPoolExecutor(2) as pool:  # two processes: the drafts go through the services
         drafts = [r for part in pool.map(lambda n: bench.run(DRAFTS, N=n), [half, args.drafts - half]) for r in part]
