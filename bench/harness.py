@@ -164,7 +164,11 @@ class Platform:
                 os.killpg(self.server.pid, signal.SIGKILL)
 
 
-def _worker(port: int, maker: RequestMaker, wid: int, stop_at: float, max_requests: int, out: Any) -> None:
+def _worker(
+    port: int, maker: RequestMaker, wid: int, stop_at: float, max_requests: int, out: Any, pace: tuple | None = None
+) -> None:
+    """Requests back to back, or with `pace` = (first start, interval) each on its schedule (open loop:
+    a late request's latency counts from when it should have started, so queueing is not hidden)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies: list[float] = []
     errors = 0
@@ -172,6 +176,11 @@ def _worker(port: int, maker: RequestMaker, wid: int, stop_at: float, max_reques
     while time.monotonic() < stop_at and i < max_requests:
         method, path, body, headers = maker(wid, i)
         started = time.perf_counter()
+        if pace is not None:
+            due = pace[0] + i * pace[1]
+            if due > time.monotonic():
+                time.sleep(due - time.monotonic())
+            started = time.perf_counter() - max(0.0, time.monotonic() - due)
         try:
             conn.request(method, path, body=body, headers=headers)
             response = conn.getresponse()
@@ -188,12 +197,24 @@ def _worker(port: int, maker: RequestMaker, wid: int, stop_at: float, max_reques
 
 
 def _load_process(
-    port: int, maker: RequestMaker, concurrency: int, seconds: float, max_requests: int, out: Any
+    port: int, maker: RequestMaker, concurrency: int, seconds: float, max_requests: int, out: Any, rate: float | None
 ) -> None:
-    stop_at = time.monotonic() + seconds
+    now = time.monotonic()
+    stop_at, interval = now + seconds, concurrency / rate if rate else 0.0
     queue: Any = __import__("queue").Queue()
     threads = [
-        threading.Thread(target=_worker, args=(port, maker, w, stop_at, max_requests, queue))
+        threading.Thread(
+            target=_worker,
+            args=(
+                port,
+                maker,
+                w,
+                stop_at,
+                max_requests,
+                queue,
+                (now + w * interval / concurrency, interval) if rate else None,
+            ),
+        )
         for w in range(concurrency)
     ]
     started = time.perf_counter()
@@ -212,12 +233,20 @@ def _load_process(
 
 
 def drive(
-    name: str, port: int, maker: RequestMaker, *, concurrency: int = 8, seconds: float = 10, max_requests: int = 10**9
+    name: str,
+    port: int,
+    maker: RequestMaker,
+    *,
+    concurrency: int = 8,
+    seconds: float = 10,
+    max_requests: int = 10**9,
+    rate: float | None = None,
 ) -> Result:
-    """Load the server from a separate process for at most `seconds`; returns the figures."""
+    """Load the server from a separate process for at most `seconds`; returns the figures. With `rate`,
+    requests are offered at that many per second spread over the connections (open loop)."""
     ctx = mp.get_context("fork")
     out = ctx.Queue()
-    proc = ctx.Process(target=_load_process, args=(port, maker, concurrency, seconds, max_requests, out))
+    proc = ctx.Process(target=_load_process, args=(port, maker, concurrency, seconds, max_requests, out, rate))
     proc.start()
     latencies, errors, elapsed = out.get(timeout=seconds + 120)
     proc.join(timeout=30)

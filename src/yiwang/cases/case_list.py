@@ -6,14 +6,19 @@ branch reads its newest `wanted` rows through its own index — (department | re
 window, submitted_at, id), or (department | region, status, submitted_at, id) with a status
 chosen, or a walk of (submitted_at, id) probing the task index — and the page is merged here.
 ORed into one filter, PostgreSQL read and sorted every visible row: 1.1–4.2 s for one page at
-1,000,000 cases (bench/results/cases-lists-*.txt). The price: the list is counted only when the
-pages read hold all of it, and pages go up to `MAX_PAGE` (the newest 1,000); past them, the
-person narrows by status or number.
+1,000,000 cases (bench/results/cases-lists-*.txt).
+
+Pages are keyset pages: 下一页 carries the last row's (submitted_at, id) and each branch reads
+the `PAGE_SIZE + 1` rows below it through the same index (上一页, the first row's, read upwards),
+so the hundredth page costs what the first does — an offset made page 40 read 1,001 rows per
+branch (24–174 ms at 1M). The price: the list is counted only when the first page's reads hold
+all of it; the page number shown is carried by the links, for display.
 
 Number search matches a whole number, or a prefix down to at least the day
 (`370100-20260401`): the number's own index finds those, a day's cases of a region at most.
 """
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,33 +32,55 @@ from yiwang.cases.workflow import CaseStatus
 from yiwang.core.errors import ValidationFailed
 
 PAGE_SIZE = 25
-MAX_PAGE = 40  # the newest 1,000 cases of a query; older ones by status or number
+MAX_PAGE = 100_000  # the page number shown (carried by the links) stays a small integer
 _NUMBER_PREFIX = re.compile(r"\d{6}-\d{8}(?:-\d{0,7})?")
+_CURSOR = re.compile(r"([0-9]{1,17})\.([0-9]{1,18})")  # microseconds since 1970 . case id
 _RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant__person")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+Key = tuple[dt.datetime, int]  # (submitted_at, id): the list's order, newest first
 
 
 @dataclass(frozen=True)
 class CaseListPage:
     cases: list[Case]
-    number: int  # this page, from 1
-    total: int | None  # the cases in scope, when the pages read hold them all
+    number: int  # this page, from 1 (as the links carried it)
+    total: int | None  # the cases in scope, when the first page's reads hold them all
     has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
+    has_previous: bool
 
     @property
     def previous_page_number(self) -> int:
-        return self.number - 1
+        return max(1, self.number - 1)
 
     @property
     def next_page_number(self) -> int:
-        return self.number + 1
+        return min(MAX_PAGE, self.number + 1)
 
     @property
     def num_pages(self) -> int | None:
         return None if self.total is None else max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def next_cursor(self) -> str:
+        return cursor_text(_key(self.cases[-1])) if self.cases else ""
+
+    @property
+    def previous_cursor(self) -> str:
+        return cursor_text(_key(self.cases[0])) if self.cases else ""
+
+
+def cursor_text(key: Key) -> str:
+    moment = key[0] - _EPOCH
+    return f"{(moment.days * 86_400 + moment.seconds) * 1_000_000 + moment.microseconds}.{key[1]}"
+
+
+def parse_cursor(raw: str | None) -> Key | None:
+    """A page link's (submitted_at, id), or None when absent or not one of ours."""
+    found = _CURSOR.fullmatch((raw or "").strip())
+    if found is None:
+        return None
+    return _EPOCH + dt.timedelta(microseconds=int(found[1])), int(found[2])  # 17 digits: before year 5139
 
 
 def number_prefix(raw: str) -> str:
@@ -67,7 +94,7 @@ def number_prefix(raw: str) -> str:
 
 
 def page_number(raw: str | None) -> int:
-    """The page asked for: 1 when absent or not a number; at most MAX_PAGE."""
+    """The page number to show: 1 when absent or not a number; at most MAX_PAGE."""
     text = (raw or "").strip()
     if not text.isascii() or not text.isdigit() or len(text) > 6:
         return 1
@@ -75,33 +102,59 @@ def page_number(raw: str | None) -> int:
 
 
 def staff_case_page(
-    user: User, *, number: str = "", statuses: Iterable[str] | None = None, page: int = 1
+    user: User,
+    *,
+    number: str = "",
+    statuses: Iterable[str] | None = None,
+    after: Key | None = None,
+    before: Key | None = None,
+    page: int = 1,
 ) -> CaseListPage:
-    """One page of the submitted cases `user` may see as staff, newest submission first,
-    of `statuses` when given, whose number starts with `number` (see `number_prefix`)."""
-    page = min(max(1, page), MAX_PAGE)
+    """One page of the submitted cases `user` may see as staff, newest submission first, of
+    `statuses` when given, whose number starts with `number` (see `number_prefix`): the first
+    page, the one below `after` (下一页) or the one above `before` (上一页)."""
     base = Case.objects.filter(submitted_at__isnull=False).exclude(status=CaseStatus.DRAFT)
     if statuses is not None:
         base = base.filter(status__in=list(statuses))
     if number:
         base = base.filter(number__startswith=number)
-    wanted = page * PAGE_SIZE + 1  # the page and whether there is more
-    keys: set[tuple[object, int]] = set()
+    upwards = before is not None and after is None
+    edge = before if upwards else after
+    if edge is not None:
+        at, pk = edge
+        base = (
+            base.filter(submitted_at__gte=at).filter(Q(submitted_at__gt=at) | Q(id__gt=pk))
+            if upwards
+            else base.filter(submitted_at__lte=at).filter(Q(submitted_at__lt=at) | Q(id__lt=pk))
+        )
+    wanted = PAGE_SIZE + 1  # the page and whether there is more beyond it
+    keys: set[Key] = set()
     exhausted = True  # every branch had fewer rows than asked for: the union is all there is
     for branch in staff_case_branches(user):
-        rows = _newest(base, branch, wanted)
+        rows = _read(base, branch, wanted, upwards=upwards)
         exhausted = exhausted and len(rows) < wanted
         keys.update(rows)
-    ordered = sorted(keys, key=lambda k: (k[0], k[1]), reverse=True)  # (submitted_at, id)
-    shown = [pk for _, pk in ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
+    ordered = sorted(keys, reverse=not upwards)[:wanted]
+    more = len(ordered) > PAGE_SIZE
+    shown = [pk for _, pk in ordered[:PAGE_SIZE]]
+    if upwards:
+        shown.reverse()
     by_pk = Case.objects.select_related(*_RELATED).in_bulk(shown)
     return CaseListPage(
         cases=[by_pk[pk] for pk in shown if pk in by_pk],
-        number=page,
-        total=len(ordered) if exhausted else None,
-        has_next=len(ordered) > page * PAGE_SIZE and page < MAX_PAGE,
+        number=1 if edge is None or (upwards and not more) else max(2, min(page, MAX_PAGE)),
+        total=len(ordered) if exhausted and edge is None else None,
+        has_next=True if upwards else more,
+        has_previous=more if upwards else edge is not None,
     )
 
 
-def _newest(base: QuerySet[Case], branch: Q, wanted: int) -> list[tuple[object, int]]:
-    return list(base.filter(branch).order_by("-submitted_at", "-id").values_list("submitted_at", "id")[:wanted])
+def _read(base: QuerySet[Case], branch: Q, wanted: int, *, upwards: bool) -> list[Key]:
+    order = ("submitted_at", "id") if upwards else ("-submitted_at", "-id")
+    rows = base.filter(branch).order_by(*order).values_list("submitted_at", "id")[:wanted]
+    return [(at, pk) for at, pk in rows if at is not None]  # the base holds submitted cases only
+
+
+def _key(case: Case) -> Key:
+    assert case.submitted_at is not None  # the list holds submitted cases only
+    return case.submitted_at, case.pk

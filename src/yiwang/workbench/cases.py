@@ -165,6 +165,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
             user,
             number=number,
             statuses=[chosen] if chosen in CaseStatus.values else None,
+            after=case_list_pages.parse_cursor(request.GET.get("after")),
+            before=case_list_pages.parse_cursor(request.GET.get("before")),
             page=case_list_pages.page_number(request.GET.get("page")),
         )
         if not error
@@ -188,7 +190,6 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "nav_links": nav_links(user),
         "rows": rows,
         "page": page,
-        "max_page": case_list_pages.MAX_PAGE,
         "q": q,
         "q_error": error,
         "chosen": chosen,

@@ -452,3 +452,41 @@ def test_the_case_list_reads_a_fixed_number_of_queries_whatever_the_rows(login_a
         page = clerk.get("/workbench/cases/").content.decode()
     assert page.count('href="/workbench/cases/370100-') >= 4
     assert len(four.captured_queries) == len(one.captured_queries)  # no query per row
+
+
+def test_the_case_list_pages_by_its_links_forward_and_back(login_as: Any, monkeypatch: Any) -> None:
+    import re
+    import uuid
+
+    from yiwang.cases import case_list
+
+    monkeypatch.setattr(case_list, "PAGE_SIZE", 2)
+    case = submitted_food_case(login_as("zhangsan"))
+    Case.objects.bulk_create(
+        [Case(**{**{f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}, "id": None,
+                 "ref": uuid.uuid4(), "number": f"{case.number[:-1]}{n + 2}", "idempotency_key": f"copy-{n}"})
+         for n in range(4)]
+    )  # fmt: skip
+    clerk = login_as("jn_window")
+
+    def shown(html: str) -> list[str]:
+        return re.findall(r'href="/workbench/cases/(370100-[0-9-]+)/"', html)
+
+    def link(html: str, rel: str) -> str | None:
+        found = re.search(rf'<a href="\?([^"]+)" rel="{rel}">', html)
+        return found[1].replace("&amp;", "&") if found else None
+
+    html = clerk.get("/workbench/cases/").content.decode()
+    pages = [shown(html)]
+    while (after := link(html, "next")) is not None:
+        html = clerk.get(f"/workbench/cases/?{after}").content.decode()
+        pages.append(shown(html))
+        assert f"第 {len(pages)} 页" in html
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert len({n for p in pages for n in p}) == 5
+    before = link(html, "prev")
+    assert before is not None and "before=" in before
+    back = clerk.get(f"/workbench/cases/?{before}").content.decode()
+    assert shown(back) == pages[1] and "第 2 页" in back
+    first = clerk.get("/workbench/cases/?after=garbage&page=7").content.decode()
+    assert shown(first) == pages[0] and "第 1 页" in first  # not one of ours: the first page
