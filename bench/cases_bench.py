@@ -33,8 +33,11 @@ Figures. ×base = req/s over the baseline's (reads: GET /api/v1/health, writes: 
 - lists: GET /api/v1/cases, /me/cases/ (zhangsan); /api/v1/cases/tasks, /workbench/
   (jn_planning_rev); /api/v1/cases/intake, /workbench/ (jn_window); 办件查询 /workbench/cases/,
   a staff member's whole case list (jn_window: department + region + intake window; jn_fire_rev:
-  its tasks in others' cases; jn_planning_rev with a status; sd_supervisor: the province). Below the table: each one's
-  queries (captured through the test client) with EXPLAIN ANALYZE of the slowest two.
+  its tasks in others' cases; jn_planning_rev with a status; sd_supervisor: the province; jn_window's
+  page 40 by its 下一页 key and a day's numbers). Each list is run closed-loop (its peak), then
+  offered at 80% of that peak at a steady rate (8 connections, open loop; a late request counts
+  from when it was due): the goal is p99 < 100 ms there. Below the table: each one's queries
+  (captured through the test client) with EXPLAIN ANALYZE of the slowest two.
 - app / pg / gen: CPU ms per request of the granian workers, of this database's PostgreSQL
   backends (a lower bound: a backend that exits within the scenario is missed), of the load
   generator; other% = CPU the rest of the machine used meanwhile (other engineers' tests):
@@ -63,7 +66,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cases_data import DRAFTS, GENERATE, PARAMS, PLANS, REVISE, SQL
+from cases_data import DEEP_LISTS, DRAFTS, GENERATE, PARAMS, PLANS, REVISE, SQL
 from harness import PG_ADMIN, ROOT, Platform, Result, drive, login_cookie
 
 DB = "yiwang_cases_bench"
@@ -296,7 +299,8 @@ def main() -> None:
     with concurrent.futures.ThreadPoolExecutor(2) as pool:  # two processes: the drafts go through the services
         drafts = [r for part in pool.map(lambda n: bench.run(DRAFTS, N=n), [half, args.drafts - half]) for r in part]
     draft_ms = (time.perf_counter() - t0) * 2000 / max(1, len(drafts))
-    plans = {"": bench.run(PLANS, LISTS=LISTS)}
+    lists = LISTS + bench.run(DEEP_LISTS)
+    plans = {"": bench.run(PLANS, LISTS=lists)}
     birth = bench.run("from yiwang.catalog.models import ImplementationVersion as V\nfrom yiwang.demo.world import resident_id\n"
                       "v = V.objects.select_related('implementation').get(status='published', item_version__name='生育登记', "
                       "implementation__region__code='370100000000')\nprint(json.dumps([v.pk, *(resident_id('370102', b, s) "
@@ -308,6 +312,7 @@ def main() -> None:
                         "form_data": form}).encode()  # fmt: skip
     bench.start()
     rows: list[tuple[str, Result, dict, str]] = []  # (r = read / w = write, figures, CPU split, note)
+    lists_at_80: list[tuple[str, float]] = []  # (list, p99 ms at 80% of its peak)
     lives_by_step: list[tuple[Result, float, dict]] = []
     try:
         port, pgid = bench.port, bench.server.pid  # type: ignore[union-attr]
@@ -326,11 +331,17 @@ def main() -> None:
         who = {n: {"Cookie": c, "X-CSRFToken": re.search(r"csrftoken=([^;]+)", c)[1], "Content-Type": "application/json"}
                for n, c in who.items()}  # fmt: skip
 
-        def measure(kind: str, name: str, maker) -> None:
+        def measure(kind: str, name: str, maker, *, at_80: bool = False) -> None:
             drive(name, port, maker, concurrency=2, seconds=3, max_requests=10)  # warm up
             before = snapshot(pgid)
             result = drive(name, port, maker, concurrency=args.concurrency, seconds=args.seconds)
-            rows.append((kind, result, cpu_split(before, snapshot(pgid), result), ""))
+            note = ""
+            if at_80:  # the goal's load: 80% of this peak, offered at a steady rate (open loop)
+                rate = 0.8 * result.throughput
+                paced = drive(name, port, maker, concurrency=8, seconds=args.seconds, rate=rate)
+                lists_at_80.append((name, paced.percentile(99)))
+                note = f"p99 {paced.percentile(99):.0f} ms at {rate:.0f}/s offered (80%)"
+            rows.append((kind, result, cpu_split(before, snapshot(pgid), result), note))
 
         def get(path: str, persona: str | None = None):
             headers = {"Cookie": who[persona]["Cookie"]} if persona else {}
@@ -340,8 +351,8 @@ def main() -> None:
         measure("r", "GET /api/v1/health (read baseline)", get("/api/v1/health"))
         measure("w", "POST /api/v1/bench/two-rows (write baseline)",
                 lambda w, i: ("POST", "/api/v1/bench/two-rows", b'{"value": 1}', json_only))  # fmt: skip
-        for name, path, persona in LISTS:
-            measure("r", name, get(path, persona))
+        for name, path, persona in lists:
+            measure("r", name, get(path, persona), at_80=True)
         measure("w", "POST /api/v1/cases/submit (生育登记, wangwu)",
                 lambda w, i: ("POST", "/api/v1/cases/submit", submit, {**who["wangwu"], "Idempotency-Key": str(uuid.uuid4())}))  # fmt: skip
         measure("w", "POST /api/v1/bench/submit-floor (the least)",
@@ -363,10 +374,10 @@ def main() -> None:
                 steps.append((8, 0.8 * max(n for _, n, _ in lives_by_step)))
     finally:
         bench.stop()
-    report(args, generated, draft_ms, plans, rows, lives_by_step, paced, load_start, started)
+    report(args, generated, draft_ms, plans, rows, lives_by_step, paced, lists_at_80, load_start, started)
 
 
-def report(args, generated, draft_ms, plans, rows, lives_by_step, paced, load_start, started) -> None:
+def report(args, generated, draft_ms, plans, rows, lives_by_step, paced, lists_at_80, load_start, started) -> None:
     import django
     import granian
 
@@ -405,6 +416,11 @@ def report(args, generated, draft_ms, plans, rows, lives_by_step, paced, load_st
         f"submit: {submit.throughput / base['w']:.2f} × the two-row write: goal ≥ 0.50 {'met' if ok else 'NOT met'} "
         f"(the least a submission writes, unchecked: {least.throughput / base['w']:.2f} ×)",
     ]
+    if lists_at_80:
+        worst = max(lists_at_80, key=lambda x: x[1])
+        ok = worst[1] < 100
+        lines.append(f"lists: p99 at 80% of each one's peak < 100 ms {'met' if ok else 'NOT met'} "
+                     f"(worst {worst[1]:.0f} ms: {worst[0]})")  # fmt: skip
     if lives_by_step:
         peak = max(lives for _, lives, _ in lives_by_step)
         result, lives, steps = paced or min(lives_by_step, key=lambda s: abs(s[1] - 0.8 * peak))

@@ -239,3 +239,18 @@ for name, path, username in LISTS:  # the queries the endpoint really runs, the 
     out[name] = [len(seen), 1000 * sum(float(q["time"]) for q in seen), [explain(q["sql"]) for q in slow]]
 print(json.dumps(out))
 """
+
+# Lists whose path depends on the data: 办件查询's page 40 (jn_window, by its 下一页 key, as the
+# links go) and a day's numbers of 济南 (the newest day).
+DEEP_LISTS = r"""
+from yiwang.accounts.models import User
+from yiwang.cases.case_list import parse_cursor, staff_case_page
+from yiwang.cases.models import Case
+window, after = User.objects.get(username="jn_window"), None
+for _ in range(39):
+    page = staff_case_page(window, after=after)
+    after = parse_cursor(page.next_cursor)
+day = Case.objects.filter(number__startswith="370100-").order_by("-id").values_list("number", flat=True)[0][:15]
+print(json.dumps([("GET /workbench/cases/ page 40 (jn_window)", f"/workbench/cases/?after={page.next_cursor}&page=40", "jn_window"),
+                  (f"GET /workbench/cases/?q={day} (jn_window)", f"/workbench/cases/?q={day}", "jn_window")]))
+"""
