@@ -101,6 +101,7 @@ class CaseVerb(StrEnum):
     ASSISTED_CONFIRMED = "assisted_confirmed"
     ASSISTED_CANCELLED = "assisted_cancelled"
     ASSISTED_EXPIRED = "assisted_expired"
+    ASSISTED_LOOKUP = "assisted_lookup"  # a helper's search for a person (no case: AssistedLookup)
 
 
 class CatalogVerb(StrEnum):
@@ -334,6 +335,7 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.ASSISTED_CONFIRMED: ("申请人确认帮办提交", _A, True, False),
     C.ASSISTED_CANCELLED: ("取消帮办", _A, True, False),
     C.ASSISTED_EXPIRED: ("帮办草稿过期", _A, True, False),
+    C.ASSISTED_LOOKUP: ("帮办查询申请人身份", _S, False, False),
 }
 _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.CATALOG_IMPORTED: "导入事项库",

@@ -19,6 +19,7 @@ from yiwang.cases.assisted_workflow import (
 from yiwang.cases.models import AssistedApplication, Case, CaseEvent
 from yiwang.cases.policy import assist_permission, may_assist
 from yiwang.cases.services import assisted as services
+from yiwang.cases.services.assisted_lookup import person_lookup
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import GOOD_DATA, ImplementationVersionFactory, dept, user
 from yiwang.cases.workflow import CaseStatus
@@ -237,12 +238,12 @@ def test_stale_assisted_drafts_expire(version) -> None:  # type: ignore[no-untyp
 def test_the_person_is_found_by_name_and_id_number_only(world: None) -> None:
     zhangsan = user("zhangsan")
     number = zhangsan.person.id_number
-    found = assisted_selectors.person_find(user("jn_window"), real_name="张三", id_number=number)
+    found = person_lookup(actor=user("jn_window"), real_name="张三", id_number=number)
     assert found is not None and found.user == zhangsan
     assert number not in found.masked_id_number and "****" in found.masked_phone
-    assert assisted_selectors.person_find(user("jn_window"), real_name="李四", id_number=number) is None
+    assert person_lookup(actor=user("jn_window"), real_name="李四", id_number=number) is None
     with pytest.raises(PermissionDenied):
-        assisted_selectors.person_find(user("jn_reviewer"), real_name="张三", id_number=number)
+        person_lookup(actor=user("jn_reviewer"), real_name="张三", id_number=number)
 
 
 @pytest.mark.parametrize("status", [None, *AssistedStatus])
