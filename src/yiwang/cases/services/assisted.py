@@ -307,32 +307,67 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
     return locked
 
 
-def _code_problem(assisted: AssistedApplication, code: str) -> str:
+def _code_problem(assisted: AssistedApplication, code: str) -> tuple[str, str]:
+    """Why `code` does not confirm (a reason code for the ledger, the helper's message), or
+    ("", "") when it does."""
     if not assisted.code_hash or assisted.code_expires_at is None:
-        return "验证码：尚未发送或已失效，请重新发送"
+        return "void", "验证码：尚未发送或已失效，请重新发送"
     if clock.now() >= assisted.code_expires_at:
-        return "验证码：已过期，请重新发送"
+        return "expired", "验证码：已过期，请重新发送"
     if assisted.code_attempts >= code_attempts_max():
-        return "验证码：输入错误次数过多，已失效，请重新发送"
+        return "locked", "验证码：输入错误次数过多，已失效，请重新发送"
     code = (code or "").strip()
     if not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
         assisted.code_hash, _code_hash(assisted, code)
     ):
         left = code_attempts_max() - assisted.code_attempts - 1
-        return (
+        return "wrong", (
             f"验证码：不正确，还可以再试 {left} 次"
             if left > 0
             else "验证码：不正确，输入错误次数过多，已失效，请重新发送"
         )
-    return ""
+    return "", ""
+
+
+def _refused(locked: AssistedApplication, why: str) -> None:
+    """A failed confirmation: a wrong code counts against the attempts; each failure is an
+    `assisted_code_rejected` event (why, the count — never the code typed), and the wrong
+    entry that uses up the last attempt also an `assisted_code_locked` one."""
+    if why == "wrong":
+        locked.code_attempts += 1
+        locked.save(update_fields=["code_attempts"])
+    case = base.lock_case(locked.case_id)
+    _record(
+        locked,
+        case,
+        CaseVerb.ASSISTED_CODE_REJECTED,
+        summary=f"确认验证码未通过（{_REFUSALS[why]}）",
+        payload={"why": why, "attempts": locked.code_attempts, "max": code_attempts_max()},
+    )
+    if why == "wrong" and locked.code_attempts >= code_attempts_max():
+        _record(
+            locked,
+            case,
+            CaseVerb.ASSISTED_CODE_LOCKED,
+            summary=f"确认验证码错误 {locked.code_attempts} 次，已失效：须重新发送验证码",
+            payload={"attempts": locked.code_attempts},
+        )
+
+
+_REFUSALS = {
+    "wrong": "验证码不正确",
+    "expired": "验证码已过期",
+    "locked": "错误次数过多，已失效",
+    "void": "未发送或已失效",
+}
 
 
 def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -> Case:
     """The person's code, entered on the helper's screen: submit the draft in their name
     through the same `submit_locked` as the portal (the person as the submitter), record the
     confirmation (who helped) and its ledger entry. Idempotent: a repeated call after it was
-    submitted returns the case. A wrong code counts against the attempts and changes nothing
-    else; so does a code entered after it expired."""
+    submitted returns the case. A wrong code counts against the attempts; every failure (wrong,
+    expired, void) is recorded as an event with its ledger entry and changes nothing else."""
     current = AssistedApplication.objects.select_related("case", "person").get(pk=assisted.pk)
     require_assist(actor, department_id=current.helper_department_id)
     if current.status == AssistedStatus.SUBMITTED:
@@ -341,15 +376,14 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
     problem = ""
     with transaction.atomic(durable=True):
         locked = _lock(current)
-        require_assist(actor, department_id=locked.helper_department_id)
+        role, _ = require_assist(actor, department_id=locked.helper_department_id)
         if locked.status == AssistedStatus.SUBMITTED:
             return Case.objects.get(pk=locked.case_id)
         assisted_next_status(locked.status, AssistedAction.CONFIRM)
-        problem = _code_problem(locked, code)
-        if problem:
-            if locked.code_hash and locked.code_expires_at and clock.now() < locked.code_expires_at:
-                locked.code_attempts += 1
-                locked.save(update_fields=["code_attempts"])
+        why, problem = _code_problem(locked, code)
+        if why:
+            locked.helper, locked.helper_role = actor, role  # who entered it (not saved: only the count is)
+            _refused(locked, why)
         else:
             case = base.lock_case(locked.case_id)
             if _content_digest(case) != locked.content_digest:

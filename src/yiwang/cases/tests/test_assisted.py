@@ -272,3 +272,31 @@ def test_the_confirmed_contents_digest_is_only_a_commitment_in_the_public_ledger
         leaf = Entry.objects.get(pk=event.ledger_entry_id).leaf
         assert assisted.content_digest not in leaf
         assert "digest" in json.loads(leaf)["commitments"]
+
+
+def test_each_failed_confirmation_and_the_lock_out_are_events_in_the_ledger_without_the_code(version, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ASSISTED_CODE_ATTEMPTS = 2
+    assisted = filled(version)
+    code = send(assisted)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(3):  # two wrong entries use up the attempts; the third finds the code void
+        with at(2), pytest.raises(ValidationFailed):
+            services.assisted_confirm(actor=user("jn_assistant"), assisted=assisted, code=wrong)
+    with at(1 + services.code_minutes() + 1), pytest.raises(ValidationFailed):
+        services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=code)
+    rejected = list(CaseEvent.objects.filter(case_id=assisted.case_id, verb="assisted_code_rejected").order_by("id"))
+    assert [(e.payload["why"], e.payload["attempts"]) for e in rejected] == [
+        ("wrong", 1),
+        ("wrong", 2),
+        ("locked", 2),
+        ("expired", 2),
+    ]
+    assert rejected[0].actor == user("jn_assistant") and rejected[0].actor_role == Role.ASSISTANT
+    locked = CaseEvent.objects.get(case_id=assisted.case_id, verb="assisted_code_locked")
+    assert locked.payload["attempts"] == 2 and rejected[1].id < locked.id < rejected[2].id
+    for event in [*rejected, locked]:
+        leaf = json.loads(Entry.objects.get(pk=event.ledger_entry_id).leaf)
+        assert leaf["kind"] in ("cases.assisted_code_rejected", "cases.assisted_code_locked")
+        assert "commitments" not in leaf  # nothing personal; and the code typed is nowhere in it:
+        assert {wrong, code}.isdisjoint(str(v) for v in leaf["payload"].values())
+    assert Case.objects.get(pk=assisted.case_id).status == CaseStatus.DRAFT
