@@ -5,6 +5,7 @@ on a case. Every read checks the one policy (cases.policy.assist_permission)."""
 
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 
@@ -99,6 +100,23 @@ def assisted_open_of(user: User) -> list[AssistedApplication]:
         AssistedApplication.objects.filter(helper_department_id__in=departments, status__in=list(OPEN_STATES))
         .select_related("person__person", "helper", "case__implementation_version__item_version")
         .order_by("-updated_at", "-id")[:200]
+    )
+
+
+ENDED_DAYS = 7
+
+
+def assisted_ended_of(user: User) -> list[AssistedApplication]:
+    """我的帮办, 近期结束: the helper's departments' assisted applications that ended in the last
+    ENDED_DAYS days — confirmed, submitted by the person themselves, cancelled or expired."""
+    _require_helper(user)
+    departments = {p.department_id for p in helper_posts(user)}
+    since = clock.now() - timedelta(days=ENDED_DAYS)
+    return list(
+        AssistedApplication.objects.filter(helper_department_id__in=departments, updated_at__gte=since)
+        .exclude(status__in=list(OPEN_STATES))
+        .select_related("person__person", "case__implementation_version__item_version")
+        .order_by("-updated_at", "-id")[:100]
     )
 
 

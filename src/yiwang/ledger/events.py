@@ -101,6 +101,7 @@ class CaseVerb(StrEnum):
     ASSISTED_CODE_REJECTED = "assisted_code_rejected"
     ASSISTED_CODE_LOCKED = "assisted_code_locked"
     ASSISTED_CONFIRMED = "assisted_confirmed"
+    ASSISTED_SUBMITTED_BY_PERSON = "assisted_submitted_by_person"
     ASSISTED_CANCELLED = "assisted_cancelled"
     ASSISTED_EXPIRED = "assisted_expired"
     ASSISTED_LOOKUP = "assisted_lookup"  # a helper's search for a person (no case: AssistedLookup)
@@ -337,6 +338,7 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.ASSISTED_CODE_REJECTED: ("帮办确认验证码未通过", _S, True, False),
     C.ASSISTED_CODE_LOCKED: ("帮办确认验证码错误次数过多", _A, True, False),
     C.ASSISTED_CONFIRMED: ("申请人确认帮办提交", _A, True, False),
+    C.ASSISTED_SUBMITTED_BY_PERSON: ("申请人自行提交帮办草稿", _A, True, False),
     C.ASSISTED_CANCELLED: ("取消帮办", _A, True, False),
     C.ASSISTED_EXPIRED: ("帮办草稿过期", _A, True, False),
     C.ASSISTED_LOOKUP: ("帮办查询申请人身份", _S, False, False),

@@ -85,7 +85,21 @@ def assisted_list(request: HttpRequest) -> HttpResponse:
         }
         for a in selectors.assisted_open_of(user)
     ]
-    return _page(request, "workbench/assisted_list.html", user, {"rows": rows})
+    ended = [
+        {
+            "url": _url(a, "assisted_done")
+            if a.status in (AssistedStatus.SUBMITTED, AssistedStatus.SELF_SUBMITTED)
+            else "",
+            "item_name": a.case.implementation_version.item_version.name,
+            "person": a.person.person.masked_name,
+            "status": AssistedStatus(a.status).label,
+            "number": a.case.number or "",
+            "updated_at": a.updated_at,
+        }
+        for a in selectors.assisted_ended_of(user)
+    ]
+    context = {"rows": rows, "ended": ended, "ended_days": selectors.ENDED_DAYS}
+    return _page(request, "workbench/assisted_list.html", user, context)
 
 
 @login_required
@@ -276,7 +290,7 @@ def _fill_page(
 def assisted_confirm(request: HttpRequest, ref: str) -> HttpResponse:
     """输入验证码: the person's code submits the application in their name; 重新发送 resends."""
     user, assisted = _assisted(request, ref)
-    if assisted.status == AssistedStatus.SUBMITTED:
+    if assisted.status in (AssistedStatus.SUBMITTED, AssistedStatus.SELF_SUBMITTED):
         return redirect(_url(assisted, "assisted_done"))
     if assisted.status == AssistedStatus.DRAFTING:
         return redirect(_url(assisted))
@@ -315,7 +329,7 @@ def assisted_confirm(request: HttpRequest, ref: str) -> HttpResponse:
 def assisted_done(request: HttpRequest, ref: str) -> HttpResponse:
     """The receipt of an assisted application: its number, in whose name, who helped."""
     user, assisted = _assisted(request, ref)
-    if assisted.status != AssistedStatus.SUBMITTED:
+    if assisted.status not in (AssistedStatus.SUBMITTED, AssistedStatus.SELF_SUBMITTED):
         raise NotFound("这份帮办申请尚未提交。")
     case = assisted.case
     context = {
@@ -324,6 +338,7 @@ def assisted_done(request: HttpRequest, ref: str) -> HttpResponse:
         "case": case,
         "item_name": case.implementation_version.item_version.name,
         "helped_by": selectors.assisted_label(case),
+        "self_submitted": assisted.status == AssistedStatus.SELF_SUBMITTED,
     }
     return _page(request, "workbench/assisted_done.html", user, context)
 

@@ -35,7 +35,7 @@ from yiwang.cases.services.submission import (
     _submission_fingerprint,
     submit_locked,
 )
-from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
+from yiwang.cases.workflow import APPLICANT, CaseAction, CaseStatus, case_next_status
 from yiwang.catalog.formschema import form_clean
 from yiwang.catalog.models import ImplementationVersion
 from yiwang.core import clock
@@ -116,10 +116,18 @@ def _record(
     personal: dict[str, str] | None = None,
     reason: str = "",
 ) -> None:
+    """A case event of the assisted application, by the helper of record under their post —
+    or by nobody (the system: expiry), or by the person (their own submission)."""
+    by: User | None = assisted.helper
+    role = assisted.helper_role
+    if verb == CaseVerb.ASSISTED_EXPIRED:
+        by, role = None, ""
+    elif verb == CaseVerb.ASSISTED_SUBMITTED_BY_PERSON:
+        by, role = assisted.person, APPLICANT
     base.record(
         case,
         verb=verb,
-        actor=assisted.helper if verb != CaseVerb.ASSISTED_EXPIRED else None,
+        actor=by,
         summary=summary,
         from_status=case.status,
         reason=reason,
@@ -130,7 +138,7 @@ def _record(
             **(payload or {}),
         },
         personal=personal,
-        actor_role=assisted.helper_role if verb != CaseVerb.ASSISTED_EXPIRED else "",
+        actor_role=role,
     )
 
 
@@ -416,6 +424,30 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
             )
             return case
     raise ValidationFailed({"code": [problem]})
+
+
+def assisted_submitted_by_person_locked(case: Case) -> None:
+    """Inside the transaction of the person's own submission of `case` (portal: `case_submit`
+    of a draft): if a helper's assisted application is still open on it, it ends there —
+    `submitted_by_person`, the code voided, an event by the person with its ledger entry."""
+    locked = (
+        AssistedApplication.objects.select_for_update()
+        .select_related("person", "helper", "helper_department")
+        .filter(case_id=case.pk, status__in=list(OPEN_STATES))
+        .first()
+    )
+    if locked is None:
+        return
+    locked.status = assisted_next_status(locked.status, AssistedAction.SUBMITTED_BY_PERSON)
+    locked.code_hash, locked.code_expires_at, locked.updated_at = "", None, clock.now()
+    locked.save()
+    _record(
+        locked,
+        case,
+        CaseVerb.ASSISTED_SUBMITTED_BY_PERSON,
+        summary=f"申请人自行提交了{helper_label(locked)}的草稿，帮办结束",
+        payload={"number": case.number},
+    )
 
 
 def assisted_cancel(*, actor: User, assisted: AssistedApplication, reason: str = "") -> AssistedApplication:

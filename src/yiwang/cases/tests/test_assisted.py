@@ -255,7 +255,12 @@ def test_the_transition_table_is_walked(status: AssistedStatus | None, action: A
             assisted_next_status(status, action)
     else:
         assert assisted_next_status(status, action) == target
-    if status in (AssistedStatus.SUBMITTED, AssistedStatus.CANCELLED, AssistedStatus.EXPIRED):
+    if status in (
+        AssistedStatus.SUBMITTED,
+        AssistedStatus.SELF_SUBMITTED,
+        AssistedStatus.CANCELLED,
+        AssistedStatus.EXPIRED,
+    ):
         assert target is None  # the ends are final
 
 
@@ -300,3 +305,23 @@ def test_each_failed_confirmation_and_the_lock_out_are_events_in_the_ledger_with
         assert "commitments" not in leaf  # nothing personal; and the code typed is nowhere in it:
         assert {wrong, code}.isdisjoint(str(v) for v in leaf["payload"].values())
     assert Case.objects.get(pk=assisted.case_id).status == CaseStatus.DRAFT
+
+
+def test_the_person_submitting_the_draft_themselves_ends_the_help(version) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.cases.services import case_submit
+
+    assisted = filled(version)
+    code = send(assisted)
+    with at(2):
+        case = case_submit(actor=user("zhangsan"), idempotency_key="own", draft=assisted.case)
+    assert case.number and case.status != CaseStatus.DRAFT
+    assisted.refresh_from_db()
+    assert assisted.status == AssistedStatus.SELF_SUBMITTED and assisted.confirmed_at is None
+    assert assisted.code_hash == ""  # the code sent is void
+    event = CaseEvent.objects.get(case=case, verb="assisted_submitted_by_person")
+    assert event.actor == user("zhangsan") and event.actor_role == "applicant"
+    assert Entry.objects.filter(pk=event.ledger_entry_id, kind="cases.assisted_submitted_by_person").exists()
+    assert assisted_selectors.assisted_label(case) == ""  # not "由…帮办": the person submitted it
+    with at(3), pytest.raises(Conflict):
+        services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=code)
+    assert CaseEvent.objects.filter(case=case, verb="submit").count() == 1

@@ -148,3 +148,25 @@ def test_an_item_past_the_listed_ones_is_found_by_name_and_can_be_started(login_
     assert AssistedApplication.objects.get().case.implementation_version_id == later.pk
     refused = clerk.post("/workbench/assisted/new/", {**person, "action": "start", "version": "99999999"})
     assert refused.status_code == 422 and "请从列表中选择您可帮办的事项" in refused.content.decode()
+
+
+def test_the_clerk_sees_that_the_person_submitted_the_draft_themselves(login_as: Any) -> None:
+    from yiwang.cases.services import assisted as services
+    from yiwang.cases.services import case_submit
+    from yiwang.cases.tests import flows
+    from yiwang.cases.tests.factories import GOOD_DATA
+
+    version = ImplementationVersionFactory()
+    clerk = login_as("jn_window")
+    assisted = services.assisted_start(actor=user("jn_window"), person=user("zhangsan"), implementation_version=version)
+    services.assisted_save(actor=user("jn_window"), assisted=assisted, form_data=GOOD_DATA)
+    for key in ("application", "layout"):
+        services.assisted_upload(actor=user("jn_window"), assisted=assisted, material_key=key, upload=flows.pdf())
+    case = case_submit(actor=user("zhangsan"), idempotency_key="own", draft=assisted.case)
+    listing = clerk.get("/workbench/assisted/").content.decode()
+    assert "暂无进行中的帮办申请" in listing and "本人已自行提交" in listing and case.number in listing
+    assert_sound_html(listing)
+    done = clerk.get(f"/workbench/assisted/{assisted.ref}/confirm/")
+    assert done.status_code == 302 and done["Location"].endswith("/done/")
+    page = clerk.get(done["Location"]).content.decode()
+    assert "申请人已自行提交" in page and case.number in page
