@@ -404,6 +404,7 @@ LICENSE_KEY_FILE = DATA_DIR / "license-signing.key"
 PERIODIC_TASKS: dict[str, float] = {
     "yiwang.ledger.tasks.integrate": 2.0,
     "yiwang.notifications.tasks.deliver_pending": 2.0,
+    "yiwang.notifications.tasks.redact_expired": 60.0,  # one-time codes out of stored SMS bodies
     "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
     "yiwang.cases.tasks.deadline_sweep": 3600.0,
     "yiwang.cases.tasks.assisted_expire_sweep": 3600.0,  # 帮办代办 drafts left unfinished (ADR 0029)

@@ -44,7 +44,7 @@ from yiwang.core.identifiers import mask_phone
 from yiwang.core.text import canonical
 from yiwang.ledger.events import CaseVerb
 from yiwang.notifications.models import Channel
-from yiwang.notifications.services import message_enqueue
+from yiwang.notifications.services import message_enqueue, messages_redact
 
 
 def code_minutes() -> int:
@@ -142,11 +142,17 @@ def _record(
     )
 
 
+def _redact_codes(assisted: AssistedApplication) -> None:
+    """A code sent is used or void: blank it in the stored SMS bodies (the rest stays)."""
+    messages_redact(reference=f"assisted:{assisted.ref}")
+
+
 def _touch(assisted: AssistedApplication, action: AssistedAction, actor: User) -> None:
     """Move `assisted` by `action`; a change after the code was sent voids the code."""
     assisted.status = assisted_next_status(assisted.status, action)
     if assisted.status == AssistedStatus.DRAFTING:
         assisted.code_hash, assisted.code_expires_at, assisted.content_digest = "", None, ""
+        _redact_codes(assisted)
     assisted.helper = actor  # whoever worked on it last is the helper of record
     assisted.updated_at = clock.now()
     assisted.save()
@@ -283,6 +289,7 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
         _, errors = form_clean(base.form_of(case), case.form_data)
         if errors:
             raise ValidationFailed(errors)
+        _redact_codes(locked)  # a code sent before is void now
         code = f"{secrets.randbelow(1_000_000):06d}"
         locked.code_hash = _code_hash(locked, code)
         locked.code_sent_at, locked.code_expires_at = now, now + timedelta(minutes=code_minutes())
@@ -302,6 +309,8 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
             channels=[Channel.SMS],
             reference=f"assisted:{locked.ref}",
             asked_for=True,
+            secret=code,
+            secret_until=locked.code_expires_at,
         )
         _record(
             locked,
@@ -353,6 +362,7 @@ def _refused(locked: AssistedApplication, why: str) -> None:
         payload={"why": why, "attempts": locked.code_attempts, "max": code_attempts_max()},
     )
     if why == "wrong" and locked.code_attempts >= code_attempts_max():
+        _redact_codes(locked)
         _record(
             locked,
             case,
@@ -414,6 +424,7 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
             locked.code_hash, locked.code_expires_at, locked.confirmed_at = "", None, now
             locked.helper, locked.updated_at = actor, now
             locked.save()
+            _redact_codes(locked)
             _record(
                 locked,
                 case,
@@ -441,6 +452,7 @@ def assisted_submitted_by_person_locked(case: Case) -> None:
     locked.status = assisted_next_status(locked.status, AssistedAction.SUBMITTED_BY_PERSON)
     locked.code_hash, locked.code_expires_at, locked.updated_at = "", None, clock.now()
     locked.save()
+    _redact_codes(locked)
     _record(
         locked,
         case,
@@ -458,6 +470,7 @@ def assisted_cancel(*, actor: User, assisted: AssistedApplication, reason: str =
         _touch(locked, AssistedAction.CANCEL, actor)
         locked.code_hash = ""
         locked.save(update_fields=["code_hash"])
+        _redact_codes(locked)
         if case.status == CaseStatus.DRAFT:
             case.withdrawn_at = clock.now()
             base.transition(
@@ -485,6 +498,7 @@ def assisted_expire_stale() -> int:
             locked.status = assisted_next_status(locked.status, AssistedAction.EXPIRE)
             locked.code_hash, locked.updated_at = "", clock.now()
             locked.save()
+            _redact_codes(locked)
             case = base.lock_case(locked.case_id)
             if case.status == CaseStatus.DRAFT:
                 case.withdrawn_at = clock.now()

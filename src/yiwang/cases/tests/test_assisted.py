@@ -3,7 +3,6 @@ with the code sent to their phone before it is submitted in their name."""
 
 import datetime as dt
 import json
-import re
 
 import pytest
 from django.utils import timezone
@@ -22,13 +21,14 @@ from yiwang.cases.services import assisted as services
 from yiwang.cases.services.assisted_lookup import person_lookup
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import GOOD_DATA, ImplementationVersionFactory, dept, user
+from yiwang.cases.tests.flows import phone  # noqa: F401 - the fixture
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger.models import Entry
 from yiwang.notifications.models import Message
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("phone")]
 START = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))
 
 
@@ -53,9 +53,7 @@ def filled(version, clerk: str = "jn_window") -> AssistedApplication:  # type: i
 def sent_code(assisted: AssistedApplication) -> str:
     message = Message.objects.filter(reference=f"assisted:{assisted.ref}", channel="sms").order_by("-id").first()
     assert message is not None and message.recipient.username == "zhangsan"
-    found = re.search(r"验证码 (\d{6})", message.body)
-    assert found is not None
-    return found.group(1)
+    return flows.code_sent(f"assisted:{assisted.ref}")
 
 
 def send(assisted: AssistedApplication, minutes: float = 1, clerk: str = "jn_window") -> str:
@@ -325,3 +323,47 @@ def test_the_person_submitting_the_draft_themselves_ends_the_help(version) -> No
     with at(3), pytest.raises(Conflict):
         services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=code)
     assert CaseEvent.objects.filter(case=case, verb="submit").count() == 1
+
+
+def test_the_code_leaves_the_stored_sms_once_delivered_and_the_rest_of_the_text_stays(version) -> None:  # type: ignore[no-untyped-def]
+    assisted = filled(version)
+    code = send(assisted)
+    message = Message.objects.get(reference=f"assisted:{assisted.ref}", channel="sms")
+    assert message.status == "sent" and code not in message.body
+    assert "验证码 ****** 告知工作人员" in message.body and message.secret_start is None
+
+
+def test_an_undelivered_code_leaves_the_stored_sms_when_used_void_or_past_its_time(version, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.notifications.channels import LogChannel
+    from yiwang.notifications.services import messages_redact_expired
+
+    original = LogChannel.send
+
+    def down(self, message):  # type: ignore[no-untyped-def]
+        original(self, message)  # the phone got it; the gateway's answer was lost: retried later
+        raise OSError("网关超时")
+
+    monkeypatch.setattr(LogChannel, "send", down)
+    assisted = filled(version)
+
+    def stored() -> list[str]:
+        rows = Message.objects.filter(reference=f"assisted:{assisted.ref}", channel="sms").order_by("id")
+        return [m.body for m in rows]
+
+    first = send(assisted, minutes=1)
+    assert first in stored()[0]  # pending: kept while it may still go out
+    second = send(assisted, minutes=3)  # a new code voids the first
+    assert first not in stored()[0] and second in stored()[1]
+    with at(4):
+        services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=second)
+    assert second not in stored()[1] and "******" in stored()[1]
+    # A code nobody used or voided is blanked past its ten minutes by the worker's sweep.
+    other = filled(version)
+    third = send(other, minutes=5)
+    reference = f"assisted:{other.ref}"
+    with at(5 + services.code_minutes() - 1):
+        assert messages_redact_expired() == 0
+    assert third in Message.objects.get(reference=reference).body
+    with at(5 + services.code_minutes()):
+        assert messages_redact_expired() == 1
+    assert third not in Message.objects.get(reference=reference).body

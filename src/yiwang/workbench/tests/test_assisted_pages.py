@@ -3,7 +3,6 @@ scans a paper, sends the code; the code from the SMS submits the application in 
 and 张三 sees it in 我的办件 with "帮办"."""
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yiwang.cases.models import AssistedApplication
 from yiwang.cases.tests.factories import PDF, PNG, ImplementationVersionFactory, user
+from yiwang.cases.tests.flows import code_sent, phone  # noqa: F401 - phone: the fixture
 from yiwang.core import clock
 from yiwang.notifications.models import Message
 from yiwang.workbench.tests.html_checks import assert_sound_html
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("phone")]
 
 DAY = dt.date(2026, 3, 2)
 
@@ -72,8 +72,8 @@ def test_a_clerk_applies_for_a_person_who_confirms_with_the_sms_code(login_as: A
     assert_sound_html(confirm.content.decode())
     wrong = clerk.post(sent["Location"], {"code": "12345x", "action": "confirm"})
     assert wrong.status_code == 422 and "验证码：不正确" in wrong.content.decode()
-    body = Message.objects.get(reference=f"assisted:{assisted.ref}", channel="sms").body
-    code = re.search(r"验证码 (\d{6})", body).group(1)  # type: ignore[union-attr]
+    assert Message.objects.filter(reference=f"assisted:{assisted.ref}", channel="sms").exists()
+    code = code_sent(f"assisted:{assisted.ref}")
     done = clerk.post(sent["Location"], {"code": code, "action": "confirm"})
     assert done.status_code == 302
     receipt = clerk.get(done["Location"]).content.decode()
@@ -114,8 +114,7 @@ def test_going_back_to_edit_after_the_code_was_sent_opens_the_form_and_saving_vo
     assert back.status_code == 200 and "泉城小馆" in html and "验证码即作废" in html
     assert "no-store" in back["Cache-Control"]
     assert_sound_html(html)
-    body = Message.objects.get(reference__startswith="assisted:", channel="sms").body
-    code = re.search(r"验证码 (\d{6})", body).group(1)  # type: ignore[union-attr]
+    code = code_sent(Message.objects.get(reference__startswith="assisted:", channel="sms").reference)
     saved = clerk.post(fill_url, {**FORM, "f-shop_name": "泉城大馆", "action": "save"})
     assert saved.status_code == 302 and saved["Location"] == fill_url
     assisted = AssistedApplication.objects.get()
