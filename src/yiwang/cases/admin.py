@@ -6,7 +6,17 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from yiwang.cases.models import Case, CaseAccessLog, CaseEvent, CaseMaterial, ClockEvent, Stage, SupplementRequest, Task
+from yiwang.cases.models import (
+    AssistedLookup,
+    Case,
+    CaseAccessLog,
+    CaseEvent,
+    CaseMaterial,
+    ClockEvent,
+    Stage,
+    SupplementRequest,
+    Task,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,6 +69,11 @@ class ClockEventAdmin(ReadOnlyAdmin):
 @admin.register(CaseAccessLog)
 class CaseAccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "case", "reason", "target"]
+
+
+@admin.register(AssistedLookup)
+class AssistedLookupAdmin(ReadOnlyAdmin):
+    list_display = ["at", "helper", "helper_department", "found", "ledger_entry_id"]
 
 
 @admin.register(SupplementRequest)

@@ -1,23 +1,25 @@
-"""Reads of 帮办代办 (ADR 0029) for the workbench and the applicant's pages: the person being
-helped, the helper's assisted applications, the items they may help with, and the "由窗口工作人员
-X 帮办" line shown on a case. Every read checks the one policy (cases.policy.assist_permission)."""
+"""Reads of 帮办代办 (ADR 0029) for the workbench and the applicant's pages: the log of the
+helpers' searches for people (the search itself is `services.assisted_lookup`), the helper's
+assisted applications, the items they may help with, and the "由窗口工作人员 X 帮办" line shown
+on a case. Every read checks the one policy (cases.policy.assist_permission)."""
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 
-from yiwang.accounts.models import NaturalPerson, User
+from yiwang.accounts.models import User
+from yiwang.accounts.selectors import person_of
 from yiwang.cases.assisted_workflow import OPEN_STATES
-from yiwang.cases.models import AssistedApplication, Case
-from yiwang.cases.policy import helper_posts, may_assist, require_assist
+from yiwang.cases.models import AssistedApplication, AssistedLookup, Case
+from yiwang.cases.policy import helper_posts, lookup_log_scope, may_assist, require_assist
 from yiwang.cases.selectors import MaterialNeed, _material_needs
 from yiwang.cases.services.assisted import helper_label
+from yiwang.cases.services.assisted_lookup import number_digest
 from yiwang.catalog.models import ImplementationVersion, VersionStatus
 from yiwang.core import clock
-from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
-from yiwang.core.identifiers import mask_phone
+from yiwang.core.errors import NotFound, PermissionDenied
 
 _NOT_A_HELPER = "您无权帮办代办：需要窗口受理或帮办员岗位。"
 
@@ -27,40 +29,23 @@ def _require_helper(user: User) -> None:
         raise PermissionDenied(_NOT_A_HELPER, rule="policy")
 
 
-@dataclass(frozen=True)
-class PersonFound:
-    """The person a helper found, as the helper's screen shows them (masked)."""
-
-    user: User
-    masked_name: str
-    masked_id_number: str
-    masked_phone: str
-
-
-def person_find(user: User, *, real_name: str, id_number: str) -> PersonFound | None:
-    """The real-name applicant with exactly this name and 证件号码 (both must match), or None."""
-    _require_helper(user)
-    name, number = (real_name or "").strip(), (id_number or "").strip().upper()
-    errors: dict[str, list[str]] = {}
-    if not name or len(name) > 60 or any(ord(c) < 32 for c in name):
-        errors["real_name"] = ["姓名：必填，最长 60 个字"]
-    if len(number) != 18 or not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
-        errors["id_number"] = ["证件号码：请输入 18 位居民身份证号码"]
-    if errors:
-        raise ValidationFailed(errors)
-    person = (
-        NaturalPerson.objects.select_related("user")
-        .filter(real_name=name, id_number=number, user__kind="applicant", user__is_active=True)
-        .first()
+def lookups_about(user: User) -> QuerySet[AssistedLookup]:
+    """The helpers' searches for `user`'s own 证件号码 (found or not), newest first: what
+    我的数据使用记录 lists beside the shared-data reads."""
+    person = person_of(user)
+    if person is None or not person.id_number:
+        return AssistedLookup.objects.none()
+    return AssistedLookup.objects.filter(number_digest=number_digest(person.id_number)).select_related(
+        "helper_department"
     )
-    if person is None:
-        return None
-    return PersonFound(
-        person.user,
-        person.masked_name,
-        person.masked_id_number,
-        mask_phone(person.user.phone) if person.user.phone else "",
-    )
+
+
+def lookups_visible_to(user: User) -> QuerySet[AssistedLookup]:
+    """The searches a supervisor or auditor may read (their region and below), newest first."""
+    scope = lookup_log_scope(user)
+    if scope is None:
+        raise PermissionDenied("帮办查询记录仅对监督人员和审计人员开放。", rule="policy")
+    return AssistedLookup.objects.filter(scope).select_related("helper", "helper_department", "person__person")
 
 
 HELP_LIST_LIMIT = 100  # items listed at once on 新建帮办; more are found by name (`q`)
@@ -115,6 +100,23 @@ def assisted_open_of(user: User) -> list[AssistedApplication]:
         AssistedApplication.objects.filter(helper_department_id__in=departments, status__in=list(OPEN_STATES))
         .select_related("person__person", "helper", "case__implementation_version__item_version")
         .order_by("-updated_at", "-id")[:200]
+    )
+
+
+ENDED_DAYS = 7
+
+
+def assisted_ended_of(user: User) -> list[AssistedApplication]:
+    """我的帮办, 近期结束: the helper's departments' assisted applications that ended in the last
+    ENDED_DAYS days — confirmed, submitted by the person themselves, cancelled or expired."""
+    _require_helper(user)
+    departments = {p.department_id for p in helper_posts(user)}
+    since = clock.now() - timedelta(days=ENDED_DAYS)
+    return list(
+        AssistedApplication.objects.filter(helper_department_id__in=departments, updated_at__gte=since)
+        .exclude(status__in=list(OPEN_STATES))
+        .select_related("person__person", "case__implementation_version__item_version")
+        .order_by("-updated_at", "-id")[:100]
     )
 
 

@@ -34,8 +34,10 @@ transaction and on the rows they locked; the portal, the workbench and the API c
 Refusals are PermissionDenied with a Chinese message that says which post may act.
 """
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Literal
 
 from django.db.models import Q
@@ -334,6 +336,17 @@ def helper_posts(user: User, *, posts: list[Post] | None = None) -> list[Post]:
 def may_assist(user: User) -> bool:
     """Whether `user` gets 帮办代办 at all (the workbench menu)."""
     return bool(helper_posts(user))
+
+
+def lookup_log_scope(user: User) -> Q | None:
+    """Which helpers' person searches (AssistedLookup) `user` may read: a supervisor's or
+    auditor's, of departments in their region and below; None for everyone else."""
+    scope = [
+        Q(helper_department__region__code__startswith=p.region_prefix)
+        for p in posts_of(user)
+        if p.role in READ_ONLY_ROLES
+    ]
+    return reduce(operator.or_, scope) if scope else None
 
 
 def assist_permission(

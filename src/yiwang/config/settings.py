@@ -404,6 +404,7 @@ LICENSE_KEY_FILE = DATA_DIR / "license-signing.key"
 PERIODIC_TASKS: dict[str, float] = {
     "yiwang.ledger.tasks.integrate": 2.0,
     "yiwang.notifications.tasks.deliver_pending": 2.0,
+    "yiwang.notifications.tasks.redact_expired": 60.0,  # one-time codes out of stored SMS bodies
     "yiwang.cases.tasks.deemed_acceptance_sweep": 3600.0,
     "yiwang.cases.tasks.deadline_sweep": 3600.0,
     "yiwang.cases.tasks.assisted_expire_sweep": 3600.0,  # 帮办代办 drafts left unfinished (ADR 0029)
@@ -424,6 +425,8 @@ ASSISTED_CODE_ATTEMPTS = env_int("ASSISTED_CODE_ATTEMPTS", default=5)
 ASSISTED_CODE_SENDS = env_int("ASSISTED_CODE_SENDS", default=5)
 ASSISTED_RESEND_SECONDS = env_int("ASSISTED_RESEND_SECONDS", default=60)
 ASSISTED_DRAFT_DAYS = env_int("ASSISTED_DRAFT_DAYS", default=30)
+# Searches for a person (帮办 step 1: name + 证件号码) one helper may make per 10 minutes.
+ASSISTED_LOOKUP_LIMIT = env_int("ASSISTED_LOOKUP_LIMIT", default=30)
 # 专家云评审 (docs/reviews.md): an expert who reviewed a case of the same applicant within
 # REVIEW_RECUSAL_DAYS days is recused; opinions are signed with per-expert Ed25519 keys derived
 # from REVIEWS_SIGNING_SECRET (the platform holds them, ADR 0028: keep it apart from SECRET_KEY

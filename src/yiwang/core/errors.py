@@ -46,3 +46,10 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class TooManyAttempts(DomainError):
+    """A limit on attempts was reached (guessing codes, searching people); try again later."""
+
+    status = 429
+    code = "throttled"

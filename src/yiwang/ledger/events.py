@@ -98,9 +98,13 @@ class CaseVerb(StrEnum):
     # 帮办代办: an application a window clerk or 帮办员 fills in for a person (cases.assisted_workflow).
     ASSISTED_STARTED = "assisted_started"
     ASSISTED_CODE_SENT = "assisted_code_sent"
+    ASSISTED_CODE_REJECTED = "assisted_code_rejected"
+    ASSISTED_CODE_LOCKED = "assisted_code_locked"
     ASSISTED_CONFIRMED = "assisted_confirmed"
+    ASSISTED_SUBMITTED_BY_PERSON = "assisted_submitted_by_person"
     ASSISTED_CANCELLED = "assisted_cancelled"
     ASSISTED_EXPIRED = "assisted_expired"
+    ASSISTED_LOOKUP = "assisted_lookup"  # a helper's search for a person (no case: AssistedLookup)
 
 
 class CatalogVerb(StrEnum):
@@ -331,9 +335,13 @@ _CASES: dict[CaseVerb, tuple[str, Audience, bool, bool]] = {
     C.BUNDLE_DELIVERED: ("一件事结果统一送达", _A, True, False),
     C.ASSISTED_STARTED: ("工作人员开始帮办", _A, True, False),
     C.ASSISTED_CODE_SENT: ("发送帮办确认验证码", _S, True, False),
+    C.ASSISTED_CODE_REJECTED: ("帮办确认验证码未通过", _S, True, False),
+    C.ASSISTED_CODE_LOCKED: ("帮办确认验证码错误次数过多", _A, True, False),
     C.ASSISTED_CONFIRMED: ("申请人确认帮办提交", _A, True, False),
+    C.ASSISTED_SUBMITTED_BY_PERSON: ("申请人自行提交帮办草稿", _A, True, False),
     C.ASSISTED_CANCELLED: ("取消帮办", _A, True, False),
     C.ASSISTED_EXPIRED: ("帮办草稿过期", _A, True, False),
+    C.ASSISTED_LOOKUP: ("帮办查询申请人身份", _S, False, False),
 }
 _CATALOG: dict[CatalogVerb, str] = {
     CatalogVerb.CATALOG_IMPORTED: "导入事项库",

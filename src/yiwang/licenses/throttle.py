@@ -21,14 +21,10 @@ from django.conf import settings
 from django.core.cache import cache
 
 from yiwang.core import clock
-from yiwang.core.errors import DomainError
+from yiwang.core.errors import TooManyAttempts
 
 PREFIX_LENGTH = 3
-
-
-class TooManyAttempts(DomainError):
-    status = 429
-    code = "throttled"
+__all__ = ["TooManyAttempts", "attempt", "forgive"]
 
 
 def _window() -> int:

@@ -45,6 +45,12 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField("下次尝试时间")
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+    # A one-time secret in the body (a confirmation code): where it is, and how long it may stay.
+    # Blanked once the message is delivered or given up, when its sender says it is used or
+    # void (`messages_redact`), or at `secret_until` at the latest (`messages_redact_expired`).
+    secret_start = models.PositiveIntegerField("保密片段起点", null=True, blank=True)
+    secret_end = models.PositiveIntegerField("保密片段终点", null=True, blank=True)
+    secret_until = models.DateTimeField("保密片段保留至", null=True, blank=True)
 
     class Meta:
         verbose_name = "消息"
@@ -54,6 +60,9 @@ class Message(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
             models.Index(fields=["recipient", "channel", "-created_at"], name="message_inbox"),
             # The header's unread count on every page: one index-only count per request.
+            models.Index(
+                fields=["secret_until"], name="message_secret_until", condition=models.Q(secret_start__isnull=False)
+            ),
             models.Index(
                 fields=["recipient"],
                 name="message_unread",

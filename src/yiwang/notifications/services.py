@@ -46,16 +46,73 @@ def message_enqueue(
     channels: Iterable[str] = (Channel.IN_APP,),
     reference: str = "",
     asked_for: bool = False,
+    secret: str = "",
+    secret_until: dt.datetime | None = None,
 ) -> list[Message]:
     """Queue one message per channel for `recipient`; delivered after the caller commits.
 
     Channels the recipient turned off or has no address for (no e-mail, no phone) are
     skipped; with `asked_for` (a message the person is waiting for right now, such as a
     one-time code) only those without an address. Must run inside the caller's transaction.
+    A `secret` in the body (a one-time code) is kept in the stored row only until the message
+    is delivered or given up, the sender calls `messages_redact`, or `secret_until`.
     """
-    return messages_enqueue_batch(
+    created = messages_enqueue_batch(
         batch=[(recipient, subject, body)], channels=channels, reference=reference, asked_for=asked_for
     )
+    if secret and secret in body:
+        start = body.index(secret)
+        for message in created:
+            message.secret_start, message.secret_end = start, start + len(secret)
+            message.secret_until = secret_until or clock.now() + dt.timedelta(days=1)
+        Message.objects.bulk_update(created, _SECRET_FIELDS)
+    return created
+
+
+_SECRET_FIELDS = ["body", "secret_start", "secret_end", "secret_until"]
+
+
+def _redact_locked(rows: Iterable[Message]) -> int:
+    """Blank the secret of each row (locked by the caller) and forget where it was."""
+    changed = []
+    for row in rows:
+        if row.secret_start is None or row.secret_end is None:
+            continue
+        row.body = row.body[: row.secret_start] + "*" * (row.secret_end - row.secret_start) + row.body[row.secret_end :]
+        row.secret_start = row.secret_end = row.secret_until = None
+        changed.append(row)
+    Message.objects.bulk_update(changed, _SECRET_FIELDS)
+    return len(changed)
+
+
+def messages_redact(*, reference: str) -> int:
+    """The sender says the secrets of its messages `reference` are used or void: blank them in
+    the stored rows (the rest of the text stays). Inside the sender's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("messages_redact must run inside the transaction of the change that voids the secret")
+    return _redact_locked(
+        Message.objects.select_for_update().filter(reference=reference, secret_start__isnull=False).order_by("id")
+    )
+
+
+def messages_redact_expired() -> int:
+    """The worker (every minute): blank the secrets kept past their `secret_until`."""
+    with transaction.atomic(durable=True):
+        rows = Message.objects.select_for_update(skip_locked=True).filter(
+            secret_start__isnull=False, secret_until__lte=clock.now()
+        )
+        return _redact_locked(rows.order_by("id")[:1000])
+
+
+def _redact_delivered(ids: list[int]) -> None:
+    """After a delivery run: the secrets of the rows now sent or failed for good are blanked."""
+    if not ids:
+        return
+    with transaction.atomic():
+        rows = Message.objects.select_for_update().filter(
+            pk__in=ids, secret_start__isnull=False, status__in=[MessageStatus.SENT, MessageStatus.FAILED]
+        )
+        _redact_locked(rows.order_by("id"))
 
 
 def messages_enqueue_batch(
@@ -169,6 +226,9 @@ def messages_deliver_pending(*, limit: int = 200, ids: Iterable[int] | None = No
             logger.error("notification %s: its claim was lost before the outcome was recorded", message.pk)
         elif message.status == MessageStatus.SENT:
             sent += 1
+    _redact_delivered(
+        [m.pk for m in (*local, *remote) if m.secret_start is not None and m.status != MessageStatus.PENDING]
+    )
     return sent
 
 

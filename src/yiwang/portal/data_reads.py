@@ -1,7 +1,9 @@
 """我的数据使用记录: every read of the signed-in person's data, and of the enterprises they
 currently act for — which department read which resource and fields, for which case and
 purpose, when, and how it went — each row with its ledger entry and whether the ledger
-confirms it, and the ledger's own count of such reads against the rows listed.
+confirms it, and the ledger's own count of such reads against the rows listed. Below them, the
+searches window staff made for the person's own 证件号码 to help them apply (帮办代办), found
+or not, each with its ledger entry.
 
 Thin: reads through exchange.usage (which decides what is the person's and does the ledger
 checks); the case link only where cases.selectors lets the person open the case. A personal
@@ -16,7 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from yiwang.cases import case_links
+from yiwang.cases import assisted_selectors, case_links
+from yiwang.cases.services.assisted import HELPER_LABELS
 from yiwang.core.errors import ValidationFailed
 from yiwang.exchange import usage
 from yiwang.exchange.models import ReadOutcome
@@ -26,6 +29,7 @@ from yiwang.portal.apply import applicant_of
 FILTER_FIELDS = ("since", "until", "department")
 ANCHORS = {"since": "since", "until": "until", "department": "department"}
 MAX_UNLISTED_LINKS = 20
+MAX_LOOKUPS = 50  # the newest searches for the person's own 证件号码 (帮办代办)
 
 
 def _row(checked: usage.CheckedRead, visible_cases: dict[str, str]) -> dict[str, Any]:
@@ -69,6 +73,16 @@ def data_reads(request: HttpRequest) -> HttpResponse:
     checks = usage.checked(list(page.object_list))
     visible = case_links.case_numbers_of_references(user, [c.read.reference for c in checks])
     tally = usage.ledger_tally(user, chosen)
+    lookups = [
+        {
+            "at": row.at,
+            "department": row.helper_department.name,
+            "post": HELPER_LABELS.get(row.helper_role, "工作人员"),  # type: ignore[call-overload]
+            "found": row.found,
+            "ledger_url": reverse("portal:ledger_entry", args=[row.ledger_entry_id]),
+        }
+        for row in assisted_selectors.lookups_about(user)[:MAX_LOOKUPS]
+    ]
     context |= {
         "listing": True,
         "page": page,
@@ -80,5 +94,7 @@ def data_reads(request: HttpRequest) -> HttpResponse:
             for entry_id in tally.unlisted[:MAX_UNLISTED_LINKS]
         ],
         "filtered": any(raw.values()),
+        "lookups": lookups,
+        "max_lookups": MAX_LOOKUPS,
     }
     return render(request, "portal/data_reads.html", context)

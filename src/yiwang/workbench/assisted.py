@@ -9,10 +9,12 @@ then stores each file chosen) → 发送验证码 (an SMS to the person's phone 
 policy lets help see the menu; every page is `no-store` and shows personal data masked.
 """
 
+import time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,8 +27,9 @@ from yiwang.cases.assisted_workflow import AssistedStatus
 from yiwang.cases.models import AssistedApplication
 from yiwang.cases.policy import may_assist
 from yiwang.cases.services import assisted as services
+from yiwang.cases.services import assisted_lookup as lookup
 from yiwang.catalog.formschema import FormSchema
-from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from yiwang.core.identifiers import mask_phone
 from yiwang.workbench import cases as workbench_cases
 
@@ -82,7 +85,21 @@ def assisted_list(request: HttpRequest) -> HttpResponse:
         }
         for a in selectors.assisted_open_of(user)
     ]
-    return _page(request, "workbench/assisted_list.html", user, {"rows": rows})
+    ended = [
+        {
+            "url": _url(a, "assisted_done")
+            if a.status in (AssistedStatus.SUBMITTED, AssistedStatus.SELF_SUBMITTED)
+            else "",
+            "item_name": a.case.implementation_version.item_version.name,
+            "person": a.person.person.masked_name,
+            "status": AssistedStatus(a.status).label,
+            "number": a.case.number or "",
+            "updated_at": a.updated_at,
+        }
+        for a in selectors.assisted_ended_of(user)
+    ]
+    context = {"rows": rows, "ended": ended, "ended_days": selectors.ENDED_DAYS}
+    return _page(request, "workbench/assisted_list.html", user, context)
 
 
 @login_required
@@ -95,12 +112,14 @@ def assisted_new(request: HttpRequest) -> HttpResponse:
     values["q"] = (post if post is not None else request.GET).get("q", "")
     errors: dict[str, list[str]] = {}
     found = None
-    status = 200
+    status, throttled = 200, 0
     if post is not None:
         try:
-            found = selectors.person_find(user, real_name=values["real_name"], id_number=values["id_number"])
+            found = _find(request, user, values["real_name"], values["id_number"])
         except ValidationFailed as exc:
             errors.update(exc.errors)
+        except TooManyAttempts as exc:
+            errors[GENERAL], throttled = [exc.message], exc.status
         if found is None and not errors:
             errors[GENERAL] = [
                 "未找到姓名与证件号码都相符的实名注册用户。请核对后重试；"
@@ -121,7 +140,7 @@ def assisted_new(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, "已开始帮办，请与申请人一起填写申请表并上传材料。")
                     return redirect(_url(assisted))
-        status = 422 if errors else 200
+        status = throttled or (422 if errors else 200)
     versions = selectors.versions_to_help(user, values["q"]) if found is not None else []
     more = len(versions) >= selectors.HELP_LIST_LIMIT
     summary = [(anchor, m) for key, anchor in _NEW_ANCHORS.items() for m in errors.get(key, [])]
@@ -134,6 +153,26 @@ def assisted_new(request: HttpRequest) -> HttpResponse:
         "summary": summary,
     }
     return _page(request, "workbench/assisted_new.html", user, context, status=status)
+
+
+_FOUND_KEY = "assisted_found"
+_FOUND_SECONDS = 600
+
+
+def _find(request: HttpRequest, user: User, real_name: str, id_number: str) -> lookup.PersonFound | None:
+    """The person for this name and number: searched (counted and logged by the service), or —
+    when this session found them with the same name and number in the last ten minutes (the
+    item filter and 开始帮办 post the form again) — the one found then, without a new search."""
+    key = lookup.search_key(real_name, id_number)
+    kept = request.session.get(_FOUND_KEY) or {}
+    if kept.get("key") == key and time.time() - float(kept.get("at", 0)) < _FOUND_SECONDS:
+        person = User.objects.filter(pk=int(kept.get("user") or 0), kind="applicant", is_active=True).first()
+        if person is not None:
+            return lookup.shown(person)
+    found = lookup.person_lookup(actor=user, real_name=real_name, id_number=id_number)
+    if found is not None:
+        request.session[_FOUND_KEY] = {"key": key, "user": found.user.pk, "at": time.time()}
+    return found
 
 
 _NEW_ANCHORS = {
@@ -251,7 +290,7 @@ def _fill_page(
 def assisted_confirm(request: HttpRequest, ref: str) -> HttpResponse:
     """输入验证码: the person's code submits the application in their name; 重新发送 resends."""
     user, assisted = _assisted(request, ref)
-    if assisted.status == AssistedStatus.SUBMITTED:
+    if assisted.status in (AssistedStatus.SUBMITTED, AssistedStatus.SELF_SUBMITTED):
         return redirect(_url(assisted, "assisted_done"))
     if assisted.status == AssistedStatus.DRAFTING:
         return redirect(_url(assisted))
@@ -290,7 +329,7 @@ def assisted_confirm(request: HttpRequest, ref: str) -> HttpResponse:
 def assisted_done(request: HttpRequest, ref: str) -> HttpResponse:
     """The receipt of an assisted application: its number, in whose name, who helped."""
     user, assisted = _assisted(request, ref)
-    if assisted.status != AssistedStatus.SUBMITTED:
+    if assisted.status not in (AssistedStatus.SUBMITTED, AssistedStatus.SELF_SUBMITTED):
         raise NotFound("这份帮办申请尚未提交。")
     case = assisted.case
     context = {
@@ -299,6 +338,7 @@ def assisted_done(request: HttpRequest, ref: str) -> HttpResponse:
         "case": case,
         "item_name": case.implementation_version.item_version.name,
         "helped_by": selectors.assisted_label(case),
+        "self_submitted": assisted.status == AssistedStatus.SELF_SUBMITTED,
     }
     return _page(request, "workbench/assisted_done.html", user, context)
 
@@ -315,3 +355,26 @@ def assisted_cancel(request: HttpRequest, ref: str) -> HttpResponse:
         return redirect(_url(assisted))
     messages.success(request, "已取消这份帮办申请。")
     return redirect("workbench:assisted_list")
+
+
+LOOKUPS_PAGE_SIZE = 50
+
+
+@login_required
+def assisted_lookups(request: HttpRequest) -> HttpResponse:
+    """帮办查询记录: every search for a person by a helper of the supervisor's or auditor's
+    region and below (hit or miss), newest first, each with its ledger entry."""
+    user = workbench_cases.staff_of(request)
+    page = Paginator(selectors.lookups_visible_to(user), LOOKUPS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "at": row.at,
+            "department": row.helper_department.name,
+            "post": services.HELPER_LABELS.get(row.helper_role, "工作人员"),  # type: ignore[call-overload]
+            "helper": str(row.helper),
+            "found": row.person.person.masked_name if row.person is not None else "",
+            "ledger_id": row.ledger_entry_id,
+        }
+        for row in page.object_list
+    ]
+    return _page(request, "workbench/assisted_lookups.html", user, {"rows": rows, "page": page})

@@ -60,6 +60,8 @@ def nav_links(user: User) -> list[dict[str, str]]:
     links = [{"title": "办件查询", "href": reverse("workbench:cases")}]
     if case_policy.may_assist(user):
         links.append({"title": "帮办代办", "href": reverse("workbench:assisted_list")})
+    if case_policy.lookup_log_scope(user) is not None:
+        links.append({"title": "帮办查询记录", "href": reverse("workbench:assisted_lookups")})
     if license_policy.sees_issued_licenses(user):
         links.append({"title": "电子证照", "href": reverse("workbench:licenses")})
     if catalog.is_catalog_admin(user):

@@ -29,6 +29,7 @@ urlpatterns = [
     # 帮办代办 (ADR 0029)
     path("assisted/", assisted.assisted_list, name="assisted_list"),
     path("assisted/new/", assisted.assisted_new, name="assisted_new"),
+    path("assisted/lookups/", assisted.assisted_lookups, name="assisted_lookups"),
     path("assisted/<uuid:ref>/", assisted.assisted_fill, name="assisted"),
     path("assisted/<uuid:ref>/confirm/", assisted.assisted_confirm, name="assisted_confirm"),
     path("assisted/<uuid:ref>/done/", assisted.assisted_done, name="assisted_done"),

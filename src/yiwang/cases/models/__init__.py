@@ -8,12 +8,13 @@
   requests.
 - `access`: the log of every staff read of a case.
 - `bundle`: a bundle application (一件事) owning its part cases, its uploads and events.
-- `assisted`: an application a window clerk or 帮办员 fills in for a person (帮办代办).
+- `assisted`: an application a window clerk or 帮办员 fills in for a person (帮办代办), and
+  the log of the helpers' searches for the person.
 - `handover`: the hand-over record of an application received in another region (异地代收代办).
 """
 
 from yiwang.cases.models.access import CaseAccessLog
-from yiwang.cases.models.assisted import AssistedApplication
+from yiwang.cases.models.assisted import AssistedApplication, AssistedLookup
 from yiwang.cases.models.bundle import BundleCase, BundleCaseEvent, BundleUpload
 from yiwang.cases.models.case import (
     Case,
@@ -29,6 +30,7 @@ from yiwang.cases.models.work import Stage, Task
 
 __all__ = [
     "AssistedApplication",
+    "AssistedLookup",
     "BundleCase",
     "BundleCaseEvent",
     "BundleUpload",

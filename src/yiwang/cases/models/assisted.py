@@ -50,3 +50,45 @@ class AssistedApplication(models.Model):
 
     def __str__(self) -> str:
         return f"帮办 {self.ref}"
+
+
+class AssistedLookup(models.Model):
+    """One search for a person by a helper (帮办 step 1: exact name + 证件号码), hit or miss.
+
+    Written with its ledger entry (`cases.assisted_lookup`: the helper's department and
+    whether someone was found in public; the typed name and number as salted commitments) by
+    `services.assisted_lookup.person_lookup`, never changed. `number_digest` is an HMAC of the
+    number typed (keyed by SECRET_KEY), so the number's holder finds every search for it on
+    我的数据使用记录 — also a miss under another name — without the table keeping numbers of
+    people who are not users. Supervisors and auditors of the region read the list (policy
+    `lookup_log_scope`); `person` is set only on a hit.
+    """
+
+    helper = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="查询人")
+    helper_role = models.CharField("查询岗位", max_length=20)
+    helper_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name="查询部门"
+    )
+    at = models.DateTimeField("查询时间")
+    found = models.BooleanField("是否找到")
+    person = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assisted_lookups",
+        verbose_name="找到的申请人",
+    )
+    number_digest = models.CharField("证件号码摘要", max_length=64)
+    ledger_entry_id = models.BigIntegerField("账本条目")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "帮办身份查询记录"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["number_digest", "-at"], name="assisted_lookup_number"),
+            models.Index(fields=["helper_department", "-at"], name="assisted_lookup_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.helper} {'找到' if self.found else '未找到'}"

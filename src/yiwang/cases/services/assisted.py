@@ -35,7 +35,7 @@ from yiwang.cases.services.submission import (
     _submission_fingerprint,
     submit_locked,
 )
-from yiwang.cases.workflow import CaseAction, CaseStatus, case_next_status
+from yiwang.cases.workflow import APPLICANT, CaseAction, CaseStatus, case_next_status
 from yiwang.catalog.formschema import form_clean
 from yiwang.catalog.models import ImplementationVersion
 from yiwang.core import clock
@@ -44,7 +44,7 @@ from yiwang.core.identifiers import mask_phone
 from yiwang.core.text import canonical
 from yiwang.ledger.events import CaseVerb
 from yiwang.notifications.models import Channel
-from yiwang.notifications.services import message_enqueue
+from yiwang.notifications.services import message_enqueue, messages_redact
 
 
 def code_minutes() -> int:
@@ -116,10 +116,18 @@ def _record(
     personal: dict[str, str] | None = None,
     reason: str = "",
 ) -> None:
+    """A case event of the assisted application, by the helper of record under their post —
+    or by nobody (the system: expiry), or by the person (their own submission)."""
+    by: User | None = assisted.helper
+    role = assisted.helper_role
+    if verb == CaseVerb.ASSISTED_EXPIRED:
+        by, role = None, ""
+    elif verb == CaseVerb.ASSISTED_SUBMITTED_BY_PERSON:
+        by, role = assisted.person, APPLICANT
     base.record(
         case,
         verb=verb,
-        actor=assisted.helper if verb != CaseVerb.ASSISTED_EXPIRED else None,
+        actor=by,
         summary=summary,
         from_status=case.status,
         reason=reason,
@@ -130,8 +138,13 @@ def _record(
             **(payload or {}),
         },
         personal=personal,
-        actor_role=assisted.helper_role if verb != CaseVerb.ASSISTED_EXPIRED else "",
+        actor_role=role,
     )
+
+
+def _redact_codes(assisted: AssistedApplication) -> None:
+    """A code sent is used or void: blank it in the stored SMS bodies (the rest stays)."""
+    messages_redact(reference=f"assisted:{assisted.ref}")
 
 
 def _touch(assisted: AssistedApplication, action: AssistedAction, actor: User) -> None:
@@ -139,6 +152,7 @@ def _touch(assisted: AssistedApplication, action: AssistedAction, actor: User) -
     assisted.status = assisted_next_status(assisted.status, action)
     if assisted.status == AssistedStatus.DRAFTING:
         assisted.code_hash, assisted.code_expires_at, assisted.content_digest = "", None, ""
+        _redact_codes(assisted)
     assisted.helper = actor  # whoever worked on it last is the helper of record
     assisted.updated_at = clock.now()
     assisted.save()
@@ -275,6 +289,7 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
         _, errors = form_clean(base.form_of(case), case.form_data)
         if errors:
             raise ValidationFailed(errors)
+        _redact_codes(locked)  # a code sent before is void now
         code = f"{secrets.randbelow(1_000_000):06d}"
         locked.code_hash = _code_hash(locked, code)
         locked.code_sent_at, locked.code_expires_at = now, now + timedelta(minutes=code_minutes())
@@ -294,6 +309,8 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
             channels=[Channel.SMS],
             reference=f"assisted:{locked.ref}",
             asked_for=True,
+            secret=code,
+            secret_until=locked.code_expires_at,
         )
         _record(
             locked,
@@ -307,32 +324,68 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
     return locked
 
 
-def _code_problem(assisted: AssistedApplication, code: str) -> str:
+def _code_problem(assisted: AssistedApplication, code: str) -> tuple[str, str]:
+    """Why `code` does not confirm (a reason code for the ledger, the helper's message), or
+    ("", "") when it does."""
     if not assisted.code_hash or assisted.code_expires_at is None:
-        return "验证码：尚未发送或已失效，请重新发送"
+        return "void", "验证码：尚未发送或已失效，请重新发送"
     if clock.now() >= assisted.code_expires_at:
-        return "验证码：已过期，请重新发送"
+        return "expired", "验证码：已过期，请重新发送"
     if assisted.code_attempts >= code_attempts_max():
-        return "验证码：输入错误次数过多，已失效，请重新发送"
+        return "locked", "验证码：输入错误次数过多，已失效，请重新发送"
     code = (code or "").strip()
     if not (code.isdigit() and len(code) == 6) or not hmac.compare_digest(
         assisted.code_hash, _code_hash(assisted, code)
     ):
         left = code_attempts_max() - assisted.code_attempts - 1
-        return (
+        return "wrong", (
             f"验证码：不正确，还可以再试 {left} 次"
             if left > 0
             else "验证码：不正确，输入错误次数过多，已失效，请重新发送"
         )
-    return ""
+    return "", ""
+
+
+def _refused(locked: AssistedApplication, why: str) -> None:
+    """A failed confirmation: a wrong code counts against the attempts; each failure is an
+    `assisted_code_rejected` event (why, the count — never the code typed), and the wrong
+    entry that uses up the last attempt also an `assisted_code_locked` one."""
+    if why == "wrong":
+        locked.code_attempts += 1
+        locked.save(update_fields=["code_attempts"])
+    case = base.lock_case(locked.case_id)
+    _record(
+        locked,
+        case,
+        CaseVerb.ASSISTED_CODE_REJECTED,
+        summary=f"确认验证码未通过（{_REFUSALS[why]}）",
+        payload={"why": why, "attempts": locked.code_attempts, "max": code_attempts_max()},
+    )
+    if why == "wrong" and locked.code_attempts >= code_attempts_max():
+        _redact_codes(locked)
+        _record(
+            locked,
+            case,
+            CaseVerb.ASSISTED_CODE_LOCKED,
+            summary=f"确认验证码错误 {locked.code_attempts} 次，已失效：须重新发送验证码",
+            payload={"attempts": locked.code_attempts},
+        )
+
+
+_REFUSALS = {
+    "wrong": "验证码不正确",
+    "expired": "验证码已过期",
+    "locked": "错误次数过多，已失效",
+    "void": "未发送或已失效",
+}
 
 
 def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -> Case:
     """The person's code, entered on the helper's screen: submit the draft in their name
     through the same `submit_locked` as the portal (the person as the submitter), record the
     confirmation (who helped) and its ledger entry. Idempotent: a repeated call after it was
-    submitted returns the case. A wrong code counts against the attempts and changes nothing
-    else; so does a code entered after it expired."""
+    submitted returns the case. A wrong code counts against the attempts; every failure (wrong,
+    expired, void) is recorded as an event with its ledger entry and changes nothing else."""
     current = AssistedApplication.objects.select_related("case", "person").get(pk=assisted.pk)
     require_assist(actor, department_id=current.helper_department_id)
     if current.status == AssistedStatus.SUBMITTED:
@@ -341,15 +394,14 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
     problem = ""
     with transaction.atomic(durable=True):
         locked = _lock(current)
-        require_assist(actor, department_id=locked.helper_department_id)
+        role, _ = require_assist(actor, department_id=locked.helper_department_id)
         if locked.status == AssistedStatus.SUBMITTED:
             return Case.objects.get(pk=locked.case_id)
         assisted_next_status(locked.status, AssistedAction.CONFIRM)
-        problem = _code_problem(locked, code)
-        if problem:
-            if locked.code_hash and locked.code_expires_at and clock.now() < locked.code_expires_at:
-                locked.code_attempts += 1
-                locked.save(update_fields=["code_attempts"])
+        why, problem = _code_problem(locked, code)
+        if why:
+            locked.helper, locked.helper_role = actor, role  # who entered it (not saved: only the count is)
+            _refused(locked, why)
         else:
             case = base.lock_case(locked.case_id)
             if _content_digest(case) != locked.content_digest:
@@ -372,6 +424,7 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
             locked.code_hash, locked.code_expires_at, locked.confirmed_at = "", None, now
             locked.helper, locked.updated_at = actor, now
             locked.save()
+            _redact_codes(locked)
             _record(
                 locked,
                 case,
@@ -384,6 +437,31 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
     raise ValidationFailed({"code": [problem]})
 
 
+def assisted_submitted_by_person_locked(case: Case) -> None:
+    """Inside the transaction of the person's own submission of `case` (portal: `case_submit`
+    of a draft): if a helper's assisted application is still open on it, it ends there —
+    `submitted_by_person`, the code voided, an event by the person with its ledger entry."""
+    locked = (
+        AssistedApplication.objects.select_for_update()
+        .select_related("person", "helper", "helper_department")
+        .filter(case_id=case.pk, status__in=list(OPEN_STATES))
+        .first()
+    )
+    if locked is None:
+        return
+    locked.status = assisted_next_status(locked.status, AssistedAction.SUBMITTED_BY_PERSON)
+    locked.code_hash, locked.code_expires_at, locked.updated_at = "", None, clock.now()
+    locked.save()
+    _redact_codes(locked)
+    _record(
+        locked,
+        case,
+        CaseVerb.ASSISTED_SUBMITTED_BY_PERSON,
+        summary=f"申请人自行提交了{helper_label(locked)}的草稿，帮办结束",
+        payload={"number": case.number},
+    )
+
+
 def assisted_cancel(*, actor: User, assisted: AssistedApplication, reason: str = "") -> AssistedApplication:
     """Give up an assisted application: its draft is withdrawn (its files stay stored)."""
     reason = (reason or "").strip()[:200]
@@ -392,6 +470,7 @@ def assisted_cancel(*, actor: User, assisted: AssistedApplication, reason: str =
         _touch(locked, AssistedAction.CANCEL, actor)
         locked.code_hash = ""
         locked.save(update_fields=["code_hash"])
+        _redact_codes(locked)
         if case.status == CaseStatus.DRAFT:
             case.withdrawn_at = clock.now()
             base.transition(
@@ -419,6 +498,7 @@ def assisted_expire_stale() -> int:
             locked.status = assisted_next_status(locked.status, AssistedAction.EXPIRE)
             locked.code_hash, locked.updated_at = "", clock.now()
             locked.save()
+            _redact_codes(locked)
             case = base.lock_case(locked.case_id)
             if case.status == CaseStatus.DRAFT:
                 case.withdrawn_at = clock.now()

@@ -379,7 +379,7 @@ def _submit(
                 created_at=now,
                 updated_at=now,
             )
-        return submit_locked(
+        submitted = submit_locked(
             case,
             actor=actor,
             key=key,
@@ -391,6 +391,13 @@ def _submit(
             delivery_address=delivery_address,
             intake_department=intake_department,
         )
+        if draft is not None:
+            # A 帮办 draft the person submits themselves ends the help (imported here: the
+            # assisted module builds on this one).
+            from yiwang.cases.services.assisted import assisted_submitted_by_person_locked
+
+            assisted_submitted_by_person_locked(submitted)
+        return submitted
 
 
 def submit_locked(

@@ -2,8 +2,10 @@
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yiwang.accounts.models import Enterprise
@@ -71,3 +73,37 @@ def on(day: dt.date) -> Any:
 
 def reload(case: Case) -> Case:
     return Case.objects.get(pk=case.pk)
+
+
+# The person's phone in tests: what the SMS channel sent, (reference, body) — the stored outbox
+# row no longer holds a one-time code once it was delivered (notifications: secrets redacted).
+PHONE: list[tuple[str, str]] = []
+
+
+@pytest.fixture
+def phone(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    from yiwang.notifications.channels import LogChannel
+
+    PHONE.clear()
+    original = LogChannel.send
+
+    def send(self: LogChannel, message: Any) -> str | None:
+        PHONE.append((message.reference, message.body))
+        return original(self, message)
+
+    monkeypatch.setattr(LogChannel, "send", send)
+    return PHONE
+
+
+def code_sent(reference: str) -> str:
+    """The last one-time code the phone received for `reference` (the worker's delivery run
+    first: a test's transaction never commits, so nothing kicked it)."""
+    from yiwang.notifications.models import Message
+    from yiwang.notifications.services import messages_deliver_pending
+
+    pending = Message.objects.filter(reference=reference, channel="sms", status="pending")
+    messages_deliver_pending(ids=list(pending.values_list("pk", flat=True)))
+    bodies = [body for ref, body in PHONE if ref == reference]
+    found = re.search(r"验证码 (\d{6})", bodies[-1]) if bodies else None
+    assert found is not None, f"no code reached the phone for {reference}"
+    return found.group(1)

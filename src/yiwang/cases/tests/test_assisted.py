@@ -3,7 +3,6 @@ with the code sent to their phone before it is submitted in their name."""
 
 import datetime as dt
 import json
-import re
 
 import pytest
 from django.utils import timezone
@@ -19,15 +18,17 @@ from yiwang.cases.assisted_workflow import (
 from yiwang.cases.models import AssistedApplication, Case, CaseEvent
 from yiwang.cases.policy import assist_permission, may_assist
 from yiwang.cases.services import assisted as services
+from yiwang.cases.services.assisted_lookup import person_lookup
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import GOOD_DATA, ImplementationVersionFactory, dept, user
+from yiwang.cases.tests.flows import phone  # noqa: F401 - the fixture
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger.models import Entry
 from yiwang.notifications.models import Message
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("phone")]
 START = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))
 
 
@@ -52,9 +53,7 @@ def filled(version, clerk: str = "jn_window") -> AssistedApplication:  # type: i
 def sent_code(assisted: AssistedApplication) -> str:
     message = Message.objects.filter(reference=f"assisted:{assisted.ref}", channel="sms").order_by("-id").first()
     assert message is not None and message.recipient.username == "zhangsan"
-    found = re.search(r"验证码 (\d{6})", message.body)
-    assert found is not None
-    return found.group(1)
+    return flows.code_sent(f"assisted:{assisted.ref}")
 
 
 def send(assisted: AssistedApplication, minutes: float = 1, clerk: str = "jn_window") -> str:
@@ -237,12 +236,12 @@ def test_stale_assisted_drafts_expire(version) -> None:  # type: ignore[no-untyp
 def test_the_person_is_found_by_name_and_id_number_only(world: None) -> None:
     zhangsan = user("zhangsan")
     number = zhangsan.person.id_number
-    found = assisted_selectors.person_find(user("jn_window"), real_name="张三", id_number=number)
+    found = person_lookup(actor=user("jn_window"), real_name="张三", id_number=number)
     assert found is not None and found.user == zhangsan
     assert number not in found.masked_id_number and "****" in found.masked_phone
-    assert assisted_selectors.person_find(user("jn_window"), real_name="李四", id_number=number) is None
+    assert person_lookup(actor=user("jn_window"), real_name="李四", id_number=number) is None
     with pytest.raises(PermissionDenied):
-        assisted_selectors.person_find(user("jn_reviewer"), real_name="张三", id_number=number)
+        person_lookup(actor=user("jn_reviewer"), real_name="张三", id_number=number)
 
 
 @pytest.mark.parametrize("status", [None, *AssistedStatus])
@@ -254,7 +253,12 @@ def test_the_transition_table_is_walked(status: AssistedStatus | None, action: A
             assisted_next_status(status, action)
     else:
         assert assisted_next_status(status, action) == target
-    if status in (AssistedStatus.SUBMITTED, AssistedStatus.CANCELLED, AssistedStatus.EXPIRED):
+    if status in (
+        AssistedStatus.SUBMITTED,
+        AssistedStatus.SELF_SUBMITTED,
+        AssistedStatus.CANCELLED,
+        AssistedStatus.EXPIRED,
+    ):
         assert target is None  # the ends are final
 
 
@@ -271,3 +275,95 @@ def test_the_confirmed_contents_digest_is_only_a_commitment_in_the_public_ledger
         leaf = Entry.objects.get(pk=event.ledger_entry_id).leaf
         assert assisted.content_digest not in leaf
         assert "digest" in json.loads(leaf)["commitments"]
+
+
+def test_each_failed_confirmation_and_the_lock_out_are_events_in_the_ledger_without_the_code(version, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ASSISTED_CODE_ATTEMPTS = 2
+    assisted = filled(version)
+    code = send(assisted)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(3):  # two wrong entries use up the attempts; the third finds the code void
+        with at(2), pytest.raises(ValidationFailed):
+            services.assisted_confirm(actor=user("jn_assistant"), assisted=assisted, code=wrong)
+    with at(1 + services.code_minutes() + 1), pytest.raises(ValidationFailed):
+        services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=code)
+    rejected = list(CaseEvent.objects.filter(case_id=assisted.case_id, verb="assisted_code_rejected").order_by("id"))
+    assert [(e.payload["why"], e.payload["attempts"]) for e in rejected] == [
+        ("wrong", 1),
+        ("wrong", 2),
+        ("locked", 2),
+        ("expired", 2),
+    ]
+    assert rejected[0].actor == user("jn_assistant") and rejected[0].actor_role == Role.ASSISTANT
+    locked = CaseEvent.objects.get(case_id=assisted.case_id, verb="assisted_code_locked")
+    assert locked.payload["attempts"] == 2 and rejected[1].id < locked.id < rejected[2].id
+    for event in [*rejected, locked]:
+        leaf = json.loads(Entry.objects.get(pk=event.ledger_entry_id).leaf)
+        assert leaf["kind"] in ("cases.assisted_code_rejected", "cases.assisted_code_locked")
+        assert "commitments" not in leaf  # nothing personal; and the code typed is nowhere in it:
+        assert {wrong, code}.isdisjoint(str(v) for v in leaf["payload"].values())
+    assert Case.objects.get(pk=assisted.case_id).status == CaseStatus.DRAFT
+
+
+def test_the_person_submitting_the_draft_themselves_ends_the_help(version) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.cases.services import case_submit
+
+    assisted = filled(version)
+    code = send(assisted)
+    with at(2):
+        case = case_submit(actor=user("zhangsan"), idempotency_key="own", draft=assisted.case)
+    assert case.number and case.status != CaseStatus.DRAFT
+    assisted.refresh_from_db()
+    assert assisted.status == AssistedStatus.SELF_SUBMITTED and assisted.confirmed_at is None
+    assert assisted.code_hash == ""  # the code sent is void
+    event = CaseEvent.objects.get(case=case, verb="assisted_submitted_by_person")
+    assert event.actor == user("zhangsan") and event.actor_role == "applicant"
+    assert Entry.objects.filter(pk=event.ledger_entry_id, kind="cases.assisted_submitted_by_person").exists()
+    assert assisted_selectors.assisted_label(case) == ""  # not "由…帮办": the person submitted it
+    with at(3), pytest.raises(Conflict):
+        services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=code)
+    assert CaseEvent.objects.filter(case=case, verb="submit").count() == 1
+
+
+def test_the_code_leaves_the_stored_sms_once_delivered_and_the_rest_of_the_text_stays(version) -> None:  # type: ignore[no-untyped-def]
+    assisted = filled(version)
+    code = send(assisted)
+    message = Message.objects.get(reference=f"assisted:{assisted.ref}", channel="sms")
+    assert message.status == "sent" and code not in message.body
+    assert "验证码 ****** 告知工作人员" in message.body and message.secret_start is None
+
+
+def test_an_undelivered_code_leaves_the_stored_sms_when_used_void_or_past_its_time(version, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from yiwang.notifications.channels import LogChannel
+    from yiwang.notifications.services import messages_redact_expired
+
+    original = LogChannel.send
+
+    def down(self, message):  # type: ignore[no-untyped-def]
+        original(self, message)  # the phone got it; the gateway's answer was lost: retried later
+        raise OSError("网关超时")
+
+    monkeypatch.setattr(LogChannel, "send", down)
+    assisted = filled(version)
+
+    def stored() -> list[str]:
+        rows = Message.objects.filter(reference=f"assisted:{assisted.ref}", channel="sms").order_by("id")
+        return [m.body for m in rows]
+
+    first = send(assisted, minutes=1)
+    assert first in stored()[0]  # pending: kept while it may still go out
+    second = send(assisted, minutes=3)  # a new code voids the first
+    assert first not in stored()[0] and second in stored()[1]
+    with at(4):
+        services.assisted_confirm(actor=user("jn_window"), assisted=assisted, code=second)
+    assert second not in stored()[1] and "******" in stored()[1]
+    # A code nobody used or voided is blanked past its ten minutes by the worker's sweep.
+    other = filled(version)
+    third = send(other, minutes=5)
+    reference = f"assisted:{other.ref}"
+    with at(5 + services.code_minutes() - 1):
+        assert messages_redact_expired() == 0
+    assert third in Message.objects.get(reference=reference).body
+    with at(5 + services.code_minutes()):
+        assert messages_redact_expired() == 1
+    assert third not in Message.objects.get(reference=reference).body

@@ -3,7 +3,6 @@ scans a paper, sends the code; the code from the SMS submits the application in 
 and 张三 sees it in 我的办件 with "帮办"."""
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from yiwang.cases.models import AssistedApplication
 from yiwang.cases.tests.factories import PDF, PNG, ImplementationVersionFactory, user
+from yiwang.cases.tests.flows import code_sent, phone  # noqa: F401 - phone: the fixture
 from yiwang.core import clock
 from yiwang.notifications.models import Message
 from yiwang.workbench.tests.html_checks import assert_sound_html
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("phone")]
 
 DAY = dt.date(2026, 3, 2)
 
@@ -72,8 +72,8 @@ def test_a_clerk_applies_for_a_person_who_confirms_with_the_sms_code(login_as: A
     assert_sound_html(confirm.content.decode())
     wrong = clerk.post(sent["Location"], {"code": "12345x", "action": "confirm"})
     assert wrong.status_code == 422 and "验证码：不正确" in wrong.content.decode()
-    body = Message.objects.get(reference=f"assisted:{assisted.ref}", channel="sms").body
-    code = re.search(r"验证码 (\d{6})", body).group(1)  # type: ignore[union-attr]
+    assert Message.objects.filter(reference=f"assisted:{assisted.ref}", channel="sms").exists()
+    code = code_sent(f"assisted:{assisted.ref}")
     done = clerk.post(sent["Location"], {"code": code, "action": "confirm"})
     assert done.status_code == 302
     receipt = clerk.get(done["Location"]).content.decode()
@@ -114,8 +114,7 @@ def test_going_back_to_edit_after_the_code_was_sent_opens_the_form_and_saving_vo
     assert back.status_code == 200 and "泉城小馆" in html and "验证码即作废" in html
     assert "no-store" in back["Cache-Control"]
     assert_sound_html(html)
-    body = Message.objects.get(reference__startswith="assisted:", channel="sms").body
-    code = re.search(r"验证码 (\d{6})", body).group(1)  # type: ignore[union-attr]
+    code = code_sent(Message.objects.get(reference__startswith="assisted:", channel="sms").reference)
     saved = clerk.post(fill_url, {**FORM, "f-shop_name": "泉城大馆", "action": "save"})
     assert saved.status_code == 302 and saved["Location"] == fill_url
     assisted = AssistedApplication.objects.get()
@@ -148,3 +147,25 @@ def test_an_item_past_the_listed_ones_is_found_by_name_and_can_be_started(login_
     assert AssistedApplication.objects.get().case.implementation_version_id == later.pk
     refused = clerk.post("/workbench/assisted/new/", {**person, "action": "start", "version": "99999999"})
     assert refused.status_code == 422 and "请从列表中选择您可帮办的事项" in refused.content.decode()
+
+
+def test_the_clerk_sees_that_the_person_submitted_the_draft_themselves(login_as: Any) -> None:
+    from yiwang.cases.services import assisted as services
+    from yiwang.cases.services import case_submit
+    from yiwang.cases.tests import flows
+    from yiwang.cases.tests.factories import GOOD_DATA
+
+    version = ImplementationVersionFactory()
+    clerk = login_as("jn_window")
+    assisted = services.assisted_start(actor=user("jn_window"), person=user("zhangsan"), implementation_version=version)
+    services.assisted_save(actor=user("jn_window"), assisted=assisted, form_data=GOOD_DATA)
+    for key in ("application", "layout"):
+        services.assisted_upload(actor=user("jn_window"), assisted=assisted, material_key=key, upload=flows.pdf())
+    case = case_submit(actor=user("zhangsan"), idempotency_key="own", draft=assisted.case)
+    listing = clerk.get("/workbench/assisted/").content.decode()
+    assert "暂无进行中的帮办申请" in listing and "本人已自行提交" in listing and case.number in listing
+    assert_sound_html(listing)
+    done = clerk.get(f"/workbench/assisted/{assisted.ref}/confirm/")
+    assert done.status_code == 302 and done["Location"].endswith("/done/")
+    page = clerk.get(done["Location"]).content.decode()
+    assert "申请人已自行提交" in page and case.number in page
