@@ -80,12 +80,32 @@ def staff_case_page(
     """One page of the submitted cases `user` may see as staff, newest submission first,
     of `statuses` when given, whose number starts with `number` (see `number_prefix`)."""
     page = min(max(1, page), MAX_PAGE)
+    cases, total, more = staff_case_slice(
+        user, number=number, statuses=statuses, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    return CaseListPage(cases=cases, number=page, total=total, has_next=more and page < MAX_PAGE)
+
+
+def staff_case_slice(
+    user: User,
+    *,
+    offset: int,
+    limit: int,
+    number: str = "",
+    statuses: Iterable[str] | None = None,
+    related: tuple[str, ...] = _RELATED,
+) -> tuple[list[Case], int | None, bool]:
+    """The cases `offset` to `offset + limit` of what `user` may see as staff, newest
+    submission first (the API's limit/offset list; `staff_case_page` for 办件查询): the cases
+    with `related` loaded, their total when the rows read hold all of them (else None), and
+    whether there are more. Each branch reads `offset + limit + 1` rows: keep offsets small
+    (`MAX_PAGE * PAGE_SIZE`)."""
     base = Case.objects.filter(submitted_at__isnull=False).exclude(status=CaseStatus.DRAFT)
     if statuses is not None:
         base = base.filter(status__in=list(statuses))
     if number:
         base = base.filter(number__startswith=number)
-    wanted = page * PAGE_SIZE + 1  # the page and whether there is more
+    wanted = offset + limit + 1  # the slice and whether there is more
     keys: set[tuple[object, int]] = set()
     exhausted = True  # every branch had fewer rows than asked for: the union is all there is
     for branch in staff_case_branches(user):
@@ -93,14 +113,10 @@ def staff_case_page(
         exhausted = exhausted and len(rows) < wanted
         keys.update(rows)
     ordered = sorted(keys, key=lambda k: (k[0], k[1]), reverse=True)  # (submitted_at, id)
-    shown = [pk for _, pk in ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
-    by_pk = Case.objects.select_related(*_RELATED).in_bulk(shown)
-    return CaseListPage(
-        cases=[by_pk[pk] for pk in shown if pk in by_pk],
-        number=page,
-        total=len(ordered) if exhausted else None,
-        has_next=len(ordered) > page * PAGE_SIZE and page < MAX_PAGE,
-    )
+    shown = [pk for _, pk in ordered[offset : offset + limit]]
+    by_pk = Case.objects.select_related(*related).in_bulk(shown)
+    cases = [by_pk[pk] for pk in shown if pk in by_pk]
+    return cases, len(ordered) if exhausted else None, len(ordered) > offset + limit
 
 
 def _newest(base: QuerySet[Case], branch: Q, wanted: int) -> list[tuple[object, int]]:
