@@ -28,6 +28,7 @@ from harness import BENCH_SETTINGS
 from profile_case import prepare, registry
 
 BASELINE = ("GET /api/v1/health (baseline)", "/api/v1/health", "zhangsan")
+EXTRA = [("GET /api/v1/cases (jn_window: staff)", "/api/v1/cases", "jn_window")]  # not in cases_bench's LISTS
 
 
 def main() -> None:
@@ -76,7 +77,7 @@ def main() -> None:
         return execute(sql, params, many, context)
 
     print(f"{'list':<58}{'queries':>8}{'app ms':>8}{'pg ms':>7}   (mean of {args.repeats} warm requests)")
-    for name, path, who in [BASELINE, *LISTS]:
+    for name, path, who in [BASELINE, *LISTS, *EXTRA]:
         if who not in clients:
             clients[who] = Client(HTTP_HOST="127.0.0.1")
             clients[who].force_login(User.objects.get(username=who))
