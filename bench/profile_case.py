@@ -3,7 +3,7 @@
     .venv/bin/python bench/profile_case.py [--lives 40] [--profile submit|accept|review|decide|submit-new]
 
 Not a benchmark (no server, no concurrency: see cases_bench.py for figures). It runs whole
-lives through Django's test client on a fresh database (`yiwang_profile`: migrate +
+lives through Django's test client on a fresh database (`yiwang_profile`, or --db: migrate +
 load_demo), the same requests as cases_bench.py's lives plus the bench's one-request
 submission (`submit-new`, 生育登记), and prints per step the mean queries and CPU ms (the
 second half of the lives, warm), then, with --profile, the step's hottest functions.
@@ -24,21 +24,32 @@ from pathlib import Path
 from harness import BENCH_SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
-DB = "yiwang_profile"
 REVIEWERS = {"济南市自然资源和规划局": "jn_planning_rev", "济南市消防救援支队": "jn_fire_rev",
              "济南市人民防空办公室": "jn_airdef_rev", "济南市交通运输局": "jn_transport_rev"}  # fmt: skip
 
 
-def prepare(env: dict[str, str]) -> None:
+def prepare(env: dict[str, str], db: str) -> None:
     import psycopg
 
     subprocess.run([str(ROOT / "scripts" / "ensure-postgres")], check=True, capture_output=True)
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {db}")
     yiwang = str(Path(sys.executable).parent / "yiwang")
     for command in (("migrate", "-v0"), ("createcachetable",), ("load_demo",)):
         subprocess.run([yiwang, *command], env=env, check=True, capture_output=True)
+
+
+def registry(env: dict[str, str]) -> None:
+    """Start the stand-in 户籍 system as the bench does: 生育登记 fetches a 户口簿 from it."""
+    import atexit
+
+    from yiwang.demo.run import local_registry
+
+    for command in local_registry(env, Path(env.get("YIWANG_DATA_DIR", Path.cwd() / "var")))[0]:
+        helper = subprocess.Popen(command, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
+        atexit.register(helper.terminate)
+    time.sleep(1)  # let it listen
 
 
 def main() -> None:
@@ -50,11 +61,14 @@ def main() -> None:
     parser.add_argument("--callees", default="", help="print the callees of functions matching this regex")
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     parser.add_argument("--sql", action="store_true", help="print the queries of one warm life")
+    parser.add_argument("--db", default="yiwang_profile", help="the PostgreSQL database to (re)make and use")
     args = parser.parse_args()
     env = {**os.environ, **BENCH_SETTINGS, "YIWANG_ENV": "development", "LOG_LEVEL": "WARNING",
-           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}", "LOGIN_MAX_FAILURES": "1000000"}  # fmt: skip
+           "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.db}", "LOGIN_MAX_FAILURES": "1000000",
+           "CASE_DRAFT_MAX_OPEN": "1000000"}  # fmt: skip
     if not args.reuse:
-        prepare(env)
+        prepare(env, args.db)
+    registry(env)
     os.environ.update(env)
     import django
 
@@ -86,7 +100,7 @@ def main() -> None:
             )
         drafts.append(str(draft.ref))
     clients = {}
-    for name in ("lisi", "wangwu", "jn_window", *REVIEWERS.values()):
+    for name in ("lisi", "wangwu", "jn_window", "jn_planning_app", *REVIEWERS.values()):
         clients[name] = Client(HTTP_HOST="127.0.0.1")
         clients[name].force_login(User.objects.get(username=name))
     birth_form = {"mother_id": resident_id("370102", "19920101", "222"),

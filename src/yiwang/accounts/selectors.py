@@ -4,17 +4,44 @@ from django.db.models import QuerySet
 
 from yiwang.accounts.models import Department, Enterprise, EnterpriseAgent, NaturalPerson, Region, Role, StaffRole, User
 from yiwang.core import clock
+from yiwang.core.request_memo import forget, memoized
 
 
-def staff_roles_of(user: User) -> QuerySet[StaffRole]:
-    return StaffRole.objects.filter(user=user).select_related("department__region").order_by("role")
+def staff_roles_of(user: User) -> tuple[StaffRole, ...]:
+    """The `StaffRole` rows of `user` (with department and region), by role: one query per
+    request, however many policy questions a page asks (core.request_memo)."""
+    if not user.is_authenticated:
+        return ()
+    return memoized(_roles_key(user.pk), lambda: _read_staff_roles(user))
+
+
+def _read_staff_roles(user: User) -> tuple[StaffRole, ...]:
+    return tuple(StaffRole.objects.filter(user=user).select_related("department__region").order_by("role", "id"))
+
+
+def _roles_key(user_id: int) -> tuple[str, int]:
+    return ("staff_roles", user_id)
+
+
+def forget_staff_roles(user: User) -> None:
+    """After `user`'s roles changed within a request, the next question reads them again."""
+    forget(_roles_key(user.pk))
+
+
+def roles_held(user: User) -> frozenset[str]:
+    """The roles `user` holds, in any department."""
+    return frozenset(sr.role for sr in staff_roles_of(user))
+
+
+def departments_with_roles(user: User, roles: frozenset[str] | set[str]) -> list[int]:
+    """The departments where `user` holds one of `roles`, in the order of their posts."""
+    return list(dict.fromkeys(sr.department_id for sr in staff_roles_of(user) if sr.role in roles))
 
 
 def user_has_role(user: User, role: Role | str, *, department: Department | None = None) -> bool:
-    roles = StaffRole.objects.filter(user=user, role=role)
-    if department is not None:
-        roles = roles.filter(department=department)
-    return roles.exists()
+    return any(
+        sr.role == role and (department is None or sr.department_id == department.pk) for sr in staff_roles_of(user)
+    )
 
 
 def person_of(user: User) -> NaturalPerson | None:

@@ -28,6 +28,7 @@ from yiwang.accounts.models import (
     User,
     UserKind,
 )
+from yiwang.accounts.selectors import forget_staff_roles
 from yiwang.core import clock
 from yiwang.core.errors import PermissionDenied, ValidationFailed
 from yiwang.core.identifiers import (
@@ -260,6 +261,7 @@ def staff_role_grant(*, actor: User | None, user: User, role: Role | str, depart
         raise ValidationFailed({"user": ["工作人员：只能给工作人员账号授予岗位角色。"]})
     with transaction.atomic(durable=True):
         staff_role, created = StaffRole.objects.get_or_create(user=user, role=role, department=department)
+        forget_staff_roles(user)
         if created:
             _record(
                 verb=AccountVerb.STAFF_ROLE_GRANTED,

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Department, Enterprise, User
+from yiwang.api.case_pages import CaseListPagination, StaffCases, VisibleCaseOut
 from yiwang.api.case_schemas import (
     CaseMaterialOut,
     CaseOut,
@@ -199,11 +200,16 @@ def _receipt(case: Case) -> ReceiptOut:
 # --- applicant ---------------------------------------------------------------------------
 
 
-@router.get("", response=list[CaseSummaryOut], summary="我的办件 / 可见办件列表")
-@paginate(BoundedLimitOffset)
+@router.get("", response=list[VisibleCaseOut], summary="我的办件 / 可见办件列表")
+@paginate(CaseListPagination)
 def case_list(request: HttpRequest, status: str | None = Query(None, max_length=32, description="办件状态")) -> Any:
-    """Applicants: their own cases and their enterprises'; staff: the cases in their scope."""
-    return selectors.case_list_visible_to(_user(request), status=status or "")
+    """Applicants: their own cases and their enterprises', newest first, counted. Staff: the
+    submitted cases in their scope, newest submission first, the newest 1,000 at most
+    (offset + limit ≤ 1000; older ones by status), `count` null when more than was read."""
+    user = _user(request)
+    if user.is_authenticated and user.is_staff_member:
+        return StaffCases(user, status or "")
+    return selectors.case_list_visible_to(user, status=status or "")
 
 
 @router.post("/drafts", response={201: DraftOut}, summary="新建申请草稿")

@@ -113,11 +113,7 @@ def staff_case_page(
     """One page of the submitted cases `user` may see as staff, newest submission first, of
     `statuses` when given, whose number starts with `number` (see `number_prefix`): the first
     page, the one below `after` (下一页) or the one above `before` (上一页)."""
-    base = Case.objects.filter(submitted_at__isnull=False).exclude(status=CaseStatus.DRAFT)
-    if statuses is not None:
-        base = base.filter(status__in=list(statuses))
-    if number:
-        base = base.filter(number__startswith=number)
+    base = _base(statuses, number)
     upwards = before is not None and after is None
     edge = before if upwards else after
     if edge is not None:
@@ -127,14 +123,7 @@ def staff_case_page(
             if upwards
             else base.filter(submitted_at__lte=at).filter(Q(submitted_at__lt=at) | Q(id__lt=pk))
         )
-    wanted = PAGE_SIZE + 1  # the page and whether there is more beyond it
-    keys: set[Key] = set()
-    exhausted = True  # every branch had fewer rows than asked for: the union is all there is
-    for branch in staff_case_branches(user):
-        rows = _read(base, branch, wanted, upwards=upwards)
-        exhausted = exhausted and len(rows) < wanted
-        keys.update(rows)
-    ordered = sorted(keys, reverse=not upwards)[:wanted]
+    ordered, exhausted = _merged(user, base, PAGE_SIZE + 1, upwards=upwards)  # the page and whether more
     more = len(ordered) > PAGE_SIZE
     shown = [pk for _, pk in ordered[:PAGE_SIZE]]
     if upwards:
@@ -147,6 +136,47 @@ def staff_case_page(
         has_next=True if upwards else more,
         has_previous=more if upwards else edge is not None,
     )
+
+
+def staff_case_slice(
+    user: User,
+    *,
+    offset: int,
+    limit: int,
+    number: str = "",
+    statuses: Iterable[str] | None = None,
+    related: tuple[str, ...] = _RELATED,
+) -> tuple[list[Case], int | None, bool]:
+    """The cases `offset` to `offset + limit` of what `user` may see as staff, newest
+    submission first (the API's limit/offset list): the cases with `related` loaded, their
+    total when the rows read hold all of them (else None), and whether there are more. Each
+    branch reads `offset + limit + 1` rows: the caller bounds the offset."""
+    ordered, exhausted = _merged(user, _base(statuses, number), offset + limit + 1, upwards=False)
+    shown = [pk for _, pk in ordered[offset : offset + limit]]
+    by_pk = Case.objects.select_related(*related).in_bulk(shown)
+    cases = [by_pk[pk] for pk in shown if pk in by_pk]
+    return cases, len(ordered) if exhausted else None, len(ordered) > offset + limit
+
+
+def _base(statuses: Iterable[str] | None, number: str) -> QuerySet[Case]:
+    base = Case.objects.filter(submitted_at__isnull=False).exclude(status=CaseStatus.DRAFT)
+    if statuses is not None:
+        base = base.filter(status__in=list(statuses))
+    if number:
+        base = base.filter(number__startswith=number)
+    return base
+
+
+def _merged(user: User, base: QuerySet[Case], wanted: int, *, upwards: bool) -> tuple[list[Key], bool]:
+    """The union of each branch's first `wanted` keys, in list order (upwards: oldest first),
+    and whether every branch ran out (then the union is all there is)."""
+    keys: set[Key] = set()
+    exhausted = True
+    for branch in staff_case_branches(user):
+        rows = _read(base, branch, wanted, upwards=upwards)
+        exhausted = exhausted and len(rows) < wanted
+        keys.update(rows)
+    return sorted(keys, reverse=not upwards), exhausted
 
 
 def _read(base: QuerySet[Case], branch: Q, wanted: int, *, upwards: bool) -> list[Key]:

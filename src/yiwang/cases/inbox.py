@@ -13,7 +13,8 @@ from typing import Literal
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 
-from yiwang.accounts.models import StaffRole, User
+from yiwang.accounts.models import User
+from yiwang.accounts.selectors import staff_roles_of
 from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockEntry, ClockState, deemed_acceptance_after
 from yiwang.cases.deadlines import clock_cache_set, clock_entry, task_clock_state, warning_share
 from yiwang.cases.models import Case, ClockEvent, Task
@@ -36,7 +37,7 @@ _TASK_ROW_RELATED = (
 def _task_inbox_branches(user: User) -> list[Q]:
     """One condition per (role, department) post of `user` over open tasks, and one over the
     tasks they claimed: each is served by one partial index."""
-    posts = sorted(set(StaffRole.objects.filter(user=user).values_list("department_id", "role")))
+    posts = sorted({(sr.department_id, sr.role) for sr in staff_roles_of(user)})
     branches = [Q(department_id=department_id, role=role, status=TaskStatus.OPEN) for department_id, role in posts]
     return [*branches, Q(assignee=user, status=TaskStatus.CLAIMED)]
 

@@ -42,7 +42,8 @@ from typing import Literal
 
 from django.db.models import Q
 
-from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, StaffRole, User, region_code_prefix
+from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, User, region_code_prefix
+from yiwang.accounts.selectors import staff_roles_of
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import (
     ACTION_ACTORS,
@@ -161,7 +162,8 @@ class Verdict:
 
 
 def posts_of(user: User) -> list[Post]:
-    """The staff posts of `user` (none for applicants and anonymous visitors): one query."""
+    """The staff posts of `user` (none for applicants and anonymous visitors): one query per
+    request (accounts.selectors.staff_roles_of)."""
     if not user.is_authenticated or not user.is_staff_member:
         return []
     return [
@@ -173,7 +175,7 @@ def posts_of(user: User) -> list[Post]:
             sr.department.region.code,
             sr.department.region.level,
         )
-        for sr in StaffRole.objects.filter(user=user).select_related("department__region")
+        for sr in staff_roles_of(user)  # read once per request
     ]
 
 

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id every log line carries, and the per-route metrics (it times all below).
     "yiwang.core.observability.ObservabilityMiddleware",
+    # What a request reads once (the user's staff posts): memoised for the request only.
+    "yiwang.core.request_memo.RequestMemoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yiwang.core.middleware.SecurityHeadersMiddleware",

@@ -18,6 +18,7 @@
 from django.db.models import Q
 
 from yiwang.accounts.models import Department, Role, User
+from yiwang.accounts.selectors import departments_with_roles, roles_held
 from yiwang.core.errors import PermissionDenied
 from yiwang.exchange.client_workflow import ClientAction
 from yiwang.exchange.models import DataResource, Demand, Grant
@@ -26,15 +27,15 @@ from yiwang.exchange.workflow import DemandAction, GrantAction, ResourceAction
 
 def steward_departments(user: User) -> list[int]:
     """The departments `user` is a data steward of."""
-    return list(user.staff_roles.filter(role=Role.DATA_STEWARD).values_list("department_id", flat=True))
+    return departments_with_roles(user, {Role.DATA_STEWARD})
 
 
 def is_steward_of(user: User, department_id: int) -> bool:
-    return user.staff_roles.filter(role=Role.DATA_STEWARD, department_id=department_id).exists()
+    return department_id in steward_departments(user)
 
 
 def is_steward(user: User) -> bool:
-    return user.staff_roles.filter(role=Role.DATA_STEWARD).exists()
+    return Role.DATA_STEWARD in roles_held(user)
 
 
 def require_resource_action(user: User, provider: Department, action: ResourceAction) -> None:

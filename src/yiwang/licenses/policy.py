@@ -13,7 +13,7 @@
 from django.db.models import Q
 
 from yiwang.accounts.models import Role, User
-from yiwang.accounts.selectors import agencies_of
+from yiwang.accounts.selectors import agencies_of, departments_with_roles, roles_held
 from yiwang.core.errors import PermissionDenied
 from yiwang.licenses.models import License
 from yiwang.licenses.workflow import LICENSE_TRANSITIONS, LicenseAction, LicenseStatus
@@ -34,19 +34,17 @@ def license_filter(user: User, *, as_holder: bool = False) -> Q:
     held = Q(holder=user, enterprise__isnull=True) | Q(enterprise_id__in=enterprises)
     if as_holder:
         return held
-    departments = user.staff_roles.filter(role__in=STAFF_ROLES).values("department_id")
-    return held | Q(issuer_id__in=departments)
+    return held | Q(issuer_id__in=departments_with_roles(user, STAFF_ROLES))
 
 
 def issued_filter(user: User) -> Q:
     """The licenses issued by the departments where `user` handles cases (the workbench list)."""
-    departments = user.staff_roles.filter(role__in=STAFF_ROLES).values("department_id")
-    return Q(issuer_id__in=departments)
+    return Q(issuer_id__in=departments_with_roles(user, STAFF_ROLES))
 
 
 def sees_issued_licenses(user: User) -> bool:
     """Whether the workbench offers `user` the list of their departments' licenses."""
-    return user.is_authenticated and user.staff_roles.filter(role__in=STAFF_ROLES).exists()
+    return bool(roles_held(user) & STAFF_ROLES)
 
 
 def department_actions_for(user: User, license: License) -> frozenset[LicenseAction]:

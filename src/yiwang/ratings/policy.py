@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from yiwang.accounts.models import Role, User
+from yiwang.accounts.selectors import roles_held
 from yiwang.cases.models import Case
 from yiwang.cases.policy import Post, applicant_may_act, posts_of
 from yiwang.cases.workflow import CaseStatus
@@ -141,12 +142,12 @@ ANSWERS = {
 def sees_ratings(user: User) -> bool:
     """Whether the workbench links 好差评 for `user`: the posts that answer bad reviews or
     supervise them (one query by post; which ratings they see is `staff_rating_filter`'s)."""
-    return user.is_authenticated and user.staff_roles.filter(role__in=SEES_RATINGS_ROLES).exists()
+    return bool(roles_held(user) & SEES_RATINGS_ROLES)
 
 
 def may_record_hotline(user: User) -> bool:
     """Whether `user` holds a supervisor post (the case's region is checked per case)."""
-    return user.is_authenticated and user.staff_roles.filter(role=Role.SUPERVISOR).exists()
+    return Role.SUPERVISOR in roles_held(user)
 
 
 def may_issue_hall_link(user: User, case: Case) -> bool:

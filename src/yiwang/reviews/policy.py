@@ -15,9 +15,8 @@
   draw record (commitments, masked exclusions; openings after conclusion).
 """
 
-from django.db.models import Q
-
-from yiwang.accounts.models import Role, StaffRole, User
+from yiwang.accounts.models import Role, User
+from yiwang.accounts.selectors import departments_with_roles, roles_held
 from yiwang.cases.models import Case
 from yiwang.cases.policy import case_permission, staff_may_see
 from yiwang.cases.workflow import CaseAction
@@ -32,11 +31,7 @@ def pool_departments(user: User) -> list[int]:
     """The departments whose pool `user` keeps."""
     if not user.is_authenticated or not user.is_staff_member:
         return []
-    return list(
-        StaffRole.objects.filter(user=user, role__in=list(POOL_KEEPERS))
-        .values_list("department_id", flat=True)
-        .distinct()
-    )
+    return departments_with_roles(user, POOL_KEEPERS)
 
 
 def require_pool_keeper(user: User, department_id: int) -> None:
@@ -83,9 +78,11 @@ def may_see_panel(user: User, panel: Panel) -> bool:
 
 
 def sees_reviews(user: User) -> bool:
-    """The 专家评审 entry of the workbench (one query): the posts that request panels or keep
-    the pool (reviewer, approver, head) and the experts (an expert post or a pool entry)."""
+    """The 专家评审 entry of the workbench: the posts that request panels or keep the pool
+    (reviewer, approver, head) and the experts (an expert post or a pool entry). The posts
+    are read once per request; the pool is asked only when none of them answers."""
     if not user.is_authenticated or not user.is_staff_member:
         return False
-    roles = [Role.REVIEWER, Role.APPROVER, Role.HEAD, Role.EXPERT]
-    return User.objects.filter(Q(staff_roles__role__in=roles) | Q(expert__isnull=False), pk=user.pk).exists()
+    if roles_held(user) & {Role.REVIEWER, Role.APPROVER, Role.HEAD, Role.EXPERT}:
+        return True
+    return Expert.objects.filter(user=user).exists()

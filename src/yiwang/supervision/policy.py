@@ -25,6 +25,7 @@
 from django.db.models import Q, QuerySet
 
 from yiwang.accounts.models import Department, Region, Role, User
+from yiwang.accounts.selectors import roles_held
 from yiwang.cases.policy import Post, posts_of
 from yiwang.core.errors import PermissionDenied
 from yiwang.supervision.eval_models import SchemeVersion
@@ -46,7 +47,7 @@ def supervisor_posts(user: User) -> list[Post]:
 
 
 def is_supervisor(user: User) -> bool:
-    return user.is_authenticated and user.staff_roles.filter(role=Role.SUPERVISOR).exists()
+    return Role.SUPERVISOR in roles_held(user)
 
 
 def supervises(user: User, region: Region) -> bool:
@@ -167,11 +168,11 @@ def notice_actions_for(user: User, notice: SupervisionNotice) -> frozenset[str]:
 
 
 def workbench_links(user: User) -> list[tuple[str, str]]:
-    """The workbench nav entries of 电子监察 (title, url name), in one query: rules and hits
+    """The workbench nav entries of 电子监察 (title, url name), from the posts read once per request: rules and hits
     for supervisors, 督办 for them and for the posts that answer 督办."""
     if not user.is_authenticated:
         return []
-    roles = set(user.staff_roles.filter(role__in=[Role.SUPERVISOR, *ANSWER_ROLES]).values_list("role", flat=True))
+    roles = roles_held(user) & {Role.SUPERVISOR, *ANSWER_ROLES}
     links: list[tuple[str, str]] = []
     if Role.SUPERVISOR in roles:
         links += [("监察看板", "supervision"), ("月度考评", "supervision_evaluation")]

@@ -75,3 +75,29 @@ def test_region_code_must_match_parent(world: None) -> None:
             actor=None, code="370903000000", name="错误区", parent=Region.objects.get(code="370100000000")
         )
     assert "370900000000" in info.value.errors["parent"][0]
+
+
+def test_a_role_granted_within_a_request_counts_at_once_and_posts_are_not_kept_after_it(world: None) -> None:
+    """The posts are read once per request (core.request_memo): a grant in the request makes
+    the next question read them again, and nothing is remembered outside a request."""
+    from django.http import HttpRequest, HttpResponse
+
+    from yiwang.accounts.models import Department, Role, StaffRole, User
+    from yiwang.accounts.selectors import roles_held
+    from yiwang.core.request_memo import RequestMemoMiddleware
+
+    clerk = User.objects.get(username="jn_window")
+    department = Department.objects.first()
+    assert department is not None
+    seen: list[bool] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        seen.append(Role.DATA_STEWARD in roles_held(clerk))
+        services.staff_role_grant(actor=None, user=clerk, role=Role.DATA_STEWARD, department=department)
+        seen.append(Role.DATA_STEWARD in roles_held(clerk))
+        return HttpResponse()
+
+    RequestMemoMiddleware(view)(HttpRequest())
+    assert seen == [False, True]
+    StaffRole.objects.filter(user=clerk, role=Role.DATA_STEWARD).delete()
+    assert Role.DATA_STEWARD not in roles_held(clerk)  # outside a request: read every time

@@ -117,3 +117,37 @@ def test_a_number_search_is_a_whole_number_or_a_prefix_down_to_the_day(typed: st
                                            ("１２", 1), ("9999999", 1), ("100", 100)])  # fmt: skip
 def test_the_page_asked_for_is_bounded(raw: str | None, page: int) -> None:
     assert case_list.page_number(raw) == page
+
+
+def test_the_staff_api_list_pages_the_same_branches_and_counts_only_what_it_read() -> None:
+    """GET /api/v1/cases for staff (api.case_pages): the policy filter's cases in submission
+    order, `count` given once a page's reads held them all, null with `has_more` before; an
+    offset past the newest 1,000 is refused naming the rule."""
+    from django.test import Client
+
+    call_command("load_demo")
+    checked = 0
+    for name in ("jn_window", "jn_planning_rev", "sd_supervisor", "expert_shen"):
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            continue
+        api = Client()
+        api.force_login(user)
+        seen: list[str] = []
+        offset = 0
+        while True:
+            body = api.get("/api/v1/cases", {"limit": 7, "offset": offset}).json()
+            seen += [c["number"] for c in body["items"]]
+            if not body["has_more"]:
+                break
+            assert body["count"] is None or body["count"] > offset + 7
+            offset += 7
+        expected = list(Case.objects.filter(pk__in=_reference(user)).order_by("-submitted_at", "-id"))
+        assert seen == [c.number for c in expected], name
+        assert body["count"] == len(expected)  # the last page read everything
+        checked += len(expected) > 7
+        in_review = api.get("/api/v1/cases", {"status": "in_review", "limit": 100}).json()
+        assert [c["number"] for c in in_review["items"]] == [c.number for c in expected if c.status == "in_review"]
+    assert checked >= 2
+    refused = api.get("/api/v1/cases", {"offset": 990, "limit": 20})
+    assert refused.status_code == 422 and "1000" in refused.json()["errors"][0]["message"]
