@@ -265,6 +265,7 @@ Verb = (
     | SupervisionVerb
     | BrandVerb
     | ReviewVerb
+    | LedgerVerb
 )
 
 

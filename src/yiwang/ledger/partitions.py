@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, migrations, transaction
-from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
@@ -191,9 +191,7 @@ def _definitions(cursor: CursorWrapper, table: str) -> tuple[list[tuple[str, str
     )
     foreign_keys = list(cursor.fetchall())
     for name, _, _ in indexes:  # unique *constraints* are indexes too; drop them as constraints
-        cursor.execute(
-            f"ALTER TABLE {_q(table)} DROP CONSTRAINT IF EXISTS {_q(name)}"
-        )
+        cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT IF EXISTS {_q(name)}")
         cursor.execute(f"DROP INDEX IF EXISTS {_q(name)}")
     for name, _ in foreign_keys:
         cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
@@ -209,7 +207,11 @@ def _next_identity(cursor: CursorWrapper, table: str) -> int:
 
 
 def _restore(
-    cursor: CursorWrapper, table: str, indexes: list[tuple[str, str, bool]], foreign_keys: list[tuple[str, str]], next_id: int
+    cursor: CursorWrapper,
+    table: str,
+    indexes: list[tuple[str, str, bool]],
+    foreign_keys: list[tuple[str, str]],
+    next_id: int,
 ) -> None:
     for _, sql, _ in indexes:
         cursor.execute(sql)
@@ -259,7 +261,7 @@ def partitions_ensure(*, months_ahead: int = 3) -> EnsureResult:
             # A month cannot be created while DEFAULT holds rows of it: park them, create, put back.
             cursor.execute(f"CREATE TEMP TABLE parked ON COMMIT DROP AS SELECT * FROM {default}")  # noqa: S608
             cursor.execute(f"DELETE FROM {default}")  # noqa: S608
-            cursor.execute(f"SELECT max({_q(column)}) FROM parked")
+            cursor.execute(f"SELECT max({_q(column)}) FROM parked")  # noqa: S608 - a catalogue name
             newest = month_start(timezone.localtime(cursor.fetchone()[0]).date())
             result.created += _months(cursor, table, first, months_ahead)
             month = first
