@@ -78,6 +78,7 @@ def partitions_archive(*, before: dt.date, to: Path) -> list[ArchivedPartition]:
         for table in partitioned_tables()
     }
     _check_ledger_prefix(months.get(ENTRY_TABLE, []))  # refuse before anything is written
+    _check_settled(months)
     to.mkdir(parents=True, exist_ok=True)
     done = []
     for table in sorted(months, key=lambda t: t == ENTRY_TABLE):  # the log's months last
@@ -128,6 +129,20 @@ def _check_ledger_prefix(parts: list[PartitionInfo]) -> None:
                 raise Conflict(
                     f"叶子 0–{start - 1} 中有条目属于更晚的月份，归档后账本将不是连续前缀；请把下一个月一并归档。"
                 )
+
+
+# Rows a month may not leave with: a notice still owed to someone would never be sent.
+_UNSETTLED = {"notifications_message": ("status = 'pending'", "条待发送的消息")}
+
+
+def _check_settled(months: dict[str, list[PartitionInfo]]) -> None:
+    for table, (condition, what) in _UNSETTLED.items():
+        for part in months.get(table, []):
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM {_q(part.name)} WHERE {condition}")  # noqa: S608 - fixed text
+                count = cursor.fetchone()[0]
+            if count:
+                raise Conflict(f"分区 {part.name} 中仍有 {count} {what}，不能归档；请先处理（重新发送或标记失败）。")
 
 
 def _archive_one(part: PartitionInfo, column: str, to: Path) -> ArchivedPartition:

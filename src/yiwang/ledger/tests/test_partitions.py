@@ -3,6 +3,7 @@
 import datetime as dt
 import gzip
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,9 @@ def test_rows_land_in_their_month_and_ensure_moves_far_future_rows_out_of_defaul
     assert counts["ledger_entry_default"] == 0 and counts[f"ledger_entry_p{far:%Y%m}"] == 2
     assert partitions_ensure(months_ahead=3).created == []  # idempotent
     assert Entry.objects.filter(subject__startswith="far:").count() == 2  # still read through the parent
+    out = StringIO()
+    call_command("partitions", "list", stdout=out)
+    assert f"ledger_entry_p{far:%Y%m}" in out.getvalue() and "DEFAULT" in out.getvalue()
 
 
 @postgres_only
@@ -91,6 +95,22 @@ def test_archive_refuses_a_ledger_month_that_is_not_a_prefix_of_the_log(tmp_path
     with pytest.raises(Conflict, match="账本只能按前缀归档"):
         partitions_archive(before=_months_ago(3), to=tmp_path)
     assert not ArchivedPartition.objects.exists() and not list(tmp_path.iterdir())
+
+
+@postgres_only
+def test_archive_refuses_a_month_with_notices_still_owed(tmp_path: Path) -> None:
+    from yiwang.accounts.models import User
+    from yiwang.notifications.models import Message
+
+    person = User.objects.create_user(username="zhangsan", password="x" * 12, display_name="张三")
+    at = timezone.make_aware(dt.datetime.combine(_months_ago(3), dt.time(9)))
+    Message.objects.create(recipient=person, channel="sms", subject="通知", body="…", created_at=at, next_attempt_at=at)
+    partitions_ensure()
+    with pytest.raises(Conflict, match="1 条待发送的消息"):
+        partitions_archive(before=_months_ago(2), to=tmp_path)
+    Message.objects.update(status="sent", sent_at=at)
+    [archived] = partitions_archive(before=_months_ago(2), to=tmp_path)
+    assert archived.table == "notifications_message" and archived.rows == 1 and not Message.objects.exists()
 
 
 @postgres_only
