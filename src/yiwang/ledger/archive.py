@@ -146,6 +146,17 @@ def _check_settled(months: dict[str, list[PartitionInfo]]) -> None:
 
 
 def _archive_one(part: PartitionInfo, column: str, to: Path) -> ArchivedPartition:
+    """One month: file, manifest, detach, drop, records — the month locked against writes
+    from the first row read to the drop, so the file holds exactly what is dropped."""
+    with transaction.atomic(durable=True):
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {_q(part.name)} IN SHARE MODE")
+            # Deferred foreign-key checks still queued on the month's rows would forbid the DROP.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return _archive_locked(part, column, to)
+
+
+def _archive_locked(part: PartitionInfo, column: str, to: Path) -> ArchivedPartition:
     assert part.start is not None and part.end is not None
     path = to / f"{part.name}.jsonl.gz"
     digest = hashlib.sha256()
@@ -173,35 +184,34 @@ def _archive_one(part: PartitionInfo, column: str, to: Path) -> ArchivedPartitio
     manifest_path = to / f"{part.name}.manifest.json"
     manifest_path.write_bytes(manifest_bytes)
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-    with transaction.atomic(durable=True):
-        with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {_q(part.table)} DETACH PARTITION {_q(part.name)}")
-            cursor.execute(f"DROP TABLE {_q(part.name)}")
-        if ledger:  # level-0 nodes: only these leaf hashes of an archived month are ever stored
-            kept = {int(index): bytes.fromhex(h) for index, h in ledger["kept_leaf_hashes"].items()}
-            present = set(Node.objects.filter(level=0, index__in=kept).values_list("index", flat=True))
-            Node.objects.bulk_create(Node(level=0, index=i, hash=h) for i, h in kept.items() if i not in present)
-        payload = {key: manifest[key] for key in ("table", "partition", "range", "rows", "sha256")}
-        payload["manifest_sha256"] = manifest_sha
-        if ledger:
-            payload["leaves"] = [ledger["leaf_from"], ledger["leaf_to"]]
-        archived = ArchivedPartition.objects.create(
-            table=part.table,
-            partition=part.name,
-            range_start=part.start,
-            range_end=part.end,
-            rows=len(ids),
-            file=str(path),
-            sha256=manifest["sha256"],
-            manifest=manifest,
-            manifest_sha256=manifest_sha,
-            leaf_from=ledger.get("leaf_from"),
-            leaf_to=ledger.get("leaf_to"),
-            entry_id_min=min(ids) if ledger else None,
-            entry_id_max=max(ids) if ledger else None,
-            archived_at=clock.now(),
-        )
-        _record(LedgerVerb.PARTITION_ARCHIVED, part.name, payload)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {_q(part.table)} DETACH PARTITION {_q(part.name)}")
+        cursor.execute(f"DROP TABLE {_q(part.name)}")
+    if ledger:  # level-0 nodes: only these leaf hashes of an archived month are ever stored
+        kept = {int(index): bytes.fromhex(h) for index, h in ledger["kept_leaf_hashes"].items()}
+        present = set(Node.objects.filter(level=0, index__in=kept).values_list("index", flat=True))
+        Node.objects.bulk_create(Node(level=0, index=i, hash=h) for i, h in kept.items() if i not in present)
+    payload = {key: manifest[key] for key in ("table", "partition", "range", "rows", "sha256")}
+    payload["manifest_sha256"] = manifest_sha
+    if ledger:
+        payload["leaves"] = [ledger["leaf_from"], ledger["leaf_to"]]
+    archived = ArchivedPartition.objects.create(
+        table=part.table,
+        partition=part.name,
+        range_start=part.start,
+        range_end=part.end,
+        rows=len(ids),
+        file=str(path),
+        sha256=manifest["sha256"],
+        manifest=manifest,
+        manifest_sha256=manifest_sha,
+        leaf_from=ledger.get("leaf_from"),
+        leaf_to=ledger.get("leaf_to"),
+        entry_id_min=min(ids) if ledger else None,
+        entry_id_max=max(ids) if ledger else None,
+        archived_at=clock.now(),
+    )
+    _record(LedgerVerb.PARTITION_ARCHIVED, part.name, payload)
     return archived
 
 
