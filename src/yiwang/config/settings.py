@@ -418,7 +418,12 @@ PERIODIC_TASKS: dict[str, float] = {
     "yiwang.reviews.tasks.daily_sweep": 3600.0,  # unanswered invitations expire and are replaced
     "yiwang.supervision.tasks.rules_sweep": 3600.0,
     "yiwang.supervision.tasks.publish_figures": 3600.0,  # once per closed month (idempotent)
+    "yiwang.ledger.tasks.partitions_ensure": 3600.0,  # PostgreSQL: the coming months' partitions (ADR 0034)
 }
+# Monthly partitions (PostgreSQL, ADR 0034): how many months ahead `partitions ensure` keeps
+# ready, and where `partitions archive` writes detached months unless told otherwise.
+PARTITION_MONTHS_AHEAD = env_int("PARTITION_MONTHS_AHEAD", default=3)
+PARTITION_ARCHIVE_DIR = Path(os.environ.get("YIWANG_PARTITION_ARCHIVE_DIR", DATA_DIR / "archive")).resolve()
 # 帮办代办 (ADR 0029): the person's confirmation code lasts ASSISTED_CODE_MINUTES, is void after
 # ASSISTED_CODE_ATTEMPTS wrong entries, is sent at most ASSISTED_CODE_SENDS times per application
 # and not sooner than ASSISTED_RESEND_SECONDS apart; drafts untouched ASSISTED_DRAFT_DAYS expire.

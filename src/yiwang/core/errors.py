@@ -41,6 +41,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Gone(DomainError):
+    """What was asked for existed but was moved out (an archived month of the ledger)."""
+
+    status = 410
+    code = "gone"
+
+
 class Conflict(DomainError):
     """The state changed under the caller (another clerk acted first, a stale version)."""
 

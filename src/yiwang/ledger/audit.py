@@ -21,15 +21,23 @@ them): `yiwang ledger audit` runs each after the log itself and fails on any pro
 (supervision: the roll-ups and the published months, ADR 0020).
 """
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+from yiwang.core.errors import DomainError
+from yiwang.ledger.archive import read_archive_file
 from yiwang.ledger.config import log_hash_suite, log_origin, log_verifier
 from yiwang.ledger.leaf import LeafError, leaf_facts
-from yiwang.ledger.merkle import NodeKey, TreeAppender
-from yiwang.ledger.models import Checkpoint, Entry, LogHead, Node
+from yiwang.ledger.merkle import MissingNodeError, NodeKey, TreeAppender, root_at
+from yiwang.ledger.models import ArchivedPartition, Checkpoint, Entry, LogHead, Node
 from yiwang.ledger.note import NoteError, open_checkpoint
+from yiwang.ledger.store import DatabaseNodeReader
+from yiwang.ledger.suite import HashSuite
 
 
 @dataclass
@@ -38,13 +46,17 @@ class AuditReport:
     checkpoints: int = 0
     nodes: int = 0
     problems: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)  # facts worth saying that are not problems
 
     @property
     def clean(self) -> bool:
         return not self.problems
 
 
-def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
+def ledger_audit(*, chunk: int = 5000, max_problems: int = 50, archive_dir: Path | None = None) -> AuditReport:
+    """Audit the log. An archived prefix (ADR 0034) is taken from its frontier, checked against
+    the stored nodes and the signed checkpoints — or, given `archive_dir`, re-read from the
+    archive files (their SHA-256 checked first) and recomputed like the rest."""
     suite = log_hash_suite()
     verifier = log_verifier()
     report = AuditReport()
@@ -55,7 +67,7 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
     appender = TreeAppender(suite)
     pending_nodes: dict[NodeKey, bytes] = {}
 
-    def check_checkpoints_at(size: int) -> None:
+    def check_checkpoints_at(size: int, root: bytes | None) -> None:
         nonlocal next_cp
         while next_cp < len(checkpoints) and checkpoints[next_cp][0] == size:
             cp_size, cp_root, note, _ = checkpoints[next_cp]
@@ -67,12 +79,47 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
             else:
                 if body.size != cp_size or body.root_hash != bytes(cp_root):
                     report.problems.append(f"检查点 size={cp_size}：签名内容与存储的树大小/根哈希不一致")
-                if body.root_hash != appender.root():
+                if root is None:
+                    report.problems.append(f"检查点 size={cp_size}：已归档部分缺少重算根哈希所需的树节点")
+                elif body.root_hash != root:
                     report.problems.append(f"检查点 size={cp_size}：根哈希与由条目重算的结果不一致（历史被改写）")
             next_cp += 1
 
-    entries = Entry.objects.filter(leaf_index__isnull=False).order_by("leaf_index")
-    for row in entries.values_list(*_COLUMNS).iterator(chunk_size=chunk):
+    rows: Iterable[_Row] = []
+    archived = list(ArchivedPartition.objects.filter(table="ledger_entry", leaf_to__isnull=False).order_by("leaf_from"))
+    if archived:
+        prefix = _archived_prefix(archived, report)
+        if prefix is None:
+            return report
+        if archive_dir is None:
+            resumed = _resume_from_frontier(suite, archived[-1], report)
+            if resumed is None:
+                return report
+            appender = resumed
+            reader = DatabaseNodeReader()
+            while next_cp < len(checkpoints) and checkpoints[next_cp][0] <= prefix:
+                size = checkpoints[next_cp][0]
+                try:
+                    root: bytes | None = appender.root() if size == prefix else root_at(suite, reader, size)
+                except MissingNodeError:
+                    root = None
+                check_checkpoints_at(size, root)
+            report.info.append(
+                f"叶子 0–{prefix - 1} 已归档（{len(archived)} 个月度分区）：从归档时记录的前沿哈希接续，"
+                "已与存储的树节点和签名检查点核对；加 --archive 目录可重读归档文件并重算"
+            )
+        else:
+            try:
+                rows = _archived_rows(archived, archive_dir)
+            except DomainError as exc:
+                report.problems.append(exc.message)
+                return report
+            report.info.append(
+                f"叶子 0–{prefix - 1} 已归档（{len(archived)} 个月度分区）：已从 {archive_dir} 重读，"
+                "文件 SHA-256 与清单一致，叶子已重算"
+            )
+    entries = Entry.objects.filter(leaf_index__isnull=False, leaf_index__gte=appender.size).order_by("leaf_index")
+    for row in chain(rows, entries.values_list(*_COLUMNS).iterator(chunk_size=chunk)):
         leaf_index, entry_id, leaf, leaf_hash = row[:4]
         if len(report.problems) >= max_problems:
             break
@@ -88,7 +135,7 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
             if key[0]:  # level 0 is the entry's own leaf hash, checked just above
                 pending_nodes[key] = value
         report.entries += 1
-        check_checkpoints_at(appender.size)
+        check_checkpoints_at(appender.size, appender.root())
         if len(pending_nodes) >= chunk:
             _compare_nodes(pending_nodes, report)
     _compare_nodes(pending_nodes, report)
@@ -104,6 +151,54 @@ def ledger_audit(*, chunk: int = 5000, max_problems: int = 50) -> AuditReport:
     if head is not None and head.tree_size != appender.size and not report.problems:
         report.problems.append(f"账本头记录的树大小 {head.tree_size} 与条目数 {appender.size} 不一致")
     return report
+
+
+def _archived_prefix(archived: list[ArchivedPartition], report: AuditReport) -> int | None:
+    """Where the archived prefix ends, if the archived ranges are exactly [0, b)."""
+    end = 0
+    for part in archived:
+        if part.leaf_from != end:
+            report.problems.append(
+                f"已归档的账本分区 {part.partition} 起于叶子 {part.leaf_from}，应接续 {end}：归档记录不是连续前缀"
+            )
+            return None
+        end = part.leaf_to or end
+    return end
+
+
+def _resume_from_frontier(suite: HashSuite, last: ArchivedPartition, report: AuditReport) -> TreeAppender | None:
+    """The tree at the archive's end from its manifest's frontier, compared with the stored nodes."""
+    size = last.leaf_to or 0
+    frontier = [bytes.fromhex(h) for h in last.manifest.get("ledger", {}).get("frontier", [])]
+    keys = TreeAppender.frontier_keys(size)
+    stored = DatabaseNodeReader().get_nodes(keys)
+    if len(frontier) != len(keys):
+        report.problems.append(f"已归档前缀（叶子 0–{size - 1}）的清单缺少前沿哈希，无法接续审计")
+        return None
+    if any(stored.get(key) != value for key, value in zip(keys, frontier, strict=True)):
+        report.problems.append(f"已归档前缀（叶子 0–{size - 1}）的前沿哈希与存储的树节点不一致（清单或节点被改动）")
+    return TreeAppender(suite, size, frontier)
+
+
+def _archived_rows(archived: list[ArchivedPartition], archive_dir: Path) -> list[_Row]:
+    """The archived entries as audit rows, in leaf order; each file's SHA-256 checked first."""
+    found: list[_Row] = []
+    for part in archived:
+        for row in read_archive_file(archive_dir / Path(part.file).name, part.sha256):
+            found.append(
+                (
+                    row["leaf_index"],
+                    row["id"],
+                    row["leaf"],
+                    bytes.fromhex(row["leaf_hash"].removeprefix("\\x")),
+                    row["kind"],
+                    row["subject"],
+                    dt.datetime.fromisoformat(row["created_at"]),
+                    dt.datetime.fromisoformat(row["integrated_at"]) if row["integrated_at"] else None,
+                )
+            )
+    found.sort(key=lambda r: r[0] or 0)
+    return found
 
 
 def _compare_nodes(expected: dict[NodeKey, bytes], report: AuditReport) -> None:

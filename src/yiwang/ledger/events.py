@@ -37,6 +37,7 @@ class Domain(StrEnum):
     SUPERVISION = "supervision"
     BRANDS = "brands"
     REVIEWS = "reviews"
+    LEDGER = "ledger"
 
 
 class Audience(StrEnum):
@@ -157,6 +158,12 @@ class NotificationVerb(StrEnum):
     MESSAGE_RETRIED = "message_retried"
 
 
+class LedgerVerb(StrEnum):
+    # Monthly partitions moved to archive storage and back (ledger.archive, ADR 0034).
+    PARTITION_ARCHIVED = "partition_archived"
+    PARTITION_RESTORED = "partition_restored"
+
+
 class LicenseVerb(StrEnum):
     ISSUED = "issued"
     SUSPENDED = "suspended"
@@ -262,6 +269,7 @@ Verb = (
     | SupervisionVerb
     | BrandVerb
     | ReviewVerb
+    | LedgerVerb
 )
 
 
@@ -389,6 +397,10 @@ _NOTIFICATIONS: dict[NotificationVerb, str] = {
     NotificationVerb.CHANNELS_SET: "设置消息接收渠道",
     NotificationVerb.MESSAGE_RETRIED: "重新发送消息",
 }
+_LEDGER: dict[LedgerVerb, str] = {
+    LedgerVerb.PARTITION_ARCHIVED: "归档月度分区",
+    LedgerVerb.PARTITION_RESTORED: "恢复已归档的月度分区",
+}
 _LICENSES: dict[LicenseVerb, str] = {
     LicenseVerb.ISSUED: "签发电子证照",
     LicenseVerb.SUSPENDED: "暂停电子证照",
@@ -491,6 +503,7 @@ CATALOGUE: dict[str, EventType] = {
     **{f"supervision.{verb}": EventType(Domain.SUPERVISION, verb, label) for verb, label in _SUPERVISION.items()},
     **{f"brands.{verb}": EventType(Domain.BRANDS, verb, label) for verb, label in _BRANDS.items()},
     **{f"reviews.{verb}": EventType(Domain.REVIEWS, verb, label) for verb, label in _REVIEWS.items()},
+    **{f"ledger.{verb}": EventType(Domain.LEDGER, verb, label) for verb, label in _LEDGER.items()},
 }
 """Every event type by its ledger kind (``<domain>.<verb>``)."""
 
@@ -506,6 +519,7 @@ _VERB_ENUMS: dict[Domain, type[StrEnum]] = {
     Domain.SUPERVISION: SupervisionVerb,
     Domain.BRANDS: BrandVerb,
     Domain.REVIEWS: ReviewVerb,
+    Domain.LEDGER: LedgerVerb,
 }
 _missing = [
     f"{domain}.{verb}" for domain, enum in _VERB_ENUMS.items() for verb in enum if f"{domain}.{verb}" not in CATALOGUE

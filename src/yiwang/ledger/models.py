@@ -19,7 +19,10 @@ class Entry(models.Model):
     subject = models.CharField("对象", max_length=120, db_index=True)
     leaf = models.TextField("叶子（规范化 JSON）")
     leaf_hash = models.BinaryField("叶子哈希", max_length=64)
-    leaf_index = models.BigIntegerField("叶子序号", null=True, blank=True, unique=True)
+    # Not unique in the database: a partitioned table's unique indexes must hold the partition
+    # key (created_at). The single integrator hands out leaf indexes under its lock and the
+    # audit checks they run 0..n-1 with no gap or repeat (ADR 0034).
+    leaf_index = models.BigIntegerField("叶子序号", null=True, blank=True, db_index=True)
     created_at = models.DateTimeField("写入时间")
     integrated_at = models.DateTimeField("上链时间", null=True, blank=True)
 
@@ -41,7 +44,12 @@ class EntrySalt(models.Model):
     linked to the person.
     """
 
-    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="salt", primary_key=True)
+    # No database constraint: ledger_entry is partitioned by month, so its key is (id, created_at)
+    # and nothing can reference `id` alone. Salts are written with their entry (services) and
+    # outlive an archived entry on purpose: erasure keeps working on archived leaves.
+    entry = models.OneToOneField(
+        Entry, on_delete=models.CASCADE, related_name="salt", primary_key=True, db_constraint=False
+    )
     salts = models.JSONField(default=dict)
 
     class Meta:
@@ -143,3 +151,43 @@ class DomainEvent(models.Model):
     @property
     def label(self) -> str:
         return self.event_type.label
+
+
+class LedgerEvent(DomainEvent):
+    """The ledger's own state changes: a monthly partition archived or restored (ADR 0034)."""
+
+    domain = Domain.LEDGER
+
+    subject = models.CharField("对象", max_length=120, db_index=True)
+
+    class Meta(DomainEvent.Meta):
+        verbose_name = verbose_name_plural = "账本事件"
+
+
+class ArchivedPartition(models.Model):
+    """A month of a partitioned table detached to an archive file (ledger.archive, ADR 0034).
+
+    For `ledger_entry` it records the leaf indexes [leaf_from, leaf_to) the file holds and
+    the frontier (compact range) of the tree at leaf_to, from which the audit continues."""
+
+    table = models.CharField("表", max_length=63)
+    partition = models.CharField("分区", max_length=63, unique=True)
+    range_start = models.DateField("起（含）")
+    range_end = models.DateField("止（不含）")
+    rows = models.BigIntegerField("行数")
+    file = models.CharField("归档文件", max_length=500)
+    sha256 = models.CharField("归档文件 SHA-256", max_length=64)
+    manifest = models.JSONField("清单", default=dict)
+    manifest_sha256 = models.CharField("清单 SHA-256", max_length=64)
+    leaf_from = models.BigIntegerField("首叶子序号", null=True, blank=True)
+    leaf_to = models.BigIntegerField("末叶子序号（不含）", null=True, blank=True)
+    entry_id_min = models.BigIntegerField("最小条目编号", null=True, blank=True)
+    entry_id_max = models.BigIntegerField("最大条目编号", null=True, blank=True)
+    archived_at = models.DateTimeField("归档时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已归档分区"
+        ordering = ["table", "range_start"]
+
+    def __str__(self) -> str:
+        return f"{self.partition} → {self.file}"

@@ -11,17 +11,18 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.paginator import Page, Paginator
 
-from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.core.errors import Gone, NotFound, ValidationFailed
 from yiwang.ledger.canonical import verify_personal
 from yiwang.ledger.config import log_hash_suite, log_verifier
 from yiwang.ledger.events import disclosed_kinds
 from yiwang.ledger.leaf import LeafError, leaf_facts
-from yiwang.ledger.merkle import consistency_proof, inclusion_proof
-from yiwang.ledger.models import Checkpoint, Entry, EntrySalt
+from yiwang.ledger.merkle import MissingNodeError, consistency_proof, inclusion_proof
+from yiwang.ledger.models import ArchivedPartition, Checkpoint, Entry, EntrySalt
 from yiwang.ledger.store import DatabaseNodeReader
 
 UNREADABLE = "（记录内容无法解析，请以账本审计结果为准）"
@@ -160,6 +161,16 @@ def verifier_key() -> str:
 def entry_get(entry_id: int) -> PublicEntry:
     entry = Entry.objects.filter(pk=entry_id).first()
     if entry is None:
+        archived = ArchivedPartition.objects.filter(
+            table=Entry._meta.db_table, entry_id_min__lte=entry_id, entry_id_max__gte=entry_id
+        ).first()
+        if archived is not None:
+            raise Gone(
+                f"账本条目 {entry_id} 所在的月度分区 {archived.partition}（{archived.range_start:%Y-%m}，"
+                f"叶子 {archived.leaf_from}–{(archived.leaf_to or 0) - 1}）已归档至 {Path(archived.file).name}；"
+                "其内容与包含证明须从归档文件取得（运维可用 yiwang partitions restore 恢复）。",
+                field="entry_id",
+            )
         raise NotFound(f"账本条目 {entry_id} 不存在。", field="entry_id")
     return public_entry(entry)
 
@@ -216,7 +227,13 @@ def consistency_proof_between(old_size: int, new_size: int) -> dict[str, Any]:
     if not 0 < old_size <= new_size:
         raise ValidationFailed({"old_size": ["须满足 0 < old_size ≤ new_size。"]})
     old, new = checkpoint_at(old_size), checkpoint_at(new_size)
-    proof = consistency_proof(log_hash_suite(), DatabaseNodeReader(), old_size, new_size)
+    try:
+        proof = consistency_proof(log_hash_suite(), DatabaseNodeReader(), old_size, new_size)
+    except MissingNodeError as exc:  # the proof needs a leaf of an archived month (ADR 0034)
+        raise Gone(
+            f"树大小 {old_size} 到 {new_size} 的一致性证明需要已归档月份中的叶子，请从归档文件计算或恢复该分区。",
+            field="old_size",
+        ) from exc
     return {
         "old_size": old_size,
         "new_size": new_size,

@@ -1,7 +1,9 @@
 """The database as the Merkle tree's node store (see merkle.py for the node layout).
 
 Level-0 nodes are the leaf hashes, which the entry rows already hold (by leaf_index), so
-only interior nodes (level ≥ 1) are stored in `ledger_node`: about n rows for n entries.
+only interior nodes (level ≥ 1) are stored in `ledger_node`: about n rows for n entries —
+except the few leaf hashes of an archived month that proofs and the audit still need
+(the archive's frontier and each checkpoint's edge), which archiving keeps at level 0.
 Reads are one raw SQL statement per table: a proof needs O(log n) keys and the ORM's query
 building would cost more than the database does.
 """
@@ -32,6 +34,10 @@ class DatabaseNodeReader:
         if leaves:
             marks = ", ".join(["%s"] * len(leaves))
             parts.append(f"SELECT 0, leaf_index, leaf_hash FROM {_ENTRY_TABLE} WHERE leaf_index IN ({marks})")  # noqa: S608
+            params += leaves
+            # An archived month's entries are gone; the few leaf hashes proofs still need from it
+            # (at each checkpoint's and the archive's edge) were kept as level-0 nodes (archive.py).
+            parts.append(f'SELECT 0, "index", hash FROM {_NODE_TABLE} WHERE level = 0 AND "index" IN ({marks})')  # noqa: S608
             params += leaves
         if interior:
             clauses = []

@@ -97,8 +97,16 @@ class RuleHit(models.Model):
     case = models.ForeignKey(
         Case, null=True, blank=True, on_delete=models.PROTECT, related_name="rule_hits", verbose_name="办件"
     )
+    # No database constraint: cases_caseevent is partitioned by month (its key is (id, at),
+    # ADR 0034); the rule engine writes the hit with the event it saw.
     trigger = models.ForeignKey(
-        CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="触发事件"
+        CaseEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="触发事件",
+        db_constraint=False,
     )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name="部门")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="区划")

@@ -114,6 +114,8 @@ class CaseEvidence(models.Model):
     record = models.JSONField(
         "共享数据", default=dict, blank=True, help_text="数据共享调取到的信息项（仅授权范围内），电子证照为空"
     )
+    # No database constraint: exchange_dataread is partitioned by month (key (id, at), ADR 0034);
+    # the fetch writes the read and this row in one transaction.
     data_read = models.ForeignKey(
         "exchange.DataRead",
         null=True,
@@ -121,6 +123,7 @@ class CaseEvidence(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="共享数据读取记录",
+        db_constraint=False,
     )
     fetched_at = models.DateTimeField("调取时间")
 

@@ -28,6 +28,7 @@ from yiwang.ledger.events import (
     CatalogVerb,
     Domain,
     ExchangeVerb,
+    LedgerVerb,
     LicenseVerb,
     NotificationVerb,
     RatingVerb,
@@ -54,6 +55,7 @@ VERB_ENUMS = {
     "SupervisionVerb",
     "BrandVerb",
     "ReviewVerb",
+    "LedgerVerb",
 }
 
 
@@ -87,6 +89,7 @@ def _is_catalogued_expression(value: ast.expr) -> bool:
                 SupervisionVerb,
                 BrandVerb,
                 ReviewVerb,
+                LedgerVerb,
             )
             for member in enum
         }
@@ -135,6 +138,7 @@ def test_every_row_has_a_chinese_label_and_its_kind() -> None:
         SupervisionVerb,
         BrandVerb,
         ReviewVerb,
+        LedgerVerb,
     )
     assert len(CATALOGUE) == sum(len(enum) for enum in enums)
 
@@ -173,6 +177,7 @@ def test_every_event_table_shares_the_base_row() -> None:
         "SupervisionEvent",
         "BrandEvent",
         "ReviewEvent",
+        "LedgerEvent",
     }
     for name, model in tables.items():
         own_history = name in ("CaseEvent", "BundleCaseEvent")

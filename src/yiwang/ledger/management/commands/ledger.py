@@ -1,5 +1,6 @@
 """`yiwang ledger integrate|audit|keygen|key`: operate the Merkle log."""
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["integrate", "audit", "keygen", "key"])
         parser.add_argument("--algorithm", choices=["ed25519", "sm2"], default="ed25519")
         parser.add_argument("--name", help="keygen for another signer, e.g. <host>/license (the e-license issuer)")
+        parser.add_argument(
+            "--archive", type=Path, help="audit: also re-read the archived months from this directory (ADR 0034)"
+        )
 
     def handle(self, *args: Any, action: str, algorithm: str, name: str | None = None, **options: Any) -> None:
         if action == "integrate":
@@ -29,12 +33,14 @@ class Command(BaseCommand):
             variable = "YIWANG_LICENSE_SIGNING_KEY" if name else "LEDGER_SIGNING_KEY"
             self.stdout.write(f"{variable}={skey}\n# public verifier key (publish it):\n{vkey}")
         else:
-            self._audit()
+            self._audit(options.get("archive"))
 
-    def _audit(self) -> None:
+    def _audit(self, archive: Path | None) -> None:
         """The log, then every registered extension (their figures are tied to the log)."""
-        report = ledger_audit()
+        report = ledger_audit(archive_dir=archive)
         self.stdout.write(f"entries {report.entries}, nodes {report.nodes}, checkpoints {report.checkpoints}")
+        for line in report.info:
+            self.stdout.write(f"  ℹ {line}")
         failed = len(report.problems)
         for problem in report.problems:
             self.stderr.write(f"  ✗ {problem}")
