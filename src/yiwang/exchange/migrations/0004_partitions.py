@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("exchange", "0003_api_clients"),
         # caseevidence.data_read pointed into exchange_dataread with a database constraint.
-        ("cases", "0016_caseevidence_data_read_unconstrained"),
+        ("cases", "0018_caseevidence_data_read_unconstrained"),
     ]
 
     operations = [partition_operation("exchange_dataread", "at")]

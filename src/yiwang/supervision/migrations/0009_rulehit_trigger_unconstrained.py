@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0016_caseevidence_data_read_unconstrained'),
+        ('cases', '0018_caseevidence_data_read_unconstrained'),
         ('supervision', '0008_supervision_event_figures'),
     ]
 

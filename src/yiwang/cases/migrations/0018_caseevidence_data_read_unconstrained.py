@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_assistedapplication'),
+        ('cases', '0017_assisted_self_submitted'),
         ('exchange', '0003_api_clients'),
     ]
 

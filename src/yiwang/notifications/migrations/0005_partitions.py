@@ -6,6 +6,6 @@ from yiwang.ledger.partitions import partition_operation
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0003_notification_event")]
+    dependencies = [("notifications", "0004_message_secret")]
 
     operations = [partition_operation("notifications_message", "created_at")]

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     atomic = True
 
     dependencies = [
-        ("cases", "0016_caseevidence_data_read_unconstrained"),
+        ("cases", "0018_caseevidence_data_read_unconstrained"),
         # rulehit.trigger pointed into cases_caseevent with a database constraint.
         ("supervision", "0009_rulehit_trigger_unconstrained"),
     ]
