@@ -11,17 +11,21 @@ http.server (no Django). It runs as a separate process:
 `--issuer` says otherwise. It serves discovery (/.well-known/openid-configuration), its
 public keys (/jwks), the authorization endpoint with a login page of its own (/authorize),
 the token endpoint (/token, client_secret_basic or client_secret_post), /userinfo and
-RP-initiated logout (/logout). PKCE (S256) and a nonce are required of every client; a
-code is good once, for 60 seconds. The ID token carries `name`, `phone_number` and the
-asserted 居民身份证号 as `id_number` (the platform has verified it: it is the real-name
-authority).
+RP-initiated logout (/logout, authlib's `EndSessionEndpoint`: the `id_token_hint` must be an
+ID token this platform signed, expired or not, issued to the `client_id` if one is given;
+only then does it send the browser to a `post_logout_redirect_uri` registered for that
+client, otherwise it asks the person to confirm and shows its own page). PKCE (S256) and a
+nonce are required of every client; a code is good once, for 60 seconds. The ID token
+carries `name`, `phone_number` and the asserted 居民身份证号 as `id_number` (the platform has
+verified it: it is the real-name authority).
 
 For tests it can be told to misbehave: POST /_control with {"rogue_key": true} (sign ID
 tokens with a second key under the published key id: a bad signature), {"id_token_ttl": S}
 (lifetime of new ID tokens; negative = already expired), {"fail_next": N, "status": 503}
 (the next N token requests answer that status; with {"html": true} an HTML page instead of
 JSON, as a gateway in front of a provider may, and {"location": URL} as a Location header),
-{"reset": true}.
+{"reset": true}. Every answer of /_control lists the subjects whose session an
+RP-initiated logout with a valid hint ended (`ended_sessions`), so tests can see it.
 """
 
 import argparse
@@ -46,7 +50,7 @@ from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
-from joserfc import jwt
+from authlib.oidc.rpinitiated import EndSessionEndpoint, EndSessionRequest
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
 CODE_SECONDS = 60
@@ -62,6 +66,10 @@ class Client(ClientMixin):  # type: ignore[misc]
 
     def get_client_id(self) -> str:
         return self.client_id
+
+    @property
+    def client_metadata(self) -> dict[str, Any]:
+        return {"post_logout_redirect_uris": self.post_logout_redirect_uris}
 
     def get_default_redirect_uri(self) -> str:
         return self.redirect_uris[0]
@@ -167,6 +175,7 @@ class Platform:
         self.lock = threading.Lock()
         self.codes: dict[str, Code] = {}
         self.tokens: dict[str, tuple[dict[str, str], str, float]] = {}
+        self.ended_sessions: list[str] = []
         self.reset()
 
     def _new_key(self, kid: str = "") -> RSAKey | ECKey:
@@ -327,7 +336,25 @@ def build_server(platform: Platform) -> AuthorizationServer:
         def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> tuple[int, Any, Any]:
             return status, body, headers
 
+    class PlatformEndSession(EndSessionEndpoint):  # type: ignore[misc]
+        def get_server_jwks(self) -> KeySet:
+            return KeySet([platform.key])
+
+        def get_algorithms(self) -> list[str]:
+            return [platform.alg]
+
+        def end_session(self, end_session_request: EndSessionRequest) -> None:
+            """The person leaves the platform: their access tokens end, the logout is noted."""
+            claims = end_session_request.id_token_claims or {}
+            with platform.lock:
+                if claims.get("sub"):
+                    platform.ended_sessions.append(str(claims["sub"]))
+                    for token, (user, _, _) in list(platform.tokens.items()):
+                        if user.get("sub") == claims["sub"]:
+                            del platform.tokens[token]
+
     server = Server()
+    server.register_endpoint(PlatformEndSession)
     server.register_token_generator("default", BearerTokenGenerator(lambda *a, **k: secrets.token_urlsafe(32)))
     server.register_grant(AuthorizationCodeGrant, [RequiredCodeChallenge(), PlatformOpenIDCode(require_nonce=True)])
     return server
@@ -396,7 +423,7 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
             if url.path == "/userinfo":
                 return self._userinfo()
             if url.path == "/logout":
-                return self._logout(dict(urllib.parse.parse_qsl(url.query)))
+                return self._logout(self._request(), confirmed=False)
             return self._send(404, {"error": "not_found"})
 
         def do_POST(self) -> None:
@@ -407,7 +434,8 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
                     platform.control(json.loads(body or "{}"))
                 except (ValueError, TypeError):
                     return self._send(400, {"error": "bad control order"})
-                return self._send(200, {"ok": True})
+                with platform.lock:
+                    return self._send(200, {"ok": True, "ended_sessions": list(platform.ended_sessions)})
             if url.path == "/token":
                 status = platform.take_failure()
                 if status:
@@ -419,6 +447,8 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
                 return self._send(*server.create_token_response(self._request(body)))
             if url.path == "/authorize":
                 return self._authorize(self._request(body), show_page=False)
+            if url.path == "/logout":
+                return self._logout(self._request(body), confirmed=True)
             return self._send(404, {"error": "not_found"})
 
         def _authorize(self, request: Request, show_page: bool) -> None:
@@ -449,22 +479,26 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
                 return self._send(401, {"error": "invalid_token"}, [("WWW-Authenticate", "Bearer")])
             return self._send(200, platform.claims_of(found[0], found[1]))
 
-        def _logout(self, query: dict[str, str]) -> None:
-            """RP-initiated logout: back to a registered post-logout address of the client
-            the ID token was issued to, else a page saying the person has left."""
-            target = query.get("post_logout_redirect_uri", "")
-            client_id = query.get("client_id", "")
-            hint = query.get("id_token_hint", "")
-            if hint:
-                with contextlib.suppress(Exception):
-                    claims = jwt.decode(hint, KeySet([platform.key]), algorithms=[platform.alg]).claims
-                    aud = claims.get("aud")
-                    client_id = client_id or (aud[0] if isinstance(aud, list) else str(aud))
-            client = platform.clients.get(client_id)
-            if target and client is not None and target in client.post_logout_redirect_uris:
-                if query.get("state"):
-                    target += ("&" if "?" in target else "?") + urllib.parse.urlencode({"state": query["state"]})
-                return self._send(302, "", [("Location", target)])
+        def _logout(self, request: Request, confirmed: bool) -> None:
+            """RP-initiated logout (authlib's EndSessionEndpoint): with a valid `id_token_hint`
+            the session ends and the browser goes back to the client's registered address;
+            without one the person confirms here first and stays on the platform's page."""
+            try:
+                ending = server.validate_endpoint_request("end_session", request)
+            except OAuth2Error as error:  # a hint this platform did not sign, or for another client
+                body = f"<p>退出请求无效：{html.escape(error.description or error.error)}</p>"
+                return self._send(400, PAGE.format(title="退出请求无效", body=body), content_type="text/html")
+            if ending.needs_confirmation and not confirmed:
+                hidden = "".join(
+                    f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+                    for k, v in request.payload.data.items()
+                )
+                form = f'<form method="post" action="/logout">{hidden}<button type="submit">退出</button></form>'
+                page = PAGE.format(title="退出统一身份认证平台", body=f"<p>确定退出统一身份认证平台？</p>{form}")
+                return self._send(200, page, content_type="text/html")
+            answer = server.create_endpoint_response("end_session", ending)
+            if answer is not None:
+                return self._send(*answer)
             page = PAGE.format(title="已退出", body="<p>您已退出统一身份认证平台。</p>")
             return self._send(200, page, content_type="text/html")
 

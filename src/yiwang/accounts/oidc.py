@@ -6,8 +6,8 @@ environment, a time budget per call with one retry, cached discovery and keys, a
 as `OidcFailed` with a Chinese sentence a person can act on.
 
     begin(redirect_uri)            -> (authorization URL, pending state to keep in the session)
-    finish(pending, query, redirect_uri) -> verified ID-token claims
-    end_session_url(post_logout_redirect_uri) -> the provider's logout URL, or None
+    finish(pending, query, redirect_uri) -> (verified ID-token claims, the ID token itself)
+    end_session_url(post_logout_redirect_uri, id_token_hint) -> the provider's logout URL, or None
 
 Codes of `OidcFailed`: `not_configured`, `unavailable` (down, timeout, 5xx), `denied` (the
 person cancelled at the provider), `state` (no such pending login: forged, stale or reused),
@@ -161,8 +161,9 @@ def begin(redirect_uri: str) -> tuple[str, dict[str, Any]]:
     return url, {"state": state, "nonce": nonce, "verifier": verifier, "at": time.time()}
 
 
-def finish(pending: dict[str, Any] | None, query: dict[str, str], redirect_uri: str) -> dict[str, Any]:
-    """The verified claims of the person the provider sent back with `query`.
+def finish(pending: dict[str, Any] | None, query: dict[str, str], redirect_uri: str) -> tuple[dict[str, Any], str]:
+    """The verified claims of the person the provider sent back with `query`, and the ID
+    token they came in (the caller keeps it only to name the session at logout).
 
     `pending` is what `begin` returned for the state in the query (None if there was none:
     forged, stale or already used). The code is exchanged once; the ID token must be signed
@@ -202,7 +203,7 @@ def finish(pending: dict[str, Any] | None, query: dict[str, str], redirect_uri: 
     id_token = token.get("id_token")
     if not isinstance(id_token, str):
         raise OidcFailed("bad_token")
-    return verify_id_token(id_token, nonce=str(pending["nonce"]))
+    return verify_id_token(id_token, nonce=str(pending["nonce"])), id_token
 
 
 def verify_id_token(id_token: str, *, nonce: str) -> dict[str, Any]:
@@ -249,9 +250,12 @@ def _decode(id_token: str, keys: KeySet) -> Any:
         raise OidcFailed("bad_token") from exc
 
 
-def end_session_url(post_logout_redirect_uri: str) -> str | None:
+def end_session_url(post_logout_redirect_uri: str, id_token_hint: str = "") -> str | None:
     """Where to send the browser to end the provider's session too (RP-initiated logout), if
-    the provider advertises it; None when it does not, is off, or cannot be reached."""
+    the provider advertises it; None when it does not, is off, or cannot be reached. The ID
+    token of the session (`id_token_hint`) tells the provider whose session ends and that the
+    request comes from us: without it a provider asks the person to confirm and does not
+    send them back."""
     if not enabled() or not settings.OIDC_PROVIDER_LOGOUT:
         return None
     try:
@@ -263,7 +267,8 @@ def end_session_url(post_logout_redirect_uri: str) -> str | None:
             return None  # the pages' form-action allows the issuer's origin only (settings)
     except OidcFailed:
         return None
-    query = urllib.parse.urlencode(
-        {"client_id": settings.OIDC_CLIENT_ID, "post_logout_redirect_uri": post_logout_redirect_uri}
-    )
+    params = {"client_id": settings.OIDC_CLIENT_ID, "post_logout_redirect_uri": post_logout_redirect_uri}
+    if id_token_hint:
+        params = {"id_token_hint": id_token_hint, **params}
+    query = urllib.parse.urlencode(params)
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

@@ -17,6 +17,9 @@ from yiwang.accounts.models import User
 OIDC_BACKEND = "yiwang.accounts.backends.OidcBackend"
 OIDC_PENDING_KEY = "oidc_pending"  # state -> what the callback checks (yiwang.accounts.oidc.begin)
 OIDC_SIGNED_IN_KEY = "oidc_signed_in"  # this session began at the identity platform
+# Its ID token, kept server-side in the session row only to be the `id_token_hint` of the
+# RP-initiated logout; it goes with the session (logout, or expiry after SESSION_COOKIE_AGE).
+OIDC_ID_TOKEN_KEY = "oidc_id_token"  # noqa: S105 - a session key's name, not a secret
 OIDC_PENDING_MAX = 3  # logins begun in other tabs that may still come back
 OIDC_FAILURE_STATUS = {
     "not_configured": 404,
@@ -91,7 +94,7 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     pending = waiting.pop(query["state"], None)
     request.session[OIDC_PENDING_KEY] = waiting
     try:
-        claims = oidc.finish(pending, query, _oidc_redirect_uri(request))
+        claims, id_token = oidc.finish(pending, query, _oidc_redirect_uri(request))
     except oidc.OidcFailed as failure:
         return _oidc_failed(request, failure.message, OIDC_FAILURE_STATUS[failure.code])
     try:
@@ -106,18 +109,22 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     assert pending is not None  # finish() refuses an answer without one
     login(request, user, backend=OIDC_BACKEND)
     request.session[OIDC_SIGNED_IN_KEY] = True
+    request.session[OIDC_ID_TOKEN_KEY] = id_token
     return redirect(pending.get("next") or settings.LOGIN_REDIRECT_URL)
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     """Log out here; a session begun at the identity platform is also ended there when the
-    platform advertises RP-initiated logout (it sends the browser back to the portal)."""
+    platform advertises RP-initiated logout, naming the session by its ID token (it sends
+    the browser back to the portal). The token leaves with the session (`logout` flushes it)."""
     via_platform = bool(request.session.get(OIDC_SIGNED_IN_KEY))
+    hint = request.session.get(OIDC_ID_TOKEN_KEY)
     logout(request)
     messages.info(request, "您已安全退出。")
     if via_platform:
-        provider_logout = oidc.end_session_url(request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL)))
+        back = request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))
+        provider_logout = oidc.end_session_url(back, hint if isinstance(hint, str) else "")
         if provider_logout:
             return redirect(provider_logout)
     return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -9,16 +9,23 @@
 - **Draw**: nobody chooses — the system draws once the seed exists (worker or page load).
 - **Answer an invitation, read the chosen materials, sign an opinion**: the invited expert,
   through the account linked to their pool entry; materials and summary only once accepted.
+- **Be an expert's login** (the staff account linked to a pool entry, docs/reviews.md "The
+  expert's login"): an active staff account linked to no other expert, holding no post that
+  answers for or oversees the pool's department — any post in that department but 评审专家,
+  a 综合受理窗口 clerk of its region, a supervisor or auditor whose region covers it
+  (`login_conflicts`). Per case, the draw recuses an expert whose login handled the case.
 - **See a panel in full** (who is invited, opinions): the case's staff (cases.policy
   `staff_may_see`) and the pool keepers; the **applicant** sees that a review is under way and
   its expected end, never who the experts are before it concludes; the **public** reads the
   draw record (commitments, masked exclusions; openings after conclusion).
 """
 
-from yiwang.accounts.models import Role, User
+from collections.abc import Iterable
+
+from yiwang.accounts.models import Department, Role, StaffRole, User
 from yiwang.accounts.selectors import departments_with_roles, roles_held
 from yiwang.cases.models import Case
-from yiwang.cases.policy import case_permission, staff_may_see
+from yiwang.cases.policy import READ_ONLY_ROLES, Post, case_permission, staff_may_see
 from yiwang.cases.workflow import CaseAction
 from yiwang.core.errors import PermissionDenied
 from yiwang.reviews.models import Expert, Invitation, Panel
@@ -86,3 +93,38 @@ def sees_reviews(user: User) -> bool:
     if roles_held(user) & {Role.REVIEWER, Role.APPROVER, Role.HEAD, Role.EXPERT}:
         return True
     return Expert.objects.filter(user=user).exists()
+
+
+def _post_conflict(post: Post, department: Department) -> str:
+    """Why holding `post` unfits an account to review for `department`'s pool ("" if it does
+    not): the expert would judge their own department's files, or files they oversee."""
+    label = Role(post.role).label
+    if post.role == Role.EXPERT:
+        return ""
+    if post.department_id == department.pk:
+        return f"该账号在本部门任“{label}”岗位"
+    if post.is_region_window and post.region_id == department.region_id:
+        return "该账号是本区划综合受理窗口人员，受理本部门的申请"
+    if post.role in READ_ONLY_ROLES and department.region.code.startswith(post.region_prefix):
+        return f"该账号任“{label}”岗位，负责监督本部门"
+    return ""
+
+
+def login_conflicts(department: Department, user_ids: Iterable[int]) -> dict[int, str]:
+    """Of `user_ids`, the accounts that may not be the login of an expert of `department`'s
+    pool because of a post they hold, each with the first reason found (one query)."""
+    found: dict[int, str] = {}
+    rows = StaffRole.objects.filter(user_id__in=list(user_ids)).select_related("department__region")
+    for sr in rows.order_by("user_id", "pk"):
+        post = Post(
+            sr.role,
+            sr.department_id,
+            sr.department.kind,
+            sr.department.region_id,
+            sr.department.region.code,
+            sr.department.region.level,
+        )
+        why = _post_conflict(post, department)
+        if why and sr.user_id not in found:
+            found[sr.user_id] = why
+    return found

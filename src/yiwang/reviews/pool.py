@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from yiwang.accounts.models import Department, NaturalPerson, Region, User
-from yiwang.cases.models import Case
+from yiwang.cases.models import Case, CaseEvent, Task
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, ValidationFailed
 from yiwang.core.identifiers import IdentifierError, validate_credit_code
@@ -28,6 +28,8 @@ RECUSAL_REASONS = {
     "unavailable": "暂不能参加评审",
     "employer": "与申请人或其代理机构为同一单位",
     "declared": "申报与申请人有利害关系",
+    "handler": "其登录账号经办过本办件",
+    "post": "其登录账号在本部门任职或负责监督本部门",
     "recent": "近期评审过同一申请人的办件",
 }
 
@@ -151,6 +153,8 @@ def expert_add(
         raise ValidationFailed({"specialties": ["专业：至少填写一项"]})
     with transaction.atomic(durable=True):
         policy.require_pool_keeper(actor, department.pk)
+        if user is not None:
+            check_login(user, department, expert_pk=None)
         try:
             with transaction.atomic():
                 expert = Expert.objects.create(
@@ -227,6 +231,8 @@ def expert_update(
         changed = [field for field, value in new.items() if getattr(expert, field) != value]
         if not changed:
             return expert
+        if "user_id" in changed and user is not None:
+            check_login(user, expert.department, expert_pk=expert.pk)
         for field in changed:
             setattr(expert, field, new[field])
         try:
@@ -244,6 +250,23 @@ def expert_update(
             panel=None,
         )
     return expert
+
+
+def check_login(user: User, department: Department, *, expert_pk: int | None) -> None:
+    """Refuse linking `user` as the login of an expert (`expert_pk`, None when new) of
+    `department`'s pool unless it is an active staff account, linked to no other expert,
+    holding no post that answers for or oversees the department (policy.login_conflicts)."""
+    if not (user.is_active and user.is_staff_member):
+        raise ValidationFailed({"account": ["登录账号：只能关联在用的工作人员账号"]})
+    others = Expert.objects.filter(user_id=user.pk)
+    if expert_pk is not None:
+        others = others.exclude(pk=expert_pk)
+    if others.exists():
+        name = user.username[:30]
+        raise ValidationFailed({"account": [f"登录账号：“{name}”已关联其他专家，一个账号只能对应一名专家"]})
+    why = policy.login_conflicts(department, [user.pk]).get(user.pk)
+    if why:
+        raise ValidationFailed({"account": [f"登录账号：{why}，不能作为本部门专家的登录账号（回避）"]})
 
 
 def staff_account(username: str) -> User | None:
@@ -278,6 +301,16 @@ def case_parties(case: Case) -> set[str]:
     return found
 
 
+def handlers(case: Case) -> set[int]:
+    """The accounts that handled `case`: acted on it (any case event of theirs), held one of
+    its tasks, or decided it. Their judgement is in the file already (回避)."""
+    found = set(CaseEvent.objects.filter(case_id=case.pk, actor__isnull=False).values_list("actor_id", flat=True))
+    found |= set(Task.objects.filter(case_id=case.pk, assignee__isnull=False).values_list("assignee_id", flat=True))
+    if case.decided_by_id is not None:
+        found.add(case.decided_by_id)
+    return found
+
+
 def candidates(case: Case, department_id: int, specialties: list[str]) -> list[Candidate]:
     """The pool's experts with one of `specialties` (all when empty), each eligible or with
     the recusal reason that keeps them out (the first that applies, in RECUSAL_REASONS order)."""
@@ -296,8 +329,12 @@ def candidates(case: Case, department_id: int, specialties: list[str]) -> list[C
         ).values_list("expert_id", flat=True)
     )
     wanted = set(specialties)
+    experts = list(Expert.objects.filter(department_id=department_id).select_related("department__region"))
+    logins = {e.user_id for e in experts if e.user_id is not None}
+    handled = handlers(case) & logins
+    posted = set(policy.login_conflicts(experts[0].department, logins)) if logins else set()
     found: list[Candidate] = []
-    for expert in Expert.objects.filter(department_id=department_id).order_by("code"):
+    for expert in sorted(experts, key=lambda e: e.code):
         if wanted and not wanted & set(expert.specialties):
             continue
         if not expert.available:
@@ -306,6 +343,10 @@ def candidates(case: Case, department_id: int, specialties: list[str]) -> list[C
             reason = "employer"
         elif parties & {c.upper() for c in expert.conflicts}:
             reason = "declared"
+        elif expert.user_id in handled:
+            reason = "handler"
+        elif expert.user_id in posted:
+            reason = "post"
         elif expert.pk in recent:
             reason = "recent"
         else:

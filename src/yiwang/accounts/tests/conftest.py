@@ -36,8 +36,10 @@ PLATFORM_USERS = [
 class Platform:
     url: str
 
-    def control(self, **order: object) -> None:
-        requests.post(f"{self.url}/_control", json=order, timeout=5).raise_for_status()
+    def control(self, **order: object) -> dict[str, Any]:
+        answer = requests.post(f"{self.url}/_control", json=order, timeout=5)
+        answer.raise_for_status()
+        return dict(answer.json())
 
 
 def start_platform(settings: Any, tmp_path: Path, *args: str) -> tuple[Any, Platform]:

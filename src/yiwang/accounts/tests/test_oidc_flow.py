@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from yiwang.accounts.models import AccountEvent, ExternalIdentity, StaffRole, User
-from yiwang.accounts.tests.conftest import ZHAOXIN_ID, Platform, at_platform, start_platform
+from yiwang.accounts.tests.conftest import CLIENT_ID, ZHAOXIN_ID, Platform, at_platform, start_platform
+from yiwang.accounts.views import OIDC_ID_TOKEN_KEY
 from yiwang.core.localproc import stop
 
 pytestmark = pytest.mark.django_db
@@ -138,11 +139,37 @@ def test_a_platform_that_is_not_running_is_explained(world: None, settings: Any,
 def test_logout_also_ends_the_session_at_the_platform(world: None, platform: Platform) -> None:
     client = Client()
     client.get(at_platform(client, "zhangsan", "pw-zs"))
+    id_token = client.session[OIDC_ID_TOKEN_KEY]  # kept server-side, in the session row
+    assert id_token.count(".") == 2
     out = client.post("/accounts/logout/")
     assert out.status_code == 302 and out["Location"].startswith(f"{platform.url}/logout?")
+    sent = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(out["Location"]).query))
+    assert sent == {
+        "id_token_hint": id_token,
+        "client_id": CLIENT_ID,
+        "post_logout_redirect_uri": "http://testserver/",
+    }
     assert signed_in_as(client) is None
+    assert OIDC_ID_TOKEN_KEY not in client.session  # the token left with the session
     back = requests.get(out["Location"], allow_redirects=False, timeout=5)
     assert back.status_code == 302 and back.headers["Location"] == "http://testserver/"
+    assert platform.control()["ended_sessions"] == ["tyrz-0001"]
+
+
+def test_the_platform_sends_nobody_back_without_a_hint_it_signed(world: None, platform: Platform) -> None:
+    client = Client()
+    client.get(at_platform(client, "zhangsan", "pw-zs"))
+    session = client.session
+    del session[OIDC_ID_TOKEN_KEY]  # a session begun before ID tokens were kept
+    session.save()
+    out = client.post("/accounts/logout/")
+    assert "id_token_hint=" not in out["Location"] and "post_logout_redirect_uri=" in out["Location"]
+    asked = requests.get(out["Location"], allow_redirects=False, timeout=5)
+    assert asked.status_code == 200 and "确定退出统一身份认证平台" in asked.text  # it asks, it does not redirect
+    forged = out["Location"] + "&id_token_hint=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.x"
+    refused = requests.get(forged, allow_redirects=False, timeout=5)
+    assert refused.status_code == 400 and "Location" not in refused.headers
+    assert platform.control()["ended_sessions"] == []
 
 
 def test_a_password_login_logs_out_locally_only(login_as: Any, platform: Platform) -> None:

@@ -137,6 +137,8 @@ def test_keeper_adds_an_expert_and_errors_keep_what_was_typed(login_as: Callable
     assert BAD_CHECK in body and "济南规划设计研究院" in body and "正高级工程师" in body  # nothing typed lost
     refused = keeper.post(f"{POOL}new/", _form(account="nobody"))
     assert refused.status_code == 422 and "登录账号：没有用户名为“nobody”的工作人员账号" in refused.content.decode()
+    refused = keeper.post(f"{POOL}new/", _form(account="jn_planning_rev"))  # 回避: the department's own reviewer
+    assert refused.status_code == 422 and "登录账号：该账号在本部门任“审查”岗位" in refused.content.decode()
     refused = keeper.post(f"{POOL}new/", _form(conflicts="abc"))
     assert refused.status_code == 422 and "利害关系：“ABC”不是统一社会信用代码或身份证号" in refused.content.decode()
     refused = keeper.post(f"{POOL}new/", _form(name="林\x07"))
