@@ -118,6 +118,9 @@ class CasesPlatform(Platform):
             sys.exit(f"--reuse: {DB} holds no run of --cases {cases} --reviews {reviews} (run without --reuse)")
         subprocess.run([str(Path(sys.executable).parent / "yiwang"), "migrate", "-v0"], env=self.env, check=True,
                        cwd=self.data_dir, capture_output=True)  # fmt: skip
+        # what load_demo wrote to its data directory: the stand-in 户籍 system's records (else every submit is a 422)
+        self.run("from pathlib import Path\nfrom yiwang.demo.registry import records_file\n"
+                 "print(json.dumps(str(records_file(Path(DATA)))))", DATA=self.data_dir)  # fmt: skip
         return kept["generated"]
 
     def run(self, code: str, **params: object) -> object:

@@ -33,7 +33,7 @@ from yiwang.core.errors import ValidationFailed
 
 PAGE_SIZE = 25
 MAX_PAGE = 100_000  # the page number shown (carried by the links) stays a small integer
-_NUMBER_PREFIX = re.compile(r"\d{6}-\d{8}(?:-\d{0,7})?")
+_NUMBER_PREFIX = re.compile(r"[0-9]{6}-[0-9]{8}(?:-[0-9]{0,7})?")
 _CURSOR = re.compile(r"([0-9]{1,17})\.([0-9]{1,18})")  # microseconds since 1970 . case id
 _RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant__person")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -86,11 +86,19 @@ def parse_cursor(raw: str | None) -> Key | None:
 def number_prefix(raw: str) -> str:
     """The number (or number prefix) to search by, or a ValidationFailed naming the rule."""
     text = raw.strip()
-    if text and not _NUMBER_PREFIX.fullmatch(text):
+    if text and not (_NUMBER_PREFIX.fullmatch(text) and _is_date(text[7:15])):
         raise ValidationFailed(
             {"q": ["办件编号：请输入完整的办件编号，或至少“行政区划代码-提交日期”，如 370100-20260401"]}
         )
     return text
+
+
+def _is_date(digits: str) -> bool:
+    try:
+        dt.datetime.strptime(digits, "%Y%m%d")
+    except ValueError:
+        return False
+    return True
 
 
 def page_number(raw: str | None) -> int:

@@ -102,7 +102,8 @@ def test_a_cursor_goes_round_and_anything_else_is_the_first_page() -> None:
 @pytest.mark.parametrize(
     ("typed", "kept"),
     [("370100-20260401-000001", True), ("370100-20260401", True), (" 370100-20260401-00 ", True), ("", True),
-     ("370100", False), ("20260401", False), ("%", False), ("370100-2026040", False), ("abc\x00", False)],
+     ("370100", False), ("20260401", False), ("%", False), ("370100-2026040", False), ("abc\x00", False),
+     ("370100-20261399", False), ("370100-20260230-000001", False), ("３７０１００-20260401", False)],
 )  # fmt: skip
 def test_a_number_search_is_a_whole_number_or_a_prefix_down_to_the_day(typed: str, kept: bool) -> None:
     if kept:
