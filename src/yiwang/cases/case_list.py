@@ -38,7 +38,9 @@ _CURSOR = re.compile(r"([0-9]{1,17})\.([0-9]{1,18})")  # microseconds since 1970
 _RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant__person")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
-Key = tuple[dt.datetime, int]  # (submitted_at, id): the list's order, newest first
+Key = tuple[dt.datetime, int] | tuple[str]  # the list's order: (submitted_at, id), or (number,) for a search
+_LARGEST = "999999-99999999-9999999"  # the largest number of the format (see numbering.py)
+_NUMBER_CURSOR = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6,7}")
 
 
 @dataclass(frozen=True)
@@ -61,23 +63,30 @@ class CaseListPage:
     def num_pages(self) -> int | None:
         return None if self.total is None else max(1, -(-self.total // PAGE_SIZE))
 
+    by_number: bool = False  # a number search lists by number, the newest (largest) first
+
     @property
     def next_cursor(self) -> str:
-        return cursor_text(_key(self.cases[-1])) if self.cases else ""
+        return cursor_text(_key(self.cases[-1], self.by_number)) if self.cases else ""
 
     @property
     def previous_cursor(self) -> str:
-        return cursor_text(_key(self.cases[0])) if self.cases else ""
+        return cursor_text(_key(self.cases[0], self.by_number)) if self.cases else ""
 
 
 def cursor_text(key: Key) -> str:
+    if len(key) == 1:
+        return key[0]
     moment = key[0] - _EPOCH
     return f"{(moment.days * 86_400 + moment.seconds) * 1_000_000 + moment.microseconds}.{key[1]}"
 
 
 def parse_cursor(raw: str | None) -> Key | None:
-    """A page link's (submitted_at, id), or None when absent or not one of ours."""
-    found = _CURSOR.fullmatch((raw or "").strip())
+    """A page link's (submitted_at, id) or (number,), or None when absent or not one of ours."""
+    text = (raw or "").strip()
+    if _NUMBER_CURSOR.fullmatch(text):
+        return (text,)
+    found = _CURSOR.fullmatch(text)
     if found is None:
         return None
     return _EPOCH + dt.timedelta(microseconds=int(found[1])), int(found[2])  # 17 digits: before year 5139
@@ -120,29 +129,33 @@ def staff_case_page(
 ) -> CaseListPage:
     """One page of the submitted cases `user` may see as staff, newest submission first, of
     `statuses` when given, whose number starts with `number` (see `number_prefix`): the first
-    page, the one below `after` (下一页) or the one above `before` (上一页)."""
+    page, the one below `after` (下一页) or the one above `before` (上一页).
+
+    A number search lists by number, largest first — within one region and day that is the
+    order numbers were given out — so each branch walks the number's own index and stops at a
+    page: ordered by submission instead, PostgreSQL read all of a busy day's numbers of the
+    region (52,109 of 济南's at 10,000,000 cases, 80 ms per branch) to sort them."""
+    by_number = bool(number)
     base = _base(statuses, number)
     upwards = before is not None and after is None
     edge = before if upwards else after
+    if edge is not None and (len(edge) == 1) != by_number:
+        edge, upwards = None, False  # a link of the other order: the first page
     if edge is not None:
-        at, pk = edge
-        base = (
-            base.filter(submitted_at__gte=at).filter(Q(submitted_at__gt=at) | Q(id__gt=pk))
-            if upwards
-            else base.filter(submitted_at__lte=at).filter(Q(submitted_at__lt=at) | Q(id__lt=pk))
-        )
-    ordered, exhausted = _merged(user, base, PAGE_SIZE + 1, upwards=upwards)  # the page and whether more
-    more = len(ordered) > PAGE_SIZE
-    shown = [pk for _, pk in ordered[:PAGE_SIZE]]
+        base = base.filter(_beyond(edge, upwards=upwards))
+    ordered, exhausted = _merged(user, base, PAGE_SIZE + 1, upwards=upwards, by_number=by_number)
+    more = len(ordered) > PAGE_SIZE  # the page and whether there is more
+    shown = [key[-1] for key in ordered[:PAGE_SIZE]]
     if upwards:
         shown.reverse()
-    by_pk = Case.objects.select_related(*_RELATED).in_bulk(shown)
+    by_pk = Case.objects.select_related(*_RELATED).in_bulk(shown, field_name="number" if by_number else "pk")
     return CaseListPage(
-        cases=[by_pk[pk] for pk in shown if pk in by_pk],
+        cases=[by_pk[key] for key in shown if key in by_pk],
         number=1 if edge is None or (upwards and not more) else max(2, min(page, MAX_PAGE)),
         total=len(ordered) if exhausted and edge is None else None,
         has_next=True if upwards else more,
         has_previous=more if upwards else edge is not None,
+        by_number=by_number,
     )
 
 
@@ -159,8 +172,8 @@ def staff_case_slice(
     submission first (the API's limit/offset list): the cases with `related` loaded, their
     total when the rows read hold all of them (else None), and whether there are more. Each
     branch reads `offset + limit + 1` rows: the caller bounds the offset."""
-    ordered, exhausted = _merged(user, _base(statuses, number), offset + limit + 1, upwards=False)
-    shown = [pk for _, pk in ordered[offset : offset + limit]]
+    ordered, exhausted = _merged(user, _base(statuses, number), offset + limit + 1, upwards=False, by_number=False)
+    shown = [key[-1] for key in ordered[offset : offset + limit]]
     by_pk = Case.objects.select_related(*related).in_bulk(shown)
     cases = [by_pk[pk] for pk in shown if pk in by_pk]
     return cases, len(ordered) if exhausted else None, len(ordered) > offset + limit
@@ -171,28 +184,47 @@ def _base(statuses: Iterable[str] | None, number: str) -> QuerySet[Case]:
     if statuses is not None:
         base = base.filter(status__in=list(statuses))
     if number:
-        base = base.filter(number__startswith=number)
+        # The prefix also as a range of the number's own index (whose order the list then
+        # follows); LIKE alone only reaches the pattern index, which cannot give that order.
+        last = number + _LARGEST[len(number) :]
+        base = base.filter(number__startswith=number, number__gte=number, number__lte=last)
     return base
 
 
-def _merged(user: User, base: QuerySet[Case], wanted: int, *, upwards: bool) -> tuple[list[Key], bool]:
+def _beyond(edge: Key, *, upwards: bool) -> Q:
+    if len(edge) == 1:
+        return Q(number__gt=edge[0]) if upwards else Q(number__lt=edge[0])
+    at, pk = edge
+    if upwards:
+        return Q(submitted_at__gte=at) & (Q(submitted_at__gt=at) | Q(id__gt=pk))
+    return Q(submitted_at__lte=at) & (Q(submitted_at__lt=at) | Q(id__lt=pk))  # the index condition stays a range
+
+
+def _merged(user: User, base: QuerySet[Case], wanted: int, *, upwards: bool, by_number: bool) -> tuple[list[Key], bool]:
     """The union of each branch's first `wanted` keys, in list order (upwards: oldest first),
     and whether every branch ran out (then the union is all there is)."""
     keys: set[Key] = set()
     exhausted = True
     for branch in staff_case_branches(user):
-        rows = _read(base, branch, wanted, upwards=upwards)
+        rows = _read(base, branch, wanted, upwards=upwards, by_number=by_number)
         exhausted = exhausted and len(rows) < wanted
         keys.update(rows)
     return sorted(keys, reverse=not upwards), exhausted
 
 
-def _read(base: QuerySet[Case], branch: Q, wanted: int, *, upwards: bool) -> list[Key]:
+def _read(base: QuerySet[Case], branch: Q, wanted: int, *, upwards: bool, by_number: bool) -> list[Key]:
+    rows = base.filter(branch)
+    if by_number:
+        numbers = rows.order_by("number" if upwards else "-number").values_list("number", flat=True)[:wanted]
+        return [(n,) for n in numbers if n]
     order = ("submitted_at", "id") if upwards else ("-submitted_at", "-id")
-    rows = base.filter(branch).order_by(*order).values_list("submitted_at", "id")[:wanted]
-    return [(at, pk) for at, pk in rows if at is not None]  # the base holds submitted cases only
+    pairs = rows.order_by(*order).values_list("submitted_at", "id")[:wanted]
+    return [(at, pk) for at, pk in pairs if at is not None]  # the base holds submitted cases only
 
 
-def _key(case: Case) -> Key:
+def _key(case: Case, by_number: bool) -> Key:
+    if by_number:
+        assert case.number  # a number search lists numbered cases only
+        return (case.number,)
     assert case.submitted_at is not None  # the list holds submitted cases only
     return case.submitted_at, case.pk

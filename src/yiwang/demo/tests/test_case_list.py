@@ -24,7 +24,8 @@ def _reference(user: User, *, status: str = "", number: str = "") -> list[int]:
         cases = cases.filter(status=status)
     if number:
         cases = cases.filter(number__startswith=number)
-    return list(cases.order_by("-submitted_at", "-id").values_list("id", flat=True))
+    order = ("-number",) if number else ("-submitted_at", "-id")  # a number search lists by number
+    return list(cases.order_by(*order).values_list("id", flat=True))
 
 
 def _walked(user: User, **kw: object) -> tuple[list[int], list[int | None]]:
