@@ -5,8 +5,11 @@
 `<dir>/<partition>.jsonl.gz` (one `row_to_json` per line, by id; gzip without a time stamp so
 the same rows give the same bytes) and a manifest `<partition>.manifest.json` (table, range,
 rows, the file's SHA-256, and for `ledger_entry` the leaf-index range and the tree's frontier
-at its end), then — in one transaction per month — detaches and drops the partition, records
-an `ArchivedPartition`, a `LedgerEvent` and a ledger entry carrying the digests.
+at its end). Per month: transaction 1 detaches the partition (short: writers by id lock every
+partition and wait for it); the detached table, which nobody writes to, is dumped to files
+written durably (temporary name, fsync, rename, fsync of the directory; never overwriting);
+transaction 2 drops it and records an `ArchivedPartition`, a `LedgerEvent` and a ledger entry
+carrying the digests. A run that died between the two is completed by the next one.
 
 The ledger's months may leave only as a prefix of the log: every row integrated, their leaf
 indexes exactly [b₀, b) where b₀ is where earlier archives stopped, and no kept row below b.
@@ -22,12 +25,15 @@ inclusion proofs of later leaves work, and `ledger audit` continues from the fro
 import datetime as dt
 import gzip
 import hashlib
+import io
 import json
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from yiwang.core import clock
 from yiwang.core.errors import Conflict, DomainError, ValidationFailed
@@ -36,11 +42,13 @@ from yiwang.ledger.events import Domain, LedgerVerb
 from yiwang.ledger.merkle import TreeAppender
 from yiwang.ledger.models import ArchivedPartition, Checkpoint, LedgerEvent, Node
 from yiwang.ledger.partitions import (
+    DEFAULT_SUFFIX,
     PartitionInfo,
     _boundary,
     _q,
     is_postgresql,
     month_start,
+    next_month,
     partitioned_tables,
     partitions_of,
 )
@@ -50,6 +58,7 @@ from yiwang.ledger.store import DatabaseNodeReader
 ENTRY_TABLE = "ledger_entry"
 FORMAT = "yiwang-partition-archive/1"
 _CHUNK = 5000
+LOCK_TIMEOUT = "10s"  # the detach waits no longer than this for running writers (who queue behind it)
 
 
 def _require_postgresql() -> None:
@@ -63,8 +72,9 @@ def earliest_archivable_cutoff() -> dt.date:
     return month_start(month_start(clock.today()) - dt.timedelta(days=1))
 
 
-def partitions_archive(*, before: dt.date, to: Path) -> list[ArchivedPartition]:
-    """Archive every month wholly before `before` of every partitioned table; see the module."""
+def partitions_archive(*, before: dt.date, to: Path, tables: Collection[str] | None = None) -> list[ArchivedPartition]:
+    """Archive every month wholly before `before` of every partitioned table (or of `tables`);
+    see the module. A month a previous run detached but did not finish is completed first."""
     _require_postgresql()
     if before != month_start(before):
         raise ValidationFailed({"before": ["须为某月的第一天（YYYY-MM）。"]})
@@ -73,18 +83,57 @@ def partitions_archive(*, before: dt.date, to: Path) -> list[ArchivedPartition]:
         raise ValidationFailed(
             {"before": [f"不能归档本月和上月的分区：--before 最晚为 {limit:%Y-%m}（本月与上月仍在使用）。"]}
         )
+    to.mkdir(parents=True, exist_ok=True)
+    every = partitioned_tables()
+    unknown = sorted(set(tables or ()) - set(every))
+    if unknown:
+        raise ValidationFailed({"table": [f"不是分区表：{'、'.join(unknown)}（可选：{'、'.join(every)}）。"]})
+    done = [_finish(part, every[part.table], to) for part in detached_leftovers()]
     months = {
         table: [p for p in partitions_of(table) if p.end is not None and p.end <= before]
-        for table in partitioned_tables()
+        for table in (every if tables is None else sorted(tables))
     }
     _check_ledger_prefix(months.get(ENTRY_TABLE, []))  # refuse before anything is written
     _check_settled(months)
-    to.mkdir(parents=True, exist_ok=True)
-    done = []
+    _check_cases_concluded(months)
+    _check_not_archived(months, to)
     for table in sorted(months, key=lambda t: t == ENTRY_TABLE):  # the log's months last
         for part in months[table]:
-            done.append(_archive_one(part, partitioned_tables()[table], to))
+            _detach(part)
+            done.append(_finish(part, every[table], to))
     return done
+
+
+def detached_leftovers() -> list[PartitionInfo]:
+    """Months a run detached but did not drop and record (it died between the two), oldest first:
+    plain tables named like a month of a partitioned table, without an ArchivedPartition row."""
+    recorded = set(ArchivedPartition.objects.values_list("partition", flat=True))
+    found = []
+    with connection.cursor() as cursor:
+        for table in partitioned_tables():
+            cursor.execute(
+                "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "AND n.nspname = current_schema() WHERE c.relkind = 'r' AND NOT c.relispartition "
+                "AND c.relname ~ %s ORDER BY relname",
+                [f"^{re.escape(table)}_p[0-9]{{6}}$"],
+            )
+            for (name,) in cursor.fetchall():
+                if name not in recorded:
+                    month = dt.datetime.strptime(name[-6:], "%Y%m").date()
+                    found.append(PartitionInfo(table, name, month, next_month(month), 0))
+    return sorted(found, key=lambda p: (p.table == ENTRY_TABLE, p.start or dt.date.min))
+
+
+def _check_not_archived(months: dict[str, list[PartitionInfo]], to: Path) -> None:
+    """Never overwrite an archive: not its files, not its record (a month archived, re-created
+    and archived again would replace the first file)."""
+    for parts in months.values():
+        for part in parts:
+            if ArchivedPartition.objects.filter(partition=part.name).exists():
+                raise Conflict(f"分区 {part.name} 已有归档记录，不能再次归档；请先用 yiwang partitions restore 恢复。")
+            for path in (to / f"{part.name}.jsonl.gz", to / f"{part.name}.manifest.json"):
+                if path.exists():
+                    raise Conflict(f"归档文件 {path} 已存在，拒绝覆盖；请换一个目录或先核对该文件。")
 
 
 def _archived_leaf_end() -> int:
@@ -145,27 +194,50 @@ def _check_settled(months: dict[str, list[PartitionInfo]]) -> None:
                 raise Conflict(f"分区 {part.name} 中仍有 {count} {what}，不能归档；请先处理（重新发送或标记失败）。")
 
 
-def _archive_one(part: PartitionInfo, column: str, to: Path) -> ArchivedPartition:
-    """One month: file, manifest, detach, drop, records — the month locked against writes
-    from the first row read to the drop, so the file holds exactly what is dropped."""
-    with transaction.atomic(durable=True):
+# A case's events stay while the case is still being handled: the rules that read them (回避 of
+# its earlier handlers, the last SUSPEND) would otherwise miss them. Concluded, refused,
+# withdrawn or revoked cases and drafts (nobody has handled them) may leave.
+_CASE_SETTLED = ("concluded", "refused", "withdrawn", "revoked", "draft")
+
+
+def _check_cases_concluded(months: dict[str, list[PartitionInfo]]) -> None:
+    for part in months.get("cases_caseevent", []):
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {_q(part.name)} IN SHARE MODE")
-            # Deferred foreign-key checks still queued on the month's rows would forbid the DROP.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        return _archive_locked(part, column, to)
+            cursor.execute(
+                f"SELECT count(DISTINCT e.case_id) FROM {_q(part.name)} e JOIN cases_case c ON c.id = e.case_id "  # noqa: S608
+                "WHERE c.status <> ALL(%s)",
+                [list(_CASE_SETTLED)],
+            )
+            count = cursor.fetchone()[0]
+        if count:
+            raise Conflict(
+                f"分区 {part.name} 中有 {count} 件尚未办结的办件的事件，不能归档："
+                "回避与中止计时的规则仍要读取它们；请待这些办件办结后再归档该月。"
+            )
 
 
-def _archive_locked(part: PartitionInfo, column: str, to: Path) -> ArchivedPartition:
+def _detach(part: PartitionInfo) -> None:
+    """Transaction 1, short: take the month out of its table. Writers by id (which lock every
+    partition) wait only for this, and the month's rule checks are repeated on what left."""
+    with transaction.atomic(durable=True), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        try:
+            cursor.execute(f"ALTER TABLE {_q(part.table)} DETACH PARTITION {_q(part.name)}")
+        except OperationalError as exc:
+            raise Conflict(f"分区 {part.name} 正被其他事务使用，{LOCK_TIMEOUT} 内未能分离；请稍后重试。") from exc
+        months = {part.table: [part]}
+        if part.table == ENTRY_TABLE:
+            _leaf_span(part.name)
+        _check_settled(months)
+        _check_cases_concluded(months)
+
+
+def _finish(part: PartitionInfo, column: str, to: Path) -> ArchivedPartition:
+    """The detached month (a plain table nobody writes to): its file and manifest written and
+    made durable, then transaction 2 drops it and records the archive."""
     assert part.start is not None and part.end is not None
     path = to / f"{part.name}.jsonl.gz"
-    digest = hashlib.sha256()
-    ids: list[int] = []
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-        for line, row_id in _rows(part.name):
-            out.write(line)
-            ids.append(row_id)
-    digest.update(path.read_bytes())
+    ids, sha256 = _dump(part.name, path)
     manifest: dict[str, Any] = {
         "format": FORMAT,
         "table": part.table,
@@ -174,45 +246,89 @@ def _archive_locked(part: PartitionInfo, column: str, to: Path) -> ArchivedParti
         "range": [part.start.isoformat(), part.end.isoformat()],
         "rows": len(ids),
         "file": path.name,
-        "sha256": digest.hexdigest(),
+        "sha256": sha256,
     }
     ledger: dict[str, Any] = {}
     if part.table == ENTRY_TABLE and ids:
         ledger = _ledger_facts(part.name)
         manifest["ledger"] = ledger
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode()
-    manifest_path = to / f"{part.name}.manifest.json"
-    manifest_path.write_bytes(manifest_bytes)
+    _write_durably(to / f"{part.name}.manifest.json", [manifest_bytes])
     manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {_q(part.table)} DETACH PARTITION {_q(part.name)}")
-        cursor.execute(f"DROP TABLE {_q(part.name)}")
-    if ledger:  # level-0 nodes: only these leaf hashes of an archived month are ever stored
-        kept = {int(index): bytes.fromhex(h) for index, h in ledger["kept_leaf_hashes"].items()}
-        present = set(Node.objects.filter(level=0, index__in=kept).values_list("index", flat=True))
-        Node.objects.bulk_create(Node(level=0, index=i, hash=h) for i, h in kept.items() if i not in present)
     payload = {key: manifest[key] for key in ("table", "partition", "range", "rows", "sha256")}
     payload["manifest_sha256"] = manifest_sha
     if ledger:
         payload["leaves"] = [ledger["leaf_from"], ledger["leaf_to"]]
-    archived = ArchivedPartition.objects.create(
-        table=part.table,
-        partition=part.name,
-        range_start=part.start,
-        range_end=part.end,
-        rows=len(ids),
-        file=str(path),
-        sha256=manifest["sha256"],
-        manifest=manifest,
-        manifest_sha256=manifest_sha,
-        leaf_from=ledger.get("leaf_from"),
-        leaf_to=ledger.get("leaf_to"),
-        entry_id_min=min(ids) if ledger else None,
-        entry_id_max=max(ids) if ledger else None,
-        archived_at=clock.now(),
-    )
-    _record(LedgerVerb.PARTITION_ARCHIVED, part.name, payload)
+    with transaction.atomic(durable=True):
+        with connection.cursor() as cursor:
+            # Deferred foreign-key checks still queued on the month's rows would forbid the DROP.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"DROP TABLE {_q(part.name)}")
+        archived = ArchivedPartition.objects.create(
+            table=part.table,
+            partition=part.name,
+            range_start=part.start,
+            range_end=part.end,
+            rows=len(ids),
+            file=str(path),
+            sha256=sha256,
+            manifest=manifest,
+            manifest_sha256=manifest_sha,
+            leaf_from=ledger.get("leaf_from"),
+            leaf_to=ledger.get("leaf_to"),
+            entry_id_min=min(ids) if ledger else None,
+            entry_id_max=max(ids) if ledger else None,
+            archived_at=clock.now(),
+        )
+        _record(LedgerVerb.PARTITION_ARCHIVED, part.name, payload)
     return archived
+
+
+def _dump(partition: str, path: Path) -> tuple[list[int], str]:
+    """Write the table's rows to `path` durably; their ids and the file's SHA-256."""
+    ids: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        buffer = io.BytesIO()
+        with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as out:
+            for line, row_id in _rows(partition):
+                out.write(line)
+                ids.append(row_id)
+                if buffer.tell() > 1 << 20:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+        yield buffer.getvalue()
+
+    return ids, _write_durably(path, chunks())
+
+
+def _write_durably(path: Path, chunks: Iterable[bytes]) -> str:
+    """Write to a temporary name, fsync, rename, fsync the directory; the SHA-256 written.
+    An existing file is kept only if it holds exactly these bytes (a resumed run writes the
+    same bytes again); anything else there is refused, never overwritten."""
+    temporary = path.with_name(path.name + ".partial")
+    digest = hashlib.sha256()
+    with temporary.open("wb") as out:
+        for chunk in chunks:
+            digest.update(chunk)
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    sha256 = digest.hexdigest()
+    if path.exists():
+        if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+            temporary.unlink()
+            raise Conflict(f"归档文件 {path} 已存在且内容不同，拒绝覆盖；请核对该文件。")
+        temporary.unlink()
+        return sha256
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return sha256
 
 
 def _rows(partition: str) -> Iterator[tuple[bytes, int]]:
@@ -240,7 +356,6 @@ def _ledger_facts(partition: str) -> dict[str, Any]:
         low, high = cursor.fetchone()
     end = high + 1
     suite = log_hash_suite()
-    frontier = TreeAppender.from_reader(suite, DatabaseNodeReader(), end).frontier
     sizes = set(Checkpoint.objects.filter(tree_size__gt=low, tree_size__lte=end).values_list("tree_size", flat=True))
     wanted = sorted({size - 1 for size in sizes | {end} if size % 2})
     with connection.cursor() as cursor:
@@ -249,6 +364,12 @@ def _ledger_facts(partition: str) -> dict[str, Any]:
             [wanted],
         )
         kept = {str(index): bytes(h).hex() for index, h in sorted(cursor.fetchall())}
+    # Level-0 nodes: the only leaf hashes of an archived month ever stored; stored before the
+    # frontier is read, since a detached month's leaves are no longer seen through the table.
+    wanted_nodes = {int(i): bytes.fromhex(h) for i, h in kept.items()}
+    present = set(Node.objects.filter(level=0, index__in=wanted_nodes).values_list("index", flat=True))
+    Node.objects.bulk_create(Node(level=0, index=i, hash=h) for i, h in wanted_nodes.items() if i not in present)
+    frontier = TreeAppender.from_reader(suite, DatabaseNodeReader(), end).frontier
     return {
         "leaf_from": low,
         "leaf_to": end,
@@ -293,12 +414,17 @@ def partition_restore(*, manifest_path: Path) -> int:
         raise Conflict("账本分区须从最晚归档的月份开始恢复（已归档的部分必须保持为账本前缀）。")
     rows = read_archive_file(manifest_path.parent / manifest["file"], archived.sha256)
     table, name = archived.table, archived.partition
+    column = partitioned_tables()[table]
+    bounds = [_boundary(archived.range_start), _boundary(archived.range_end)]
+    default, within = _q(table + DEFAULT_SUFFIX), f"{_q(column)} >= %s AND {_q(column)} < %s"
     with transaction.atomic(durable=True):
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} FOR VALUES FROM (%s) TO (%s)",
-                [_boundary(archived.range_start), _boundary(archived.range_end)],
-            )
+            # Rows written for the month after it left wait in DEFAULT; they join it again.
+            cursor.execute(f"CREATE TEMP TABLE late ON COMMIT DROP AS SELECT * FROM {default} WHERE {within}", bounds)  # noqa: S608
+            cursor.execute(f"DELETE FROM {default} WHERE {within}", bounds)  # noqa: S608
+            cursor.execute(f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} FOR VALUES FROM (%s) TO (%s)", bounds)
+            cursor.execute(f"INSERT INTO {_q(table)} OVERRIDING SYSTEM VALUE SELECT * FROM late")  # noqa: S608
+            cursor.execute("DROP TABLE late")
             for start in range(0, len(rows), _CHUNK):
                 cursor.execute(
                     f"INSERT INTO {_q(table)} OVERRIDING SYSTEM VALUE "  # noqa: S608 - catalogue names

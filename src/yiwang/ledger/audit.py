@@ -263,6 +263,7 @@ class ExtensionReport:
     title: str
     checked: str
     problems: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)  # what it left out, and why (not problems)
 
 
 AuditExtension = Callable[[], ExtensionReport]

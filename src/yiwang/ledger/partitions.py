@@ -224,14 +224,17 @@ def _restore(
         cursor.execute(f"ALTER SEQUENCE {sequence} RENAME TO {_q(table + '_id_seq')}")
 
 
-def _months(cursor: CursorWrapper, table: str, first: dt.date, months_ahead: int) -> list[str]:
-    """Create the months from `first` to `months_ahead` after the current one; the new names."""
+def _months(
+    cursor: CursorWrapper, table: str, first: dt.date, months_ahead: int, skip: frozenset[dt.date] = frozenset()
+) -> list[str]:
+    """Create the months from `first` to `months_ahead` after the current one (but those in
+    `skip`); the new names."""
     last = month_start(clock.today())
     for _ in range(months_ahead):
         last = next_month(last)
     created, month = [], first
     while month <= last:
-        if _create_month(cursor, table, month):
+        if month not in skip and _create_month(cursor, table, month):
             created.append(partition_name(table, month))
         month = next_month(month)
     return created
@@ -241,13 +244,39 @@ def _months(cursor: CursorWrapper, table: str, first: dt.date, months_ahead: int
 class EnsureResult:
     created: list[str]
     moved: dict[str, int]
+    held: dict[str, int]  # partition name: rows left in DEFAULT because their month is archived
+
+
+def archived_months(table: str) -> frozenset[dt.date]:
+    """The months of `table` that were archived (ADR 0034): never re-created."""
+    from yiwang.ledger.models import ArchivedPartition  # migrations import this module: models load late
+
+    return frozenset(ArchivedPartition.objects.filter(table=table).values_list("range_start", flat=True))
+
+
+def rows_held_in_default(table: str, column: str) -> dict[str, int]:
+    """Rows in DEFAULT dated in an archived month of `table` (written after it was detached),
+    by the archived partition's name: they stay there, read through the table as before."""
+    held = {}
+    with connection.cursor() as cursor:
+        for month in sorted(archived_months(table)):
+            cursor.execute(
+                f"SELECT count(*) FROM {_q(table + DEFAULT_SUFFIX)} WHERE {_q(column)} >= %s AND {_q(column)} < %s",  # noqa: S608
+                [_boundary(month), _boundary(next_month(month))],
+            )
+            count = cursor.fetchone()[0]
+            if count:
+                held[partition_name(table, month)] = count
+    return held
 
 
 def partitions_ensure(*, months_ahead: int = 3) -> EnsureResult:
     """Create every partitioned table's partitions up to `months_ahead` months after this one
-    (idempotent) and move the rows that fell into DEFAULT into their months."""
-    result = EnsureResult([], {})
+    (idempotent) and move the rows that fell into DEFAULT into their months — except archived
+    months: they are not re-created, their late rows stay in DEFAULT and are reported (`held`)."""
+    result = EnsureResult([], {}, {})
     for table, column in partitioned_tables().items():
+        skip = archived_months(table)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {_q(table)} IN SHARE ROW EXCLUSIVE MODE")
             default = _q(table + DEFAULT_SUFFIX)
@@ -256,21 +285,23 @@ def partitions_ensure(*, months_ahead: int = 3) -> EnsureResult:
             current = month_start(clock.today())
             first = current if oldest is None else min(current, month_start(timezone.localtime(oldest).date()))
             if oldest is None:
-                result.created += _months(cursor, table, first, months_ahead)
+                result.created += _months(cursor, table, first, months_ahead, skip)
                 continue
             # A month cannot be created while DEFAULT holds rows of it: park them, create, put back.
             cursor.execute(f"CREATE TEMP TABLE parked ON COMMIT DROP AS SELECT * FROM {default}")  # noqa: S608
             cursor.execute(f"DELETE FROM {default}")  # noqa: S608
             cursor.execute(f"SELECT max({_q(column)}) FROM parked")  # noqa: S608 - a catalogue name
             newest = month_start(timezone.localtime(cursor.fetchone()[0]).date())
-            result.created += _months(cursor, table, first, months_ahead)
+            result.created += _months(cursor, table, first, months_ahead, skip)
             month = first
             while month <= newest:  # rows further ahead than months_ahead get their months too
-                if _create_month(cursor, table, month):
+                if month not in skip and _create_month(cursor, table, month):
                     result.created.append(partition_name(table, month))
                 month = next_month(month)
             cursor.execute(f"INSERT INTO {_q(table)} OVERRIDING SYSTEM VALUE SELECT * FROM parked")  # noqa: S608
-            result.moved[table] = cursor.rowcount
+            held = rows_held_in_default(table, column)
+            result.moved[table] = cursor.rowcount - sum(held.values())
+            result.held.update(held)
             cursor.execute("DROP TABLE parked")
     return result
 
@@ -282,6 +313,36 @@ def partition_operation(table: str, column: str) -> migrations.RunPython:
         partition_table(schema_editor.connection, table, column)
 
     def backward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        refuse_while_archived(schema_editor.connection)
         unpartition_table(schema_editor.connection, table)
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+def refuse_while_archived(conn: BaseDatabaseWrapper) -> None:
+    """Undoing the partitioning (or re-adding a foreign key into a partitioned table) cannot
+    work while months are archived: their rows are gone and references to them dangle."""
+    if not is_postgresql(conn):
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('ledger_archivedpartition') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return
+        cursor.execute("SELECT partition FROM ledger_archivedpartition ORDER BY partition")
+        names = [name for (name,) in cursor.fetchall()]
+    if names:
+        raise RuntimeError(
+            f"{len(names)} archived partition(s) ({', '.join(names[:5])}{', …' if len(names) > 5 else ''}): "
+            "restore them first (yiwang partitions restore <dir>/<partition>.manifest.json, latest first), "
+            "then migrate backwards"
+        )
+
+
+def archive_guard() -> migrations.RunPython:
+    """A migration step that does nothing forwards and, backwards, refuses while months are
+    archived (before a foreign key into a partitioned table is re-created)."""
+
+    def backward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        refuse_while_archived(schema_editor.connection)
+
+    return migrations.RunPython(migrations.RunPython.noop, backward, elidable=False)

@@ -31,6 +31,7 @@ from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion, VersionStatus
 from yiwang.core.dates import next_month, period
 from yiwang.ledger.events import CaseVerb
+from yiwang.supervision.archived import ArchivedRanges, refuse_archived_month
 from yiwang.supervision.metrics import COUNTERS
 from yiwang.supervision.models import ALL_ITEMS, DailyFigures, MonthlyFigures, StatusCount
 
@@ -262,10 +263,15 @@ def rebuild(
     old ones (case changes pause for the rebuild); readers see the old figures until it commits.
     """
     models = (DailyFigures, MonthlyFigures, StatusCount)
-    replaced = [DailyFigures.objects.all(), MonthlyFigures.objects.all()]
+    archived = ArchivedRanges.load()
+    days, months = DailyFigures.objects.all(), MonthlyFigures.objects.all()
+    for start, end in archived.event_months:  # their figures stay: the events are in the archive files
+        days, months = days.exclude(day__gte=start, day__lt=end), months.exclude(month=start)
+    replaced: list[QuerySet[Any]] = [days, months]
     if month is not None:
         if month.day != 1:
             raise ValueError(f"month must be a month's first day, not {month}")
+        refuse_archived_month(month)
         after = next_month(month)
         replaced = [
             DailyFigures.objects.filter(day__gte=month, day__lt=after),
@@ -279,10 +285,12 @@ def rebuild(
         counted = recount(month=month, progress=progress, chunk=chunk)
         for rows in [*replaced, StatusCount.objects.all()]:
             rows.delete()
-        DailyFigures.objects.bulk_create(counted.daily.values(), batch_size=2000)
-        MonthlyFigures.objects.bulk_create(counted.monthly.values(), batch_size=2000)
+        daily = [row for row in counted.daily.values() if not archived.events_archived_on(row.day)]
+        monthly = [row for row in counted.monthly.values() if not archived.events_archived_on(row.month)]
+        DailyFigures.objects.bulk_create(daily, batch_size=2000)
+        MonthlyFigures.objects.bulk_create(monthly, batch_size=2000)
         StatusCount.objects.bulk_create(counted.statuses.values(), batch_size=2000)
-    return counted.read, len(counted.daily) + len(counted.monthly) + len(counted.statuses)
+    return counted.read, len(daily) + len(monthly) + len(counted.statuses)
 
 
 DailyKey = tuple[int, int, str, dt.date]  # department, region, item code (or ALL_ITEMS), day

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from yiwang.ledger.partitions import archive_guard
+
 
 class Migration(migrations.Migration):
 
@@ -17,4 +19,6 @@ class Migration(migrations.Migration):
             name='trigger',
             field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.caseevent', verbose_name='触发事件'),
         ),
+        # Backwards the foreign key comes back: refused while months are archived (ADR 0034).
+        archive_guard(),
     ]

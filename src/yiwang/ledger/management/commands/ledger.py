@@ -49,6 +49,8 @@ class Command(BaseCommand):
         for extension in audit_extensions():
             found = extension()
             self.stdout.write(f"{found.title}: {found.checked}")
+            for line in found.info:
+                self.stdout.write(f"  ℹ {line}")
             for problem in found.problems:
                 self.stderr.write(f"  ✗ {problem}")
             failed += len(found.problems)

@@ -84,13 +84,18 @@ class Command(BaseCommand):
             raise CommandError("--until 不能早于 --since")
         while month <= last:
             label = f"{month:%Y-%m}："
-            read, rows = rebuild(month=month, progress=progress)
+            try:
+                read, rows = rebuild(month=month, progress=progress)
+            except DomainError as exc:
+                raise CommandError(exc.message) from exc
             self.stdout.write(self.style.SUCCESS(f"{label}已重建：读取事件 {read} 条，写入汇总 {rows} 行。"))
             month = next_month(month)
 
     def _audit(self) -> None:
         report = supervision_audit().report()
         self.stdout.write(f"{report.title}: {report.checked}")
+        for line in report.info:
+            self.stdout.write(f"  ℹ {line}")
         for problem in report.problems:
             self.stderr.write(f"  ✗ {problem}")
         if report.problems:
