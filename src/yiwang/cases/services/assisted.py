@@ -312,17 +312,16 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
         locked.helper, locked.updated_at = actor, now
         locked.save()
         item = case.implementation_version.item_version.name
+        before = f"{locked.helper_department.name}工作人员正在为您代办“{item}”。确认提交请将验证码 "
         message_enqueue(
             recipient=person,
             subject="帮办确认验证码",
-            body=(
-                f"{locked.helper_department.name}工作人员正在为您代办“{item}”。确认提交请将验证码 {code} "
-                f"告知工作人员，{code_minutes()} 分钟内有效。如非本人办理，请勿告知他人。"
-            ),
+            body=f"{before}{code} 告知工作人员，{code_minutes()} 分钟内有效。如非本人办理，请勿告知他人。",
             channels=[Channel.SMS],
             reference=f"assisted:{locked.ref}",
             asked_for=True,
             secret=code,
+            secret_at=len(before),  # the same six digits may stand in the item's name too
             secret_until=locked.code_expires_at,
         )
         _record(
