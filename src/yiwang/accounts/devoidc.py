@@ -11,10 +11,11 @@ http.server (no Django). It runs as a separate process:
 `--issuer` says otherwise. It serves discovery (/.well-known/openid-configuration), its
 public keys (/jwks), the authorization endpoint with a login page of its own (/authorize),
 the token endpoint (/token, client_secret_basic or client_secret_post), /userinfo and
-RP-initiated logout (/logout, authlib's `EndSessionEndpoint`: the `id_token_hint` must be an
-ID token this platform signed, expired or not, issued to the `client_id` if one is given;
-only then does it send the browser to a `post_logout_redirect_uri` registered for that
-client, otherwise it asks the person to confirm and shows its own page). PKCE (S256) and a
+RP-initiated logout (/logout, by GET or by a POSTed form; authlib's `EndSessionEndpoint`: the
+`id_token_hint` must be an ID token this platform signed, expired or not, issued to the
+`client_id` if one is given; only then does it send the browser to a
+`post_logout_redirect_uri` registered for that client, otherwise it asks the person to
+confirm — a form POSTed back with `confirm=1` — and shows its own page). PKCE (S256) and a
 nonce are required of every client; a code is good once, for 60 seconds. The ID token
 carries `name`, `phone_number` and the asserted 居民身份证号 as `id_number` (the platform has
 verified it: it is the real-name authority).
@@ -447,8 +448,9 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
                 return self._send(*server.create_token_response(self._request(body)))
             if url.path == "/authorize":
                 return self._authorize(self._request(body), show_page=False)
-            if url.path == "/logout":
-                return self._logout(self._request(body), confirmed=True)
+            if url.path == "/logout":  # a client's POSTed logout, or the person's confirmation
+                request = self._request(body)
+                return self._logout(request, confirmed=request.form.get("confirm") == "1")
             return self._send(404, {"error": "not_found"})
 
         def _authorize(self, request: Request, show_page: bool) -> None:
@@ -489,9 +491,10 @@ def handler_for(platform: Platform, server: AuthorizationServer) -> type[BaseHTT
                 body = f"<p>退出请求无效：{html.escape(error.description or error.error)}</p>"
                 return self._send(400, PAGE.format(title="退出请求无效", body=body), content_type="text/html")
             if ending.needs_confirmation and not confirmed:
+                kept = {k: v for k, v in request.payload.data.items() if k != "confirm"}
                 hidden = "".join(
                     f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-                    for k, v in request.payload.data.items()
+                    for k, v in {**kept, "confirm": "1"}.items()
                 )
                 form = f'<form method="post" action="/logout">{hidden}<button type="submit">退出</button></form>'
                 page = PAGE.format(title="退出统一身份认证平台", body=f"<p>确定退出统一身份认证平台？</p>{form}")

@@ -7,7 +7,8 @@ as `OidcFailed` with a Chinese sentence a person can act on.
 
     begin(redirect_uri)            -> (authorization URL, pending state to keep in the session)
     finish(pending, query, redirect_uri) -> (verified ID-token claims, the ID token itself)
-    end_session_url(post_logout_redirect_uri, id_token_hint) -> the provider's logout URL, or None
+    end_session_form(post_logout_redirect_uri, id_token_hint) -> the provider's logout endpoint and the
+        fields to POST there (the ID token never in a URL), or None
 
 Codes of `OidcFailed`: `not_configured`, `unavailable` (down, timeout, 5xx), `denied` (the
 person cancelled at the provider), `state` (no such pending login: forged, stale or reused),
@@ -250,12 +251,15 @@ def _decode(id_token: str, keys: KeySet) -> Any:
         raise OidcFailed("bad_token") from exc
 
 
-def end_session_url(post_logout_redirect_uri: str, id_token_hint: str = "") -> str | None:
-    """Where to send the browser to end the provider's session too (RP-initiated logout), if
-    the provider advertises it; None when it does not, is off, or cannot be reached. The ID
-    token of the session (`id_token_hint`) tells the provider whose session ends and that the
-    request comes from us: without it a provider asks the person to confirm and does not
-    send them back."""
+def end_session_form(post_logout_redirect_uri: str, id_token_hint: str = "") -> tuple[str, dict[str, str]] | None:
+    """Where and what to POST to end the provider's session too (RP-initiated logout: the
+    endpoint and the form's fields), if the provider advertises it; None when it does not, is
+    off, or cannot be reached. The ID token of the session (`id_token_hint`) tells the provider
+    whose session ends and that the request comes from us: without it a provider asks the
+    person to confirm and does not send them back. It carries the person's 居民身份证号, phone
+    and name, so it goes in a POSTed form (OpenID Connect RP-Initiated Logout 1.0 §2 lets the
+    end_session_endpoint take POST), never in a URL: not in the browser history of a shared
+    hall terminal, not in the access logs of the provider or a proxy in front of it."""
     if not enabled() or not settings.OIDC_PROVIDER_LOGOUT:
         return None
     try:
@@ -267,8 +271,7 @@ def end_session_url(post_logout_redirect_uri: str, id_token_hint: str = "") -> s
             return None  # the pages' form-action allows the issuer's origin only (settings)
     except OidcFailed:
         return None
-    params = {"client_id": settings.OIDC_CLIENT_ID, "post_logout_redirect_uri": post_logout_redirect_uri}
+    fields = {"client_id": settings.OIDC_CLIENT_ID, "post_logout_redirect_uri": post_logout_redirect_uri}
     if id_token_hint:
-        params = {"id_token_hint": id_token_hint, **params}
-    query = urllib.parse.urlencode(params)
-    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+        fields = {"id_token_hint": id_token_hint, **fields}
+    return endpoint, fields

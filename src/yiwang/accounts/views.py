@@ -116,17 +116,23 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     """Log out here; a session begun at the identity platform is also ended there when the
-    platform advertises RP-initiated logout, naming the session by its ID token (it sends
-    the browser back to the portal). The token leaves with the session (`logout` flushes it)."""
+    platform advertises RP-initiated logout, naming the session by its ID token: a page whose
+    form POSTs the token to the platform (submitted by script, or by its 继续退出 button
+    without), which sends the browser back to the portal. The token is in no URL and the page
+    is not stored (no-store); the session — and the token with it — is gone before the page
+    is built."""
     via_platform = bool(request.session.get(OIDC_SIGNED_IN_KEY))
-    hint = request.session.get(OIDC_ID_TOKEN_KEY)
+    hint = request.session.pop(OIDC_ID_TOKEN_KEY, None)
     logout(request)
     messages.info(request, "您已安全退出。")
     if via_platform:
         back = request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))
-        provider_logout = oidc.end_session_url(back, hint if isinstance(hint, str) else "")
-        if provider_logout:
-            return redirect(provider_logout)
+        ending = oidc.end_session_form(back, hint if isinstance(hint, str) else "")
+        if ending is not None:
+            endpoint, fields = ending
+            page = render(request, "accounts/provider_logout.html", {"endpoint": endpoint, "fields": fields})
+            page["Cache-Control"] = "no-store"
+            return page
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 

@@ -51,6 +51,8 @@ class Message(models.Model):
     secret_start = models.PositiveIntegerField("保密片段起点", null=True, blank=True)
     secret_end = models.PositiveIntegerField("保密片段终点", null=True, blank=True)
     secret_until = models.DateTimeField("保密片段保留至", null=True, blank=True)
+    # When the secret was blanked: the body now carries "******" where it stood (never resent).
+    secret_blanked_at = models.DateTimeField("保密片段抹去时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "消息"

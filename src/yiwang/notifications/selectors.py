@@ -102,6 +102,7 @@ class DeliveryRow:
     sent_at: dt.datetime | None
     receipt: str
     retryable: bool
+    code_blanked: bool  # its one-time code was blanked: never sent again
 
 
 def outbound_for(user: User, *, status: str = "", channel: str = "") -> QuerySet[Message]:
@@ -134,7 +135,10 @@ def delivery_row(message: Message) -> DeliveryRow:
         created_at=message.created_at,
         sent_at=message.sent_at,
         receipt=message.receipt,
-        retryable=(MessageStatus(message.status), MessageAction.RETRY) in TRANSITIONS,
+        # A blanked one-time code would go out as "******": its sender sends a new code instead.
+        retryable=(MessageStatus(message.status), MessageAction.RETRY) in TRANSITIONS
+        and message.secret_blanked_at is None,
+        code_blanked=message.secret_blanked_at is not None,
     )
 
 

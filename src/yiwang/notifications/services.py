@@ -24,7 +24,7 @@ from django.db import transaction
 
 from yiwang.accounts.models import User
 from yiwang.core import clock
-from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied
 from yiwang.ledger.events import Domain, NotificationVerb, event_type
 from yiwang.ledger.services import ledger_append
 from yiwang.notifications.channels import PermanentFailure, channel_for, recipient_address
@@ -47,6 +47,7 @@ def message_enqueue(
     reference: str = "",
     asked_for: bool = False,
     secret: str = "",
+    secret_at: int | None = None,
     secret_until: dt.datetime | None = None,
 ) -> list[Message]:
     """Queue one message per channel for `recipient`; delivered after the caller commits.
@@ -54,14 +55,18 @@ def message_enqueue(
     Channels the recipient turned off or has no address for (no e-mail, no phone) are
     skipped; with `asked_for` (a message the person is waiting for right now, such as a
     one-time code) only those without an address. Must run inside the caller's transaction.
-    A `secret` in the body (a one-time code) is kept in the stored row only until the message
-    is delivered or given up, the sender calls `messages_redact`, or `secret_until`.
+    A `secret` in the body (a one-time code) at offset `secret_at` (where the sender put it:
+    the same digits may also stand elsewhere in the text, in an item's name say) is kept in the
+    stored row only until the message is delivered or given up, the sender calls
+    `messages_redact`, or `secret_until`.
     """
+    if secret and (secret_at is None or body[secret_at : secret_at + len(secret)] != secret):
+        raise ValueError("message_enqueue: secret_at must be the offset of the secret in the body")
     created = messages_enqueue_batch(
         batch=[(recipient, subject, body)], channels=channels, reference=reference, asked_for=asked_for
     )
-    if secret and secret in body:
-        start = body.index(secret)
+    if secret and secret_at is not None:
+        start = secret_at
         for message in created:
             message.secret_start, message.secret_end = start, start + len(secret)
             message.secret_until = secret_until or clock.now() + dt.timedelta(days=1)
@@ -69,17 +74,20 @@ def message_enqueue(
     return created
 
 
-_SECRET_FIELDS = ["body", "secret_start", "secret_end", "secret_until"]
+_SECRET_FIELDS = ["body", "secret_start", "secret_end", "secret_until", "secret_blanked_at"]
 
 
 def _redact_locked(rows: Iterable[Message]) -> int:
-    """Blank the secret of each row (locked by the caller) and forget where it was."""
+    """Blank the secret of each row (locked by the caller), forget where it was, and note when
+    (such a message is never sent again: it would carry "******")."""
     changed = []
+    now = clock.now()
     for row in rows:
         if row.secret_start is None or row.secret_end is None:
             continue
         row.body = row.body[: row.secret_start] + "*" * (row.secret_end - row.secret_start) + row.body[row.secret_end :]
         row.secret_start = row.secret_end = row.secret_until = None
+        row.secret_blanked_at = now
         changed.append(row)
     Message.objects.bulk_update(changed, _SECRET_FIELDS)
     return len(changed)
@@ -301,13 +309,20 @@ def messages_mark_all_read(*, actor: User) -> int:
 
 def message_retry(*, actor: User, message_id: int) -> Message:
     """ "Retry now": the platform operator puts a failed e-mail/SMS back in the queue, due at
-    once, with a fresh attempt budget; the worker (or the after-commit kick) sends it."""
+    once, with a fresh attempt budget; the worker (or the after-commit kick) sends it. A
+    message whose one-time code was blanked is refused: it would arrive as "******" (the
+    sender — a 帮办 clerk, say — sends a new code instead)."""
     require_outbox_operator(actor)
     with transaction.atomic(durable=True):
         message = Message.objects.select_for_update().filter(pk=message_id).exclude(channel=Channel.IN_APP).first()
         if message is None:
             raise NotFound("消息不存在。")
         message.status = message_next_status(message.status, MessageAction.RETRY)
+        if message.secret_blanked_at is not None:
+            raise Conflict(
+                f"消息 {message.pk} 含一次性验证码，验证码已作废并从存档中抹去，不能重新发送："
+                "请由发送方（如帮办窗口）重新发送新的验证码。"
+            )
         message.attempts = 0
         message.next_attempt_at = clock.now()
         message.save(update_fields=["status", "attempts", "next_attempt_at"])

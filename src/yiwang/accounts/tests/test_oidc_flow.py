@@ -2,6 +2,8 @@
 code flow with PKCE, state and nonce, the ID token checked against the platform's keys, and
 a Chinese page (never a 500) for each way it can go wrong."""
 
+import html
+import re
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -136,22 +138,34 @@ def test_a_platform_that_is_not_running_is_explained(world: None, settings: Any,
     assert "统一身份认证登录" in Client().get("/accounts/login/").content.decode()  # the page itself still works
 
 
+def logout_form(answer: Any) -> tuple[str, dict[str, str]]:
+    """The form our logout page posts to the platform: its action and hidden fields."""
+    page = answer.content.decode()
+    assert answer.status_code == 200 and "no-store" in answer["Cache-Control"].replace(" ", "").split(",")
+    assert "Location" not in answer and "继续退出" in page  # the button for a browser without script
+    [form] = re.findall(r'<form method="post" action="([^"]+)" data-auto-submit>(.*?)</form>', page, re.S)
+    action, inner = html.unescape(form[0]), form[1]
+    fields = {html.unescape(n): html.unescape(v) for n, v in re.findall(r'name="([^"]+)" value="([^"]*)"', inner)}
+    assert "auto-submit.js" in page  # submitted by our own script (the CSP allows no inline one)
+    return action, fields
+
+
 def test_logout_also_ends_the_session_at_the_platform(world: None, platform: Platform) -> None:
     client = Client()
     client.get(at_platform(client, "zhangsan", "pw-zs"))
     id_token = client.session[OIDC_ID_TOKEN_KEY]  # kept server-side, in the session row
     assert id_token.count(".") == 2
     out = client.post("/accounts/logout/")
-    assert out.status_code == 302 and out["Location"].startswith(f"{platform.url}/logout?")
-    sent = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(out["Location"]).query))
-    assert sent == {
+    action, fields = logout_form(out)  # a form POSTed to the platform: the token in no URL
+    assert action == f"{platform.url}/logout" and id_token not in action
+    assert fields == {
         "id_token_hint": id_token,
         "client_id": CLIENT_ID,
         "post_logout_redirect_uri": "http://testserver/",
     }
     assert signed_in_as(client) is None
     assert OIDC_ID_TOKEN_KEY not in client.session  # the token left with the session
-    back = requests.get(out["Location"], allow_redirects=False, timeout=5)
+    back = requests.post(action, data=fields, allow_redirects=False, timeout=5)
     assert back.status_code == 302 and back.headers["Location"] == "http://testserver/"
     assert platform.control()["ended_sessions"] == ["tyrz-0001"]
 
@@ -162,14 +176,17 @@ def test_the_platform_sends_nobody_back_without_a_hint_it_signed(world: None, pl
     session = client.session
     del session[OIDC_ID_TOKEN_KEY]  # a session begun before ID tokens were kept
     session.save()
-    out = client.post("/accounts/logout/")
-    assert "id_token_hint=" not in out["Location"] and "post_logout_redirect_uri=" in out["Location"]
-    asked = requests.get(out["Location"], allow_redirects=False, timeout=5)
+    action, fields = logout_form(client.post("/accounts/logout/"))
+    assert "id_token_hint" not in fields and "post_logout_redirect_uri" in fields
+    asked = requests.post(action, data=fields, allow_redirects=False, timeout=5)
     assert asked.status_code == 200 and "确定退出统一身份认证平台" in asked.text  # it asks, it does not redirect
-    forged = out["Location"] + "&id_token_hint=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.x"
-    refused = requests.get(forged, allow_redirects=False, timeout=5)
+    assert platform.control()["ended_sessions"] == []
+    forged = {**fields, "id_token_hint": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.x"}
+    refused = requests.post(action, data=forged, allow_redirects=False, timeout=5)
     assert refused.status_code == 400 and "Location" not in refused.headers
     assert platform.control()["ended_sessions"] == []
+    confirmed = requests.post(action, data={**fields, "confirm": "1"}, allow_redirects=False, timeout=5)
+    assert confirmed.status_code == 200 and "您已退出统一身份认证平台" in confirmed.text  # and stays there
 
 
 def test_a_password_login_logs_out_locally_only(login_as: Any, platform: Platform) -> None:

@@ -88,6 +88,7 @@ class AssistedLookup(models.Model):
         indexes = [
             models.Index(fields=["number_digest", "-at"], name="assisted_lookup_number"),
             models.Index(fields=["helper_department", "-at"], name="assisted_lookup_department"),
+            models.Index(fields=["helper", "-at"], name="assisted_lookup_helper"),  # the limit's count
         ]
 
     def __str__(self) -> str:

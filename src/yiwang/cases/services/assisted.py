@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import QuerySet
 
 from yiwang.accounts.models import Role, User
 from yiwang.cases.assisted_workflow import OPEN_STATES, AssistedAction, AssistedStatus, assisted_next_status
@@ -78,8 +79,21 @@ def helper_label(assisted: AssistedApplication) -> str:
     return f"由{who} {assisted.helper} 帮办"
 
 
-def _lock(assisted: AssistedApplication) -> AssistedApplication:
-    return AssistedApplication.objects.select_for_update().select_related("person", "helper").get(pk=assisted.pk)
+def _lock(assisted: AssistedApplication | int) -> tuple[Case, AssistedApplication]:
+    """Lock the draft case, then its assisted application (only its own row: the people read
+    with it stay unlocked). Every path takes the two in this order — the person's own
+    submission of the draft locks the case first too — so no two of them wait on each other."""
+    pk = assisted if isinstance(assisted, int) else assisted.pk
+    case = base.lock_case(AssistedApplication.objects.values_list("case_id", flat=True).get(pk=pk))
+    locked = _assisted_locked().get(pk=pk)
+    return case, locked
+
+
+def _assisted_locked() -> QuerySet[AssistedApplication]:
+    """AssistedApplication rows under FOR UPDATE OF their own row."""
+    return AssistedApplication.objects.select_for_update(of=("self",)).select_related(
+        "person", "helper", "helper_department"
+    )
 
 
 def _require_person(person: User) -> None:
@@ -208,9 +222,8 @@ def assisted_start(
 
 def _open_for(actor: User, assisted: AssistedApplication) -> tuple[AssistedApplication, Case, str]:
     """Lock the assisted application and its draft; the helper's role. Inside a transaction."""
-    locked = _lock(assisted)
+    case, locked = _lock(assisted)
     role, _ = require_assist(actor, department_id=locked.helper_department_id)
-    case = base.lock_case(locked.case_id)
     if locked.status in OPEN_STATES and case.status != CaseStatus.DRAFT:
         raise Conflict(f"这份申请已不是草稿（{case.get_status_display()}），不能再帮办修改。")
     locked.helper_role = role
@@ -299,17 +312,16 @@ def assisted_code_send(*, actor: User, assisted: AssistedApplication) -> Assiste
         locked.helper, locked.updated_at = actor, now
         locked.save()
         item = case.implementation_version.item_version.name
+        before = f"{locked.helper_department.name}工作人员正在为您代办“{item}”。确认提交请将验证码 "
         message_enqueue(
             recipient=person,
             subject="帮办确认验证码",
-            body=(
-                f"{locked.helper_department.name}工作人员正在为您代办“{item}”。确认提交请将验证码 {code} "
-                f"告知工作人员，{code_minutes()} 分钟内有效。如非本人办理，请勿告知他人。"
-            ),
+            body=f"{before}{code} 告知工作人员，{code_minutes()} 分钟内有效。如非本人办理，请勿告知他人。",
             channels=[Channel.SMS],
             reference=f"assisted:{locked.ref}",
             asked_for=True,
             secret=code,
+            secret_at=len(before),  # the same six digits may stand in the item's name too
             secret_until=locked.code_expires_at,
         )
         _record(
@@ -346,14 +358,13 @@ def _code_problem(assisted: AssistedApplication, code: str) -> tuple[str, str]:
     return "", ""
 
 
-def _refused(locked: AssistedApplication, why: str) -> None:
+def _refused(locked: AssistedApplication, case: Case, why: str) -> None:
     """A failed confirmation: a wrong code counts against the attempts; each failure is an
     `assisted_code_rejected` event (why, the count — never the code typed), and the wrong
     entry that uses up the last attempt also an `assisted_code_locked` one."""
     if why == "wrong":
         locked.code_attempts += 1
         locked.save(update_fields=["code_attempts"])
-    case = base.lock_case(locked.case_id)
     _record(
         locked,
         case,
@@ -393,17 +404,16 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
     fetched = _fetch_shared(current.person, current.case, None, None, None)
     problem = ""
     with transaction.atomic(durable=True):
-        locked = _lock(current)
+        case, locked = _lock(current)
         role, _ = require_assist(actor, department_id=locked.helper_department_id)
         if locked.status == AssistedStatus.SUBMITTED:
-            return Case.objects.get(pk=locked.case_id)
+            return case
         assisted_next_status(locked.status, AssistedAction.CONFIRM)
         why, problem = _code_problem(locked, code)
         if why:
             locked.helper, locked.helper_role = actor, role  # who entered it (not saved: only the count is)
-            _refused(locked, why)
+            _refused(locked, case, why)
         else:
-            case = base.lock_case(locked.case_id)
             if _content_digest(case) != locked.content_digest:
                 raise Conflict("申请内容在发送验证码后有改动，请核对后重新发送验证码，由申请人确认。")
             person = locked.person
@@ -440,13 +450,9 @@ def assisted_confirm(*, actor: User, assisted: AssistedApplication, code: str) -
 def assisted_submitted_by_person_locked(case: Case) -> None:
     """Inside the transaction of the person's own submission of `case` (portal: `case_submit`
     of a draft): if a helper's assisted application is still open on it, it ends there —
-    `submitted_by_person`, the code voided, an event by the person with its ledger entry."""
-    locked = (
-        AssistedApplication.objects.select_for_update()
-        .select_related("person", "helper", "helper_department")
-        .filter(case_id=case.pk, status__in=list(OPEN_STATES))
-        .first()
-    )
+    `submitted_by_person`, the code voided, an event by the person with its ledger entry.
+    The case is locked already (the order `_lock` keeps)."""
+    locked = _assisted_locked().filter(case_id=case.pk, status__in=list(OPEN_STATES)).first()
     if locked is None:
         return
     locked.status = assisted_next_status(locked.status, AssistedAction.SUBMITTED_BY_PERSON)
@@ -492,14 +498,13 @@ def assisted_expire_stale() -> int:
     expired = 0
     for pk in stale:
         with transaction.atomic(durable=True):
-            locked = AssistedApplication.objects.select_for_update().filter(pk=pk).first()
-            if locked is None or locked.status not in OPEN_STATES or locked.updated_at >= cutoff:
+            case, locked = _lock(pk)
+            if locked.status not in OPEN_STATES or locked.updated_at >= cutoff:
                 continue
             locked.status = assisted_next_status(locked.status, AssistedAction.EXPIRE)
             locked.code_hash, locked.updated_at = "", clock.now()
             locked.save()
             _redact_codes(locked)
-            case = base.lock_case(locked.case_id)
             if case.status == CaseStatus.DRAFT:
                 case.withdrawn_at = clock.now()
                 base.transition(case, CaseAction.WITHDRAW, actor=None, summary="帮办草稿过期，自动放弃")

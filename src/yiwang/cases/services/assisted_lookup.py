@@ -1,26 +1,28 @@
 """帮办 step 1 (ADR 0029): a helper finds the person by exact name and 证件号码 — counted and
 logged, because a search confirms who holds a number.
 
-Every search is counted against the helper's limit *before* it runs (ASSISTED_LOOKUP_LIMIT
-per LOOKUP_WINDOW_SECONDS, in Django's shared cache like the other limits: parallel searches
-cannot all pass a check made before any is counted), and each one that runs — hit or miss —
-leaves an `AssistedLookup` row and a ledger entry (`cases.assisted_lookup`) in one durable
-transaction. The public leaf carries the helper's department and post and whether someone was
-found; the typed name and number only as salted commitments. A miss says nothing more to the
+Each search that runs — hit or miss — leaves an `AssistedLookup` row and a ledger entry
+(`cases.assisted_lookup`) in one durable transaction, and the helper's limit
+(ASSISTED_LOOKUP_LIMIT per LOOKUP_WINDOW_SECONDS, a sliding window) is counted from those rows
+*before* the search, in the same transaction, under a lock on the helper's user row: parallel
+searches are counted one after another, on any cache (Django's DatabaseCache has no atomic
+increment), and the count is exact because it is the log itself. A refused search searches
+nothing and leaves no row.
+
+The public leaf carries the helper's department and post and whether someone was found; the
+typed name and number only as salted commitments. A miss says nothing more to the
 helper than "no one with both": whether the number belongs to someone under another name is
 neither shown nor distinguishable by the error. The number's holder sees every search for it
 on 我的数据使用记录, supervisors and auditors of the region on the workbench
 (`assisted_selectors.lookups_about`, `lookups_visible_to`).
-
-The count is written outside the transaction, so a refused search's count is never rolled back.
 """
 
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from yiwang.accounts.models import Department, NaturalPerson, User
@@ -67,17 +69,14 @@ def _parsed(real_name: str, id_number: str) -> tuple[str, str]:
     return name, number
 
 
-def _count(user: User) -> None:
-    """Count one search of `user` in the current window; TooManyAttempts past the limit."""
-    bucket = int(clock.now().timestamp()) // LOOKUP_WINDOW_SECONDS
-    key = f"yiwang:assisted-lookup:{user.pk}:{bucket}"
-    cache.add(key, 0, timeout=2 * LOOKUP_WINDOW_SECONDS)
-    try:
-        used = int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        used = 1
-        cache.set(key, used, timeout=2 * LOOKUP_WINDOW_SECONDS)
-    if used > lookup_limit():
+def _require_under_limit(user: User) -> None:
+    """Inside the lookup's transaction: the helper's searches of the last LOOKUP_WINDOW_SECONDS,
+    counted from the log under a lock on the helper's user row (so two parallel searches are
+    counted one after the other: each sees the other's row once it is committed);
+    TooManyAttempts at the limit."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    since = clock.now() - timedelta(seconds=LOOKUP_WINDOW_SECONDS)
+    if AssistedLookup.objects.filter(helper=user, at__gt=since).count() >= lookup_limit():
         minutes = LOOKUP_WINDOW_SECONDS // 60
         raise TooManyAttempts(
             f"查询申请人：每 {minutes} 分钟最多查询 {lookup_limit()} 次，已达上限，请稍后再试。",
@@ -88,18 +87,18 @@ def _count(user: User) -> None:
 
 def person_lookup(*, actor: User, real_name: str, id_number: str) -> PersonFound | None:
     """The active real-name applicant with exactly this name and 证件号码 (both must match), or
-    None. Side effects: counts against the helper's limit (TooManyAttempts past it, nothing
-    searched), then writes an AssistedLookup row and its ledger entry, hit or miss."""
+    None. Side effects: checks the helper's limit (TooManyAttempts at it, nothing searched),
+    then writes an AssistedLookup row and its ledger entry, hit or miss."""
     role, department_id = require_assist(actor)
     name, number = _parsed(real_name, id_number)
-    _count(actor)
-    person = (
-        NaturalPerson.objects.select_related("user")
-        .filter(real_name=name, id_number=number, user__kind="applicant", user__is_active=True)
-        .first()
-    )
     department = Department.objects.get(pk=department_id)
     with transaction.atomic(durable=True):
+        _require_under_limit(actor)
+        person = (
+            NaturalPerson.objects.select_related("user")
+            .filter(real_name=name, id_number=number, user__kind="applicant", user__is_active=True)
+            .first()
+        )
         entry = ledger_append(
             kind=event_type(Domain.CASES, CaseVerb.ASSISTED_LOOKUP).kind,
             subject=f"department:{department.credit_code}",

@@ -148,3 +148,28 @@ def test_a_double_click_makes_one_case(world: None) -> None:
     wins, _ = _outcome(results)
     assert len(wins) == 3 and len({c.pk for c in wins}) == 1
     assert Case.objects.count() == before + 1
+
+
+def test_parallel_searches_for_a_person_cannot_pass_the_helpers_limit(world: None, settings: Any, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """帮办 step 1: the limit is counted from the search log under a lock on the helper's row, so
+    four searches at once with room for two leave exactly two searches and two refusals."""
+    from yiwang.cases.models import AssistedLookup
+    from yiwang.cases.services import assisted_lookup
+    from yiwang.core.errors import TooManyAttempts
+
+    settings.ASSISTED_LOOKUP_LIMIT = 2
+    original = assisted_lookup.ledger_append
+
+    def slow(**kwargs: Any) -> Any:  # each search holds its transaction open a moment
+        time.sleep(0.3)
+        return original(**kwargs)
+
+    monkeypatch.setattr(assisted_lookup, "ledger_append", slow)
+    number = user("zhangsan").person.id_number
+    clerk = user("jn_window")
+    search = lambda: assisted_lookup.person_lookup(actor=clerk, real_name="张三", id_number=number)  # noqa: E731
+    results = race(search, search, search, search)
+    found = [r for r in results if isinstance(r, assisted_lookup.PersonFound)]
+    refused = [r for r in results if isinstance(r, TooManyAttempts)]
+    assert (len(found), len(refused)) == (2, 2), results
+    assert AssistedLookup.objects.filter(helper=clerk).count() == 2
