@@ -313,3 +313,16 @@ def json_body(obj: Any) -> bytes:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+def backend_cpu(connection: Any) -> Callable[[], float]:
+    """A reader of the CPU seconds so far of `connection`'s PostgreSQL backend (Django's)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+
+    def read() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return read

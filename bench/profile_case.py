@@ -21,7 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-from harness import BENCH_SETTINGS
+from harness import BENCH_SETTINGS, backend_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWERS = {"济南市自然资源和规划局": "jn_planning_rev", "济南市消防救援支队": "jn_fire_rev",
@@ -106,13 +106,7 @@ def main() -> None:
     birth_form = {"mother_id": resident_id("370102", "19920101", "222"),
                   "father_id": resident_id("370102", "19900101", "111"), "child_order": 1, "household_in_city": False}  # fmt: skip
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-
-    def pg_cpu() -> float:  # CPU seconds of this connection's PostgreSQL backend
-        fields = backend.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    pg_cpu = backend_cpu(connection)  # CPU seconds of this connection's PostgreSQL backend
 
     stats: dict[str, list[tuple[float, int, float]]] = {}
     profiles: dict[str, cProfile.Profile] = {}

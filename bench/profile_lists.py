@@ -20,11 +20,10 @@ import os
 import pstats
 import sys
 import time
-from pathlib import Path
 
 from cases_bench import LISTS
 from cases_data import GENERATE, PARAMS, SQL
-from harness import BENCH_SETTINGS
+from harness import BENCH_SETTINGS, backend_cpu
 from profile_case import prepare, registry
 
 BASELINE = ("GET /api/v1/health (baseline)", "/api/v1/health", "zhangsan")
@@ -61,13 +60,7 @@ def main() -> None:
         exec(GENERATE, {"P": {"cases": args.cases, **PARAMS}, "SQL": SQL, "json": json})  # noqa: S102 (bench code)
         print(f"generated in {time.perf_counter() - started:.1f} s")
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = Path(f"/proc/{cursor.fetchone()[0]}/stat")
-
-    def pg_cpu() -> float:  # CPU seconds of this connection's PostgreSQL backend
-        fields = backend.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    pg_cpu = backend_cpu(connection)  # CPU seconds of this connection's PostgreSQL backend
 
     clients: dict[str, Client] = {}
     count = [0]

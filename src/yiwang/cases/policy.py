@@ -42,7 +42,7 @@ from typing import Literal
 
 from django.db.models import Q
 
-from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, User, region_code_prefix
+from yiwang.accounts.models import DepartmentKind, EnterpriseAgent, Region, Role, StaffRole, User, region_code_prefix
 from yiwang.accounts.selectors import staff_roles_of
 from yiwang.cases.models import Case, Task
 from yiwang.cases.workflow import (
@@ -112,6 +112,12 @@ class Post:
     region_code: str
     region_level: str
 
+    @classmethod
+    def of(cls, held: StaffRole) -> "Post":
+        """The post a StaffRole row holds (read with its department and region)."""
+        d = held.department
+        return cls(held.role, held.department_id, d.kind, d.region_id, d.region.code, d.region.level)
+
     @property
     def is_region_window(self) -> bool:
         """The 综合受理窗口 rule: a window clerk of an 行政审批服务局 takes in applications for
@@ -166,17 +172,7 @@ def posts_of(user: User) -> list[Post]:
     request (accounts.selectors.staff_roles_of)."""
     if not user.is_authenticated or not user.is_staff_member:
         return []
-    return [
-        Post(
-            sr.role,
-            sr.department_id,
-            sr.department.kind,
-            sr.department.region_id,
-            sr.department.region.code,
-            sr.department.region.level,
-        )
-        for sr in staff_roles_of(user)  # read once per request
-    ]
+    return [Post.of(sr) for sr in staff_roles_of(user)]  # read once per request
 
 
 def is_current_agent(user: User, enterprise_id: int) -> bool:

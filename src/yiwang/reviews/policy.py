@@ -116,15 +116,7 @@ def login_conflicts(department: Department, user_ids: Iterable[int]) -> dict[int
     found: dict[int, str] = {}
     rows = StaffRole.objects.filter(user_id__in=list(user_ids)).select_related("department__region")
     for sr in rows.order_by("user_id", "pk"):
-        post = Post(
-            sr.role,
-            sr.department_id,
-            sr.department.kind,
-            sr.department.region_id,
-            sr.department.region.code,
-            sr.department.region.level,
-        )
-        why = _post_conflict(post, department)
+        why = _post_conflict(Post.of(sr), department)
         if why and sr.user_id not in found:
             found[sr.user_id] = why
     return found
