@@ -29,6 +29,11 @@ def _require_helper(user: User) -> None:
         raise PermissionDenied(_NOT_A_HELPER, rule="policy")
 
 
+def applicant_found_before(user_id: int) -> User | None:
+    """The active applicant a session's earlier search found (by its id), if still one."""
+    return User.objects.filter(pk=user_id, kind="applicant", is_active=True).first()
+
+
 def lookups_about(user: User) -> QuerySet[AssistedLookup]:
     """The helpers' searches for `user`'s own 证件号码 (found or not), newest first: what
     我的数据使用记录 lists beside the shared-data reads."""

@@ -166,7 +166,7 @@ def _find(request: HttpRequest, user: User, real_name: str, id_number: str) -> l
     key = lookup.search_key(real_name, id_number)
     kept = request.session.get(_FOUND_KEY) or {}
     if kept.get("key") == key and time.time() - float(kept.get("at", 0)) < _FOUND_SECONDS:
-        person = User.objects.filter(pk=int(kept.get("user") or 0), kind="applicant", is_active=True).first()
+        person = selectors.applicant_found_before(int(kept.get("user") or 0))
         if person is not None:
             return lookup.shown(person)
     found = lookup.person_lookup(actor=user, real_name=real_name, id_number=id_number)
