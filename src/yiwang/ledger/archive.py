@@ -44,9 +44,9 @@ from yiwang.ledger.models import ArchivedPartition, Checkpoint, LedgerEvent, Nod
 from yiwang.ledger.partitions import (
     DEFAULT_SUFFIX,
     PartitionInfo,
-    _boundary,
     _q,
     is_postgresql,
+    local_midnight,
     month_start,
     next_month,
     partitioned_tables,
@@ -172,7 +172,7 @@ def _check_ledger_prefix(parts: list[PartitionInfo]) -> None:
         if cut is not None:
             cursor.execute(
                 f"SELECT count(*) FROM {ENTRY_TABLE} WHERE leaf_index < %s AND created_at >= %s",  # noqa: S608
-                [start, _boundary(cut)],
+                [start, local_midnight(cut)],
             )
             if cursor.fetchone()[0]:
                 raise Conflict(
@@ -415,7 +415,7 @@ def partition_restore(*, manifest_path: Path) -> int:
     rows = read_archive_file(manifest_path.parent / manifest["file"], archived.sha256)
     table, name = archived.table, archived.partition
     column = partitioned_tables()[table]
-    bounds = [_boundary(archived.range_start), _boundary(archived.range_end)]
+    bounds = [local_midnight(archived.range_start), local_midnight(archived.range_end)]
     default, within = _q(table + DEFAULT_SUFFIX), f"{_q(column)} >= %s AND {_q(column)} < %s"
     with transaction.atomic(durable=True):
         with connection.cursor() as cursor:

@@ -119,12 +119,12 @@ def _create_month(cursor: CursorWrapper, table: str, month: dt.date) -> bool:
         return False
     cursor.execute(
         f"CREATE TABLE {_q(name)} PARTITION OF {_q(table)} FOR VALUES FROM (%s) TO (%s)",
-        [_boundary(month), _boundary(next_month(month))],
+        [local_midnight(month), local_midnight(next_month(month))],
     )
     return True
 
 
-def _boundary(month: dt.date) -> dt.datetime:
+def local_midnight(month: dt.date) -> dt.datetime:
     """Months begin at local midnight (the platform's time zone): what people call a month."""
     return timezone.make_aware(dt.datetime.combine(month, dt.time()))
 
@@ -262,7 +262,7 @@ def rows_held_in_default(table: str, column: str) -> dict[str, int]:
         for month in sorted(archived_months(table)):
             cursor.execute(
                 f"SELECT count(*) FROM {_q(table + DEFAULT_SUFFIX)} WHERE {_q(column)} >= %s AND {_q(column)} < %s",  # noqa: S608
-                [_boundary(month), _boundary(next_month(month))],
+                [local_midnight(month), local_midnight(next_month(month))],
             )
             count = cursor.fetchone()[0]
             if count:

@@ -8,17 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from yiwang.core.errors import Conflict
 from yiwang.ledger.models import ArchivedPartition, Entry
+from yiwang.ledger.partitions import local_midnight
 
 EVENT_TABLE = "cases_caseevent"
 ENTRY_TABLE = "ledger_entry"
-
-
-def _boundary(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,7 @@ class ArchivedRanges:
         event rows are in the archive file, not missing)."""
         for start, end in self.event_months:
             entries = entries.exclude(
-                Q(kind__in=kinds, created_at__gte=_boundary(start), created_at__lt=_boundary(end))
+                Q(kind__in=kinds, created_at__gte=local_midnight(start), created_at__lt=local_midnight(end))
             )
         return entries
 
