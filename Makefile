@@ -30,16 +30,19 @@ cluster: install  ## the production shape on this machine (PostgreSQL+replica, P
 	scripts/ensure-postgres && scripts/ensure-pgbouncer
 	$(BIN)/python -m yiwang.demo.cluster
 
+# SQLite and PostgreSQL side by side (each output shown whole when it ends; each its own data
+# directory), then the browser journeys.
 test: install  ## the whole suite: SQLite, PostgreSQL (started if down), then the browser journeys
-	$(MAKE) --no-print-directory test-sqlite test-postgres e2e
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory e2e
 
 test-sqlite:
-	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate $(BIN)/pytest
+	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate YIWANG_DATA_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest
 
 test-postgres:
 	scripts/ensure-postgres
 	scripts/ensure-pgbouncer || echo "without pgbouncer/haproxy/redis-server the fault tests (tests/test_faults.py) are skipped"
-	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	YIWANG_ENV=test YIWANG_TASKS_BACKEND=immediate YIWANG_DATA_DIR=$(CURDIR)/var/test-postgres DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 e2e: install  ## browser journeys: Playwright driving Debian's Chromium (installed if missing)
 	scripts/ensure-chromium
