@@ -58,7 +58,9 @@ from yiwang.ledger.store import DatabaseNodeReader
 ENTRY_TABLE = "ledger_entry"
 FORMAT = "yiwang-partition-archive/1"
 _CHUNK = 5000
-LOCK_TIMEOUT = "10s"  # the detach waits no longer than this for running writers (who queue behind it)
+# The detach waits no longer than this for running transactions; writers that arrive meanwhile
+# queue behind it, so it stays well under the web processes' statement_timeout (5 s).
+LOCK_TIMEOUT = "2s"
 
 
 def _require_postgresql() -> None:
