@@ -4,7 +4,8 @@
 
 starts, on free ports of 127.0.0.1 under a temporary directory (or DIR):
 
-- a PostgreSQL primary and a streaming replica (initdb, pg_basebackup -R; yiwang.demo.pgtools);
+- a PostgreSQL primary and a synchronous streaming replica (initdb, pg_basebackup -R;
+  yiwang.demo.pgtools);
 - PgBouncer in transaction pooling in front of the primary, with two database entries: `yiwang`
   (worker, commands) and `yiwang_web` (web: its connect_query sets the request budget);
 - a private Redis (cache and the RQ task queue);
@@ -39,6 +40,7 @@ from yiwang.demo.pgtools import (
     make_workspace,
     pg_ctl,
     postgres_argv,
+    sql,
     start_primary,
     start_replica,
     stop_clusters,
@@ -153,6 +155,7 @@ class Cluster:
         self.logs.mkdir(exist_ok=True)
         self.ports["primary"] = start_primary(self.ws, extra="max_wal_senders = 4\nmax_connections = 100\n")
         self.ports["replica"] = start_replica(self.ws, self.ports["primary"])
+        self._synchronous_replica()
         self._start_redis()
         self._start_pgbouncer()
         self._start_devsms()
@@ -173,6 +176,21 @@ class Cluster:
         _wait_port(self.ports["proxy"], self.procs["haproxy"])
         threading.Thread(target=self._watch, name="cluster-watch", daemon=True).start()
         return self
+
+    def _synchronous_replica(self) -> None:
+        """A commit returns once the replica has it too: promoting the replica then loses no
+        case a client was told about. (Set after the base backup: with no standby connected a
+        synchronous primary would wait forever.)"""
+        sql(self.ports["primary"], "ALTER SYSTEM SET synchronous_standby_names = '*'")
+        sql(self.ports["primary"], "SELECT pg_reload_conf()")
+        deadline = time.monotonic() + 30
+        while (
+            sql(self.ports["primary"], "SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'").strip()
+            != "1"
+        ):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the replica did not become synchronous within 30 s")
+            time.sleep(0.2)
 
     def _start_redis(self) -> None:
         self.ports.setdefault("redis", _free_port())
@@ -318,6 +336,17 @@ class Cluster:
 
     def restart_postgres(self) -> None:
         pg_ctl(self.ws, "primary", "restart", "-m", "fast")
+
+    def fail_over(self) -> None:
+        """The primary is lost (an immediate shutdown: no checkpoint, like a crash); the replica
+        is promoted and PgBouncer pointed at it (a reload: new server connections go there).
+        Afterwards `ports["primary"]` is the promoted server, which has no replica."""
+        pg_ctl(self.ws, "primary", "stop", "-m", "immediate")
+        pg_ctl(self.ws, "replica", "promote")
+        self.ports["lost_primary"], self.ports["primary"] = self.ports["primary"], self.ports["replica"]
+        ini = pgbouncer_ini(self.ws, port=self.ports["pgbouncer"], primary=self.ports["primary"])
+        (self.ws / "pgbouncer.ini").write_text(ini)
+        os.kill(int((self.ws / "pgbouncer.pid").read_text()), signal.SIGHUP)  # pgbouncer itself, not runuser
 
     def info(self) -> dict[str, Any]:
         return {
