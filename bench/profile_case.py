@@ -18,6 +18,7 @@ import pstats
 import subprocess
 import sys
 import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -116,9 +117,15 @@ def main() -> None:
         profiler = profiles.setdefault(args.profile, cProfile.Profile(time.process_time)) if wanted else None
         connection.queries_log.clear()  # a full log (9000) would make the count wrong
         count = [0]
+        callers: list[str] = []
 
         def counting(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
             count[0] += 1
+            if args.sql:  # the platform's innermost frames that issued the statement
+                frames = [
+                    f for f in traceback.extract_stack() if "/yiwang/" in f.filename and "/bench/" not in f.filename
+                ]
+                callers.append(" < ".join(f"{Path(f.filename).stem}.{f.name}:{f.lineno}" for f in frames[-2:][::-1]))
             return execute(sql, params, many, context)
 
         capture = CaptureQueriesContext(connection) if args.sql else contextlib.nullcontext()
@@ -136,8 +143,10 @@ def main() -> None:
             stats.setdefault(name, []).append((cpu, count[0], pg))
         if seen is not None and warm and len(stats[name]) == 1:
             print(f"--- {name}: {len(seen)} queries")
+            told = iter(callers)  # BEGIN and COMMIT are logged but do not pass the wrapper
             for q in seen.captured_queries:
-                print(f"   {float(q['time']) * 1000:6.2f} ms", q["sql"][:200])
+                caller = "" if q["sql"] in ("BEGIN", "COMMIT") else f"  <- {next(told)}"
+                print(f"   {float(q['time']) * 1000:6.2f} ms", q["sql"][:90], caller)
         return json.loads(response.content)
 
     for i, ref in enumerate(drafts):

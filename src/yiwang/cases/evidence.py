@@ -365,12 +365,15 @@ def supplies_for(
     enterprise: Enterprise | None,
     draft: Case | None = None,
     fetched: Mapping[str, Supply] | None = None,
+    agent_checked: bool = False,
 ) -> dict[str, Supply]:
     """A fresh lookup, by material key, of every material a provider serves (supplied or not;
     a material no provider serves has no key); `fetched` (fetch_shared's reads) answers for
     the shared materials it holds. An enterprise the applicant no longer acts for is not
-    looked up at all: a former agent's old draft learns nothing of its licenses."""
-    if not acts_for(applicant, enterprise):
+    looked up at all: a former agent's old draft learns nothing of its licenses.
+    `agent_checked`: the caller has refused, in this transaction, an applicant who is not a
+    current agent of `enterprise` (the submission's check), so it is not read again."""
+    if not agent_checked and not acts_for(applicant, enterprise):
         return {}
     found = {}
     for material in materials:

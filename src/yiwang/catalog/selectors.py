@@ -73,14 +73,15 @@ _PINNED_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
 
 
 def pinned_version(pk: int) -> ImplementationVersion:
-    """The implementation version `pk` with its item version, implementation and materials; read
-    once per process while published or superseded (drafts and reviews are read every time)."""
+    """The implementation version `pk` with its item version and item, implementation and
+    materials; read once per process while published or superseded (drafts and reviews are
+    read every time)."""
     blob = _PINNED.get(pk)
     if blob is not None:
         found: ImplementationVersion = pickle.loads(blob)  # noqa: S301 (bytes this process wrote)
         return found
     found = (
-        ImplementationVersion.objects.select_related("item_version", "implementation")
+        ImplementationVersion.objects.select_related("item_version__item", "implementation")
         .prefetch_related("materials")  # part of the version: as immutable as it
         .get(pk=pk)
     )

@@ -225,9 +225,15 @@ def resume_clocks(case: Case, *, cause: str) -> None:
     refresh_case_due(case)
 
 
-def refresh_case_due(case: Case) -> None:
+DUE_FIELDS = ["due_date", "committed_due_date", "warning_date"]
+
+
+def refresh_case_due(case: Case, *, save: bool = True) -> None:
+    """Recompute the case's due dates from its clock ledger; `save=False` when the caller
+    writes the row itself before the transaction ends (`DUE_FIELDS`, or a whole-row save)."""
     case_due_refresh(case)
-    case.save(update_fields=["due_date", "committed_due_date", "warning_date"])
+    if save:
+        case.save(update_fields=DUE_FIELDS)
 
 
 def stop_task(task: Task, action: TaskAction, *, cause: str) -> None:

@@ -101,12 +101,13 @@ def accept(
         case, "已受理", f"您的申请已于 {accepted_on} 受理，依法应于 {due} 前办结。", sms=True, kind=base.Notice.PROGRESS
     )
     if stages:
-        _activate(case, stages[0], process.stages)
+        _activate(case, stages[0], process.stages, moved=True)
 
 
 def _create_stages(case: Case, specs: list[StageSpec]) -> list[Stage]:
-    """The case's stages, all pending (`_activate` opens the first)."""
-    return Stage.objects.bulk_create(
+    """The case's stages, in one INSERT: the first already moved by the stage table's
+    activation (`_activate(..., moved=True)` opens it: its tasks and notices), the others pending."""
+    stages = [
         Stage(
             case=case,
             key=spec.key,
@@ -119,7 +120,10 @@ def _create_stages(case: Case, specs: list[StageSpec]) -> list[Stage]:
             limit_days=spec.limit_days,
         )
         for index, spec in enumerate(specs)
-    )
+    ]
+    if stages:
+        _move(stages[0], StageAction.ACTIVATE)
+    return Stage.objects.bulk_create(stages)
 
 
 def _stamps(action: StageAction) -> dict[str, object]:
@@ -127,13 +131,19 @@ def _stamps(action: StageAction) -> dict[str, object]:
     return {"activated_at" if action == StageAction.ACTIVATE else "completed_at": clock.now()}
 
 
-def stage_transition(stage: Stage, action: StageAction) -> None:
-    """Move one stage by `action` through the stage table (Conflict on a forbidden pair)."""
+def _move(stage: Stage, action: StageAction) -> list[str]:
+    """Apply `action` to the stage in memory by the stage table (Conflict on a forbidden
+    pair), with its stamp; the fields it set."""
     stage.status = stage_next_status(stage.status, action)
     stamps = _stamps(action)
     for name, value in stamps.items():
         setattr(stage, name, value)
-    stage.save(update_fields=["status", *stamps])
+    return ["status", *stamps]
+
+
+def stage_transition(stage: Stage, action: StageAction) -> None:
+    """Move one stage by `action` through the stage table (Conflict on a forbidden pair)."""
+    stage.save(update_fields=_move(stage, action))
 
 
 def stages_transition(stages: QuerySet[Stage], action: StageAction) -> None:
@@ -150,14 +160,16 @@ def _spec(specs: list[StageSpec], key: str) -> StageSpec:
     return next(s for s in specs if s.key == key)
 
 
-def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None) -> None:
+def _activate(case: Case, stage: Stage, specs: list[StageSpec] | None = None, *, moved: bool = False) -> None:
     """Open a stage: one task per task spec, each with its own clock; tell who must act.
+    `moved`: the stage was inserted already activated (`_create_stages`).
 
     The stage's tasks, their clock starts and their notices are written in one statement
     each (a parallel stage has a task per department)."""
     spec = _spec(specs if specs is not None else base.process_of(case).stages, stage.key)
     now, today = clock.now(), clock.today()
-    stage_transition(stage, StageAction.ACTIVATE)
+    if not moved:
+        stage_transition(stage, StageAction.ACTIVATE)
     departments = {
         d.credit_code: d for d in Department.objects.filter(credit_code__in=[t.department for t in spec.tasks])
     }
@@ -284,7 +296,7 @@ def decide(
         base.stop_task(task, TaskAction.CANCEL, cause="cancelled")
     stages_transition(Stage.objects.filter(case=case, status__in=STAGE_OPEN_STATES), StageAction.CANCEL)
     base.clock_event(case, "stop", cause="decision")
-    base.refresh_case_due(case)
+    base.refresh_case_due(case, save=False)  # written with the conclusion's row, or at the end
     result = case.implementation_version.result_name
     reference = case.subject
     license: License | None = None
@@ -305,6 +317,8 @@ def decide(
     _publish_decision(case, license)
     if case.delivery_method == DeliveryMethod.ELECTRONIC:
         conclude(case, actor=None, reference="电子送达")
+    else:
+        case.save(update_fields=base.DUE_FIELDS)
 
 
 def _publish_decision(case: Case, license: License | None) -> None:

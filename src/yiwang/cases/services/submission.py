@@ -444,7 +444,12 @@ def submit_locked(
     supplies = {
         key: evidence.not_fetched(supply) if supply.pending else supply
         for key, supply in evidence.supplies_for(
-            fetching, applicant=actor, enterprise=case.enterprise, draft=case if from_draft else None, fetched=fetched
+            fetching,
+            applicant=actor,
+            enterprise=case.enterprise,
+            draft=case if from_draft else None,
+            fetched=fetched,
+            agent_checked=True,  # _require_agent above
         ).items()
     }
     missing = [m for m in materials if material_needed(m, cleaned, supplies) and m.key not in uploaded]
