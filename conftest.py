@@ -4,8 +4,14 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from yiwang.core.calendar import calendar_changed
+
+# Tests never time: no per-example deadline (Hypothesis's default 200 ms failed a property
+# test while the SQLite and PostgreSQL runs shared two busy cores).
+hypothesis_settings.register_profile("yiwang", deadline=None)
+hypothesis_settings.load_profile("yiwang")
 
 
 @pytest.fixture(autouse=True)
