@@ -4,10 +4,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from yiwang.api.params import Days, Id
-from yiwang.cases.models import Case, Task
-from yiwang.cases.workflow import CaseStatus, TaskStatus
+from yiwang.cases.rows import CaseRow, TaskRow
 from yiwang.core.calendar import working_calendar
 
 
@@ -117,7 +117,12 @@ def provisional(day: dt.date | None) -> bool:
     return day is not None and working_calendar().is_provisional(day)
 
 
-class CaseSummaryOut(Schema):
+# The list rows (CaseSummaryOut, TaskOut) are plain pydantic models validated from the dicts
+# of `case_summary` / `task_out`: a ninja Schema reads every field of every row through its
+# resolver machinery (DjangoGetter), ≈ 500 calls a page (issue 18).
+
+
+class CaseSummaryOut(BaseModel):
     number: str | None
     status: str
     status_label: str
@@ -129,25 +134,21 @@ class CaseSummaryOut(Schema):
     due_date_provisional: bool = Field(description="法定办结日期按暂定工作日历推算（该年度节假日安排尚未发布）")
     committed_due_date_provisional: bool = Field(description="承诺办结日期按暂定工作日历推算")
 
-    @staticmethod
-    def resolve_status_label(obj: Case) -> str:
-        return CaseStatus(obj.status).label
 
-    @staticmethod
-    def resolve_due_date_provisional(obj: Case) -> bool:
-        return provisional(obj.due_date)
-
-    @staticmethod
-    def resolve_committed_due_date_provisional(obj: Case) -> bool:
-        return provisional(obj.committed_due_date)
-
-    @staticmethod
-    def resolve_item_name(obj: Case) -> str:
-        return obj.implementation_version.item_version.name
-
-    @staticmethod
-    def resolve_department_name(obj: Case) -> str:
-        return obj.department.name
+def case_summary(row: CaseRow) -> dict[str, Any]:
+    """A case list's row as CaseSummaryOut (and VisibleCaseOut) shows it."""
+    return {
+        "number": row.number,
+        "status": row.status,
+        "status_label": row.status_label,
+        "item_name": row.item_name,
+        "department_name": row.department_name,
+        "submitted_at": row.submitted_at,
+        "due_date": row.due_date,
+        "committed_due_date": row.committed_due_date,
+        "due_date_provisional": provisional(row.due_date),
+        "committed_due_date_provisional": provisional(row.committed_due_date),
+    }
 
 
 class ClockOut(Schema):
@@ -198,7 +199,7 @@ class OutcomeOut(Schema):
     rule: str
 
 
-class TaskOut(Schema):
+class TaskOut(BaseModel):
     id: int
     case_number: str
     item_name: str
@@ -212,29 +213,23 @@ class TaskOut(Schema):
     due_date: dt.date | None
     due_date_provisional: bool = Field(description="任务期限按暂定工作日历推算（该年度节假日安排尚未发布）")
 
-    @staticmethod
-    def resolve_due_date_provisional(obj: Task) -> bool:
-        return provisional(obj.due_date)
 
-    @staticmethod
-    def resolve_case_number(obj: Task) -> str:
-        return obj.case.number or ""
-
-    @staticmethod
-    def resolve_item_name(obj: Task) -> str:
-        return obj.case.implementation_version.item_version.name
-
-    @staticmethod
-    def resolve_department_name(obj: Task) -> str:
-        return obj.department.name
-
-    @staticmethod
-    def resolve_status_label(obj: Task) -> str:
-        return TaskStatus(obj.status).label
-
-    @staticmethod
-    def resolve_assignee(obj: Task) -> str | None:
-        return str(obj.assignee) if obj.assignee_id else None
+def task_out(row: TaskRow) -> dict[str, Any]:
+    """A task as TaskOut shows it (the inbox's rows, and the task an action returns)."""
+    return {
+        "id": row.pk,
+        "case_number": row.case_number or "",
+        "item_name": row.item_name,
+        "name": row.name,
+        "kind": row.kind,
+        "role": row.role,
+        "department_name": row.department_name,
+        "status": row.status,
+        "status_label": row.status_label,
+        "assignee": row.assignee_label,
+        "due_date": row.due_date,
+        "due_date_provisional": provisional(row.due_date),
+    }
 
 
 class StageOut(Schema):

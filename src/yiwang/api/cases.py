@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 
 from yiwang.accounts import selectors as accounts
 from yiwang.accounts.models import Department, Enterprise, User
-from yiwang.api.case_pages import CaseListPagination, StaffCases, VisibleCaseOut
+from yiwang.api.case_pages import CaseListPagination, QueuePagination, StaffCases, VisibleCaseOut
 from yiwang.api.case_schemas import (
     CaseMaterialOut,
     CaseOut,
@@ -45,12 +45,14 @@ from yiwang.api.case_schemas import (
     TaskCompleteIn,
     TaskOut,
     TimelineOut,
+    task_out,
 )
-from yiwang.api.params import BoundedLimitOffset, Id, session_auth
+from yiwang.api.params import Id, session_auth
 from yiwang.cases import inbox, selectors, services
 from yiwang.cases.deadlines import case_clock_view
 from yiwang.cases.evidence import Supply
 from yiwang.cases.models import Case, CaseMaterial, Task
+from yiwang.cases.rows import task_rows_by
 from yiwang.cases.workflow import CaseStatus
 from yiwang.catalog.models import ImplementationVersion
 from yiwang.core.errors import NotFound
@@ -284,36 +286,43 @@ def case_submit(
 
 
 @router.get("/intake", response=list[CaseSummaryOut], summary="待受理申请（窗口）")
-@paginate(BoundedLimitOffset)
+@paginate(QueuePagination)
 def intake_queue(request: HttpRequest) -> Any:
+    """Oldest submission first; counted up to 1,000 (`count` null beyond), offset + limit ≤ 1000."""
     return selectors.intake_queue_for(_user(request))
 
 
 @router.get("/tasks", response=list[TaskOut], summary="我的待办任务")
-@paginate(BoundedLimitOffset)
+@paginate(QueuePagination)
 def task_inbox(request: HttpRequest) -> Any:
+    """Most urgent first; counted up to 1,000 (`count` null beyond), offset + limit ≤ 1000."""
     return inbox.task_inbox_for(_user(request))
 
 
 @router.post("/tasks/{task_id}/claim", response=TaskOut, summary="领取任务")
-def task_claim(request: HttpRequest, task_id: Id) -> Task:
+def task_claim(request: HttpRequest, task_id: Id) -> dict[str, Any]:
     user = _user(request)
-    return services.task_claim(actor=user, task=selectors.task_for(user, task_id))
+    return _task_out(services.task_claim(actor=user, task=selectors.task_for(user, task_id)))
 
 
 @router.post("/tasks/{task_id}/release", response=TaskOut, summary="退回任务待重新领取")
-def task_release(request: HttpRequest, task_id: Id) -> Task:
+def task_release(request: HttpRequest, task_id: Id) -> dict[str, Any]:
     user = _user(request)
-    return services.task_release(actor=user, task=selectors.task_for(user, task_id))
+    return _task_out(services.task_release(actor=user, task=selectors.task_for(user, task_id)))
 
 
 @router.post("/tasks/{task_id}/complete", response=TaskOut, summary="完成审查/核查任务")
-def task_complete(request: HttpRequest, task_id: Id, payload: TaskCompleteIn) -> Task:
+def task_complete(request: HttpRequest, task_id: Id, payload: TaskCompleteIn) -> dict[str, Any]:
     user = _user(request)
     task = services.task_complete(
         actor=user, task=selectors.task_for(user, task_id), outcome=payload.outcome, opinion=payload.opinion
     )
-    return task
+    return _task_out(task)
+
+
+def _task_out(task: Task) -> dict[str, Any]:
+    """The task the action changed, as its inbox row shows it (read after the change)."""
+    return task_out(task_rows_by([task.pk])[0])
 
 
 # --- one case ----------------------------------------------------------------------------
@@ -327,8 +336,10 @@ def case_detail(
     detail = selectors.case_detail_for(_user(request), number, reason=reason)
     case = detail.case
     supplement = detail.open_supplement
-    # A plain dict, validated once as CaseOut on the way out: building the nested schema
-    # objects here would validate the tasks twice, the second time without their Task rows.
+    staged = [t.task.pk for s in detail.stages for t in s.tasks] if detail.viewer_is_staff else []
+    task_rows = {row.pk: task_out(row) for row in task_rows_by(staged)} if staged else {}
+    # A plain dict, validated once as CaseOut on the way out; the stages' tasks as their
+    # inbox rows show them (`task_out`), read in one query.
     return dict(
         number=case.number or "",
         status=case.status,
@@ -361,7 +372,7 @@ def case_detail(
                 status=s.stage.status,
                 parallel=s.stage.is_parallel,
                 join=s.stage.join,
-                tasks=[t.task for t in s.tasks] if detail.viewer_is_staff else [],
+                tasks=[task_rows[t.task.pk] for t in s.tasks if t.task.pk in task_rows],
             )
             for s in detail.stages
         ],

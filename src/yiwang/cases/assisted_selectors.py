@@ -14,6 +14,7 @@ from yiwang.accounts.selectors import person_of
 from yiwang.cases.assisted_workflow import OPEN_STATES
 from yiwang.cases.models import AssistedApplication, AssistedLookup, Case
 from yiwang.cases.policy import helper_posts, lookup_log_scope, may_assist, require_assist
+from yiwang.cases.rows import CaseRow
 from yiwang.cases.selectors import MaterialNeed, _material_needs
 from yiwang.cases.services.assisted import helper_label
 from yiwang.cases.services.assisted_lookup import number_digest
@@ -165,7 +166,7 @@ def assisted_label(case: Case) -> str:
     return helper_label(row) if row is not None else ""
 
 
-def assisted_labels(cases: Iterable[Case]) -> dict[int, str]:
+def assisted_labels(cases: Iterable[Case] | Iterable[CaseRow]) -> dict[int, str]:
     """`assisted_label` of many cases in one query (lists of 我的办件)."""
     ids = [c.pk for c in cases]
     rows = AssistedApplication.objects.filter(case_id__in=ids, confirmed_at__isnull=False).select_related("helper")

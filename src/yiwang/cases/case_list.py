@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet
 from yiwang.accounts.models import User
 from yiwang.cases.models import Case
 from yiwang.cases.policy import staff_case_branches
+from yiwang.cases.rows import CaseRow, case_rows_by
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core.errors import ValidationFailed
 
@@ -35,7 +36,6 @@ PAGE_SIZE = 25
 MAX_PAGE = 100_000  # the page number shown (carried by the links) stays a small integer
 _NUMBER_PREFIX = re.compile(r"[0-9]{6}-[0-9]{8}(?:-[0-9]{0,7})?")
 _CURSOR = re.compile(r"([0-9]{1,17})\.([0-9]{1,18})")  # microseconds since 1970 . case id
-_RELATED = ("implementation_version__item_version", "department", "region", "enterprise", "applicant__person")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 Key = tuple[dt.datetime, int] | tuple[str]  # the list's order: (submitted_at, id), or (number,) for a search
@@ -45,7 +45,7 @@ _NUMBER_CURSOR = re.compile(r"[0-9]{6}-[0-9]{8}-[0-9]{6,7}")
 
 @dataclass(frozen=True)
 class CaseListPage:
-    cases: list[Case]
+    cases: list[CaseRow]
     number: int  # this page, from 1 (as the links carried it)
     total: int | None  # the cases in scope, when the first page's reads hold them all
     has_next: bool
@@ -148,9 +148,8 @@ def staff_case_page(
     shown = [key[-1] for key in ordered[:PAGE_SIZE]]
     if upwards:
         shown.reverse()
-    by_pk = Case.objects.select_related(*_RELATED).in_bulk(shown, field_name="number" if by_number else "pk")
     return CaseListPage(
-        cases=[by_pk[key] for key in shown if key in by_pk],
+        cases=case_rows_by(Case.objects.all(), shown, field="number" if by_number else "id"),
         number=1 if edge is None or (upwards and not more) else max(2, min(page, MAX_PAGE)),
         total=len(ordered) if exhausted and edge is None else None,
         has_next=True if upwards else more,
@@ -166,16 +165,14 @@ def staff_case_slice(
     limit: int,
     number: str = "",
     statuses: Iterable[str] | None = None,
-    related: tuple[str, ...] = _RELATED,
-) -> tuple[list[Case], int | None, bool]:
+) -> tuple[list[CaseRow], int | None, bool]:
     """The cases `offset` to `offset + limit` of what `user` may see as staff, newest
-    submission first (the API's limit/offset list): the cases with `related` loaded, their
-    total when the rows read hold all of them (else None), and whether there are more. Each
-    branch reads `offset + limit + 1` rows: the caller bounds the offset."""
+    submission first (the API's limit/offset list): their rows, their total when the rows
+    read hold all of them (else None), and whether there are more. Each branch reads
+    `offset + limit + 1` rows: the caller bounds the offset."""
     ordered, exhausted = _merged(user, _base(statuses, number), offset + limit + 1, upwards=False, by_number=False)
     shown = [key[-1] for key in ordered[offset : offset + limit]]
-    by_pk = Case.objects.select_related(*related).in_bulk(shown)
-    cases = [by_pk[pk] for pk in shown if pk in by_pk]
+    cases = case_rows_by(Case.objects.all(), shown)
     return cases, len(ordered) if exhausted else None, len(ordered) > offset + limit
 
 
@@ -222,7 +219,7 @@ def _read(base: QuerySet[Case], branch: Q, wanted: int, *, upwards: bool, by_num
     return [(at, pk) for at, pk in pairs if at is not None]  # the base holds submitted cases only
 
 
-def _key(case: Case, by_number: bool) -> Key:
+def _key(case: CaseRow, by_number: bool) -> Key:
     if by_number:
         assert case.number  # a number search lists numbered cases only
         return (case.number,)

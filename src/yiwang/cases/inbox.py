@@ -15,23 +15,15 @@ from django.db.models import F, Q, QuerySet
 
 from yiwang.accounts.models import User
 from yiwang.accounts.selectors import staff_roles_of
-from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockEntry, ClockState, deemed_acceptance_after
-from yiwang.cases.deadlines import clock_cache_set, clock_entry, task_clock_state, warning_share
-from yiwang.cases.models import Case, ClockEvent, Task
+from yiwang.cases.clock import ACCEPTANCE_WINDOW_DAYS, ClockEntry, ClockState, deemed_acceptance_after, derive
+from yiwang.cases.deadlines import clock_entry, warning_share
+from yiwang.cases.models import ClockEvent, Task
+from yiwang.cases.rows import CaseRow, TaskRow, task_rows_by
 from yiwang.cases.workflow import CaseStatus, TaskStatus
 from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
 
 # Most urgent first: the order of the partial indexes task_queue_open / task_queue_claimed.
 INBOX_ORDER = (F("due_date").asc(nulls_last=True), F("created_at").asc(), F("id").asc())
-# What an inbox row shows (the workbench row, the API's TaskOut), read with the page.
-_TASK_ROW_RELATED = (
-    "case__implementation_version__item_version",
-    "case__enterprise",
-    "case__applicant__person",
-    "department",
-    "stage",
-    "assignee",
-)
 
 
 def _task_inbox_branches(user: User) -> list[Q]:
@@ -49,9 +41,9 @@ class TaskInbox:
     UNION ALL of one branch per post, each ordered like its partial index and, where the
     database allows ORDER BY/LIMIT in a compound query (PostgreSQL), stopped at the end of the
     slice: a page reads a few index entries per post however many tasks are open. The tasks
-    of the page are then read with what a row shows (`_TASK_ROW_RELATED`): two queries a page.
-    `count()` (and `len()`) count the branches in one query. It is not a QuerySet: filter
-    with `inbox_task_of_case` or on Task directly.
+    of the page are then read as the rows a list shows (`rows.TaskRow`): two queries a page.
+    `count()` (and `len()`) count the branches in one query, `count(cap)` up to a cap. It is
+    not a QuerySet: filter with `inbox_task_of_case` or on Task directly.
     """
 
     def __init__(self, branches: list[Q]) -> None:
@@ -65,7 +57,7 @@ class TaskInbox:
             parts = [part.order_by(*INBOX_ORDER)[:stop] for part in parts]
         return parts[0].union(*parts[1:], all=True).order_by(*INBOX_ORDER)
 
-    def __getitem__(self, index: slice) -> list[Task]:
+    def __getitem__(self, index: slice) -> list[TaskRow]:
         if not isinstance(index, slice) or index.step is not None:
             raise TypeError("TaskInbox supports slices without a step only.")
         start, stop = index.start or 0, index.stop
@@ -74,18 +66,20 @@ class TaskInbox:
         if stop is not None and stop <= start:
             return []
         page = self._union(stop)[start:stop]
-        ids = [row[0] for row in page]
-        tasks = Task.objects.select_related(*_TASK_ROW_RELATED).order_by().in_bulk(ids)
-        return [tasks[pk] for pk in ids if pk in tasks]
+        return task_rows_by([row[0] for row in page])
 
-    def __iter__(self) -> Iterator[Task]:
+    def __iter__(self) -> Iterator[TaskRow]:
         return iter(self[:])
 
     def __len__(self) -> int:
         return self.count()
 
-    def count(self) -> int:
-        return self._union(None).order_by().count()
+    def count(self, cap: int | None = None) -> int:
+        """The open tasks, or at most `cap + 1` of them (each branch stops there): a count
+        that does not grow with a department's backlog beyond the cap."""
+        if cap is None:
+            return self._union(None).order_by().count()
+        return self._union(cap + 1)[: cap + 1].count()
 
     def all(self) -> "TaskInbox":
         return self  # paginators (ninja's) count with `.all().count()`
@@ -105,18 +99,16 @@ def inbox_task_of_case(user: User, number: str) -> Task | None:
     return Task.objects.filter(scope, case__number=number).order_by(*INBOX_ORDER).first()
 
 
-def task_clocks_of(tasks: Iterable[Task]) -> dict[int, ClockState]:
-    """The clocks of `tasks` derived from their ledgers, read in one query (for the few rows
-    whose stored due date does not tell enough: a paused clock has none)."""
-    wanted = {task.pk: task for task in tasks}
-    entries: dict[int, list[ClockEntry]] = {pk: [] for pk in wanted}
-    for row in ClockEvent.objects.filter(task_id__in=list(wanted)).order_by("id"):
+def task_clocks_of(task_ids: Iterable[int], today: dt.date, calendar: WorkdayCalendar) -> dict[int, ClockState]:
+    """The clocks of tasks `task_ids` derived from their ledgers, read in one query (for the
+    few rows whose stored due date does not tell enough: a paused clock has none)."""
+    entries: dict[int, list[ClockEntry]] = {pk: [] for pk in task_ids}
+    if not entries:
+        return {}
+    for row in ClockEvent.objects.filter(task_id__in=list(entries)).order_by("id"):
         entries[row.task_id].append(clock_entry(row))  # type: ignore[index]
-    clocks = {}
-    for pk, task in wanted.items():
-        clock_cache_set(task, entries[pk])
-        clocks[pk] = task_clock_state(task)
-    return clocks
+    share = warning_share()
+    return {pk: derive(rows, calendar=calendar, today=today, warning_share=share) for pk, rows in entries.items()}
 
 
 # --- how urgent a row of the inbox is ------------------------------------------------------
@@ -148,7 +140,7 @@ def _days_left(calendar: WorkdayCalendar, today: dt.date, due: dt.date | None) -
         return None
 
 
-def intake_urgency(case: Case, today: dt.date, calendar: WorkdayCalendar) -> Urgency:
+def intake_urgency(case: CaseRow, today: dt.date, calendar: WorkdayCalendar) -> Urgency:
     """A submission waiting at the window: due on the last day of the 5-working-day
     acceptance window (after it the law accepts it); a warning in the window's last share of
     days (`CASE_WARNING_SHARE`). A case back with the applicant for 补正 has no clock."""
@@ -168,13 +160,13 @@ def intake_urgency(case: Case, today: dt.date, calendar: WorkdayCalendar) -> Urg
     return Urgency(due, days_left)
 
 
-def task_urgencies(tasks: list[Task], today: dt.date, calendar: WorkdayCalendar) -> dict[int, Urgency]:
+def task_urgencies(tasks: list[TaskRow], today: dt.date, calendar: WorkdayCalendar) -> dict[int, Urgency]:
     """The urgency of each task of an inbox page, by task id. While a task's clock runs and
     is not overdue, the due and warning dates stored on it (the services keep them in step
     with its ledger) say it all; a paused or overdue clock is derived from its ledger, read
     for those rows together: a paused one has no stored due date, and the working days past
     it do not count the paused days."""
-    derived = task_clocks_of([t for t in tasks if t.due_date is None or t.due_date < today])
+    derived = task_clocks_of([t.pk for t in tasks if t.due_date is None or t.due_date < today], today, calendar)
     found = {}
     for task in tasks:
         clock = derived.get(task.pk)

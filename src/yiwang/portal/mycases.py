@@ -19,7 +19,8 @@ from django.views.decorators.http import require_POST
 from yiwang.accounts.models import User
 from yiwang.cases import assisted_selectors, bundle_selectors, handovers, selectors, services
 from yiwang.cases.models import Case
-from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
+from yiwang.cases.rows import CaseRow, case_rows, case_values
+from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
@@ -33,19 +34,19 @@ from yiwang.reviews import selectors as review_selectors
 GENERAL = "__all__"
 
 
-def case_url(case: Case) -> str:
+def case_url(case: Case | CaseRow) -> str:
     return reverse("portal:my_case", args=[case.number])
 
 
-def case_row(case: Case) -> dict[str, Any]:
+def case_row(case: CaseRow) -> dict[str, Any]:
     """The row contract of the applicant's lists (我的空间 recent_cases, 我的办件)."""
     return {
         "number": case.number,
-        "item_name": case.implementation_version.item_version.name,
-        "department_name": case.department.name,
-        "applicant_label": case.enterprise.name if case.enterprise else "本人",
+        "item_name": case.item_name,
+        "department_name": case.department_name,
+        "applicant_label": case.enterprise_name if case.enterprise_name is not None else "本人",
         "status": case.status,
-        "status_label": CaseStatus(case.status).label,
+        "status_label": case.status_label,
         "submitted_at": case.submitted_at,
         "due_date": case.committed_due_date or case.due_date,
         "url": case_url(case),
@@ -57,16 +58,17 @@ def recent_cases(user: User, limit: int = 5) -> list[dict[str, Any]]:
     drafts = [
         {
             "number": "草稿",
-            "item_name": d.implementation_version.item_version.name,
+            "item_name": d.item_name,
             "status": d.status,
             "status_label": "草稿，尚未提交",
             "submitted_at": None,
             "due_date": None,
             "url": reverse("portal:apply_draft", args=[d.ref]),
         }
-        for d in selectors.drafts_of(user)[:3]
+        for d in case_rows(case_values(selectors.drafts_of(user))[:3])
     ]
-    return drafts + [case_row(c) for c in selectors.submitted_cases_for(user)[:limit]]
+    submitted = case_rows(case_values(selectors.submitted_cases_for(user))[:limit])
+    return drafts + [case_row(c) for c in submitted]
 
 
 def ledger_rows(case: Case) -> list[dict[str, Any]]:
@@ -94,10 +96,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("show", "")
     shown = selectors.APPLICANT_FILTERS.get(chosen)
     cases = selectors.submitted_cases_for(user, statuses=shown[1] if shown else None)
-    page = Paginator(cases, 20).get_page(request.GET.get("page"))
-    helped = assisted_selectors.assisted_labels(page.object_list)
+    page = Paginator(case_values(cases), 20).get_page(request.GET.get("page"))
+    listed = case_rows(page.object_list)
+    helped = assisted_selectors.assisted_labels(listed)
     context = {
-        "rows": [{**case_row(c), "assisted": helped.get(c.pk, "")} for c in page.object_list],
+        "rows": [{**case_row(c), "assisted": helped.get(c.pk, "")} for c in listed],
         "page": page,
         "filters": [("", "全部")] + [(k, v[0]) for k, v in selectors.APPLICANT_FILTERS.items()],
         "chosen": chosen,

@@ -11,6 +11,7 @@ case and session; when the case is in the person's own queue (intake or a task) 
 is derived from that and logged without asking.
 """
 
+from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from django.contrib import messages
@@ -25,7 +26,8 @@ from yiwang.accounts.models import User
 from yiwang.cases import assisted_selectors, bundle_selectors, handovers, inbox, selectors, services
 from yiwang.cases import case_list as case_list_pages
 from yiwang.cases import policy as case_policy
-from yiwang.cases.models import Case, Task
+from yiwang.cases.models import Case
+from yiwang.cases.rows import CaseRow, TaskRow, case_rows, case_values
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
@@ -92,60 +94,81 @@ def applicant_masked(case: Case) -> str:
 # --- the inbox ---------------------------------------------------------------------------
 
 
-def _row(case: Case, stage: str, urgency: inbox.Urgency) -> dict[str, Any]:
+def _row(number: str | None, item_name: str, applicant: str, stage: str, urgency: inbox.Urgency) -> dict[str, Any]:
     return {
-        "number": case.number,
-        "item_name": case.implementation_version.item_version.name,
-        "applicant": applicant_masked(case),
+        "number": number,
+        "item_name": item_name,
+        "applicant": applicant,
         "stage": stage,
         "due_date": urgency.due_date,
         "days_left": urgency.days_left,
         "state": urgency.state,
-        "rank": (*urgency.rank, case.number or ""),
-        "url": case_url(case.number),
+        "rank": (*urgency.rank, number or ""),
+        "url": case_url(number),
     }
 
 
-def _intake_row(case: Case, urgency: inbox.Urgency) -> dict[str, Any]:
+def _case_row(case: Case, stage: str, urgency: inbox.Urgency) -> dict[str, Any]:
+    return _row(case.number, case.implementation_version.item_version.name, applicant_masked(case), stage, urgency)
+
+
+def _intake_row(case: CaseRow, urgency: inbox.Urgency) -> dict[str, Any]:
     if case.status == CaseStatus.SUBMITTED:
-        return _row(case, "窗口受理（5 个工作日内受理或一次性告知补正）", urgency)
-    return _row(case, "待申请人补正（受理前，不计时）", urgency)
+        stage = "窗口受理（5 个工作日内受理或一次性告知补正）"
+    else:
+        stage = "待申请人补正（受理前，不计时）"
+    return _row(case.number, case.item_name, case.applicant_masked, stage, urgency)
 
 
-def _task_row(task: Task, user: User, urgency: inbox.Urgency) -> dict[str, Any]:
-    where = task.stage.name if task.stage else TaskKind(task.kind).label
+def _task_row(task: TaskRow, user: User, urgency: inbox.Urgency) -> dict[str, Any]:
+    where = task.stage_name if task.stage_name is not None else TaskKind(task.kind).label
     mine = "我已领取" if task.assignee_id == user.pk else "待领取"
     paused = "，暂停计时" if urgency.paused else ""
-    return _row(task.case, f"{where} · {task.name}（{task.department}，{mine}{paused}）", urgency)
+    stage = f"{where} · {task.name}（{task.department_name}，{mine}{paused}）"
+    return _row(task.case_number, task.item_name, task.applicant_masked, stage, urgency)
 
 
-def inbox_rows(user: User, *, limit: int = 50) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Inbox:
+    """The workbench home's inbox: its rows, most urgent first, and whether a queue holds
+    more than the rows shown (the page then says "50+ 件", not a count it did not make)."""
+
+    rows: list[dict[str, Any]]
+    more: bool
+
+
+INBOX_LIMIT = 50  # the rows of each queue the home lists
+
+
+def inbox_rows(user: User) -> Inbox:
     """The workbench home's inbox: new applications to accept (window clerks) and the tasks
     of the user's roles (reviewers, approvers, heads…), most urgent first.
 
     Both queues come ordered by urgency (oldest submission, earliest due date), so the first
-    `limit` of each hold the most urgent rows. The rows are read with what they show and
+    `INBOX_LIMIT` of each hold the most urgent rows. The rows are read with what they show and
     their dates come from stored columns (the paused and overdue tasks' from their ledgers,
     read together): a constant number of queries whatever the number of rows (办件查询 lists
-    everything, paged)."""
+    everything, paged). Each queue reads one row more than it shows, to tell whether there
+    are more; nothing is counted."""
+    limit = INBOX_LIMIT
     today, calendar = clock.today(), working_calendar()
-    rows = [
-        _intake_row(case, inbox.intake_urgency(case, today, calendar))
-        for case in selectors.intake_queue_for(user)[:limit]
-    ]
+    intake = case_rows(case_values(selectors.intake_queue_for(user))[: limit + 1])
+    found = [_intake_row(case, inbox.intake_urgency(case, today, calendar)) for case in intake[:limit]]
     # 异地代收代办: what the user's window received for other regions, and what they sent here.
     awaiting, arriving = handovers.handover_inbox(user, limit=limit)
-    rows += [
-        _row(case, f"异地收件：核对后移交{case.department.name}", handovers.handover_urgency(case, today, calendar))
-        for case in awaiting
-    ]
-    rows += [_row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency()) for case in arriving]
-    tasks = inbox.task_inbox_for(user)[:limit]
+
+    def handed(case: Case) -> inbox.Urgency:
+        return handovers.handover_urgency(case, today, calendar)
+
+    found += [_case_row(case, f"异地收件：核对后移交{case.department.name}", handed(case)) for case in awaiting]
+    found += [_case_row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency()) for case in arriving]
+    tasks = inbox.task_inbox_for(user)[: limit + 1]
     if tasks:
-        urgencies = inbox.task_urgencies(tasks, today, calendar)
-        rows += [_task_row(task, user, urgencies[task.pk]) for task in tasks]
-    rows.sort(key=lambda r: r["rank"])
-    return rows
+        urgencies = inbox.task_urgencies(tasks[:limit], today, calendar)
+        found += [_task_row(task, user, urgencies[task.pk]) for task in tasks[:limit]]
+    found.sort(key=lambda r: r["rank"])
+    more = len(intake) > limit or len(tasks) > limit or limit in (len(awaiting), len(arriving))
+    return Inbox(found, more=more)
 
 
 # --- the case list -----------------------------------------------------------------------
@@ -174,13 +197,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
         if not error
         else None
     )
-    rows = [
+    shown = [
         {
             "number": c.number,
-            "item_name": c.implementation_version.item_version.name,
-            "department_name": c.department.name,
-            "applicant_label": applicant_masked(c),
-            "status_label": CaseStatus(c.status).label,
+            "item_name": c.item_name,
+            "department_name": c.department_name,
+            "applicant_label": c.applicant_masked,
+            "status_label": c.status_label,
             "status": c.status,
             "submitted_at": c.submitted_at,
             "due_date": c.committed_due_date or c.due_date,
@@ -190,7 +213,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "nav_links": nav_links(user),
-        "rows": rows,
+        "rows": shown,
         "page": page,
         "q": q,
         "q_error": error,

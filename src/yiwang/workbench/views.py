@@ -26,6 +26,11 @@ def home(request: HttpRequest) -> HttpResponse:
     nav_links: list[dict[str, Any]] = list(cases.nav_links(user)) if user.is_staff_member else []
     if user.is_superuser:
         nav_links.append({"title": "后台管理", "href": "/admin/"})
-    inbox = cases.inbox_rows(user) if user.is_staff_member else []
-    context = {"staff_roles": accounts.staff_roles_of(user), "inbox": inbox, "nav_links": nav_links}
+    inbox = cases.inbox_rows(user) if user.is_staff_member else cases.Inbox([], more=False)
+    context = {
+        "staff_roles": accounts.staff_roles_of(user),
+        "inbox": inbox.rows,
+        "inbox_more": inbox.more,
+        "nav_links": nav_links,
+    }
     return render(request, "workbench/home.html", context)

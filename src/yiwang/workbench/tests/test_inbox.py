@@ -71,7 +71,7 @@ def test_inbox_rows_most_urgent_first_with_claimed_tasks_and_only_own_department
         html = reviewer.get("/workbench/").content.decode()
         api = reviewer.get("/api/v1/cases/tasks").json()
         page = reviewer.get("/api/v1/cases/tasks", {"limit": 1, "offset": 1}).json()
-        fire_inbox = [(t.case.number, t.key) for t in inbox.task_inbox_for(user("jn_fire_rev"))[:50]]
+        fire_inbox = [(t.case_number, t.key) for t in inbox.task_inbox_for(user("jn_fire_rev"))[:50]]
     assert rows == [("overdue", late.number), ("warning", soon.number), ("normal", fresh.number)]
     assert "已超 3 个工作日" in html and "已超期" in html  # 03-17, 03-18, 03-19
     assert "剩余 2 个工作日" in html and "即将到期" in html  # 03-20, 03-23
