@@ -22,16 +22,23 @@ or a deactivated account ends every session at once, whatever the session engine
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbStore
+from django.contrib.sessions.models import Session
+from django.core.cache.backends.base import BaseCache
 
 log = logging.getLogger(__name__)
 ENDED = "yiwang:session-ended"  # the tombstone's value (never a session's: those are dicts)
 
 
 class SessionStore(CachedDbStore):
+    # Django's (cached_db's cache, the database engine's row read); not in django-stubs.
+    _cache: BaseCache
+    _get_session_from_db: Callable[[], Session | None]
+
     def load(self) -> dict[str, Any]:
         try:
             data = self._cache.get(self.cache_key)

@@ -8,19 +8,23 @@ back — and redis-py documents clients as safe to share between threads, so one
 kept and reused. Everything else (pools, serializer, options) is Django's.
 """
 
+from collections.abc import Callable
 from typing import Any
 
-import redis
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 
 
 class _SharedClients(RedisCacheClient):
+    # Django's (the client class and the pool per server); not in django-stubs.
+    _client: Callable[..., Any]
+    _get_connection_pool: Callable[[bool], Any]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, redis.Redis] = {}
+        self._clients: dict[int, Any] = {}  # id(pool) -> redis.Redis (redis is an optional extra)
 
-    def get_client(self, key: Any = None, *, write: bool = False) -> redis.Redis:
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)  # made once per server and kept: its id is stable
         client = self._clients.get(id(pool))
         if client is None:  # two threads may both make one: the last kept is as good

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
 from django.test import Client
@@ -112,7 +113,8 @@ def test_a_read_from_just_before_a_logout_cannot_bring_the_session_back(cached: 
     copy = _copy(browser)
     key = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
     caches["default"].delete(sessions.SessionStore.cache_key_prefix + key)
-    read_row, logged_out = sessions.SessionStore._get_session_from_db, []
+    read_row = DatabaseStore._get_session_from_db  # type: ignore[attr-defined]  # not in django-stubs
+    logged_out: list[bool] = []
 
     def read_then_logout(store: sessions.SessionStore) -> Any:
         row = read_row(store)

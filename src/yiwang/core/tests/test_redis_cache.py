@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis
 
 from yiwang.core.localproc import free_port
 from yiwang.core.redis_cache import RedisCache
 
+redis = pytest.importorskip("redis")  # the [redis] extra
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server here")
 
 
