@@ -285,11 +285,15 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "yiwang.core.redis_cache.RedisCache", "LOCATION": REDIS_URL}  # Django's, clients reused
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "yiwang_cache"}
     )
 }
+# Sessions (ADR 0035): with Redis, read from the cache and written through to PostgreSQL (a
+# logged-in request then makes no session query); without it, from the table (the database
+# cache would be a query too).
+SESSION_ENGINE = "yiwang.accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # Background work (ADR 0003): django-tasks with the database backend by default, RQ on
 # Redis for scale-out, immediate execution in tests.

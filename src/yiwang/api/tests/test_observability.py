@@ -131,7 +131,7 @@ def test_liveness_reads_nothing_and_readiness_checks_database_migrations_and_cac
 
 
 def test_readiness_is_503_naming_the_cache_when_the_cache_is_down() -> None:
-    down = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1"}}
+    down = {"default": {"BACKEND": "yiwang.core.redis_cache.RedisCache", "LOCATION": "redis://127.0.0.1:1"}}
     with override_settings(CACHES=down):  # Django's setting_changed handler reopens the caches
         response = Client().get("/api/v1/health/ready")
     assert response.status_code == 503

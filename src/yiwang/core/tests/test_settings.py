@@ -94,3 +94,29 @@ def test_assisted_confirmation_limits_come_from_the_environment() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["3", "4", "2", "90", "7"]
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "engine", "cache"),
+    [
+        ("", "django.contrib.sessions.backends.db", "django.core.cache.backends.db.DatabaseCache"),
+        ("redis://127.0.0.1:6379/0", "yiwang.accounts.sessions", "yiwang.core.redis_cache.RedisCache"),
+    ],
+)
+def test_sessions_are_read_from_redis_only_when_redis_is_the_cache(redis_url: str, engine: str, cache: str) -> None:
+    """ADR 0035: with the database cache a cached session read would be a query too."""
+    check = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "YIWANG_ENV"}}
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", check],
+        env={**env, "DJANGO_SETTINGS_MODULE": "yiwang.config.settings", "REDIS_URL": redis_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [engine, cache]
