@@ -21,6 +21,13 @@ def _fresh_calendar_cache(db: None) -> None:
 
 
 @pytest.fixture
+def calendar_version_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calendar's version is read from the (database) cache at most once a second: keep
+    that read out of query counts, which would otherwise depend on how long a scene took."""
+    monkeypatch.setattr("yiwang.core.calendar.VERSION_CHECK_SECONDS", 3600.0)
+
+
+@pytest.fixture
 def calendar(db: None) -> None:
     from django.conf import settings
 

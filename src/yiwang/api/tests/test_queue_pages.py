@@ -16,15 +16,10 @@ from yiwang.cases.models import Case
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory, parallel_process, user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_calendar_version_read_once")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_version_read_once")]
 
 D = dt.date
 Login = Callable[[str], Client]
-
-
-@pytest.fixture
-def _calendar_version_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("yiwang.core.calendar.VERSION_CHECK_SECONDS", 3600.0)
 
 
 def _scene(n: int) -> None:

@@ -43,13 +43,6 @@ def _rows(client: Client) -> list[tuple[str, str]]:
     return ROW.findall(response.content.decode())
 
 
-@pytest.fixture
-def _calendar_version_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The calendar's version is read from the (database) cache once a second: keep that
-    read out of the counts, which would otherwise depend on how long the scene took."""
-    monkeypatch.setattr("yiwang.core.calendar.VERSION_CHECK_SECONDS", 3600.0)
-
-
 def _home_queries(client: Client) -> int:
     client.get("/workbench/")  # sessions, caches: warm
     with CaptureQueriesContext(connection) as ctx:
@@ -136,7 +129,7 @@ def _scene(tasks: int) -> None:
             flows.submit(version)
 
 
-@pytest.mark.usefixtures("_calendar_version_read_once")
+@pytest.mark.usefixtures("calendar_version_read_once")
 @pytest.mark.parametrize("username", ["jn_planning_rev", "jn_window"])
 def test_home_queries_do_not_grow_with_the_rows(login_as: Login, username: str) -> None:
     client = login_as(username)
@@ -151,7 +144,7 @@ def test_home_queries_do_not_grow_with_the_rows(login_as: Login, username: str) 
     assert counts[0] == counts[1] <= 10, counts
 
 
-@pytest.mark.usefixtures("_calendar_version_read_once")
+@pytest.mark.usefixtures("calendar_version_read_once")
 def test_home_queries_do_not_grow_with_the_posts(login_as: Login) -> None:
     """Every policy of the page (the side navigation's entries, the inbox's branches) answers
     from the posts read once per request: a clerk with more posts costs no more queries."""
@@ -171,7 +164,7 @@ def test_home_queries_do_not_grow_with_the_posts(login_as: Login) -> None:
     assert after == before, (before, after)
 
 
-@pytest.mark.usefixtures("_calendar_version_read_once")
+@pytest.mark.usefixtures("calendar_version_read_once")
 def test_task_inbox_api_queries_do_not_grow_with_the_rows(login_as: Login) -> None:
     client = login_as("jn_planning_rev")
     counts = []

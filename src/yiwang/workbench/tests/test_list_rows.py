@@ -15,15 +15,10 @@ from yiwang.cases.tests import flows
 from yiwang.workbench import cases as workbench_cases
 from yiwang.workbench.tests.test_inbox import _scene
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_calendar_version_read_once")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar_version_read_once")]
 
 D = dt.date
 Login = Callable[[str], Client]
-
-
-@pytest.fixture
-def _calendar_version_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("yiwang.core.calendar.VERSION_CHECK_SECONDS", 3600.0)
 
 
 def _queries(client: Client, path: str) -> tuple[int, Any]:
