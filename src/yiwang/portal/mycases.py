@@ -21,6 +21,7 @@ from yiwang.cases import assisted_selectors, bundle_selectors, handovers, select
 from yiwang.cases.models import Case
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, CaseStatus, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.paths import path_with
 from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
 from yiwang.ledger.events import label_of_kind
@@ -34,7 +35,7 @@ GENERAL = "__all__"
 
 
 def case_url(case: Case) -> str:
-    return reverse("portal:my_case", args=[case.number])
+    return path_with("portal:my_case", case.number)
 
 
 def case_row(case: Case) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.paths import path_with
 from yiwang.core.text import control_char_errors
 from yiwang.exchange import policy as exchange_policy
 from yiwang.licenses import policy as license_policy
@@ -79,7 +80,7 @@ def nav_links(user: User) -> list[dict[str, str]]:
 
 
 def case_url(number: str | None) -> str:
-    return reverse("workbench:case", args=[number])
+    return path_with("workbench:case", number)
 
 
 def applicant_masked(case: Case) -> str:
