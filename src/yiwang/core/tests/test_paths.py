@@ -2,11 +2,12 @@
 
 import pytest
 from django.http import HttpRequest, HttpResponse
+from django.template import Context, Template
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from hypothesis import given
 from hypothesis import strategies as st
 
-from yiwang.core.paths import path_with
+from yiwang.core.paths import path_of, path_with
 from yiwang.core.request_memo import RequestMemoMiddleware
 
 ROUTES = ["workbench:case", "portal:my_case"]
@@ -49,3 +50,22 @@ def test_a_site_under_a_script_prefix_keeps_it() -> None:
         assert in_a_request(lambda: path_with("workbench:case", "370100-1")) == "/gov/workbench/cases/370100-1/"
     finally:
         set_script_prefix("/")
+
+
+def test_a_fixed_address_is_what_reverse_gives_under_each_script_prefix() -> None:
+    names = ["portal:home", "workbench:home", "accounts:logout", "api-docs"]
+    assert [path_of(n) for n in names] == [reverse(n) for n in names]
+    set_script_prefix("/gov/")
+    try:
+        assert [path_of(n) for n in names] == [reverse(n) for n in names]
+        assert path_of("portal:home") == "/gov/"
+    finally:
+        set_script_prefix("/")
+    assert path_of("portal:home") == "/"
+
+
+def test_the_page_chrome_asks_path_as_it_asked_url() -> None:
+    source = "{% load paths %}{% path 'portal:guide' %}|{% path 'workbench:messages' as m %}{{ m }}"
+    assert Template(source).render(Context()) == f"{reverse('portal:guide')}|{reverse('workbench:messages')}"
+    with pytest.raises(NoReverseMatch):
+        path_of("portal:no_such_page")
