@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connections, router
 from django.db.models import Case, QuerySet, Value, When
 
 from yiwang.accounts.models import User
@@ -24,10 +25,21 @@ def inbox_for(user: User) -> QuerySet[Message]:
 
 
 def unread_count(user: User) -> int:
-    """One count over the partial index `message_unread` (the header shows it on every page)."""
+    """The unread messages of `inbox_for(user)`: one count over the partial index
+    `message_unread`. The header shows it on every page, so it is written in SQL: the ORM spent
+    ≈ 0.5 ms of Python building this one statement, four times the statement's own cost
+    (docs/performance.md, "Rendering a page"; a test holds it equal to the ORM's count)."""
     if not user.is_authenticated:
         return 0
-    return inbox_for(user).filter(read_at__isnull=True).count()
+    database = connections[router.db_for_read(Message)]
+    table = database.ops.quote_name(Message._meta.db_table)
+    with database.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE recipient_id = %s AND channel = %s AND status = %s"  # noqa: S608
+            " AND read_at IS NULL",
+            [user.pk, Channel.IN_APP.value, MessageStatus.SENT.value],
+        )
+        return int(cursor.fetchone()[0])
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from yiwang.cases.models import Case
 from yiwang.cases.rows import CaseRow, case_rows, case_values
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseAction, StageStatus, TaskStatus, status_tone
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.paths import path_with
 from yiwang.core.text import control_char_errors
 from yiwang.ledger import selectors as ledger
 from yiwang.ledger.events import label_of_kind
@@ -35,7 +36,7 @@ GENERAL = "__all__"
 
 
 def case_url(case: Case | CaseRow) -> str:
-    return reverse("portal:my_case", args=[case.number])
+    return path_with("portal:my_case", case.number)
 
 
 def case_row(case: CaseRow) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.accounts.models import User
@@ -33,6 +32,7 @@ from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
 from yiwang.core.calendar import working_calendar
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.core.paths import path_of, path_with
 from yiwang.core.text import control_char_errors
 from yiwang.exchange import policy as exchange_policy
 from yiwang.licenses import policy as license_policy
@@ -59,29 +59,29 @@ def nav_links(user: User) -> list[dict[str, str]]:
     (for the posts the license policy lets see them), the catalog for its admins, data
     sharing for stewards, 好差评 for the posts that answer or supervise ratings, and the
     监察看板 and 月度考评 for supervisors."""
-    links = [{"title": "办件查询", "href": reverse("workbench:cases")}]
+    links = [{"title": "办件查询", "href": path_of("workbench:cases")}]
     if case_policy.may_assist(user):
-        links.append({"title": "帮办代办", "href": reverse("workbench:assisted_list")})
+        links.append({"title": "帮办代办", "href": path_of("workbench:assisted_list")})
     if case_policy.lookup_log_scope(user) is not None:
-        links.append({"title": "帮办查询记录", "href": reverse("workbench:assisted_lookups")})
+        links.append({"title": "帮办查询记录", "href": path_of("workbench:assisted_lookups")})
     if license_policy.sees_issued_licenses(user):
-        links.append({"title": "电子证照", "href": reverse("workbench:licenses")})
+        links.append({"title": "电子证照", "href": path_of("workbench:licenses")})
     if catalog.is_catalog_admin(user):
-        links.append({"title": "事项库管理", "href": reverse("workbench:catalog")})
-        links.append({"title": "服务改进", "href": reverse("workbench:improvements")})
+        links.append({"title": "事项库管理", "href": path_of("workbench:catalog")})
+        links.append({"title": "服务改进", "href": path_of("workbench:improvements")})
     if exchange_policy.is_steward(user):
-        links.append({"title": "数据共享", "href": reverse("workbench:exchange_resources")})
+        links.append({"title": "数据共享", "href": path_of("workbench:exchange_resources")})
     if rating_policy.sees_ratings(user):
-        links.append({"title": "好差评", "href": reverse("workbench:ratings")})
+        links.append({"title": "好差评", "href": path_of("workbench:ratings")})
     if review_policy.sees_reviews(user):
-        links.append({"title": "专家评审", "href": reverse("workbench:reviews")})
+        links.append({"title": "专家评审", "href": path_of("workbench:reviews")})
     for title, name in supervision_policy.workbench_links(user):
-        links.append({"title": title, "href": reverse(f"workbench:{name}")})
+        links.append({"title": title, "href": path_of(f"workbench:{name}")})
     return links
 
 
 def case_url(number: str | None) -> str:
-    return reverse("workbench:case", args=[number])
+    return path_with("workbench:case", number)
 
 
 def applicant_masked(case: Case) -> str:

@@ -161,3 +161,24 @@ def test_an_outcome_is_not_written_over_a_claim_another_worker_took(settings) ->
     assert messages_deliver_pending() == 0
     message.refresh_from_db()
     assert message.status == MessageStatus.PENDING and message.attempts == 0  # the other claim stands
+
+
+@pytest.mark.django_db
+def test_the_header_counts_exactly_the_unread_messages_of_the_inbox() -> None:
+    """unread_count is SQL of its own (it runs on every page): it counts what inbox_for shows unread."""
+    reader, other = _user("reader"), _user("other", phone="13800138001")
+    now = clock.now()
+    shapes = [  # (recipient, channel, status, read): only the first two are unread in reader's inbox
+        (reader, "in_app", MessageStatus.SENT, False),
+        (reader, "in_app", MessageStatus.SENT, False),
+        (reader, "in_app", MessageStatus.SENT, True),
+        (reader, "in_app", MessageStatus.PENDING, False),
+        (reader, "in_app", MessageStatus.FAILED, False),
+        (reader, "sms", MessageStatus.SENT, False),
+        (other, "in_app", MessageStatus.SENT, False),
+    ]
+    for recipient, channel, status, read in shapes:
+        Message.objects.create(recipient=recipient, channel=channel, status=status, subject="通知", body="…",
+                               created_at=now, next_attempt_at=now, read_at=now if read else None)  # fmt: skip
+    assert selectors.unread_count(reader) == selectors.inbox_for(reader).filter(read_at__isnull=True).count() == 2
+    assert selectors.unread_count(other) == 1
