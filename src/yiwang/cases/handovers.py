@@ -111,7 +111,14 @@ def handover_inbox(user: User, *, limit: int) -> tuple[list[Case], list[Case]]:
     to_receive = scope & Q(status=CaseStatus.HANDED_OVER) & ~Q(intake_department_id__in=ids)
     rows = (
         Case.objects.filter(to_send | to_receive)
-        .select_related("implementation_version__item_version", "department", "intake_department", "handover")
+        .select_related(
+            "implementation_version__item_version",
+            "department",
+            "intake_department",
+            "handover",
+            "enterprise",
+            "applicant__person",  # the row's masked applicant: read with the page, not per row
+        )
         .order_by("submitted_at", "id")[: 2 * limit]
     )
     awaiting = [c for c in rows if c.status == CaseStatus.INTAKE_PENDING and c.intake_department_id in ids]
