@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from yiwang.cases.deadlines import case_clock_state
@@ -148,28 +149,56 @@ def _suspension(case: Case, event: CaseEvent, params: Mapping[str, Any]) -> Fact
     return _pause_facts(case, params, timezone.localtime(event.at).date())
 
 
-def _due_moved(case: Case, event: CaseEvent, params: Mapping[str, Any]) -> Facts | None:
+Remember = Callable[[], object]
+
+
+def _seen(case: Case) -> tuple[bool, dt.date | None, bool]:
+    """The case's `DueDateSeen` (found, due date, excused), locked: one raw statement (it runs
+    on every event of an accepted case)."""
+    from yiwang.supervision.rule_models import DueDateSeen
+
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"SELECT due_date, excused FROM {DueDateSeen._meta.db_table} WHERE case_id = %s{lock}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return False, None, False
+    due = dt.date.fromisoformat(row[0]) if isinstance(row[0], str) else row[0]  # SQLite: text
+    return True, due, bool(row[1])
+
+
+def due_date_observed(case: Case, event: CaseEvent) -> tuple[Facts | None, Remember | None]:
+    """JC-05 on one event: the facts of a hit (or None) and the write that remembers what was
+    seen (None when the stored row already says it: most events of a case change nothing)."""
     from yiwang.supervision.rule_models import DueDateSeen
 
     mover = event.verb in DUE_MOVERS
-    seen = DueDateSeen.objects.select_for_update().filter(case=case).first()
-    if seen is None:
+    found, before, excused = _seen(case)
+    if not found:
         if case.due_date is not None or mover:
-            DueDateSeen.objects.create(case=case, due_date=case.due_date, excused=True)
-        return None
+            return None, lambda: DueDateSeen.objects.create(case=case, due_date=case.due_date, excused=True)
+        return None, None
     facts: Facts | None = None
+    after, still_excused = before, excused
     if case.due_date is not None:
-        moved = seen.due_date is not None and seen.due_date != case.due_date
-        if moved and not seen.excused and not mover:
-            facts = {"before": seen.due_date.isoformat() if seen.due_date else None, "after": case.due_date.isoformat()}
-        seen.due_date = case.due_date
+        moved = before is not None and before != case.due_date
+        if moved and not excused and not mover:
+            facts = {"before": before.isoformat() if before else None, "after": case.due_date.isoformat()}
         # After a hit the next move is usually the engine refreshing the date from the clock
         # ledger (putting it right): not reported a second time.
-        seen.excused = mover or facts is not None
-        seen.save(update_fields=["due_date", "excused"])
-    elif mover and not seen.excused:
-        seen.excused = True
-        seen.save(update_fields=["excused"])
+        after, still_excused = case.due_date, mover or facts is not None
+    elif mover:
+        still_excused = True
+    if (after, still_excused) == (before, excused):
+        return facts, None
+    return facts, lambda: DueDateSeen.objects.filter(case=case).update(due_date=after, excused=still_excused)
+
+
+def _due_moved(case: Case, event: CaseEvent, params: Mapping[str, Any]) -> Facts | None:
+    facts, remember = due_date_observed(case, event)
+    if remember is not None:
+        remember()
     return facts
 
 

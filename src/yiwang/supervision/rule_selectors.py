@@ -1,8 +1,13 @@
-"""Reads of 电子监察 rules, hits and 督办 for the pages (what the user may see: policy)."""
+"""Reads of 电子监察 rules, hits and 督办 for the pages (what the user may see: policy), and the
+versions in force for the per-event observer (`versions_in_force`)."""
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from yiwang.accounts.models import Department, User
 from yiwang.core.errors import NotFound
@@ -81,3 +86,33 @@ def notice_for(user: User, notice_id: int) -> SupervisionNotice:
 
 def notice_timeline(notice: SupervisionNotice) -> list[SupervisionEvent]:
     return list(notice.events.select_related("actor").order_by("at", "id"))
+
+
+# Published versions by id, per process (ADR 0007): a published version's params, severity
+# and rule (code, kind, region) never change; only its status does, and which versions are in
+# force is read afresh for every event. Emptied whenever a version or a rule is saved or
+# deleted (on SQLite a rolled-back test may hand a new version the id of a discarded one).
+_versions: dict[int, RuleVersion] = {}
+
+
+@receiver([post_save, post_delete], sender=RuleVersion)
+@receiver([post_save, post_delete], sender=MonitoringRule)
+def _forget_versions(**kwargs: Any) -> None:
+    _versions.clear()
+
+
+def versions_in_force(kinds: list[str]) -> list[RuleVersion]:
+    """The published versions of `kinds`, by rule code: one raw statement for which are in
+    force, their content from the process's copy (read once per version)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {RuleVersion._meta.db_table} WHERE status = %s",  # noqa: S608
+            [VersionStatus.PUBLISHED.value],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    missing = [pk for pk in ids if pk not in _versions]
+    if missing:
+        read = RuleVersion.objects.filter(pk__in=missing, status=VersionStatus.PUBLISHED)
+        _versions.update((version.pk, version) for version in read.select_related("rule__region"))
+    found = [_versions[pk] for pk in ids if pk in _versions and _versions[pk].rule.kind in kinds]
+    return sorted(found, key=lambda version: version.rule.code)

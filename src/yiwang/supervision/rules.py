@@ -32,7 +32,9 @@ from yiwang.supervision.rule_kinds import (
     REFUSAL_KIND,
     SUSPENSION_KIND,
     Facts,
+    Remember,
     _pause_facts,
+    due_date_observed,
     params_errors,
 )
 from yiwang.supervision.rule_models import (
@@ -43,6 +45,7 @@ from yiwang.supervision.rule_models import (
     SupervisionEvent,
     SupervisionNotice,
 )
+from yiwang.supervision.rule_selectors import versions_in_force
 from yiwang.supervision.rule_workflow import VersionAction, VersionStatus, version_next_status
 
 log = logging.getLogger(__name__)
@@ -470,30 +473,40 @@ def _key(version: RuleVersion, case: Case, event: CaseEvent) -> str:
 
 def observe(case: Case, event: CaseEvent) -> None:
     """The case engine's observer (cases.hooks), inside the event's transaction: evaluates
-    the published rules that watch `event`. No query for an event no rule kind watches; a
-    rule that fails on odd data is logged and skipped (a savepoint keeps the change whole)."""
+    the published rules that watch `event`. No query for an event no rule kind watches. A
+    rule that fails on odd data is logged and skipped: evaluators only read, and a hit's
+    writes are made in a savepoint, so an observer never undoes the case's change."""
     kinds = list(KINDS_BY_VERB.get(event.verb, ()))
     if case.due_date is not None or event.verb in DUE_MOVERS:
         kinds.append(DUE_DATE_KIND)
     if not kinds:
         return
-    for version in _published(kinds):
+    for version in versions_in_force(kinds):
         evaluate = KINDS[version.rule.kind].evaluate
         if evaluate is None or not _covers(version.rule, case.region):
             continue
         try:
-            with transaction.atomic():
-                facts = evaluate(case, event, version.params)
-                if facts is not None:
-                    hit_record(
-                        version,
-                        key=_key(version, case, event),
-                        facts=facts,
-                        department=case.department,
-                        region=case.region,
-                        case=case,
-                        trigger=event,
-                    )
+            remember: Remember | None = None
+            if version.rule.kind == DUE_DATE_KIND:
+                facts, remember = due_date_observed(case, event)
+            else:
+                facts = evaluate(case, event, version.params)  # reads only
+            if facts is None:
+                if remember is not None:
+                    remember()  # one statement by primary key, under the case's row lock
+                continue
+            with transaction.atomic():  # a hit: its writes are kept whole or not at all
+                if remember is not None:
+                    remember()
+                hit_record(
+                    version,
+                    key=_key(version, case, event),
+                    facts=facts,
+                    department=case.department,
+                    region=case.region,
+                    case=case,
+                    trigger=event,
+                )
         except Exception:  # an observer must not undo the case's change
             log.exception("monitoring rule %s failed on event %s", version.rule.code, event.pk)
 

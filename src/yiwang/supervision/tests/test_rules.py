@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 
 from yiwang.accounts.models import Role
 from yiwang.accounts.services import staff_create, staff_role_grant
-from yiwang.cases import services
-from yiwang.cases.models import Case
+from yiwang.cases import hooks, services
+from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.tests import flows
 from yiwang.cases.tests.factories import ImplementationVersionFactory, dept, user
 from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
 from yiwang.ledger.models import Entry
+from yiwang.supervision import rollup
 from yiwang.supervision import rules as monitoring
 from yiwang.supervision.rule_models import MonitoringRule, RuleHit, RuleVersion, SupervisionEvent
 from yiwang.supervision.rule_workflow import (
@@ -330,6 +331,37 @@ def test_the_observer_reads_nothing_for_events_no_rule_watches(world: None) -> N
     with CaptureQueriesContext(connection) as queries:
         monitoring.observe(case, event)
     assert len(queries) == 0
+
+
+def test_the_observer_costs_a_few_statements_per_action(world: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: which versions are in force is one raw read per watched event (their content
+    is kept per process), JC-05's row one raw read and a write only when it changes, and no
+    savepoint unless a rule fires."""
+    rules()
+    seen: list[str] = []
+
+    def counted(case: Case, event: CaseEvent) -> None:
+        with CaptureQueriesContext(connection) as queries:
+            monitoring.observe(case, event)
+        seen.extend(query["sql"] for query in queries.captured_queries)
+
+    monkeypatch.setattr(hooks, "_EVENT_OBSERVERS", [rollup.observe, counted])
+    with flows.on(D(2026, 3, 3)):
+        flows.accepted(version())  # the versions in force are read once for the process
+        case = flows.submit(version())
+        seen.clear()
+        case = services.case_accept(actor=user("jn_window"), case=case)
+        # accept: in force, JC-05's row, its insert; the review stage starts: in force, the
+        # row, the due date now known
+        assert len(seen) == 6, seen
+    seen.clear()
+    with flows.on(D(2026, 3, 5)):
+        decided(case)
+    # the review's task, its stage completing, the decision stage starting, the approval (and
+    # JC-01's look at the acceptance), the conclusion: in force and the unchanged row each
+    assert len(seen) == 11, seen
+    assert not any("SAVEPOINT" in sql for sql in seen)
+    assert RuleHit.objects.count() == 0
 
 
 def test_the_version_transition_table_walked() -> None:
