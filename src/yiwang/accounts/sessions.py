@@ -72,3 +72,16 @@ class SessionStore(CachedDbStore):
         # The tombstone first, for as long as any session lives: raises when the cache is down.
         self._cache.set(self.cache_key_prefix + session_key, ENDED, settings.SESSION_COOKIE_AGE)
         super(CachedDbStore, self).delete(session_key)  # the row (the database engine's delete)
+
+    # The platform is served by WSGI; Django's async defaults would skip the tombstone above.
+    async def aload(self) -> dict[str, Any]:
+        raise NotImplementedError("yiwang.accounts.sessions is synchronous (ADR 0035)")
+
+    async def adelete(self, session_key: str | None = None) -> None:
+        raise NotImplementedError("yiwang.accounts.sessions is synchronous (ADR 0035)")
+
+    async def aflush(self) -> None:
+        raise NotImplementedError("yiwang.accounts.sessions is synchronous (ADR 0035)")
+
+    async def acycle_key(self) -> None:
+        raise NotImplementedError("yiwang.accounts.sessions is synchronous (ADR 0035)")

@@ -56,7 +56,10 @@ class CaseListPagination(BoundedLimitOffset):
         count: int | None = Field(
             description="可见办件总数。工作人员：仅当已读取的范围包含全部可见办件时给出，否则为 null（见 has_more）"
         )
-        has_more: bool = Field(description="本页之后是否还有办件")
+        has_more: bool = Field(
+            description=f"本页之后是否还有可以翻阅的办件"
+            f"（工作人员最多列出最新的 {STAFF_WINDOW} 件：翻到第 {STAFF_WINDOW} 件为止）"
+        )
 
     def paginate_queryset(
         self, queryset: "QuerySet[Any] | StaffCases", pagination: Any, request: HttpRequest, **params: Any
@@ -74,6 +77,8 @@ class CaseListPagination(BoundedLimitOffset):
                 )
             statuses = [queryset.status] if queryset.status else None
             cases, total, more = staff_case_slice(queryset.user, offset=offset, limit=limit, statuses=statuses)
+            # At the window's end there is no next page to serve (`count` null says more exist).
+            more = more and offset + limit < STAFF_WINDOW
             return {"items": [case_summary(c) for c in cases], "count": total, "has_more": more}
         count = queryset.count()
         rows = case_rows(case_values(queryset)[offset : offset + limit])
@@ -88,7 +93,10 @@ class QueuePagination(BoundedLimitOffset):
         count: int | None = Field(
             description=f"待办总数：不超过 {QUEUE_WINDOW} 件时给出；超过时为 null（即“{QUEUE_WINDOW}+ 件”）"
         )
-        has_more: bool = Field(description="本页之后是否还有待办")
+        has_more: bool = Field(
+            description=f"本页之后是否还有可以翻阅的待办"
+            f"（最多列出最紧急的 {QUEUE_WINDOW} 件：翻到第 {QUEUE_WINDOW} 件为止）"
+        )
 
     def paginate_queryset(
         self, queryset: "QuerySet[Case] | TaskInbox", pagination: Any, request: HttpRequest, **params: Any
@@ -110,4 +118,5 @@ class QueuePagination(BoundedLimitOffset):
             counted = queryset.order_by()[: QUEUE_WINDOW + 1].count()
             items = [case_summary(c) for c in case_rows(case_values(queryset)[offset : offset + limit])]
         count = counted if counted <= QUEUE_WINDOW else None
-        return {"items": items, "count": count, "has_more": counted > offset + limit}
+        # At the window's end there is no next page to serve (`count` null says more wait).
+        return {"items": items, "count": count, "has_more": counted > offset + limit < QUEUE_WINDOW}

@@ -98,7 +98,8 @@ def handover_urgency(case: Case, today: dt.date, calendar: WorkdayCalendar) -> U
 def handover_inbox(user: User, *, limit: int) -> tuple[list[Case], list[Case]]:
     """The inbox rows of 异地代收代办 for a window clerk, with one read of their posts (none
     for other staff): what was handed in at their windows to hand over, oldest first, and
-    what other regions' windows handed over to their departments (待接收)."""
+    what other regions' windows handed over to their departments (待接收); each list up to
+    `limit` + 1 rows (the caller shows `limit` and says "more" past them)."""
     windows = [p for p in posts_of(user) if p.role == Role.WINDOW_CLERK]
     if not windows:
         return [], []
@@ -119,8 +120,8 @@ def handover_inbox(user: User, *, limit: int) -> tuple[list[Case], list[Case]]:
             "enterprise",
             "applicant__person",  # the row's masked applicant: read with the page, not per row
         )
-        .order_by("submitted_at", "id")[: 2 * limit]
+        .order_by("submitted_at", "id")[: 2 * (limit + 1)]
     )
     awaiting = [c for c in rows if c.status == CaseStatus.INTAKE_PENDING and c.intake_department_id in ids]
     arriving = [c for c in rows if c.status == CaseStatus.HANDED_OVER]
-    return awaiting[:limit], arriving[:limit]
+    return awaiting[: limit + 1], arriving[: limit + 1]

@@ -94,7 +94,6 @@ class TaskRow:
     """A task of the inbox as a list shows it, with its case's number, item and applicant."""
 
     pk: int
-    case_id: int
     key: str
     name: str
     kind: str
@@ -108,7 +107,6 @@ class TaskRow:
     assignee_display_name: str | None
     assignee_username: str | None
     case_number: str | None
-    case_status: str
     item_name: str
     enterprise_name: str | None
     applicant_real_name: str | None
@@ -131,7 +129,6 @@ class TaskRow:
 
 _TASK_COLUMNS = (
     "id",
-    "case_id",
     "key",
     "name",
     "kind",
@@ -145,7 +142,6 @@ _TASK_COLUMNS = (
     "assignee__display_name",
     "assignee__username",
     "case__number",
-    "case__status",
     "case__implementation_version__item_version__name",
     "case__enterprise__name",
     "case__applicant__person__real_name",

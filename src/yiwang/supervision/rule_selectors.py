@@ -114,5 +114,6 @@ def versions_in_force(kinds: list[str]) -> list[RuleVersion]:
     if missing:
         read = RuleVersion.objects.filter(pk__in=missing, status=VersionStatus.PUBLISHED)
         _versions.update((version.pk, version) for version in read.select_related("rule__region"))
-    found = [_versions[pk] for pk in ids if pk in _versions and _versions[pk].rule.kind in kinds]
+    known = [_versions.get(pk) for pk in ids]  # .get: another thread may empty the copy meanwhile
+    found = [version for version in known if version is not None and version.rule.kind in kinds]
     return sorted(found, key=lambda version: version.rule.code)

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.cases.models import Case, CaseEvent
@@ -474,8 +474,9 @@ def _key(version: RuleVersion, case: Case, event: CaseEvent) -> str:
 def observe(case: Case, event: CaseEvent) -> None:
     """The case engine's observer (cases.hooks), inside the event's transaction: evaluates
     the published rules that watch `event`. No query for an event no rule kind watches. A
-    rule that fails on odd data is logged and skipped: evaluators only read, and a hit's
-    writes are made in a savepoint, so an observer never undoes the case's change."""
+    rule whose logic fails on odd data is logged and skipped, and so is a hit whose writes
+    fail (they are made in a savepoint); a database error outside a savepoint fails the
+    case's action whole (its transaction could not go on)."""
     kinds = list(KINDS_BY_VERB.get(event.verb, ()))
     if case.due_date is not None or event.verb in DUE_MOVERS:
         kinds.append(DUE_DATE_KIND)
@@ -485,16 +486,22 @@ def observe(case: Case, event: CaseEvent) -> None:
         evaluate = KINDS[version.rule.kind].evaluate
         if evaluate is None or not _covers(version.rule, case.region):
             continue
+        remember: Remember | None = None
         try:
-            remember: Remember | None = None
             if version.rule.kind == DUE_DATE_KIND:
                 facts, remember = due_date_observed(case, event)
             else:
                 facts = evaluate(case, event, version.params)  # reads only
-            if facts is None:
-                if remember is not None:
-                    remember()  # one statement by primary key, under the case's row lock
-                continue
+        except DatabaseError:
+            raise  # outside a savepoint the case's transaction is broken: the action fails whole
+        except Exception:  # a rule's own logic on odd data: skipped, the case's change stands
+            log.exception("monitoring rule %s failed on event %s", version.rule.code, event.pk)
+            continue
+        if facts is None:
+            if remember is not None:
+                remember()  # one statement by primary key, under the case's row lock
+            continue
+        try:
             with transaction.atomic():  # a hit: its writes are kept whole or not at all
                 if remember is not None:
                     remember()
@@ -507,7 +514,7 @@ def observe(case: Case, event: CaseEvent) -> None:
                     case=case,
                     trigger=event,
                 )
-        except Exception:  # an observer must not undo the case's change
+        except Exception:  # rolled back to the savepoint: the case's change stands
             log.exception("monitoring rule %s failed on event %s", version.rule.code, event.pk)
 
 

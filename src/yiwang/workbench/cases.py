@@ -26,7 +26,7 @@ from yiwang.cases import assisted_selectors, bundle_selectors, handovers, inbox,
 from yiwang.cases import case_list as case_list_pages
 from yiwang.cases import policy as case_policy
 from yiwang.cases.models import Case
-from yiwang.cases.rows import CaseRow, TaskRow, case_rows, case_values
+from yiwang.cases.rows import CaseRow, TaskRow, case_rows, case_values, masked_applicant
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
@@ -85,10 +85,10 @@ def case_url(number: str | None) -> str:
 
 
 def applicant_masked(case: Case) -> str:
-    if case.enterprise_id:
-        return str(case.enterprise)
+    """Who applied, masked as every staff list shows it (cases.rows.masked_applicant)."""
     person = getattr(case.applicant, "person", None)
-    return person.masked_name if person else "申请人"
+    enterprise = str(case.enterprise) if case.enterprise_id else None
+    return masked_applicant(enterprise, person.real_name if person else None)
 
 
 # --- the inbox ---------------------------------------------------------------------------
@@ -160,14 +160,16 @@ def inbox_rows(user: User) -> Inbox:
     def handed(case: Case) -> inbox.Urgency:
         return handovers.handover_urgency(case, today, calendar)
 
-    found += [_case_row(case, f"异地收件：核对后移交{case.department.name}", handed(case)) for case in awaiting]
-    found += [_case_row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency()) for case in arriving]
+    found += [_case_row(case, f"异地收件：核对后移交{case.department.name}", handed(case)) for case in awaiting[:limit]]
+    found += [
+        _case_row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency()) for case in arriving[:limit]
+    ]
     tasks = inbox.task_inbox_for(user)[: limit + 1]
     if tasks:
         urgencies = inbox.task_urgencies(tasks[:limit], today, calendar)
         found += [_task_row(task, user, urgencies[task.pk]) for task in tasks[:limit]]
     found.sort(key=lambda r: r["rank"])
-    more = len(intake) > limit or len(tasks) > limit or limit in (len(awaiting), len(arriving))
+    more = any(len(queue) > limit for queue in (intake, tasks, awaiting, arriving))
     return Inbox(found, more=more)
 
 

@@ -87,7 +87,8 @@ def test_the_queues_are_counted_up_to_their_window_and_paged_within_it(
             capped = client.get(path, {"limit": 1}).json()
             assert capped["count"] is None and capped["has_more"] is True and len(capped["items"]) == 1
             last = client.get(path, {"limit": 1, "offset": 1}).json()
-            assert last["count"] is None and last["has_more"] is True and last["items"] != capped["items"]
+            # the window's last page: more wait (count null) but there is no next page to ask for
+            assert last["count"] is None and last["has_more"] is False and last["items"] != capped["items"]
             refused = client.get(path, {"limit": 2, "offset": 1})
             assert refused.status_code == 422
             assert refused["Content-Type"].startswith("application/problem+json")
@@ -97,3 +98,15 @@ def test_the_queues_are_counted_up_to_their_window_and_paged_within_it(
         monkeypatch.setattr(case_pages, "QUEUE_WINDOW", 3)
         whole = login_as("jn_window").get("/api/v1/cases/intake", {"limit": 3}).json()
         assert whole["count"] == 3 and whole["has_more"] is False and len(whole["items"]) == 3
+
+
+def test_the_staff_list_ends_its_pages_at_its_window(login_as: Login, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client that pages until `has_more` is false never reaches the refused offset."""
+    monkeypatch.setattr(case_pages, "STAFF_WINDOW", 2)
+    _scene(3)
+    client = login_as("jn_window")
+    first = client.get("/api/v1/cases", {"limit": 1}).json()
+    assert first["has_more"] is True and first["count"] is None
+    last = client.get("/api/v1/cases", {"limit": 1, "offset": 1}).json()
+    assert last["has_more"] is False and last["count"] is None and last["items"] != first["items"]
+    assert client.get("/api/v1/cases", {"limit": 1, "offset": 2}).status_code == 422

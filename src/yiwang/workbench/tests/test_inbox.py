@@ -105,7 +105,7 @@ def test_inbox_ignores_finished_tasks_and_finds_the_task_of_a_case(world: Any) -
             actor=user("jn_planning_rev"), task=flows.open_task(done, "planning"), outcome="approve", opinion="同意"
         )
         queue = inbox.task_inbox_for(user("jn_planning_rev"))
-        assert [t.case_id for t in queue] == [other.pk] and queue.count() == len(queue) == 1
+        assert [t.case_number for t in queue] == [other.number] and queue.count() == len(queue) == 1
         assert queue[1:] == [] and queue[0:0] == []
         found = inbox.inbox_task_of_case(user("jn_planning_rev"), other.number or "")
         assert found is not None and found.key == "planning"
