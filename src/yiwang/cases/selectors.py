@@ -209,8 +209,9 @@ def intake_queue_for(user: User) -> QuerySet[Case]:
         if post.role == Role.WINDOW_CLERK:
             scope |= post.case_scope()
     return (
-        Case.objects.filter(scope, status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED])
-        .order_by("submitted_at", "id")  # read as rows (cases.rows) by the queue's pages
+        Case.objects.filter(scope, status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED]).order_by(
+            "submitted_at", "id"
+        )  # read as rows (cases.rows) by the queue's pages
     )
 
 
