@@ -208,11 +208,8 @@ def intake_queue_for(user: User) -> QuerySet[Case]:
     for post in posts_of(user):
         if post.role == Role.WINDOW_CLERK:
             scope |= post.case_scope()
-    return (
-        Case.objects.filter(scope, status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED]).order_by(
-            "submitted_at", "id"
-        )  # read as rows (cases.rows) by the queue's pages
-    )
+    waiting = Case.objects.filter(scope, status__in=[CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUESTED])
+    return waiting.order_by("submitted_at", "id")  # the queue's pages read it as rows (cases.rows)
 
 
 def in_intake_queue(user: User, number: str) -> bool:
