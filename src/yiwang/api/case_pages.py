@@ -31,6 +31,7 @@ from yiwang.cases.case_list import staff_case_slice
 from yiwang.cases.inbox import TaskInbox
 from yiwang.cases.models import Case
 from yiwang.cases.rows import case_rows, case_values
+from yiwang.cases.selectors import count_beyond
 from yiwang.core.errors import ValidationFailed
 
 STAFF_WINDOW = 1000  # the newest 1,000 by offset (办件查询 pages by key instead)
@@ -115,7 +116,7 @@ class QueuePagination(BoundedLimitOffset):
             counted = queryset.count(QUEUE_WINDOW)
             items = [task_out(t) for t in queryset[offset : offset + limit]]
         else:
-            counted = queryset.order_by()[: QUEUE_WINDOW + 1].count()
+            counted = count_beyond(queryset, QUEUE_WINDOW)
             items = [case_summary(c) for c in case_rows(case_values(queryset)[offset : offset + limit])]
         count = counted if counted <= QUEUE_WINDOW else None
         # At the window's end there is no next page to serve (`count` null says more wait).

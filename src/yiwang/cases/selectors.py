@@ -212,6 +212,12 @@ def intake_queue_for(user: User) -> QuerySet[Case]:
     return waiting.order_by("submitted_at", "id")  # the queue's pages read it as rows (cases.rows)
 
 
+def count_beyond(cases: QuerySet[Case], cap: int) -> int:
+    """How many of `cases` there are, counted no further than `cap` + 1 (a LIMIT inside the
+    COUNT): enough to tell "cap or fewer, exactly" from "more than cap"."""
+    return cases.order_by()[: cap + 1].count()
+
+
 def in_intake_queue(user: User, number: str) -> bool:
     """Whether case `number` waits in `user`'s intake queue (they open it to take it in)."""
     return intake_queue_for(user).filter(number=number).exists()
