@@ -8,7 +8,6 @@ default rule (JC-01 … JC-06) where the rule has no version in force; idempoten
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,7 +16,6 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from yiwang.accounts.models import Department, Region, User
 from yiwang.cases.models import Case, CaseEvent
-from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.core.errors import NotFound, ValidationFailed
 from yiwang.core.text import canonical, control_char_error
@@ -33,7 +31,6 @@ from yiwang.supervision.rule_kinds import (
     SUSPENSION_KIND,
     Facts,
     Remember,
-    _pause_facts,
     due_date_observed,
     params_errors,
 )
@@ -446,15 +443,7 @@ def hit_record(
     return hit
 
 
-def _published(kinds: list[str]) -> list[RuleVersion]:
-    return list(
-        RuleVersion.objects.filter(status=VersionStatus.PUBLISHED, rule__kind__in=kinds)
-        .select_related("rule__region")
-        .order_by("rule__code")
-    )
-
-
-def _covers(rule: MonitoringRule, region: Region) -> bool:
+def covers(rule: MonitoringRule, region: Region) -> bool:
     """Whether a rule watches the cases of `region` (a rule without a region: everywhere)."""
     return rule.region is None or region.code.startswith(rule.region.code_prefix)
 
@@ -484,7 +473,7 @@ def observe(case: Case, event: CaseEvent) -> None:
         return
     for version in versions_in_force(kinds):
         evaluate = KINDS[version.rule.kind].evaluate
-        if evaluate is None or not _covers(version.rule, case.region):
+        if evaluate is None or not covers(version.rule, case.region):
             continue
         remember: Remember | None = None
         try:
@@ -516,95 +505,3 @@ def observe(case: Case, event: CaseEvent) -> None:
                 )
         except Exception:  # rolled back to the savepoint: the case's change stands
             log.exception("monitoring rule %s failed on event %s", version.rule.code, event.pk)
-
-
-# --- the daily sweep -----------------------------------------------------------------------------
-
-
-def _sweep_suspensions(version: RuleVersion, today: dt.date, limit: int) -> int:
-    found = 0
-    suspended_cases = Case.objects.filter(status=CaseStatus.SUSPENDED)
-    if version.rule.region is not None:
-        suspended_cases = suspended_cases.filter(region__code__startswith=version.rule.region.code_prefix)
-    for case in suspended_cases.select_related("department", "region", "implementation_version")[:limit]:
-        facts = _pause_facts(case, version.params, today)
-        if facts is None:
-            continue
-        suspended = CaseEvent.objects.filter(case=case, verb=CaseVerb.SUSPEND).order_by("-at", "-id").first()
-        if suspended is None:
-            continue
-        hit = hit_record(
-            version,
-            key=f"suspension:{suspended.pk}",
-            facts=facts,
-            department=case.department,
-            region=case.region,
-            case=case,
-            trigger=suspended,
-        )
-        found += hit is not None
-    return found
-
-
-def _rate_text(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.1f}"
-
-
-def _sweep_refusals(version: RuleVersion, today: dt.date) -> int:
-    from yiwang.supervision.metrics import Scope, figures
-    from yiwang.supervision.models import DailyFigures
-
-    factor = int(version.params.get("factor_percent", 200))
-    least = int(version.params.get("min_count", 5))
-    this_week = Scope(since=today - dt.timedelta(days=6), until=today)
-    last_week = Scope(since=today - dt.timedelta(days=13), until=today - dt.timedelta(days=7))
-    year, week, _ = today.isocalendar()
-    found = 0
-    departments = (
-        DailyFigures.objects.filter(day__gte=last_week.since, day__lte=today, refused__gt=0)
-        .values_list("department_id", flat=True)
-        .distinct()
-    )
-    for department in Department.objects.filter(pk__in=list(departments)).select_related("region"):
-        if not _covers(version.rule, department.region):
-            continue
-        now = figures(Scope(since=this_week.since, until=this_week.until, department_id=department.pk))
-        before = figures(Scope(since=last_week.since, until=last_week.until, department_id=department.pk))
-        decided = now.accepted + now.refused
-        if decided < least or now.refusal_rate is None or before.refusal_rate is None:
-            continue
-        if now.refusal_rate <= 0 or 100 * now.refusal_rate < factor * before.refusal_rate:
-            continue
-        facts = {
-            "this_week": [this_week.since.isoformat(), this_week.until.isoformat()],
-            "this_refused": now.refused,
-            "this_decided": decided,
-            "this_rate": _rate_text(now.refusal_rate),
-            "last_refused": before.refused,
-            "last_decided": before.accepted + before.refused,
-            "last_rate": _rate_text(before.refusal_rate),
-            "factor_percent": factor,
-        }
-        hit = hit_record(
-            version,
-            key=f"department:{department.pk}/week:{year}-W{week:02d}",
-            facts=facts,
-            department=department,
-            region=department.region,
-        )
-        found += hit is not None
-    return found
-
-
-def rules_daily_sweep(*, today: dt.date | None = None, limit: int = 2000) -> int:
-    """Periodic rules and still-open suspensions: the hits found today (idempotent)."""
-    today = today or clock.today()
-    found = 0
-    with transaction.atomic(durable=True):
-        for version in _published([SUSPENSION_KIND, REFUSAL_KIND]):
-            with transaction.atomic():
-                if version.rule.kind == SUSPENSION_KIND:
-                    found += _sweep_suspensions(version, today, limit)
-                else:
-                    found += _sweep_refusals(version, today)
-    return found

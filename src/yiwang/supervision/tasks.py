@@ -5,7 +5,7 @@ from django_tasks import task
 
 from yiwang.supervision.notices import notices_escalate_overdue
 from yiwang.supervision.publication import publish_closed_month
-from yiwang.supervision.rules import rules_daily_sweep
+from yiwang.supervision.rule_sweep import rules_daily_sweep
 
 
 @task()

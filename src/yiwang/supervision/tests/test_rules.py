@@ -21,6 +21,7 @@ from yiwang.ledger.models import Entry
 from yiwang.supervision import rollup
 from yiwang.supervision import rules as monitoring
 from yiwang.supervision.rule_models import MonitoringRule, RuleHit, RuleVersion, SupervisionEvent
+from yiwang.supervision.rule_sweep import rules_daily_sweep
 from yiwang.supervision.rule_workflow import (
     VERSION_TRANSITIONS,
     VersionAction,
@@ -254,10 +255,10 @@ def test_the_daily_sweep_finds_an_open_suspension_once(world: None) -> None:
     rules()
     case = _suspended(2)
     with flows.on(D(2026, 3, 5)):
-        assert monitoring.rules_daily_sweep() == 0
+        assert rules_daily_sweep() == 0
     with flows.on(D(2026, 3, 10)):
-        assert monitoring.rules_daily_sweep() == 1
-        assert monitoring.rules_daily_sweep() == 0
+        assert rules_daily_sweep() == 1
+        assert rules_daily_sweep() == 0
     with flows.on(D(2026, 3, 11)):
         services.case_resume(actor=user("jn_reviewer"), case=case)
     assert len(hits("JC-04", case)) == 1  # the resumption does not fire the same suspension again
@@ -315,8 +316,8 @@ def test_refusal_rate_doubled_week_on_week(world: None) -> None:
     _refused(D(2026, 3, 4), 1)  # last week: 1 of 2 refused (50%)
     _refused(D(2026, 3, 10), 2)  # this week: 2 of 2 refused (100%)
     with flows.on(D(2026, 3, 12)):
-        assert monitoring.rules_daily_sweep() == 1
-        assert monitoring.rules_daily_sweep() == 0
+        assert rules_daily_sweep() == 1
+        assert rules_daily_sweep() == 0
     (hit,) = hits("JC-06")
     assert hit.case is None and hit.department.name == "济南市行政审批服务局"
     assert hit.facts["this_rate"] == "100.0" and hit.facts["last_rate"] == "50.0"
