@@ -51,6 +51,12 @@ class StaffCases:
     status: str = ""
 
 
+def _within(window: int, end: int, order: str, instead: str) -> None:
+    """Refuse a page that reaches past the list's window, naming `offset` and the rule."""
+    if end > window:
+        raise ValidationFailed({"offset": [f"offset：{order} {window} 件（offset + limit ≤ {window}）；{instead}"]})
+
+
 class CaseListPagination(BoundedLimitOffset):
     class Output(Schema):
         items: list[Any]
@@ -67,15 +73,12 @@ class CaseListPagination(BoundedLimitOffset):
     ) -> Any:
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
         if isinstance(queryset, StaffCases):
-            if offset + limit > STAFF_WINDOW:
-                raise ValidationFailed(
-                    {
-                        "offset": [
-                            f"offset：工作人员的办件列表按提交时间从新到旧，最多列出最新的 {STAFF_WINDOW} 件"
-                            f"（offset + limit ≤ {STAFF_WINDOW}）；更早的办件请按状态（status）筛选"
-                        ]
-                    }
-                )
+            _within(
+                STAFF_WINDOW,
+                offset + limit,
+                "工作人员的办件列表按提交时间从新到旧，最多列出最新的",
+                "更早的办件请按状态（status）筛选",
+            )
             statuses = [queryset.status] if queryset.status else None
             cases, total, more = staff_case_slice(queryset.user, offset=offset, limit=limit, statuses=statuses)
             # At the window's end there is no next page to serve (`count` null says more exist).
@@ -103,15 +106,7 @@ class QueuePagination(BoundedLimitOffset):
         self, queryset: "QuerySet[Case] | TaskInbox", pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
-        if offset + limit > QUEUE_WINDOW:
-            raise ValidationFailed(
-                {
-                    "offset": [
-                        f"offset：待办列表按紧急程度排列，最多列出最紧急的 {QUEUE_WINDOW} 件"
-                        f"（offset + limit ≤ {QUEUE_WINDOW}）；请先办理靠前的待办"
-                    ]
-                }
-            )
+        _within(QUEUE_WINDOW, offset + limit, "待办列表按紧急程度排列，最多列出最紧急的", "请先办理靠前的待办")
         if isinstance(queryset, TaskInbox):
             counted = queryset.count(QUEUE_WINDOW)
             items = [task_out(t) for t in queryset[offset : offset + limit]]
