@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--callees", default="", help="print the callees of functions matching this regex")
     parser.add_argument("--reuse", action="store_true", help="keep the database of the previous run")
     parser.add_argument("--sql", action="store_true", help="print the queries of one warm life")
+    parser.add_argument("--plans", action="store_true", help="with --sql: PostgreSQL's planning time of each query")
     parser.add_argument("--db", default="yiwang_profile", help="the PostgreSQL database to (re)make and use")
     args = parser.parse_args()
     env = {**os.environ, **BENCH_SETTINGS, "YIWANG_ENV": "development", "LOG_LEVEL": "WARNING",
@@ -112,6 +113,18 @@ def main() -> None:
     stats: dict[str, list[tuple[float, int, float]]] = {}
     profiles: dict[str, cProfile.Profile] = {}
 
+    def planning_ms(sql: str) -> float:
+        """The planning time of `sql` (as logged, its values inline), warm: the least of three."""
+        if not sql.startswith(("SELECT", "UPDATE", "INSERT", "DELETE", "WITH")):
+            return 0.0
+        times = []
+        with connection.cursor() as cursor:
+            for _ in range(3):
+                cursor.execute("EXPLAIN (SUMMARY) " + sql.replace("%", "%%"))
+                found = [r[0] for r in cursor.fetchall() if r[0].startswith("Planning Time")]
+                times.append(float(found[0].split()[2]) if found else 0.0)
+        return min(times)
+
     def step(name: str, who: str, path: str, body: dict, warm: bool, **headers: str) -> dict:
         wanted = warm and args.profile in (name, "all")
         profiler = profiles.setdefault(args.profile, cProfile.Profile(time.process_time)) if wanted else None
@@ -146,7 +159,8 @@ def main() -> None:
             told = iter(callers)  # BEGIN and COMMIT are logged but do not pass the wrapper
             for q in seen.captured_queries:
                 caller = "" if q["sql"] in ("BEGIN", "COMMIT") else f"  <- {next(told)}"
-                print(f"   {float(q['time']) * 1000:6.2f} ms", q["sql"][:90], caller)
+                planned = f"  planned in {planning_ms(q['sql']):.2f} ms" if args.plans else ""
+                print(f"   {float(q['time']) * 1000:6.2f} ms", q["sql"][:90], caller, planned)
         return json.loads(response.content)
 
     for i, ref in enumerate(drafts):

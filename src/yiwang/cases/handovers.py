@@ -9,13 +9,14 @@ lists those handed over and waiting for its receipt (待接收). Both follow the
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from yiwang.accounts.models import Role, User
 from yiwang.cases.clock import handover_level
 from yiwang.cases.inbox import Urgency
 from yiwang.cases.models import Case, Handover
 from yiwang.cases.policy import posts_of
+from yiwang.cases.rows import masked_applicant, with_case_names
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.core.workdays import WorkdayCalendar, YearNotConfigured
@@ -82,24 +83,61 @@ def handover_view(case: Case) -> HandoverView | None:
     )
 
 
-def handover_urgency(case: Case, today: dt.date, calendar: WorkdayCalendar) -> Urgency:
+@dataclass(frozen=True, slots=True)
+class HandoverRow:
+    """A case of 异地代收代办 as the workbench inbox shows it, read as plain values
+    (cases.rows: no model instance, no JSON column decoded)."""
+
+    pk: int
+    number: str | None
+    status: str
+    intake_department_id: int | None
+    item_name: str
+    department_name: str
+    intake_department_name: str | None
+    enterprise_name: str | None
+    applicant_real_name: str | None
+    sent_at: dt.datetime | None  # the hand-over record's (None: not sent, or no record)
+    due_on: dt.date | None
+
+    @property
+    def applicant_masked(self) -> str:
+        return masked_applicant(self.enterprise_name, self.applicant_real_name)
+
+
+_HANDOVER_COLUMNS = (
+    "id",
+    "number",
+    "status",
+    "intake_department_id",
+    "item_name",
+    "department_name",
+    "intake_department_name",
+    "enterprise_name",
+    "applicant_real_name",
+    "handover__sent_at",
+    "handover__due_on",
+)
+
+
+def handover_urgency(case: HandoverRow, today: dt.date, calendar: WorkdayCalendar) -> Urgency:
     """A case waiting at the intake window, as an inbox row: due on the hand-over day."""
-    row = getattr(case, "handover", None)
-    if row is None or row.sent_at is not None or row.due_on is None:
+    if case.sent_at is not None or case.due_on is None:
         return Urgency()
-    level = handover_level(row.due_on, today=today, sent=False)
+    level = handover_level(case.due_on, today=today, sent=False)
     try:
-        days_left = calendar.working_days_between(today, row.due_on) if today <= row.due_on else None
+        days_left = calendar.working_days_between(today, case.due_on) if today <= case.due_on else None
     except YearNotConfigured:
         days_left = None
-    return Urgency(row.due_on, days_left, "normal" if level == "normal" else level)  # type: ignore[arg-type]
+    return Urgency(case.due_on, days_left, "normal" if level == "normal" else level)  # type: ignore[arg-type]
 
 
-def handover_inbox(user: User, *, limit: int) -> tuple[list[Case], list[Case]]:
+def handover_inbox(user: User, *, limit: int) -> tuple[list[HandoverRow], list[HandoverRow]]:
     """The inbox rows of 异地代收代办 for a window clerk, with one read of their posts (none
     for other staff): what was handed in at their windows to hand over, oldest first, and
     what other regions' windows handed over to their departments (待接收); each list up to
-    `limit` + 1 rows (the caller shows `limit` and says "more" past them)."""
+    `limit` + 1 rows (the caller shows `limit` and says "more" past them). One query reads
+    both lists, the shown columns only."""
     windows = [p for p in posts_of(user) if p.role == Role.WINDOW_CLERK]
     if not windows:
         return [], []
@@ -110,18 +148,13 @@ def handover_inbox(user: User, *, limit: int) -> tuple[list[Case], list[Case]]:
     to_send = Q(intake_department_id__in=ids, status=CaseStatus.INTAKE_PENDING)
     # handed over to these windows' departments (not sent by them): one query for both lists
     to_receive = scope & Q(status=CaseStatus.HANDED_OVER) & ~Q(intake_department_id__in=ids)
-    rows = (
-        Case.objects.filter(to_send | to_receive)
-        .select_related(
-            "implementation_version__item_version",
-            "department",
-            "intake_department",
-            "handover",
-            "enterprise",
-            "applicant__person",  # the row's masked applicant: read with the page, not per row
-        )
-        .order_by("submitted_at", "id")[: 2 * (limit + 1)]
+    values = (
+        with_case_names(Case.objects.filter(to_send | to_receive))
+        .annotate(intake_department_name=F("intake_department__name"))
+        .order_by("submitted_at", "id")
+        .values_list(*_HANDOVER_COLUMNS)[: 2 * (limit + 1)]
     )
+    rows = [HandoverRow(*row) for row in values]
     awaiting = [c for c in rows if c.status == CaseStatus.INTAKE_PENDING and c.intake_department_id in ids]
     arriving = [c for c in rows if c.status == CaseStatus.HANDED_OVER]
     return awaiting[: limit + 1], arriving[: limit + 1]

@@ -26,7 +26,7 @@ from yiwang.cases import assisted_selectors, bundle_selectors, handovers, inbox,
 from yiwang.cases import case_list as case_list_pages
 from yiwang.cases import policy as case_policy
 from yiwang.cases.models import Case
-from yiwang.cases.rows import CaseRow, TaskRow, case_rows, case_values, masked_applicant
+from yiwang.cases.rows import CaseRow, TaskRow, case_rows, case_values
 from yiwang.cases.workflow import TASK_OPEN_STATES, CaseStatus, TaskKind
 from yiwang.catalog import selectors as catalog
 from yiwang.core import clock
@@ -84,13 +84,6 @@ def case_url(number: str | None) -> str:
     return path_with("workbench:case", number)
 
 
-def applicant_masked(case: Case) -> str:
-    """Who applied, masked as every staff list shows it (cases.rows.masked_applicant)."""
-    person = getattr(case.applicant, "person", None)
-    enterprise = str(case.enterprise) if case.enterprise_id else None
-    return masked_applicant(enterprise, person.real_name if person else None)
-
-
 # --- the inbox ---------------------------------------------------------------------------
 
 
@@ -108,8 +101,8 @@ def _row(number: str | None, item_name: str, applicant: str, stage: str, urgency
     }
 
 
-def _case_row(case: Case, stage: str, urgency: inbox.Urgency) -> dict[str, Any]:
-    return _row(case.number, case.implementation_version.item_version.name, applicant_masked(case), stage, urgency)
+def _handover_row(case: handovers.HandoverRow, stage: str, urgency: inbox.Urgency) -> dict[str, Any]:
+    return _row(case.number, case.item_name, case.applicant_masked, stage, urgency)
 
 
 def _intake_row(case: CaseRow, urgency: inbox.Urgency) -> dict[str, Any]:
@@ -157,12 +150,15 @@ def inbox_rows(user: User) -> Inbox:
     # 异地代收代办: what the user's window received for other regions, and what they sent here.
     awaiting, arriving = handovers.handover_inbox(user, limit=limit)
 
-    def handed(case: Case) -> inbox.Urgency:
-        return handovers.handover_urgency(case, today, calendar)
-
-    found += [_case_row(case, f"异地收件：核对后移交{case.department.name}", handed(case)) for case in awaiting[:limit]]
     found += [
-        _case_row(case, f"待接收：{case.intake_department}移交的申请", inbox.Urgency()) for case in arriving[:limit]
+        _handover_row(
+            case, f"异地收件：核对后移交{case.department_name}", handovers.handover_urgency(case, today, calendar)
+        )
+        for case in awaiting[:limit]
+    ]
+    found += [
+        _handover_row(case, f"待接收：{case.intake_department_name}移交的申请", inbox.Urgency())
+        for case in arriving[:limit]
     ]
     tasks = inbox.task_inbox_for(user)[: limit + 1]
     if tasks:

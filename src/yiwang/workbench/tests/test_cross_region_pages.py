@@ -76,6 +76,9 @@ def test_both_windows_hand_over_through_the_workbench(login_as: Any) -> None:
     ta, jn = login_as("ta_window"), login_as("jn_window")
     home = ta.get("/workbench/").content.decode()
     assert case.number in home and "异地收件：核对后移交济南市行政审批服务局" in home
+    # the row: masked applicant, due on the hand-over day with the working days left
+    row = re.search(rf"{case.number}</a>.*?</tr>", home, re.S)
+    assert row is not None and "张*" in row[0] and re.search(r"剩余 \d+ 个工作日", row[0])
     page = ta.get(f"/workbench/cases/{case.number}/", {"reason": "窗口受理"}, follow=True).content.decode()
     assert "确认移交" in page and "一次性告知补正" in page and ">受理</button>" not in page
     assert "异地收件移交记录" in page and "今日应移交" not in page  # due tomorrow
