@@ -1,12 +1,13 @@
 """Shared pytest fixtures: the demo world and logged-in clients for its personas."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from yiwang.core.calendar import calendar_changed
+from yiwang.core.tests.redis_server import RedisServer, started
 
 # Tests never time: no per-example deadline (Hypothesis's default 200 ms failed a property
 # test while the SQLite and PostgreSQL runs shared two busy cores).
@@ -53,3 +54,19 @@ def login_as(world: None) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server (no persistence) shared by the run; skipped where none is installed."""
+    server = started(tmp_path_factory.mktemp("redis"))
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, with its AOF on: the test may stop it and start it again."""
+    server = started(tmp_path_factory.mktemp("redis-aof"), appendonly=True)
+    yield server
+    server.stop()

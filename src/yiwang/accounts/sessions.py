@@ -15,7 +15,8 @@ Django's `cached_db` engine with three changes, so that an ended session stays e
 - **A read that fills the cache uses `add`**, never `set`: a request that read the row just
   before a logout cannot put the session back over the tombstone.
 - **A read survives a cache that does not answer** by reading the row (the stock engine
-  failed the request when it could not store what it had read).
+  failed the request when it could not store what it had read), and so does a login drawing
+  a new session key (the stock engine asked the cache whether the key was taken, and failed).
 
 A person's row (`accounts_user`) is still read on every request (ADR 0007): a password change
 or a deactivated account ends every session at once, whatever the session engine.
@@ -63,6 +64,15 @@ class SessionStore(CachedDbStore):
             except Exception as exc:  # the next read tries again
                 log.warning("session cache not answering, not filling it: %s", exc)
         return data
+
+    def exists(self, session_key: str) -> bool:
+        """Asked while drawing a new session key (every login): a cache that does not answer
+        leaves the table to decide, so a person can sign in while Redis is down."""
+        try:
+            return super().exists(session_key)  # the cache (a tombstone counts too), then the row
+        except Exception as exc:
+            log.warning("session cache not answering, checking the database: %s", exc)
+            return super(CachedDbStore, self).exists(session_key)
 
     def delete(self, session_key: str | None = None) -> None:
         if session_key is None:

@@ -1,7 +1,9 @@
 """An ended session stays ended, whichever session engine runs (ADR 0035).
 
-Production reads sessions from Redis (`yiwang.accounts.sessions`) when REDIS_URL is set; a
-local-memory cache stands in for Redis here (the same get / add / set semantics).
+Production reads sessions from Redis (`yiwang.accounts.sessions`) when REDIS_URL is set. The
+engine's tests run on a real private redis-server through `yiwang.core.redis_cache.RedisCache`
+(skipped where none is installed) and on a local-memory cache (the same get / add / set
+semantics); the last ones stop Redis while people are signed in.
 """
 
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from django.test import Client
 
 from yiwang.accounts import sessions
 from yiwang.accounts.models import User
+from yiwang.core.tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +29,42 @@ CACHED = "yiwang.accounts.sessions"
 STAND_IN = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions-test"}}
 
 
-@pytest.fixture(params=[DATABASE, CACHED])
-def engine(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
-    settings.SESSION_ENGINE = request.param
-    settings.CACHES = STAND_IN
+def _redis(url: str) -> dict[str, Any]:
+    return {"default": {"BACKEND": "yiwang.core.redis_cache.RedisCache", "LOCATION": url}}
+
+
+def _use(request: pytest.FixtureRequest, settings: Any, engine: str, cache: str) -> None:
+    settings.SESSION_ENGINE = engine
+    settings.CACHES = _redis(request.getfixturevalue("redis_url")) if cache == "redis" else STAND_IN
     caches["default"].clear()
-    yield request.param
+
+
+@pytest.fixture(
+    params=[
+        pytest.param((DATABASE, "locmem"), id="database"),
+        pytest.param((CACHED, "locmem"), id="cached-locmem"),
+        pytest.param((CACHED, "redis"), id="cached-redis"),
+    ]
+)
+def engine(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
+    _use(request, settings, *request.param)
+    yield request.param[0]
+    caches["default"].clear()
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def cached(request: pytest.FixtureRequest, settings: Any) -> Iterator[None]:
+    _use(request, settings, CACHED, request.param)
+    yield
     caches["default"].clear()
 
 
 @pytest.fixture
-def cached(settings: Any) -> Iterator[None]:
+def on_redis(settings: Any, redis_server: RedisServer) -> RedisServer:
+    """The cached engine on a redis-server of the test's own, which it stops and starts again."""
     settings.SESSION_ENGINE = CACHED
-    settings.CACHES = STAND_IN
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
+    settings.CACHES = _redis(redis_server.url)
+    return redis_server
 
 
 @pytest.fixture
@@ -151,6 +174,65 @@ def test_a_logout_the_cache_cannot_record_fails_without_ending_half_the_session(
     # Nothing was ended (the row is there, as the copy Redis keeps): the person saw the error
     # and tries again.
     assert Session.objects.filter(session_key=key).exists()
+    assert _is_signed_in(browser)
+    browser.post("/accounts/logout/")
+    assert not _is_signed_in(browser)
+
+
+def _cached_copy(key: str) -> Any:
+    return caches["default"].get(sessions.SessionStore.cache_key_prefix + key)
+
+
+def test_people_stay_signed_in_while_redis_is_down_and_a_logout_waits_for_it(
+    on_redis: RedisServer, alice: User
+) -> None:
+    browser = _signed_in()
+    browser.raise_request_exception = False
+    copy = _copy(browser)
+    key = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert _is_signed_in(copy) and _cached_copy(key)["_auth_user_id"] == str(alice.pk)  # Redis holds it
+    on_redis.stop()
+    assert _is_signed_in(browser) and _is_signed_in(copy)  # the row is read
+    ready = Client().get("/api/v1/health/ready")
+    assert ready.status_code == 503 and ready.json()["checks"]["cache"].startswith("不可用")
+    # The logout cannot leave its tombstone: it fails and nothing is ended.
+    assert browser.post("/accounts/logout/").status_code == 500
+    assert Session.objects.filter(session_key=key).exists()
+    assert _is_signed_in(browser)
+    on_redis.start()  # with what it held: the copy of the session from before it stopped
+    assert _cached_copy(key)["_auth_user_id"] == str(alice.pk)
+    assert browser.post("/accounts/logout/").status_code == 302  # the person tries again
+    assert not _is_signed_in(copy)
+    assert not _is_signed_in(browser)
+
+
+def test_a_session_ended_as_redis_stops_stays_ended_when_it_is_back(on_redis: RedisServer, alice: User) -> None:
+    """Redis goes away during a logout, after its tombstone and before the row is deleted: the
+    copy of the session it held must not come back with it (Django's `cached_db` deleted the
+    row first, then failed to delete that copy)."""
+    browser = _signed_in()
+    copy = _copy(browser)
+    key = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
+    assert _is_signed_in(copy) and _cached_copy(key)["_auth_user_id"] == str(alice.pk)  # Redis holds it
+    delete_row = DatabaseStore.delete
+
+    def stop_redis_then_delete(store: DatabaseStore, session_key: str | None = None) -> None:
+        on_redis.stop()
+        delete_row(store, session_key)
+
+    with mock.patch.object(DatabaseStore, "delete", stop_redis_then_delete):
+        assert browser.post("/accounts/logout/").status_code == 302
+    on_redis.start()
+    assert _cached_copy(key) == sessions.ENDED  # the tombstone came back from the AOF
+    assert not _is_signed_in(copy)
+    assert not _is_signed_in(browser)
+
+
+def test_a_person_without_a_session_signs_in_while_redis_is_down(on_redis: RedisServer, alice: User) -> None:
+    on_redis.stop()
+    browser = _signed_in()
+    assert _is_signed_in(browser)
+    on_redis.start()
     assert _is_signed_in(browser)
     browser.post("/accounts/logout/")
     assert not _is_signed_in(browser)

@@ -1,42 +1,9 @@
 """The Redis cache with one client per pool behaves as Django's, from many threads, against a
-real redis-server (skipped where none is installed)."""
+real redis-server (`redis_url`, in the root conftest.py; skipped where none is installed)."""
 
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
-from yiwang.core.localproc import free_port
 from yiwang.core.redis_cache import RedisCache
-
-redis = pytest.importorskip("redis")  # the [redis] extra
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server here")
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port, directory = free_port(), tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(  # noqa: S603
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(directory)],  # noqa: S607
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                server.kill()
-                raise
-            time.sleep(0.05)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def test_values_round_trip_and_add_never_overwrites(redis_url: str) -> None:
