@@ -66,13 +66,15 @@ class SessionStore(CachedDbStore):
         return data
 
     def exists(self, session_key: str) -> bool:
-        """Asked while drawing a new session key (every login): a cache that does not answer
-        leaves the table to decide, so a person can sign in while Redis is down."""
+        """Asked while drawing a new session key (every login): the cache (a tombstone counts
+        too), then the table; a cache that does not answer leaves the table to decide, so a
+        person can sign in while Redis is down. A database error is not caught here."""
         try:
-            return super().exists(session_key)  # the cache (a tombstone counts too), then the row
+            if session_key and (self.cache_key_prefix + session_key) in self._cache:
+                return True
         except Exception as exc:
             log.warning("session cache not answering, checking the database: %s", exc)
-            return super(CachedDbStore, self).exists(session_key)
+        return super(CachedDbStore, self).exists(session_key)
 
     def delete(self, session_key: str | None = None) -> None:
         if session_key is None:
@@ -94,4 +96,7 @@ class SessionStore(CachedDbStore):
         raise NotImplementedError("yiwang.accounts.sessions is synchronous (ADR 0035)")
 
     async def acycle_key(self) -> None:
+        raise NotImplementedError("yiwang.accounts.sessions is synchronous (ADR 0035)")
+
+    async def aexists(self, session_key: str) -> bool:
         raise NotImplementedError("yiwang.accounts.sessions is synchronous (ADR 0035)")

@@ -136,8 +136,8 @@ def handover_inbox(user: User, *, limit: int) -> tuple[list[HandoverRow], list[H
     """The inbox rows of 异地代收代办 for a window clerk, with one read of their posts (none
     for other staff): what was handed in at their windows to hand over, oldest first, and
     what other regions' windows handed over to their departments (待接收); each list up to
-    `limit` + 1 rows (the caller shows `limit` and says "more" past them). One query reads
-    both lists, the shown columns only."""
+    `limit` + 1 rows (the caller shows `limit` and says "more" past them), the shown columns
+    only."""
     windows = [p for p in posts_of(user) if p.role == Role.WINDOW_CLERK]
     if not windows:
         return [], []
@@ -146,15 +146,16 @@ def handover_inbox(user: User, *, limit: int) -> tuple[list[HandoverRow], list[H
     for post in windows:
         scope |= post.case_scope()
     to_send = Q(intake_department_id__in=ids, status=CaseStatus.INTAKE_PENDING)
-    # handed over to these windows' departments (not sent by them): one query for both lists
+    # handed over to these windows' departments (not sent by them)
     to_receive = scope & Q(status=CaseStatus.HANDED_OVER) & ~Q(intake_department_id__in=ids)
-    values = (
-        with_case_names(Case.objects.filter(to_send | to_receive))
+    rows = (
+        with_case_names(Case.objects.all())
         .annotate(intake_department_name=F("intake_department__name"))
         .order_by("submitted_at", "id")
-        .values_list(*_HANDOVER_COLUMNS)[: 2 * (limit + 1)]
     )
-    rows = [HandoverRow(*row) for row in values]
-    awaiting = [c for c in rows if c.status == CaseStatus.INTAKE_PENDING and c.intake_department_id in ids]
-    arriving = [c for c in rows if c.status == CaseStatus.HANDED_OVER]
-    return awaiting[: limit + 1], arriving[: limit + 1]
+    # each list read with its own limit: a long queue of one cannot hide the other
+    awaiting, arriving = (
+        [HandoverRow(*row) for row in rows.filter(which).values_list(*_HANDOVER_COLUMNS)[: limit + 1]]
+        for which in (to_send, to_receive)
+    )
+    return awaiting, arriving

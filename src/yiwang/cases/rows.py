@@ -4,16 +4,19 @@ A list row shows a few columns of a case and the names of what it points to (the
 department, the enterprise or the applicant). Read as model instances with `select_related`,
 every row built six or seven instances and decoded the JSON columns of the wide catalog and
 case rows it never showed (≈ 300 instances and 550 JSON decodes a page). Here one
-`values_list` reads exactly the columns shown, names included through their joins (the
-catalog rows by primary key: PostgreSQL fetches the name, not the JSON around it), and each
-row is a small frozen dataclass. These readers only choose columns: which rows a user may see
-is decided by the selector whose queryset they are given (`cases.selectors`, `cases.inbox`,
-`cases.case_list`).
+`values_list` reads exactly the columns shown, the names included (PostgreSQL fetches a name,
+not the JSON around it), and each row is a small frozen dataclass. These readers only choose
+columns: which rows a user may see is decided by the selector whose queryset they are given
+(`cases.selectors`, `cases.inbox`, `cases.case_list`).
 
 The names are scalar subqueries in the select list, not joins (ADR 0036's amendment): with
-four or six joined tables PostgreSQL spent 1.1–3.9 ms planning a page's read (the order of a
+four to six joined tables PostgreSQL spent 1.1–3.9 ms planning a page's read (the order of a
 seven-table join, against the case table's two dozen indexes) for 0.3–0.5 ms of execution;
-each subquery is planned alone, in microseconds, and runs only for the rows of the page.
+each subquery is planned alone, in microseconds, and runs only for the rows of the page. They
+are raw SQL naming the outer table: the ORM's `Subquery(OuterRef(…))` gives the same SQL but
+costs 0.4–0.7 ms more Python per page to build (measured). So a queryset of these readers is
+evaluated as it is (sliced, counted, paged), never nested in another query as a subquery: its
+"cases_case" would then name the outer query's table.
 """
 
 import datetime as dt
@@ -117,7 +120,8 @@ _CASE_COLUMNS = (
 
 
 def case_values(cases: QuerySet[Case]) -> QuerySet[Case, tuple[Any, ...]]:
-    """`cases` (filtered and ordered by a selector) as the tuples of `CaseRow`, for a paginator."""
+    """`cases` (filtered and ordered by a selector) as the tuples of `CaseRow`, for a paginator
+    or a slice; not for use inside another query (see the module's docstring)."""
     return with_case_names(cases.select_related(None)).values_list(*_CASE_COLUMNS)
 
 

@@ -63,6 +63,19 @@ def _pks(lists: tuple[list[handovers.HandoverRow], ...]) -> tuple[list[int], ...
     return tuple([row.pk for row in rows] for rows in lists)
 
 
+def test_a_long_queue_to_hand_over_does_not_hide_the_applications_to_receive() -> None:
+    clerk = user("ta_window")  # also a clerk of 济南's window: both lists are theirs
+    accounts.staff_role_grant(actor=None, user=clerk, role="window_clerk", department=dept("jn_approval"))
+    with clock.frozen(MON):
+        waiting = [crossflows.at_intake() for _ in range(4)]  # older than the one to receive
+    with clock.frozen(TUE):
+        arriving = crossflows.handed_over()
+    Case.objects.filter(pk=arriving.pk).update(intake_department=dept("lx_approval"))  # another window sent it
+    awaiting, received = _pks(handovers.handover_inbox(clerk, limit=1))
+    assert awaiting == [c.pk for c in waiting[:2]]  # one shown, one more says "more"
+    assert received == [arriving.pk]
+
+
 def test_the_hand_over_is_one_signed_act_of_each_window() -> None:
     with clock.frozen(MON):
         case = crossflows.at_intake()

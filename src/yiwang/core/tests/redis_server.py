@@ -17,7 +17,8 @@ from yiwang.core.localproc import free_port
 class RedisServer:
     def __init__(self, directory: Path, *, appendonly: bool) -> None:
         """`appendonly`: every write is in the AOF before Redis answers (`appendfsync always`), so
-        what Redis held comes back when it starts again, as in production (ADR 0032, 0035)."""
+        what Redis held comes back when it starts again (production runs `everysec`: ADR 0035
+        names the last second it may lose)."""
         self.port, self.directory = free_port(), directory
         self.url = f"redis://127.0.0.1:{self.port}/0"
         durability = ["--appendonly", "yes", "--appendfsync", "always"] if appendonly else ["--appendonly", "no"]
@@ -29,6 +30,7 @@ class RedisServer:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        assert self._proc is None, "already running"
         self._proc = subprocess.Popen(self._argv, stdout=subprocess.DEVNULL)  # noqa: S603
         deadline = time.monotonic() + 10
         while not self._answers():
