@@ -2,7 +2,7 @@
 
 Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every cache operation,
 and building one fills its table of ~170 response callbacks: more than half of the CPU of a
-cache read (bench/profile_edge.py, docs/performance.md "What every request pays"). A client
+cache read (bench/profile_edge.py, docs/performance-cpu.md "What every request pays"). A client
 holds no connection of its own — it takes one from the pool for each command and gives it
 back — and redis-py documents clients as safe to share between threads, so one per pool is
 kept and reused. Everything else (pools, serializer, options) is Django's.

@@ -28,7 +28,7 @@ def unread_count(user: User) -> int:
     """The unread messages of `inbox_for(user)`: one count over the partial index
     `message_unread`. The header shows it on every page, so it is written in SQL: the ORM spent
     ≈ 0.5 ms of Python building this one statement, four times the statement's own cost
-    (docs/performance.md, "Rendering a page"; a test holds it equal to the ORM's count)."""
+    (docs/performance-cpu.md, "Rendering a page"; a test holds it equal to the ORM's count)."""
     if not user.is_authenticated:
         return 0
     database = connections[router.db_for_read(Message)]

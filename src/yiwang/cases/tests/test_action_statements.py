@@ -1,7 +1,7 @@
 """What a case's actions cost in statements (issue 18: Python's cost per ORM statement is most
 of an action's CPU). Submission, acceptance, a review and the decision of a committed case
 are pinned, per database, at what they issue today: a change that adds a statement fails here
-and must say why (docs/performance.md, "A case's life, fewer statements"). The life they make
+and must say why (docs/performance-cpu.md, "A case's life, fewer statements"). The life they make
 stays whole: every event has its ledger entry and every personal commitment its salts."""
 
 import datetime as dt
