@@ -121,7 +121,7 @@ def _outside_hours(case: Case, event: CaseEvent, params: Mapping[str, Any]) -> F
     }
 
 
-def _pause_facts(case: Case, params: Mapping[str, Any], today: dt.date) -> Facts | None:
+def pause_facts(case: Case, params: Mapping[str, Any], today: dt.date) -> Facts | None:
     """The last special-procedure pause of the case, if it ran longer than announced."""
     try:
         state = case_clock_state(case, today=today)
@@ -146,7 +146,7 @@ def _pause_facts(case: Case, params: Mapping[str, Any], today: dt.date) -> Facts
 
 def _suspension(case: Case, event: CaseEvent, params: Mapping[str, Any]) -> Facts | None:
     # The resume event is written before the clock's resume row: the pause runs to today.
-    return _pause_facts(case, params, timezone.localtime(event.at).date())
+    return pause_facts(case, params, timezone.localtime(event.at).date())
 
 
 Remember = Callable[[], object]

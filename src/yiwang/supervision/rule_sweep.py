@@ -12,7 +12,7 @@ from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.workflow import CaseStatus
 from yiwang.core import clock
 from yiwang.ledger.events import CaseVerb
-from yiwang.supervision.rule_kinds import REFUSAL_KIND, SUSPENSION_KIND, _pause_facts
+from yiwang.supervision.rule_kinds import REFUSAL_KIND, SUSPENSION_KIND, pause_facts
 from yiwang.supervision.rule_models import RuleVersion
 from yiwang.supervision.rule_workflow import VersionStatus
 from yiwang.supervision.rules import covers, hit_record
@@ -32,7 +32,7 @@ def _sweep_suspensions(version: RuleVersion, today: dt.date, limit: int) -> int:
     if version.rule.region is not None:
         suspended_cases = suspended_cases.filter(region__code__startswith=version.rule.region.code_prefix)
     for case in suspended_cases.select_related("department", "region", "implementation_version")[:limit]:
-        facts = _pause_facts(case, version.params, today)
+        facts = pause_facts(case, version.params, today)
         if facts is None:
             continue
         suspended = CaseEvent.objects.filter(case=case, verb=CaseVerb.SUSPEND).order_by("-at", "-id").first()
